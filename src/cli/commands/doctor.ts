@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { doctorReport } from '../../engine/doctor.ts';
+import { globalOptions, printResult } from '../output.ts';
+import { runAction } from '../run-action.ts';
+
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('report the TensorFlow engine in use, the machine, and whether Python TensorFlow is available')
+    .option('--no-python', 'skip looking for Python TensorFlow (saves a few seconds)')
+    .action(runAction(async (opts: { python: boolean }, command: Command) => {
+      const options = globalOptions(command);
+      const report = await doctorReport(options.device, { checkPython: opts.python });
+      printResult(options, report, () => [
+        `node               ${report.node} (${report.platform})`,
+        `engine             ${report.enginePackage}@${report.enginePackageVersion} (backend: ${report.backend})`,
+        `tensorflow         ${report.tensorflowVersion}`,
+        `libtensorflow      ${report.libtensorflowPath ?? 'unknown'}`,
+        `cpu                ${report.cpu.model}, ${report.cpu.cores} cores, ${report.cpu.features.join(' ') || 'no SIMD flags seen'}`,
+        `oneDNN             ${report.oneDnn ? 'on' : 'off'}`,
+        `devices            ${report.devices.join(', ')}`,
+        `python tensorflow  ${opts.python ? (report.pythonTensorFlow ? `${report.pythonTensorFlow.version} (${report.pythonTensorFlow.python})` : 'not found (npm run setup:python-tf)') : 'not checked'}`,
+      ].join('\n'));
+    }));
+}

@@ -1,0 +1,44 @@
+/**
+ * Wraps a command's action: maps the core's typed errors to one line on stderr and the
+ * documented exit code (2 bad input, 1 failure); a stack only with --verbose or DEBUG.
+ */
+import type { Command } from 'commander';
+import { EXIT_FAILURE, EXIT_USAGE, OperationalError, UserInputError } from '../errors.ts';
+import { globalOptions } from './output.ts';
+
+export function exitCodeFor(error: unknown): number {
+  return error instanceof UserInputError ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+export function reportError(command: Command, error: unknown): void {
+  const options = globalOptions(command);
+  const known = error instanceof UserInputError || error instanceof OperationalError;
+  const message = error instanceof Error ? error.message : String(error);
+  const line = known ? `mnist-serve: error: ${message}` : `mnist-serve: internal error: ${message}`;
+  process.stderr.write(`${line}\n`);
+  if (!known && !options.verbose && !process.env.DEBUG) {
+    process.stderr.write('(this is a bug; run again with --verbose for the stack trace)\n');
+  }
+  if ((options.verbose || process.env.DEBUG) && error instanceof Error && error.stack) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  if (options.json) {
+    const kind = error instanceof UserInputError ? 'usage' : known ? 'failure' : 'internal';
+    process.stdout.write(`${JSON.stringify({ error: { kind, message } }, null, 2)}\n`);
+  }
+}
+
+type Action = (this: Command, ...args: any[]) => Promise<void> | void;
+
+/** Commander action wrapper; the last argument commander passes is the Command itself. */
+export function runAction(action: (...args: any[]) => Promise<void> | void): Action {
+  return async function wrapped(this: Command, ...args: any[]) {
+    const command = args[args.length - 1] as Command;
+    try {
+      await action(...args);
+    } catch (error) {
+      reportError(command, error);
+      process.exitCode = exitCodeFor(error);
+    }
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Lazy access to the TensorFlow engine. Importing tfjs-node loads ~850 MB of libtensorflow, so
+ * nothing imports it at module load: commands that need it call `loadTf()`, and `--help`,
+ * `inspect-graph --saved-model` and the file-format code never pay for it.
+ */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { OperationalError, UserInputError } from '../errors.ts';
+
+export type Tf = typeof import('@tensorflow/tfjs-node');
+export type Device = 'cpu' | 'gpu' | 'auto';
+
+export const CPU_PACKAGE = '@tensorflow/tfjs-node';
+export const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
+
+const require = createRequire(import.meta.url);
+
+let loaded: { tf: Tf; packageName: string } | undefined;
+let selectedDevice: Device = 'auto';
+
+/** Chooses the device for the next `loadTf()`; set once by the CLI from `--device`. */
+export function selectDevice(device: Device): void {
+  selectedDevice = device;
+}
+
+function isInstalled(packageName: string): boolean {
+  try {
+    require.resolve(`${packageName}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The engine package `loadTf()` would use for `device`, without loading it. */
+export function enginePackageFor(device: Device): string {
+  if (device === 'cpu') return CPU_PACKAGE;
+  if (isInstalled(GPU_PACKAGE)) return GPU_PACKAGE;
+  if (device === 'gpu') {
+    throw new UserInputError(
+      `--device gpu needs ${GPU_PACKAGE}: run \`npm install --save-exact ${GPU_PACKAGE}@4.22.0\` on a machine with CUDA, ` +
+        'then `npm run setup:engine`',
+    );
+  }
+  return CPU_PACKAGE;
+}
+
+/**
+ * npm skips install scripts here (see .npmrc), so the first command that needs the engine builds
+ * the binding once (scripts/install-engine.mjs, ~20 s) instead of failing; its output goes to
+ * stderr so --json stdout stays clean. MNIST_SERVE_NO_AUTO_SETUP=1 turns this off.
+ */
+function requireEngine(packageName: string): Tf {
+  try {
+    return require(packageName) as Tf;
+  } catch (error) {
+    if (packageName !== CPU_PACKAGE || process.env.MNIST_SERVE_NO_AUTO_SETUP === '1') throw error;
+    const script = fileURLToPath(new URL('../../scripts/install-engine.mjs', import.meta.url));
+    const result = spawnSync(process.execPath, [script], { stdio: ['ignore', 2, 2] });
+    if (result.status !== 0) throw error;
+    return require(packageName) as Tf;
+  }
+}
+
+export async function loadTf(): Promise<Tf> {
+  if (loaded) return loaded.tf;
+  const packageName = enginePackageFor(selectedDevice);
+  // libtensorflow logs INFO lines (oneDNN, CPU features) to stderr at load; keep CLI output clean.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  let tf: Tf;
+  try {
+    tf = requireEngine(packageName);
+  } catch (error) {
+    throw new OperationalError(
+      `the TensorFlow engine (${packageName}) does not load: ${(error as Error).message.split('\n')[0]}; ` +
+        'run `npm run setup:engine` to build it',
+    );
+  }
+  loaded = { tf, packageName };
+  return tf;
+}
+
+/** Which engine package is loaded, or undefined before the first `loadTf()`. */
+export function loadedEnginePackage(): string | undefined {
+  return loaded?.packageName;
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot, runCli } from '../helpers/cli.ts';
+
+const tracer = path.join(projectRoot, 'test', 'helpers', 'module-load-tracer.cjs');
+
+describe('mnist-serve CLI skeleton', () => {
+  it('answers --help without loading TensorFlow', async () => {
+    const result = await runCli(['--help'], { nodeArgs: ['--require', tracer] });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: mnist-serve');
+    for (const command of ['train', 'checkpoint', 'inspect-graph', 'export', 'serve', 'serving-config', 'predict', 'data', 'doctor']) {
+      expect(result.stdout).toContain(command);
+    }
+    expect(result.stderr).toContain('[tracer] engine-loaded=false');
+  });
+
+  it('exits 2 with one line for an unknown subcommand', async () => {
+    const result = await runCli(['trian']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/unknown command 'trian'/);
+  });
+
+  it('exits 2 with one line for an unknown flag', async () => {
+    const result = await runCli(['doctor', '--frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual(["error: unknown option '--frobnicate'"]);
+  });
+
+  it('rejects a --device outside cpu|gpu|auto with exit 2', async () => {
+    const result = await runCli(['--device', 'tpu', 'doctor']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--device.*tpu.*invalid|Allowed choices/i);
+  });
+
+  it('doctor --json reports TensorFlow 2.21 loaded through tfjs-node', async () => {
+    const result = await runCli(['--json', 'doctor', '--no-python']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.tensorflowVersion).toMatch(/^2\.21\./);
+    expect(report.enginePackage).toBe('@tensorflow/tfjs-node');
+    expect(report.backend).toBe('tensorflow');
+    expect(report.devices).toContain('CPU:0');
+    expect(report.libtensorflowPath).toMatch(/libtensorflow(_cc)?\.so/);
+  });
+
+  it('doctor finds Python TensorFlow for interop checks when it is installed', async () => {
+    const result = await runCli(['--json', 'doctor']);
+    const report = JSON.parse(result.stdout);
+    if (process.env.MNIST_SERVE_REQUIRE_PYTHON_TF === '1') expect(report.pythonTensorFlow?.version).toMatch(/^2\.21\./);
+    expect(report).toHaveProperty('pythonTensorFlow');
+  });
+});
