@@ -1,0 +1,94 @@
+/**
+ * Builds a TensorFlow GraphDef node by node. Node names are unique (a taken name gets `_1`,
+ * `_2`, … as TensorFlow's own name scopes do), inputs are `node`, `node:k` or `^node` (control
+ * inputs are kept last, as TensorFlow requires), and attrs are written with the helpers below.
+ */
+import type { AttrValue, DataTypeName, GraphDef, NodeDef, TensorProto, TensorShapeProto } from '../formats/proto/types.ts';
+
+/** TF 2.21's GRAPH_DEF_VERSION: every op attr we use exists at this producer version. */
+export const GRAPH_PRODUCER_VERSION = 2474;
+
+export const attr = {
+  type: (type: DataTypeName): AttrValue => ({ type }),
+  types: (types: DataTypeName[]): AttrValue => ({ list: { type: types } }),
+  int: (i: number): AttrValue => ({ i }),
+  ints: (values: number[]): AttrValue => ({ list: { i: values } }),
+  float: (f: number): AttrValue => ({ f }),
+  bool: (b: boolean): AttrValue => ({ b }),
+  string: (s: string): AttrValue => ({ s: new TextEncoder().encode(s) }),
+  shape: (dims: number[] | null): AttrValue => ({ shape: shapeProto(dims) }),
+  tensor: (tensor: TensorProto): AttrValue => ({ tensor }),
+};
+
+/** A TensorShapeProto; `null` is unknown rank, -1 an unknown dimension. */
+export function shapeProto(dims: number[] | null): TensorShapeProto {
+  return dims === null ? { unknown_rank: true } : { dim: dims.map((size) => ({ size })) };
+}
+
+export class GraphBuilder {
+  private readonly nodes: NodeDef[] = [];
+  private readonly taken = new Set<string>();
+
+  /** Adds a node and returns its (possibly uniquified) name; output k is `${name}:${k}`. */
+  add(op: string, name: string, inputs: string[] = [], attrs: Record<string, AttrValue> = {}): string {
+    const unique = this.uniqueName(name);
+    const data = inputs.filter((i) => !i.startsWith('^'));
+    const control = inputs.filter((i) => i.startsWith('^'));
+    this.nodes.push({ name: unique, op, input: [...data, ...control], attr: attrs });
+    return unique;
+  }
+
+  has(name: string): boolean {
+    return this.taken.has(name);
+  }
+
+  /** Keras/TF scope naming: `scope`, then `scope_1`, `scope_2`, … */
+  uniqueName(name: string): string {
+    if (!this.taken.has(name)) {
+      this.taken.add(name);
+      return name;
+    }
+    for (let k = 1; ; k += 1) {
+      const candidate = `${name}_${k}`;
+      if (!this.taken.has(candidate)) {
+        this.taken.add(candidate);
+        return candidate;
+      }
+    }
+  }
+
+  /** A scalar or small constant from values (float32 unless stated), stored as tensor_content. */
+  constant(name: string, values: ArrayLike<number> | number, dims: number[], dtype: DataTypeName = 'DT_FLOAT'): string {
+    return this.add('Const', name, [], { dtype: attr.type(dtype), value: attr.tensor(tensorProto(values, dims, dtype)) });
+  }
+
+  /** A string constant (e.g. the saver's tensor names), stored as string_val. */
+  stringConstant(name: string, values: string[], dims: number[]): string {
+    const tensor: TensorProto = { dtype: 'DT_STRING', tensor_shape: shapeProto(dims), string_val: values.map((v) => new TextEncoder().encode(v)) };
+    return this.add('Const', name, [], { dtype: attr.type('DT_STRING'), value: attr.tensor(tensor) });
+  }
+
+  build(): GraphDef {
+    return { node: this.nodes.map((n) => ({ ...n })), versions: { producer: GRAPH_PRODUCER_VERSION } };
+  }
+}
+
+/** A TensorProto with raw little-endian tensor_content for numeric dtypes we use. */
+export function tensorProto(values: ArrayLike<number> | number, dims: number[], dtype: DataTypeName = 'DT_FLOAT'): TensorProto {
+  const list = typeof values === 'number' ? [values] : Array.from(values);
+  let content: Uint8Array;
+  switch (dtype) {
+    case 'DT_FLOAT':
+      content = new Uint8Array(Float32Array.from(list).buffer);
+      break;
+    case 'DT_INT32':
+      content = new Uint8Array(Int32Array.from(list).buffer);
+      break;
+    case 'DT_INT64':
+      content = new Uint8Array(BigInt64Array.from(list.map((v) => BigInt(v))).buffer);
+      break;
+    default:
+      throw new Error(`tensorProto: unsupported dtype ${dtype}`);
+  }
+  return { dtype, tensor_shape: shapeProto(dims), tensor_content: content };
+}
