@@ -27,6 +27,9 @@ export const PROTO_FILES = [
   'tensorflow/core/protobuf/saved_model.proto',
   'tensorflow/core/protobuf/tensor_bundle.proto',
   'tensorflow/core/protobuf/checkpoint_state.proto',
+  'tensorflow_serving/apis/model.proto',
+  'tensorflow_serving/apis/predict.proto',
+  'tensorflow_serving/apis/prediction_log.proto',
 ];
 
 let root: protobuf.Root | undefined;

@@ -1,0 +1,79 @@
+/**
+ * The prediction signatures TF Serving exposes: `serving_default` (image → scores, classes) and
+ * the notebook's `predict_classes` (image → decoded), both `tensorflow/serving/predict`.
+ */
+import type { DataTypeName, SignatureDef, TensorInfo, TensorShapeProto } from '../formats/proto/types.ts';
+import { shapeProto } from '../graph/graph-builder.ts';
+import type { ModelSpec } from '../model/spec.ts';
+
+export const PREDICT_METHOD = 'tensorflow/serving/predict';
+export const DEFAULT_SIGNATURE_NAME = 'serving_default';
+export const PREDICT_CLASSES_SIGNATURE_NAME = 'predict_classes';
+
+export interface SignatureNames {
+  /** The main signature (default `serving_default`). */
+  main: string;
+  /** The classes-only signature (default `predict_classes`). */
+  classes: string;
+}
+
+export function servingSignatures(
+  spec: ModelSpec,
+  tensors: { image: string; scores: string; classes: string },
+  names: SignatureNames = { main: DEFAULT_SIGNATURE_NAME, classes: PREDICT_CLASSES_SIGNATURE_NAME },
+): Record<string, SignatureDef> {
+  if (names.main === names.classes) throw new Error(`signature names must differ (both are ${names.main})`);
+  const image = info(tensors.image, 'DT_FLOAT', [-1, ...spec.inputShape]);
+  const classes = info(tensors.classes, 'DT_INT64', [-1]);
+  return {
+    [names.main]: {
+      inputs: { image },
+      outputs: { scores: info(tensors.scores, 'DT_FLOAT', [-1, spec.numClasses]), classes },
+      method_name: PREDICT_METHOD,
+    },
+    [names.classes]: { inputs: { image }, outputs: { decoded: classes }, method_name: PREDICT_METHOD },
+  };
+}
+
+function info(name: string, dtype: DataTypeName, dims: number[]): TensorInfo {
+  return { name, dtype, tensor_shape: shapeProto(dims) };
+}
+
+export interface TensorSummary {
+  name: string;
+  dtype: string;
+  /** null: unknown rank; -1: unknown dimension. */
+  shape: number[] | null;
+}
+
+export interface SignatureSummary {
+  name: string;
+  method: string;
+  inputs: Record<string, TensorSummary>;
+  outputs: Record<string, TensorSummary>;
+}
+
+/** Plain summaries of a MetaGraphDef's signatures, sorted by name. */
+export function summarizeSignatures(signatures: Record<string, SignatureDef>): SignatureSummary[] {
+  return Object.entries(signatures)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, def]) => ({
+      name,
+      method: def.method_name ?? '',
+      inputs: summarizeTensors(def.inputs ?? {}),
+      outputs: summarizeTensors(def.outputs ?? {}),
+    }));
+}
+
+function summarizeTensors(tensors: Record<string, TensorInfo>): Record<string, TensorSummary> {
+  return Object.fromEntries(
+    Object.entries(tensors)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, t]) => [key, { name: t.name ?? '', dtype: t.dtype ?? 'DT_INVALID', shape: shapeDims(t.tensor_shape) }]),
+  );
+}
+
+export function shapeDims(shape: TensorShapeProto | undefined): number[] | null {
+  if (!shape || shape.unknown_rank) return null;
+  return (shape.dim ?? []).map((d) => Number(d.size ?? 0));
+}
