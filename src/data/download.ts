@@ -1,0 +1,137 @@
+/**
+ * `data download`: fetches a dataset's four IDX archives into the cache and verifies each
+ * against its pinned SHA-256. A file is written as a hidden `.partial` sibling, resumed with
+ * HTTP Range after a dropped connection (or redone when the server cannot resume), and renamed
+ * to its final name only once verified — so a corrupt file never sits under the final name.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { OperationalError, UserInputError } from '../errors.ts';
+import { fsyncDirectory } from '../util/atomic-write.ts';
+import { datasetCacheDir, defaultDatasetCacheRoot } from './cache-dir.ts';
+import { fetchToFile } from './http-fetch.ts';
+import { idxContentChecksum } from './idx-checksum.ts';
+import { PINNED_DATASETS, type DownloadableDataset, type PinnedFile } from './pinned-files.ts';
+
+export interface DownloadProgress {
+  file: string;
+  receivedBytes: number;
+  totalBytes?: number;
+}
+
+export interface DownloadOptions {
+  dataset: DownloadableDataset;
+  /** Base URL holding the four `.gz` files; default the dataset's standard public mirror. */
+  mirror?: string;
+  /** Cache root; the files go to `<cacheDir>/<dataset>/`. */
+  cacheDir?: string;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Tries per file after dropped connections; default 5. */
+  attempts?: number;
+  /** Give up on a connection silent this long; default 30 s. */
+  idleTimeoutMs?: number;
+  /** For tests: files and hashes to fetch instead of the pinned published ones. */
+  pinnedFiles?: PinnedFile[];
+}
+
+export interface DownloadedFile {
+  file: string;
+  url: string;
+  path: string;
+  /** `cached`: already present and verified; `downloaded`: fetched whole; `resumed`: continued a partial download. */
+  status: 'cached' | 'downloaded' | 'resumed';
+  sha256: string;
+  /** Decompressed IDX size. */
+  bytes: number;
+}
+
+export interface DownloadResult {
+  dataset: DownloadableDataset;
+  directory: string;
+  mirror: string;
+  files: DownloadedFile[];
+}
+
+export const DOWNLOADABLE_DATASETS = Object.keys(PINNED_DATASETS) as DownloadableDataset[];
+
+function mirrorBase(mirror: string): URL {
+  let url: URL;
+  try {
+    url = new URL(mirror.endsWith('/') ? mirror : `${mirror}/`);
+  } catch {
+    throw new UserInputError(`--mirror ${mirror}: not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserInputError(`--mirror ${mirror}: expected an http:// or https:// URL`);
+  return url;
+}
+
+async function matchesPin(file: string, pin: PinnedFile): Promise<{ ok: boolean; sha256: string; bytes: number }> {
+  const { sha256, bytes } = await idxContentChecksum(file);
+  return { ok: sha256 === pin.sha256, sha256, bytes };
+}
+
+async function downloadFile(url: URL, finalPath: string, pin: PinnedFile, options: DownloadOptions): Promise<DownloadedFile> {
+  const base = { file: pin.file, url: url.href, path: finalPath };
+  if (fs.existsSync(finalPath)) {
+    const present = await matchesPin(finalPath, pin).catch(() => undefined);
+    if (present?.ok) return { ...base, status: 'cached', sha256: present.sha256, bytes: present.bytes };
+    fs.rmSync(finalPath);
+  }
+  const partial = path.join(path.dirname(finalPath), `.${pin.file}.partial`);
+  const attempts = options.attempts ?? 5;
+  let resumedAny = false;
+  let redoneAfterMismatch = false;
+  let lastReason = '';
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const outcome = await fetchToFile(url, partial, {
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      onProgress: (receivedBytes, totalBytes) => options.onProgress?.({ file: pin.file, receivedBytes, totalBytes }),
+    });
+    resumedAny ||= outcome.resumed;
+    if (outcome.state === 'interrupted') {
+      lastReason = `${outcome.reason} after ${outcome.bytesOnDisk}${outcome.totalBytes ? ` of ${outcome.totalBytes}` : ''} bytes`;
+      continue;
+    }
+    let check: { ok: boolean; sha256: string; bytes: number };
+    try {
+      check = await matchesPin(partial, pin);
+    } catch (error) {
+      fs.rmSync(partial, { force: true });
+      throw new OperationalError(`${url}: the download is not a valid gzip file (${(error as Error).message}); it was removed`);
+    }
+    if (!check.ok) {
+      fs.rmSync(partial, { force: true });
+      // A prefix left by an earlier run may belong to another version of the file: redo it once whole.
+      if (resumedAny && !redoneAfterMismatch) {
+        redoneAfterMismatch = true;
+        resumedAny = false;
+        continue;
+      }
+      throw new OperationalError(
+        `${pin.file} from ${url}: checksum mismatch: expected SHA-256 ${pin.sha256} of the IDX content, got ${check.sha256}; the file was removed`,
+      );
+    }
+    const fd = fs.openSync(partial, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(partial, finalPath);
+    fsyncDirectory(path.dirname(finalPath));
+    return { ...base, status: resumedAny ? 'resumed' : 'downloaded', sha256: check.sha256, bytes: check.bytes };
+  }
+  throw new OperationalError(
+    `${url}: download interrupted (${lastReason}) ${attempts} times; run the command again to resume from ${partial}`,
+  );
+}
+
+export async function downloadDataset(options: DownloadOptions): Promise<DownloadResult> {
+  const pinned = PINNED_DATASETS[options.dataset];
+  if (!pinned) throw new UserInputError(`--dataset ${options.dataset}: expected one of ${DOWNLOADABLE_DATASETS.join(', ')}`);
+  const mirror = mirrorBase(options.mirror ?? pinned.mirror);
+  const directory = datasetCacheDir(options.dataset, options.cacheDir ?? defaultDatasetCacheRoot());
+  fs.mkdirSync(directory, { recursive: true });
+  const files: DownloadedFile[] = [];
+  for (const pin of options.pinnedFiles ?? pinned.files) {
+    files.push(await downloadFile(new URL(pin.file, mirror), path.join(directory, pin.file), pin, options));
+  }
+  return { dataset: options.dataset, directory, mirror: mirror.href, files };
+}
