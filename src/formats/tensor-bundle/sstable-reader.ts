@@ -91,11 +91,15 @@ export function readTable(bytes: Uint8Array, source: string): TableEntry[] {
   if (footer.readUInt32LE(40) !== TABLE_MAGIC_LOW || footer.readUInt32LE(44) !== TABLE_MAGIC_HIGH) {
     throw new UserInputError(`${source}: bad magic number in the footer (not a tensor bundle index, or truncated)`);
   }
-  const indexHandle = parse(source, 'footer is corrupt', () => {
+  const [metaindexHandle, indexHandle] = parse(source, 'footer is corrupt', () => {
     const reader = protobuf.Reader.create(footer.subarray(0, 40));
-    readHandle(reader); // the metaindex: tensor bundles keep nothing there
-    return readHandle(reader);
+    const handles = [readHandle(reader), readHandle(reader)] as const;
+    // Writers zero-fill the rest; anything else there is damage.
+    if (footer.subarray(reader.pos, 40).some((byte) => byte !== 0)) throw new UserInputError(`${source}: footer is corrupt (padding is not zero)`);
+    return handles;
   });
+  // Tensor bundles keep nothing in the metaindex; it is read only to verify its checksum.
+  blockEntries(readBlock(bytes, metaindexHandle, source, 'metaindex block'), source, 'metaindex block');
   const index = blockEntries(readBlock(bytes, indexHandle, source, 'index block'), source, 'index block');
   const entries: TableEntry[] = [];
   index.forEach((blockEntry, i) => {
