@@ -73,7 +73,8 @@ export function parseIdx(input: Uint8Array, file: string, expectedDims: number):
       `${file}: ${available - elements} unexpected bytes after the ${dims.join('×')} data (not an IDX file, or a wrong header)`,
     );
   }
-  return { dims, data: bytes.subarray(headerBytes) };
+  // A plain Uint8Array view (not a Node Buffer slice) over the data, whatever the input type.
+  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, elements) };
 }
 
 /** Parses an IDX images file and checks each image is `rows`×`cols`. */
