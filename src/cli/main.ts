@@ -18,10 +18,9 @@ import { register as registerTrain } from './commands/train.ts';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export function buildProgram(): Command {
+export function buildProgram(argv: string[] = []): Command {
   const program = new Command('mnist-serve')
     .description('Train the Keras MNIST CNN, checkpoint it, export a TensorFlow SavedModel and serve it — no Python.')
-    .version(version)
     .option('--json', 'print one JSON object on stdout (logs go to stderr)')
     .option('-q, --quiet', 'print only results and errors')
     .option('--verbose', 'print stack traces for unexpected errors')
@@ -38,6 +37,10 @@ export function buildProgram(): Command {
   ]) {
     register(program);
   }
+  // Commander lets root options appear after a subcommand, so a root --version would swallow
+  // `export --version N`: the root answers --version only when no subcommand is given.
+  const names = new Set(program.commands.map((c) => c.name()));
+  if (!argv.slice(2).some((arg) => names.has(arg))) program.version(version);
   // Subcommands inherit exitOverride and the one-line error output from the root.
   for (const command of program.commands) applyRootBehaviour(command, program);
   return program;
@@ -49,7 +52,7 @@ function applyRootBehaviour(command: Command, root: Command): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {
