@@ -16,11 +16,15 @@ export interface ServingGraph {
   /** `variables` and `trainable_variables` collections for the MetaGraphDef. */
   collections: Record<string, CollectionDef>;
   variables: GraphVariable[];
-  /** Tensor names (`node:0`). */
-  tensors: { image: string; scores: string; classes: string };
+  /** Tensor names (`node:0`); `classes` is absent when built without it. */
+  tensors: { image: string; scores: string; classes?: string };
 }
 
-export function buildServingGraph(spec: ModelSpec): ServingGraph {
+/**
+ * With `classes: false`, the graph stops at the head like the Keras model's own graph (what
+ * `inspect-graph --checkpoint` lists); export adds `ArgMax` for the classes output.
+ */
+export function buildServingGraph(spec: ModelSpec, options: { classes?: boolean } = {}): ServingGraph {
   const builder = new GraphBuilder();
   const image = builder.add('Placeholder', spec.inputName, [], {
     dtype: attr.type('DT_FLOAT'),
@@ -32,14 +36,14 @@ export function buildServingGraph(spec: ModelSpec): ServingGraph {
     input: image,
     readVariable: (name, scope) => readVariable(builder, name, 'DT_FLOAT', scope),
   });
-  const classes = addArgMax(builder, scores);
+  const classes = options.classes === false ? undefined : addArgMax(builder, scores);
   const saverDef = addSaverSubgraph(builder, variables);
   return {
     graphDef: builder.build(),
     saverDef,
     collections: variableCollections(definitions),
     variables,
-    tensors: { image: tensorName(image), scores: tensorName(scores), classes: tensorName(classes) },
+    tensors: { image: tensorName(image), scores: tensorName(scores), ...(classes && { classes: tensorName(classes) }) },
   };
 }
 

@@ -19,11 +19,13 @@ export function servingModelContent(
     if (data.length !== size) throw new Error(`variable ${v.name} has ${data.length} values, expected ${size} for shape [${v.shape}]`);
     return { name: v.name, dtype: 'float32', shape: v.shape, data };
   });
+  const { image, scores, classes } = graph.tensors;
+  if (!classes) throw new Error('the serving graph has no classes output');
   return {
     graphDef: graph.graphDef,
     saverDef: graph.saverDef,
     collections: graph.collections,
-    signatures: servingSignatures(spec, graph.tensors, options.signatureNames),
+    signatures: servingSignatures(spec, { image, scores, classes }, options.signatureNames),
     variables,
     assetsExtra: options.assetsExtra,
   };

@@ -1,13 +1,124 @@
-import type { Command } from 'commander';
-import { OperationalError } from '../../errors.ts';
+/**
+ * `export`: a checkpoint's weights as `BASE/N`, a SavedModel TF Serving loads as it is —
+ * staged, verified through the TensorFlow C API, gated on accuracy, then published atomically.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { UserInputError } from '../../errors.ts';
+import { loadCheckpoint, type LoadedCheckpoint } from '../../checkpoint/load.ts';
+import { DEFAULT_CHECKPOINT_DIR, latestCheckpoint, resolveCheckpointArgument } from '../../checkpoint/paths.ts';
+import { DATASET_NAMES, loadDataset, type DatasetName, type DatasetOptions } from '../../data/load-dataset.ts';
+import { loadTf } from '../../engine/tf.ts';
+import { exportSavedModel, type ExportResult } from '../../savedmodel/export.ts';
+import { formatShape } from '../../savedmodel/show-signatures.ts';
+import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../savedmodel/signatures.ts';
+import { parseVersion } from '../../savedmodel/versions.ts';
+import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { globalOptions, log, printResult } from '../output.ts';
 import { runAction } from '../run-action.ts';
 
+export const DEFAULT_BASE_PATH = 'models/serving/versions';
+
+interface ExportFlags extends DataFlags {
+  checkpoint?: string;
+  version?: number;
+  basePath: string;
+  modelName: string;
+  signatureName: string;
+  force?: boolean;
+  verify: boolean;
+  minAccuracy?: number;
+  warmupRequests: number;
+}
+
 export function register(program: Command): void {
-  program
+  const command = program
     .command('export')
-    .description('(not available yet)')
-    .allowUnknownOption()
-    .action(runAction(() => {
-      throw new OperationalError('`export` is not available yet in this version of mnist-serve');
-    }));
+    .description('write a versioned SavedModel for TensorFlow Serving (BASE/N), verified before it is published')
+    .option('--checkpoint <prefix>', `checkpoint to export (default: the latest in ${DEFAULT_CHECKPOINT_DIR}/)`)
+    .option('--version <n>', 'version number (default: one more than the highest in the base path)', (v) => parseCli(() => parseVersion(v)))
+    .option('--base-path <dir>', "the model's base path, holding one directory per version", DEFAULT_BASE_PATH)
+    .option('--model-name <name>', 'model name written into the warmup requests', 'mnist')
+    .option('--signature-name <name>', 'name of the main signature (image -> scores, classes)', DEFAULT_SIGNATURE_NAME)
+    .option('--force', 'replace an existing version (still atomically)')
+    .option('--no-verify', 'skip loading the staged SavedModel through TensorFlow and comparing predictions')
+    .option('--min-accuracy <x>', "refuse to publish when the SavedModel's test accuracy is below x (0-1)", (v) => parseCli(() => parseFraction(v)))
+    .option('--warmup-requests <n>', 'PredictRequests written to assets.extra/tf_serving_warmup_requests (0: none)', (v) => parseCli(() => parseCount(v)), 10);
+  addDataOptions(command).action(runAction(async (flags: ExportFlags, cmd: Command) => {
+    const options = globalOptions(cmd);
+    const checkpoint = await loadCheckpoint(checkpointPrefix(flags.checkpoint));
+    log(options, `exporting ${checkpoint.prefix} (epoch ${checkpoint.meta.epoch}, ${checkpoint.meta.data.name})`);
+    const needsData = flags.verify || flags.minAccuracy !== undefined || flags.warmupRequests > 0;
+    const dataset = needsData ? await loadDataset(datasetFor(flags, checkpoint)) : undefined;
+    const result = await exportSavedModel({
+      spec: checkpoint.spec,
+      weights: checkpoint.state.variables,
+      basePath: flags.basePath,
+      version: flags.version,
+      force: flags.force,
+      modelName: flags.modelName,
+      signatureNames: { main: flags.signatureName, classes: PREDICT_CLASSES_SIGNATURE_NAME },
+      verify: flags.verify,
+      minAccuracy: flags.minAccuracy,
+      warmupRequests: flags.warmupRequests,
+      test: dataset?.test,
+      loadTf,
+      log: (line) => log(options, line),
+    });
+    printResult(options, { checkpoint: checkpoint.prefix, ...result }, () => render(result));
+  }));
+}
+
+function checkpointPrefix(argument: string | undefined): string {
+  if (argument) return resolveCheckpointArgument(argument);
+  const latest = latestCheckpoint(DEFAULT_CHECKPOINT_DIR);
+  if (!latest) throw new UserInputError(`no checkpoint in ${DEFAULT_CHECKPOINT_DIR}/: run \`mnist-serve train\` first, or pass --checkpoint PREFIX`);
+  return latest;
+}
+
+/** The data flags if any were given, else the dataset the checkpoint was trained on. */
+function datasetFor(flags: ExportFlags, checkpoint: LoadedCheckpoint): DatasetOptions {
+  const given = datasetOptionsFrom(flags);
+  if (Object.keys(given).length > 0) return given;
+  const { data, run } = checkpoint.meta;
+  return {
+    ...((DATASET_NAMES as readonly string[]).includes(data.name) && { data: data.name as DatasetName }),
+    ...(data.dataDir !== undefined && { dataDir: data.dataDir }),
+    seed: run.seed,
+  };
+}
+
+function render(result: ExportResult): string {
+  const lines = [`exported ${result.modelName} version ${result.version} to ${result.path}${result.replaced ? ' (replaced)' : ''}`];
+  for (const signature of result.signatures) {
+    const io = (tensors: Record<string, { name: string; dtype: string; shape: number[] | null }>) =>
+      Object.entries(tensors).map(([key, t]) => `${key}=${t.name} ${t.dtype} ${formatShape(t.shape)}`).join(', ');
+    lines.push(`  signature ${signature.name}: ${io(signature.inputs)} -> ${io(signature.outputs)}`);
+  }
+  const v = result.verification;
+  lines.push(v ? `  verified: ${v.images} images, max |Δ| ${v.maxAbsDiff.toExponential(2)} ≤ ${v.tolerance}, classes agree` : '  verification skipped (--no-verify)');
+  if (result.accuracy) lines.push(`  test accuracy: ${(result.accuracy.value * 100).toFixed(2)}% on ${result.accuracy.samples} images`);
+  if (result.warmup) lines.push(`  warmup: ${result.warmup.requests} requests in ${result.warmup.file}`);
+  lines.push(`  took ${(result.durationMs / 1000).toFixed(1)} s`);
+  return lines.join('\n');
+}
+
+/** Commander turns InvalidArgumentError into a one-line usage error (exit 2). */
+function parseCli<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function parseFraction(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new Error(`expected a number from 0 to 1, got "${text}"`);
+  return value;
+}
+
+function parseCount(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) throw new Error(`expected a non-negative integer, got "${text}"`);
+  return value;
 }

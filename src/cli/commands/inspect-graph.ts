@@ -1,13 +1,121 @@
+/**
+ * `inspect-graph`: the nodes, inputs, outputs and signatures of a SavedModel, a checkpoint's
+ * graph or the default model's. A protobuf decode only: it never loads TensorFlow.
+ */
+import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
-import { OperationalError } from '../../errors.ts';
+import { UserInputError } from '../../errors.ts';
+import { readSidecar } from '../../checkpoint/meta.ts';
+import { resolveCheckpointArgument } from '../../checkpoint/paths.ts';
+import { filterNodes, graphToDot, summarizeGraph, type NodeSummary } from '../../graph/inspect.ts';
+import { defaultModelSpec } from '../../model/spec.ts';
+import { savedModelGraphSource, specGraphSource, type GraphSource } from '../../savedmodel/graph-source.ts';
+import { formatShape, formatSignatures } from '../../savedmodel/show-signatures.ts';
+import { summarizeSignatures } from '../../savedmodel/signatures.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { globalOptions, printResult, table } from '../output.ts';
 import { runAction } from '../run-action.ts';
+
+interface InspectFlags {
+  checkpoint?: string;
+  savedModel?: string;
+  tag: string;
+  filter?: string;
+  op?: string;
+  signatures?: boolean;
+  dot?: string;
+  svg?: string;
+}
 
 export function register(program: Command): void {
   program
     .command('inspect-graph')
-    .description('(not available yet)')
-    .allowUnknownOption()
-    .action(runAction(() => {
-      throw new OperationalError('`inspect-graph` is not available yet in this version of mnist-serve');
+    .description("list a graph's nodes, input/output tensors and signatures (a SavedModel, a checkpoint's graph, or the default model's)")
+    .option('--checkpoint <prefix>', "the graph a checkpoint's model spec builds")
+    .option('--saved-model <dir>', 'a SavedModel directory (ours or one TensorFlow wrote)')
+    .option('--tag <tag>', 'the MetaGraphDef tag to read from --saved-model', 'serve')
+    .option('--filter <regex>', 'only nodes whose name matches')
+    .option('--op <op>', 'only nodes of this op type (e.g. Conv2D)')
+    .option('--signatures', 'print tags and signatures as `saved_model_cli show --all` does')
+    .option('--dot <file>', 'write the (filtered) graph as Graphviz DOT')
+    .option('--svg <file>', "render the (filtered) graph as SVG with Graphviz's `dot`")
+    .action(runAction(async (flags: InspectFlags, command: Command) => {
+      const options = globalOptions(command);
+      const source = graphSource(flags);
+      const summary = summarizeGraph(source.graphDef);
+      const filter = { pattern: compileFilter(flags.filter), op: flags.op };
+      const nodes = filterNodes(summary.nodes, filter);
+      const functions = summary.functions.map((f) => ({ ...f, nodes: filterNodes(f.nodes, filter) }));
+      if (flags.dot) writeFileAtomic(flags.dot, graphToDot(nodes));
+      if (flags.svg) writeFileAtomic(flags.svg, renderSvg(graphToDot(nodes), flags.svg));
+      const result = {
+        source: source.description,
+        inputs: summary.inputs,
+        outputs: summary.outputs,
+        nodeCount: summary.nodes.length,
+        nodes,
+        functions,
+        metaGraphs: source.metaGraphs.map((m) => ({ tags: m.tags, signatures: summarizeSignatures(m.signatures) })),
+        ...(flags.dot && { dot: flags.dot }),
+        ...(flags.svg && { svg: flags.svg }),
+      };
+      printResult(options, result, () => (flags.signatures ? formatSignatures(source.metaGraphs) : renderGraph(result)));
     }));
 }
+
+function graphSource(flags: InspectFlags): GraphSource {
+  if (flags.checkpoint && flags.savedModel) throw new UserInputError('give --checkpoint or --saved-model, not both');
+  if (flags.savedModel) return savedModelGraphSource(flags.savedModel, flags.tag);
+  if (flags.checkpoint) {
+    const prefix = resolveCheckpointArgument(flags.checkpoint);
+    return specGraphSource(readSidecar(prefix).spec, `checkpoint ${prefix}`);
+  }
+  return specGraphSource(defaultModelSpec(), 'the default model spec');
+}
+
+function compileFilter(pattern: string | undefined): RegExp | undefined {
+  if (pattern === undefined) return undefined;
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw new UserInputError(`--filter: not a valid regular expression: ${(error as Error).message}`);
+  }
+}
+
+function renderSvg(dot: string, file: string): string {
+  const result = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    throw new UserInputError(`--svg ${file} needs Graphviz's \`dot\` on PATH (e.g. apt-get install graphviz); --dot FILE writes the DOT source without it`);
+  }
+  if (result.status !== 0) throw new UserInputError(`--svg ${file}: dot failed: ${(result.stderr || '').trim().split('\n')[0]}`);
+  return result.stdout;
+}
+
+function renderGraph(result: { source: string; inputs: string[]; outputs: string[]; nodeCount: number; nodes: NodeSummary[]; functions: { name: string; inputs: string[]; outputs: string[]; nodes: NodeSummary[] }[]; dot?: string; svg?: string }): string {
+  const lines = [
+    `source: ${result.source}`,
+    `input: ${result.inputs.join(', ') || '(none)'}  output: ${result.outputs.join(', ') || '(none)'}`,
+    `${result.nodes.length} of ${result.nodeCount} nodes`,
+    '',
+    nodeTable(result.nodes),
+  ];
+  for (const fn of result.functions) {
+    lines.push('', `function ${fn.name} (${fn.inputs.join(', ')}) -> (${fn.outputs.join(', ')}): ${fn.nodes.length} nodes`);
+    if (fn.nodes.length > 0) lines.push(indent(nodeTable(fn.nodes)));
+  }
+  if (result.dot) lines.push('', `wrote ${result.dot}`);
+  if (result.svg) lines.push('', `wrote ${result.svg}`);
+  return lines.join('\n');
+}
+
+function nodeTable(nodes: NodeSummary[]): string {
+  return table(
+    ['NAME', 'OP', 'DTYPE', 'SHAPE', 'INPUTS'],
+    nodes.map((n) => [n.name, n.op, n.dtype ?? '', n.shape ? formatShape(n.shape) : '', n.inputs.join(', ')]),
+  );
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((line) => `  ${line}`).join('\n');
+}
+

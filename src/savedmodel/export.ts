@@ -1,0 +1,147 @@
+/**
+ * Exports trained weights as `BASE/N`, a SavedModel TF Serving loads as it is. The version is
+ * built in a dot-prefixed sibling (which TF Serving ignores), verified there through the
+ * TensorFlow C API, gated on accuracy, and only then renamed into place; any failure removes the
+ * staging directory and leaves `BASE/N` as it was (absent, or the old version under --force).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { OperationalError, UserInputError } from '../errors.ts';
+import type { Tf } from '../engine/tf.ts';
+import type { Split } from '../data/types.ts';
+import { gatherBatch } from '../data/batches.ts';
+import type { ModelSpec } from '../model/spec.ts';
+import { publishDirectoryAtomic } from '../util/atomic-write.ts';
+import { servingModelContent } from './serving-model.ts';
+import { summarizeSignatures, type SignatureNames, type SignatureSummary } from './signatures.ts';
+import { savedModelAccuracy, verifySavedModel, type VerificationResult } from './verify.ts';
+import { nextVersion, versionDir } from './versions.ts';
+import { encodeWarmupRequests, MAX_WARMUP_REQUESTS, WARMUP_FILE } from './warmup.ts';
+import { ASSETS_EXTRA_DIR, writeSavedModel } from './writer.ts';
+
+/** Images the verification runs through both signatures. */
+export const VERIFY_IMAGES = 64;
+
+export interface ExportRequest {
+  spec: ModelSpec;
+  weights: ReadonlyMap<string, Float32Array>;
+  basePath: string;
+  /** Default: one more than the highest existing version. */
+  version?: number;
+  /** Replace an existing `BASE/N` (still atomically). */
+  force?: boolean;
+  modelName: string;
+  signatureNames: SignatureNames;
+  verify: boolean;
+  /** Refuse to publish when the SavedModel's test accuracy is below this (0–1). */
+  minAccuracy?: number;
+  warmupRequests: number;
+  /** The test split: verification, accuracy and warmup images. Needed when any of them is on. */
+  test?: Split;
+  /** Loads TensorFlow; called only when verification or the accuracy gate needs it. */
+  loadTf: () => Promise<Tf>;
+  log?: (line: string) => void;
+}
+
+export interface ExportResult {
+  modelName: string;
+  version: number;
+  path: string;
+  replaced: boolean;
+  signatures: SignatureSummary[];
+  verification: VerificationResult | null;
+  accuracy: { value: number; samples: number; minimum: number | null } | null;
+  warmup: { requests: number; file: string } | null;
+  durationMs: number;
+}
+
+export async function exportSavedModel(request: ExportRequest): Promise<ExportResult> {
+  const started = performance.now();
+  const log = request.log ?? (() => {});
+  validate(request);
+  const version = request.version ?? nextVersion(request.basePath);
+  const finalDir = versionDir(request.basePath, version);
+  const replaced = fs.existsSync(finalDir);
+  if (replaced && !request.force) {
+    throw new UserInputError(`${finalDir} already exists; pass --force to replace it or --version to choose another version`);
+  }
+  const test = request.test;
+  const warmupCount = Math.min(request.warmupRequests, test?.count ?? 0);
+  const content = servingModelContent(request.spec, request.weights, {
+    signatureNames: request.signatureNames,
+    assetsExtra: warmupCount > 0 ? { [WARMUP_FILE]: warmupFile(request, test!, warmupCount) } : undefined,
+  });
+  let verification: VerificationResult | null = null;
+  let accuracy: ExportResult['accuracy'] = null;
+
+  await publishDirectoryAtomic(
+    finalDir,
+    async (staging) => {
+      writeSavedModel(staging, content);
+      log(`wrote SavedModel to ${staging}`);
+      if (!request.verify && request.minAccuracy === undefined) return;
+      const tf = await request.loadTf();
+      if (request.verify) {
+        const batch = gatherBatch(test!, null, 0, VERIFY_IMAGES);
+        verification = await verifySavedModel(tf, staging, request.spec, request.weights, batch.images, batch.count, request.signatureNames);
+        log(`verified ${verification.signatures.join(', ')} on ${batch.count} images: max |Δ| ${verification.maxAbsDiff.toExponential(2)}`);
+        if (!verification.passed) {
+          throw new OperationalError(
+            `verification failed: the SavedModel differs from the model (max |Δ| ${verification.maxAbsDiff}, ` +
+              `tolerance ${verification.tolerance}, classes ${verification.classesAgree ? 'agree' : 'differ'}); nothing was published`,
+          );
+        }
+      }
+      if (request.minAccuracy !== undefined) {
+        const all = gatherBatch(test!, null, 0, test!.count);
+        const value = await savedModelAccuracy(tf, staging, request.spec, request.signatureNames.main, all.images, all.labels, all.count);
+        accuracy = { value, samples: all.count, minimum: request.minAccuracy };
+        log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${all.count} images`);
+        if (value < request.minAccuracy) {
+          throw new OperationalError(
+            `test accuracy ${value.toFixed(4)} is below --min-accuracy ${request.minAccuracy}; ${finalDir} was not published`,
+          );
+        }
+      }
+    },
+    { replace: request.force },
+  );
+
+  return {
+    modelName: request.modelName,
+    version,
+    path: finalDir,
+    replaced,
+    signatures: summarizeSignatures(content.signatures),
+    verification,
+    accuracy,
+    warmup: warmupCount > 0 ? { requests: warmupCount, file: path.join(finalDir, ASSETS_EXTRA_DIR, WARMUP_FILE) } : null,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function validate(request: ExportRequest): void {
+  const { minAccuracy, warmupRequests } = request;
+  if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1)) {
+    throw new UserInputError(`--min-accuracy must be between 0 and 1, got ${minAccuracy}`);
+  }
+  if (!Number.isInteger(warmupRequests) || warmupRequests < 0 || warmupRequests > MAX_WARMUP_REQUESTS) {
+    throw new UserInputError(`--warmup-requests must be an integer from 0 to ${MAX_WARMUP_REQUESTS} (TF Serving's limit), got ${warmupRequests}`);
+  }
+  if (!/^[A-Za-z0-9_.\-/]+$/.test(request.signatureNames.main) || request.signatureNames.main === request.signatureNames.classes) {
+    throw new UserInputError(`--signature-name must be a plain name other than ${request.signatureNames.classes}, got "${request.signatureNames.main}"`);
+  }
+  if ((request.verify || minAccuracy !== undefined || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
+    throw new UserInputError('verification, --min-accuracy and warmup requests need test images; the dataset has none (use --no-verify --warmup-requests 0)');
+  }
+}
+
+function warmupFile(request: ExportRequest, test: Split, count: number): Uint8Array {
+  const batch = gatherBatch(test, null, 0, count);
+  return encodeWarmupRequests(batch.images, batch.count, {
+    modelName: request.modelName,
+    signatureName: request.signatureNames.main,
+    inputKey: 'image',
+    imageShape: [...request.spec.inputShape],
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Checks a staged SavedModel through the TensorFlow C API (`tf.node.loadSavedModel`, the same
+ * loader code TF Serving runs): every signature is run on real images and compared with the
+ * tfjs forward pass on the same weights; optionally the test-split accuracy is measured.
+ */
+import type * as tfjs from '@tensorflow/tfjs-node';
+import type { Tf } from '../engine/tf.ts';
+import { forward } from '../model/forward.ts';
+import { variableSpecs, type ModelSpec } from '../model/spec.ts';
+import { SERVE_TAG } from './writer.ts';
+import type { SignatureNames } from './signatures.ts';
+
+/** Largest |SavedModel − forward()| accepted for the scores. */
+export const VERIFY_TOLERANCE = 1e-5;
+
+export interface VerificationResult {
+  images: number;
+  maxAbsDiff: number;
+  tolerance: number;
+  /** Both signatures' classes equal the arg-max of the reference scores. */
+  classesAgree: boolean;
+  signatures: string[];
+  passed: boolean;
+}
+
+/** `images`: `count` images back to back, floats in 0–1. */
+export async function verifySavedModel(
+  tf: Tf,
+  dir: string,
+  spec: ModelSpec,
+  weights: ReadonlyMap<string, Float32Array>,
+  images: Float32Array,
+  count: number,
+  names: SignatureNames,
+): Promise<VerificationResult> {
+  return withImages(tf, spec, images, count, async (batch) => {
+    const reference = tf.tidy(() => {
+      const shapes = new Map(variableSpecs(spec).map((v) => [v.name, v.shape]));
+      return forward(tf, spec, (name) => tf.tensor(weights.get(name)!, shapes.get(name)!), batch);
+    });
+    const expectedScores = (await reference.data()) as Float32Array;
+    const expectedClasses = Array.from((await tf.argMax(reference, -1).data()) as Int32Array);
+    reference.dispose();
+
+    const main = await runSignature(tf, dir, names.main, batch);
+    const decoded = await runSignature(tf, dir, names.classes, batch);
+    const scores = main.scores as Float32Array;
+    let maxAbsDiff = scores.length === expectedScores.length ? 0 : Number.POSITIVE_INFINITY;
+    for (let i = 0; i < scores.length && i < expectedScores.length; i += 1) {
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(scores[i]! - expectedScores[i]!));
+    }
+    const classesAgree = sameNumbers(main.classes!, expectedClasses) && sameNumbers(decoded.decoded!, expectedClasses);
+    return {
+      images: count,
+      maxAbsDiff,
+      tolerance: VERIFY_TOLERANCE,
+      classesAgree,
+      signatures: [names.main, names.classes],
+      passed: maxAbsDiff <= VERIFY_TOLERANCE && classesAgree,
+    };
+  });
+}
+
+/** Fraction of `labels` the SavedModel's main signature classifies right, in batches. */
+export async function savedModelAccuracy(
+  tf: Tf,
+  dir: string,
+  spec: ModelSpec,
+  signature: string,
+  images: Float32Array,
+  labels: ArrayLike<number>,
+  count: number,
+  batchSize = 500,
+): Promise<number> {
+  const model = await tf.node.loadSavedModel(dir, [SERVE_TAG], signature);
+  const pixels = spec.inputShape.reduce((a, b) => a * b, 1);
+  let correct = 0;
+  try {
+    for (let start = 0; start < count; start += batchSize) {
+      const n = Math.min(batchSize, count - start);
+      const batch = tf.tensor4d(images.subarray(start * pixels, (start + n) * pixels), [n, ...spec.inputShape]);
+      const outputs = model.predict({ image: batch }) as tfjs.NamedTensorMap;
+      const classes = numbers(await outputs.classes!.data());
+      for (let i = 0; i < n; i += 1) if (classes[i] === labels[start + i]) correct += 1;
+      batch.dispose();
+      for (const tensor of Object.values(outputs)) tensor.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+  return count === 0 ? 0 : correct / count;
+}
+
+async function withImages<T>(tf: Tf, spec: ModelSpec, images: Float32Array, count: number, run: (batch: tfjs.Tensor4D) => Promise<T>): Promise<T> {
+  const batch = tf.tensor4d(images, [count, ...spec.inputShape]);
+  try {
+    return await run(batch);
+  } finally {
+    batch.dispose();
+  }
+}
+
+async function runSignature(tf: Tf, dir: string, signature: string, batch: tfjs.Tensor4D): Promise<Record<string, ArrayLike<number>>> {
+  const model = await tf.node.loadSavedModel(dir, [SERVE_TAG], signature);
+  try {
+    const outputs = model.predict({ image: batch }) as tfjs.NamedTensorMap;
+    const values: Record<string, ArrayLike<number>> = {};
+    for (const [key, tensor] of Object.entries(outputs)) {
+      values[key] = tensor.dtype === 'float32' ? ((await tensor.data()) as Float32Array) : numbers(await tensor.data());
+      tensor.dispose();
+    }
+    return values;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** int64 outputs arrive as BigInt64Array. */
+function numbers(data: ArrayLike<number | bigint> | Iterable<number | bigint>): number[] {
+  return Array.from(data as Iterable<number | bigint>, Number);
+}
+
+function sameNumbers(a: ArrayLike<number>, b: number[]): boolean {
+  return a.length === b.length && b.every((value, i) => a[i] === value);
+}

@@ -1,0 +1,37 @@
+/**
+ * Version directories under a TF Serving base path: TF Serving loads every subdirectory whose
+ * name is a non-negative integer and ignores the rest (our dot-prefixed staging directories).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserInputError } from '../errors.ts';
+
+/** The integer-named version directories under `basePath`, ascending; [] when it does not exist. */
+export function listVersions(basePath: string): number[] {
+  if (!fs.existsSync(basePath)) return [];
+  return fs
+    .readdirSync(basePath, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && /^\d+$/.test(entry.name))
+    .map((entry) => Number(entry.name))
+    .filter(Number.isSafeInteger)
+    .sort((a, b) => a - b);
+}
+
+/** One more than the highest existing version, or 1. */
+export function nextVersion(basePath: string): number {
+  const versions = listVersions(basePath);
+  return versions.length === 0 ? 1 : versions[versions.length - 1]! + 1;
+}
+
+export function versionDir(basePath: string, version: number): string {
+  return path.join(basePath, String(version));
+}
+
+/** A --version value: a positive integer (TF Serving treats the directory name as int64). */
+export function parseVersion(text: string): number {
+  const version = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(version) || version < 1) {
+    throw new UserInputError(`--version must be a positive integer, got "${text}"`);
+  }
+  return version;
+}
