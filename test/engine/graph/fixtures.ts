@@ -9,7 +9,7 @@ export function randomBatch(count: number, seed: number): { images: Float32Array
   return { images, labels };
 }
 
-/** Relative L2 error of `actual` against `expected`. */
+/** Relative L2 error of `actual` against `expected` (the absolute error where `expected` is all zeros). */
 export function relativeError(actual: Float32Array, expected: Float32Array): number {
   let diff = 0;
   let norm = 0;
@@ -17,5 +17,5 @@ export function relativeError(actual: Float32Array, expected: Float32Array): num
     diff += (actual[i]! - expected[i]!) ** 2;
     norm += expected[i]! ** 2;
   }
-  return Math.sqrt(diff) / Math.sqrt(norm);
+  return norm === 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
 }
