@@ -1,13 +1,151 @@
-import type { Command } from 'commander';
-import { OperationalError } from '../../errors.ts';
+/** `mnist-serve train`: flags → training options, progress on stderr, the evaluation on stdout. */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import path from 'node:path';
+import { DEFAULT_CHECKPOINT_DIR } from '../../checkpoint/index.ts';
+import type { Monitor } from '../../checkpoint/meta.ts';
+import { ENGINE_KINDS } from '../../engine/create-engine.ts';
+import type { EngineKind } from '../../engine/training-engine.ts';
+import { EXIT_INTERRUPTED } from '../../errors.ts';
+import type { Head } from '../../model/spec.ts';
+import type { CheckpointTarget } from '../../training/checkpointing.ts';
+import { train, type TrainOutcome } from '../../training/run-training.ts';
+import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { watchForInterrupts } from '../interrupt.ts';
+import { globalOptions, log, printResult, type GlobalOptions } from '../output.ts';
+import { trainingProgress } from '../progress.ts';
 import { runAction } from '../run-action.ts';
 
+interface TrainFlags extends DataFlags {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  head: Head;
+  engine: EngineKind;
+  checkpointDir: string;
+  checkpointPath?: string;
+  keep: number;
+  saveBestOnly?: boolean;
+  monitor: Monitor;
+  resume?: boolean;
+  earlyStoppingPatience?: number;
+  tensorboard?: string;
+  trainSamples?: number;
+  testSamples?: number;
+}
+
+export function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function checkpointTarget(flags: TrainFlags): CheckpointTarget {
+  if (flags.checkpointPath) return { kind: 'weights', prefix: flags.checkpointPath };
+  return { kind: 'directory', dir: flags.checkpointDir, keep: flags.keep, saveBestOnly: Boolean(flags.saveBestOnly) };
+}
+
+/** The --json object; its keys are documented in the README. */
+function jsonResult(outcome: TrainOutcome) {
+  return {
+    status: outcome.status,
+    epochs: outcome.history,
+    evaluation: outcome.evaluation && { ...outcome.evaluation, accuracyPercent: Number((outcome.evaluation.accuracy * 100).toFixed(2)) },
+    checkpoint: outcome.checkpoint,
+    resumedFrom: outcome.resumedFrom,
+    epoch: outcome.epoch,
+    step: outcome.step,
+    durationSeconds: outcome.durationSeconds,
+    samplesPerSecond: outcome.samplesPerSecond,
+    engine: outcome.engine,
+    data: outcome.data,
+    run: outcome.run,
+    model: { head: outcome.spec.head, learningRate: outcome.spec.optimizer.learningRate },
+  };
+}
+
+function humanResult(outcome: TrainOutcome): string {
+  const lines: string[] = [];
+  if (outcome.evaluation) {
+    lines.push(`Eval accuracy percentage: ${(outcome.evaluation.accuracy * 100).toFixed(2)}`);
+    lines.push(`Eval loss: ${outcome.evaluation.loss.toFixed(4)}`);
+  }
+  if (outcome.checkpoint) lines.push(`Checkpoint: ${outcome.checkpoint}`);
+  lines.push(
+    `Trained ${outcome.history.length} epoch(s) in ${outcome.durationSeconds.toFixed(1)} s ` +
+      `(${Math.round(outcome.samplesPerSecond)} samples/s, ${outcome.engine} engine)`,
+  );
+  return lines.join('\n');
+}
+
+function reportInterruption(options: GlobalOptions, outcome: TrainOutcome, flags: TrainFlags, signal: string): void {
+  if (outcome.checkpoint && !flags.checkpointPath) {
+    const dir = flags.checkpointDir === DEFAULT_CHECKPOINT_DIR ? '' : ` --checkpoint-dir ${flags.checkpointDir}`;
+    log(options, `Interrupted by ${signal}; checkpoint written to ${outcome.checkpoint}`);
+    log(options, `resume with: mnist-serve train --resume${dir} --epochs ${outcome.run.epochs}`);
+  } else if (outcome.checkpoint) {
+    log(options, `Interrupted by ${signal}; weights written to ${outcome.checkpoint} (weights only: training cannot resume from it)`);
+  } else {
+    log(options, `Interrupted by ${signal} before any checkpoint was written`);
+  }
+}
+
 export function register(program: Command): void {
-  program
+  const command = program
     .command('train')
-    .description('(not available yet)')
-    .allowUnknownOption()
-    .action(runAction(() => {
-      throw new OperationalError('`train` is not available yet in this version of mnist-serve');
+    .description('train the CNN, evaluate it on the test split, write checkpoints as it goes');
+  addDataOptions(command)
+    .option('--epochs <n>', 'epochs to train (with --resume: the total to reach)', positiveInteger, 5)
+    .option('--batch-size <n>', 'samples per step', positiveInteger, 32)
+    .option('--learning-rate <x>', 'Adam learning rate', positiveNumber, 0.001)
+    .addOption(new Option('--head <head>', 'activation of the last layer').choices(['sigmoid', 'softmax']).default('sigmoid'))
+    .addOption(new Option('--engine <engine>', 'training engine').choices([...ENGINE_KINDS]).default('eager'))
+    .option('--checkpoint-dir <dir>', 'where checkpoints ckpt-N are written', DEFAULT_CHECKPOINT_DIR)
+    .option('--checkpoint-path <prefix>', "the notebook's mode: one weights-only checkpoint at PREFIX, rewritten each epoch (instead of --checkpoint-dir)")
+    .option('--keep <n>', 'keep the newest N checkpoints', positiveInteger, 5)
+    .option('--save-best-only', 'write a checkpoint only when the monitored metric improves')
+    .addOption(new Option('--monitor <metric>', 'metric for --save-best-only and early stopping').choices(['val_accuracy', 'val_loss']).default('val_accuracy'))
+    .option('--resume', 'continue from the latest checkpoint in --checkpoint-dir (weights, optimizer state, epoch, step)')
+    .option('--early-stopping-patience <n>', 'stop after N epochs without improvement of --monitor', positiveInteger)
+    .option('--tensorboard <dir>', 'write TensorBoard event files to DIR/train and DIR/validation')
+    .option('--train-samples <n>', 'use only the first N training samples (quick runs)', positiveInteger)
+    .option('--test-samples <n>', 'use only the first N test samples', positiveInteger)
+    .action(runAction(async (flags: TrainFlags, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const progress = trainingProgress(options);
+      const interrupts = watchForInterrupts();
+      let outcome: TrainOutcome;
+      try {
+        outcome = await train({
+          data: datasetOptionsFrom(flags),
+          trainSamples: flags.trainSamples,
+          testSamples: flags.testSamples,
+          epochs: flags.epochs,
+          batchSize: flags.batchSize,
+          learningRate: flags.learningRate,
+          head: flags.head,
+          engine: flags.engine,
+          checkpoint: checkpointTarget(flags),
+          resume: Boolean(flags.resume),
+          monitor: flags.monitor,
+          earlyStoppingPatience: flags.earlyStoppingPatience ?? null,
+          tensorboard: flags.tensorboard ? path.resolve(flags.tensorboard) : null,
+          signal: interrupts.signal,
+          onEvent: progress.onEvent,
+        });
+      } finally {
+        progress.close();
+        interrupts.dispose();
+      }
+      if (flags.resume && !outcome.resumedFrom) log(options, `--resume: no checkpoint in ${flags.checkpointDir} yet; trained from scratch`);
+      printResult(options, jsonResult(outcome), () => humanResult(outcome));
+      if (outcome.status === 'interrupted') {
+        reportInterruption(options, outcome, flags, interrupts.received() ?? 'a signal');
+        process.exitCode = EXIT_INTERRUPTED;
+      }
     }));
 }

@@ -1,0 +1,89 @@
+/**
+ * What `checkpoint evaluate` and `checkpoint restore` do with a checkpoint's weights: load and
+ * verify them, put them into an engine, and measure or check them there.
+ */
+import { loadCheckpoint } from '../checkpoint/load.ts';
+import { promoteCheckpoint } from '../checkpoint/manager.ts';
+import { DATASET_NAMES, loadDataset, type DatasetName, type DatasetOptions } from '../data/load-dataset.ts';
+import { createEngine } from '../engine/create-engine.ts';
+import type { EngineKind } from '../engine/training-engine.ts';
+import { OperationalError } from '../errors.ts';
+import { parameterCount, variableSpecs } from '../model/spec.ts';
+import { evaluateSplit } from './evaluate.ts';
+
+export interface CheckpointEvaluation {
+  prefix: string;
+  epoch: number;
+  step: number;
+  data: { name: string; source: string; samples: number };
+  loss: number;
+  accuracy: number;
+}
+
+/**
+ * Test-split loss and accuracy of the checkpoint's weights. Without data options it reads the
+ * data source the checkpoint was trained on (same seed, so the same test split).
+ */
+export async function evaluateCheckpoint(
+  prefix: string,
+  options: { data?: DatasetOptions; testSamples?: number; engine?: EngineKind } = {},
+): Promise<CheckpointEvaluation> {
+  const checkpoint = await loadCheckpoint(prefix);
+  const trainedOn = checkpoint.meta.data;
+  const data: DatasetOptions = options.data ?? {
+    data: (DATASET_NAMES as readonly string[]).includes(trainedOn.name) ? (trainedOn.name as DatasetName) : undefined,
+    dataDir: trainedOn.dataDir,
+    seed: checkpoint.meta.run.seed,
+  };
+  const dataset = await loadDataset(data);
+  const count = Math.min(options.testSamples ?? dataset.test.count, dataset.test.count);
+  const pixels = dataset.test.images.length / dataset.test.count;
+  const test = { images: dataset.test.images.subarray(0, count * pixels), labels: dataset.test.labels.subarray(0, count), count };
+  const engine = await createEngine(options.engine ?? 'eager', checkpoint.spec, checkpoint.state);
+  try {
+    const metrics = await evaluateSplit(engine, test);
+    return {
+      prefix, epoch: checkpoint.meta.epoch, step: checkpoint.meta.step,
+      data: { name: dataset.name, source: dataset.source, samples: count }, ...metrics,
+    };
+  } finally {
+    engine.dispose();
+  }
+}
+
+export interface CheckpointRestore {
+  prefix: string;
+  epoch: number;
+  step: number;
+  variables: number;
+  parameters: number;
+  weightsOnly: boolean;
+  promoted: boolean;
+}
+
+/**
+ * Verifies every checksum, loads the weights into the model and reads them back unchanged;
+ * with `promote`, makes the checkpoint the latest of its directory.
+ */
+export async function restoreCheckpoint(prefix: string, options: { promote?: boolean; engine?: EngineKind } = {}): Promise<CheckpointRestore> {
+  const checkpoint = await loadCheckpoint(prefix);
+  const engine = await createEngine(options.engine ?? 'eager', checkpoint.spec, checkpoint.state);
+  try {
+    const restored = await engine.getState();
+    for (const variable of variableSpecs(checkpoint.spec)) {
+      const expected = checkpoint.state.variables.get(variable.name)!;
+      const actual = restored.variables.get(variable.name)!;
+      if (!expected.every((value, i) => Object.is(value, actual[i]))) {
+        throw new OperationalError(`${prefix}: variable ${variable.name} did not load into the model unchanged`);
+      }
+    }
+  } finally {
+    engine.dispose();
+  }
+  if (options.promote) await promoteCheckpoint(prefix);
+  return {
+    prefix, epoch: checkpoint.meta.epoch, step: checkpoint.meta.step,
+    variables: variableSpecs(checkpoint.spec).length, parameters: parameterCount(checkpoint.spec),
+    weightsOnly: checkpoint.meta.weightsOnly, promoted: Boolean(options.promote),
+  };
+}
