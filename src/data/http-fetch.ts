@@ -26,19 +26,30 @@ export interface FetchOptions {
   onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
 }
 
-function get(url: URL, headers: Record<string, string>, idleTimeoutMs: number): Promise<http.IncomingMessage> {
+interface OpenResponse {
+  response: http.IncomingMessage;
+  /** Whether the connection was closed by us because the server went silent. */
+  stalled: () => boolean;
+}
+
+function get(url: URL, headers: Record<string, string>, idleTimeoutMs: number): Promise<OpenResponse> {
   const client = url.protocol === 'https:' ? https : http;
+  let stalled = false;
   return new Promise((resolve, reject) => {
-    const request = client.get(url, { headers: { 'user-agent': 'mnist-serve', ...headers } }, resolve);
-    request.setTimeout(idleTimeoutMs, () => request.destroy(new Error(`no data for ${idleTimeoutMs / 1000} s`)));
+    const request = client.get(url, { headers: { 'user-agent': 'mnist-serve', ...headers } }, (response) => resolve({ response, stalled: () => stalled }));
+    request.setTimeout(idleTimeoutMs, () => {
+      stalled = true;
+      request.destroy(new Error(`no data for ${idleTimeoutMs / 1000} s`));
+    });
     request.on('error', reject);
   });
 }
 
-async function open(url: URL, offset: number, idleTimeoutMs: number): Promise<{ response: http.IncomingMessage; url: URL }> {
+async function open(url: URL, offset: number, idleTimeoutMs: number): Promise<OpenResponse> {
   let current = url;
   for (let redirects = 0; ; redirects += 1) {
-    const response = await get(current, offset > 0 ? { range: `bytes=${offset}-` } : {}, idleTimeoutMs);
+    const opened = await get(current, offset > 0 ? { range: `bytes=${offset}-` } : {}, idleTimeoutMs);
+    const { response } = opened;
     const location = response.headers.location;
     if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
       response.resume();
@@ -46,7 +57,7 @@ async function open(url: URL, offset: number, idleTimeoutMs: number): Promise<{ 
       current = new URL(location, current);
       continue;
     }
-    return { response, url: current };
+    return opened;
   }
 }
 
@@ -54,8 +65,9 @@ async function open(url: URL, offset: number, idleTimeoutMs: number): Promise<{ 
 export async function fetchToFile(url: URL, file: string, options: FetchOptions): Promise<FetchOutcome> {
   const offset = fs.existsSync(file) ? fs.statSync(file).size : 0;
   let response: http.IncomingMessage;
+  let stalled: () => boolean;
   try {
-    ({ response } = await open(url, offset, options.idleTimeoutMs));
+    ({ response, stalled } = await open(url, offset, options.idleTimeoutMs));
   } catch (error) {
     if (error instanceof OperationalError) throw error;
     return { state: 'interrupted', resumed: false, bytesOnDisk: offset, reason: (error as Error).message };
@@ -89,7 +101,8 @@ export async function fetchToFile(url: URL, file: string, options: FetchOptions)
   try {
     await pipeline(response, fs.createWriteStream(file, { flags: resumed ? 'a' : 'w' }));
   } catch (error) {
-    return { state: 'interrupted', resumed, bytesOnDisk: fs.statSync(file).size, totalBytes, reason: (error as Error).message };
+    const reason = stalled() ? `no data for ${options.idleTimeoutMs / 1000} s` : (error as Error).message;
+    return { state: 'interrupted', resumed, bytesOnDisk: fs.statSync(file).size, totalBytes, reason };
   }
   const bytesOnDisk = fs.statSync(file).size;
   if (!response.complete || (totalBytes !== undefined && bytesOnDisk < totalBytes)) {

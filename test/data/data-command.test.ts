@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SYSTEM_FASHION_MNIST_DIR } from '../../src/data/load-dataset.ts';
+import { projectRoot, runCli } from '../helpers/cli.ts';
+import { tempDir, writeIdxDir } from './fixtures.ts';
+import { serveBytes, startMirror, type MirrorServer } from './mirror-server.ts';
+
+const tracer = path.join(projectRoot, 'test', 'helpers', 'module-load-tracer.cjs');
+
+let server: MirrorServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('mnist-serve data', () => {
+  it('data info works with no flags on the embedded digits, quickly and without loading TensorFlow', async () => {
+    const result = await runCli(['data', 'info'], { nodeArgs: ['--require', tracer] });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^dataset\s+mnist$/m);
+    expect(result.stdout).toMatch(/^train\s+8000$/m);
+    expect(result.stdout).toMatch(/^test\s+2000$/m);
+    expect(result.stdout).toMatch(/^checksum\s+verified$/m);
+    expect(result.stderr).toContain('[tracer] engine-loaded=false');
+    // About 1.3 s on an idle 2-core machine; the bound leaves room for a loaded CI runner while
+    // still failing if the command pulled in libtensorflow or parsed far more than the digits.
+    expect(result.ms).toBeLessThan(6000);
+  });
+
+  it('data info --json reports counts per split and class, shape, source and checksums', async () => {
+    const dir = tempDir();
+    writeIdxDir(dir, { train: 30, test: 10, gzip: true });
+    const result = await runCli(['--json', 'data', 'info', '--data-dir', dir]);
+    expect(result.code).toBe(0);
+    const info = JSON.parse(result.stdout);
+    expect(info).toMatchObject({
+      name: 'idx', source: dir, imageShape: [28, 28, 1], numClasses: 10,
+      train: { count: 30, perClass: [3, 3, 3, 3, 3, 3, 3, 3, 3, 3] },
+      test: { count: 10, perClass: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
+      checksum: { status: 'unpinned' },
+    });
+    expect(info.checksum.files).toHaveLength(4);
+    expect(info.checksum.files[0]).toMatchObject({ file: path.join(dir, 'train-images-idx3-ubyte.gz'), expected: null });
+  });
+
+  it('data show prints the digit as ASCII art with its label and writes a PNG', async () => {
+    const png = path.join(tempDir(), 'digit.png');
+    const result = await runCli(['data', 'show', '--index', '3', '--split', 'test', '--png', png]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(28 + 2);
+    expect(lines.slice(0, 28).join('')).toMatch(/@@/);
+    expect(lines[28]).toMatch(/^mnist test\[3\]  label \d$/);
+    const image = PNG.sync.read(fs.readFileSync(png));
+    expect([image.width, image.height]).toEqual([112, 112]);
+  });
+
+  it('data show --json gives the label and the 28×28 pixels', async () => {
+    const result = await runCli(['--json', 'data', 'show', '--index', '0']);
+    const shown = JSON.parse(result.stdout);
+    expect(shown).toMatchObject({ dataset: 'mnist', split: 'train', index: 0, png: null });
+    expect(shown.label).toBeGreaterThanOrEqual(0);
+    expect(shown.pixels).toHaveLength(28);
+    expect(shown.pixels[0]).toHaveLength(28);
+  });
+
+  it('data grid --count 16 writes a 4×4 PNG and lists the labels row by row', async () => {
+    const png = path.join(tempDir(), 'grid.png');
+    const result = await runCli(['--json', 'data', 'grid', '--count', '16', '--png', png, '--scale', '1']);
+    expect(result.code).toBe(0);
+    const grid = JSON.parse(result.stdout);
+    expect(grid).toMatchObject({ dataset: 'mnist', split: 'train', columns: 4, indices: Array.from({ length: 16 }, (_, i) => i) });
+    expect(grid.labels).toHaveLength(16);
+    const image = PNG.sync.read(fs.readFileSync(png));
+    expect([image.width, image.height]).toEqual([4 * 28 + 3, 4 * 28 + 3]);
+  });
+
+  it('exits 2 with one line for an index outside the split or a bad --data', async () => {
+    const outside = await runCli(['data', 'show', '--index', '99999']);
+    expect(outside.code).toBe(2);
+    expect(outside.stderr.trim()).toBe('mnist-serve: error: --index 99999: expected an integer from 0 to 7999 (the train split has 8000 images)');
+    const badData = await runCli(['data', 'info', '--data', 'cifar']);
+    expect(badData.code).toBe(2);
+    expect(badData.stderr).toMatch(/--data <name>.*cifar.*invalid/i);
+  });
+
+  it('exits 2 naming the file when an IDX file is corrupt', async () => {
+    const dir = tempDir();
+    writeIdxDir(dir);
+    fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), Uint8Array.of(0, 0, 8, 1, 0, 0, 0, 1, 42));
+    const result = await runCli(['data', 'info', '--data-dir', dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`mnist-serve: error: ${path.join(dir, 't10k-labels-idx1-ubyte')}: label 42 at index 0 is out of range 0–9`);
+  });
+
+  it.skipIf(!fs.existsSync(SYSTEM_FASHION_MNIST_DIR))(
+    'data download fetches Fashion-MNIST from a --mirror, verified against the pinned SHA-256s (serves Debian\'s dataset-fashion-mnist files)',
+    async () => {
+      const routes = Object.fromEntries(
+        fs.readdirSync(SYSTEM_FASHION_MNIST_DIR).map((file) => [`/fmnist/${file}`, serveBytes(fs.readFileSync(path.join(SYSTEM_FASHION_MNIST_DIR, file)))]),
+      );
+      server = await startMirror(routes);
+      const cacheDir = tempDir();
+      const download = await runCli(['--json', 'data', 'download', '--dataset', 'fashion-mnist', '--mirror', `${server.url}fmnist/`, '--cache-dir', cacheDir]);
+      expect(download.code).toBe(0);
+      const result = JSON.parse(download.stdout);
+      expect(result.directory).toBe(path.join(cacheDir, 'fashion-mnist'));
+      expect(result.files.map((f: { status: string }) => f.status)).toEqual(['downloaded', 'downloaded', 'downloaded', 'downloaded']);
+      const info = JSON.parse((await runCli(['--json', 'data', 'info', '--data-dir', result.directory])).stdout);
+      expect(info.checksum).toMatchObject({ status: 'verified', matches: 'fashion-mnist' });
+      expect(info.train.count).toBe(60_000);
+    },
+  );
+});
