@@ -1,0 +1,74 @@
+/**
+ * The embedded model server: one ModelRegistry (versions, labels, polling), one PredictionService
+ * (validation, batching), one ServingMetrics, and the REST transport on top. Other transports
+ * (gRPC) take `service` and `metrics` from here, so every transport serves the same loaded
+ * versions through the same batchers.
+ */
+import type { AddressInfo } from 'node:net';
+import type { BatchingParameters } from './batcher.ts';
+import type { Logger } from './logger.ts';
+import { ServingMetrics } from './metrics.ts';
+import type { ServingConfig } from './model-config.ts';
+import { ModelRegistry } from './model-registry.ts';
+import { PredictionService } from './predict-core.ts';
+import { RestServer } from './rest-server.ts';
+
+export interface ModelServerOptions {
+  config: ServingConfig;
+  /** Batching parameters, or undefined for one engine call per request. */
+  batching?: BatchingParameters;
+  /** Seconds between polls of the base paths; 0 polls once at start. */
+  pollWaitSeconds: number;
+  host: string;
+  /** 0 picks a free port. */
+  restPort: number;
+  maxBodyBytes?: number;
+  logger: Logger;
+}
+
+export class ModelServer {
+  readonly metrics = new ServingMetrics();
+  readonly registry: ModelRegistry;
+  readonly service: PredictionService;
+  private readonly rest: RestServer;
+  private restAddressInfo: AddressInfo | undefined;
+
+  private constructor(private readonly options: ModelServerOptions) {
+    this.registry = new ModelRegistry(options.logger, {
+      available: (loaded) => this.metrics.versionLoaded(loaded.modelName, 1),
+      unloaded: (loaded) => this.metrics.versionLoaded(loaded.modelName, -1),
+    });
+    this.service = new PredictionService(this.registry, { batching: options.batching, metrics: this.metrics });
+    this.rest = new RestServer({ service: this.service, metrics: this.metrics, logger: options.logger, maxBodyBytes: options.maxBodyBytes });
+  }
+
+  /** Loads the config's models (as tensorflow_model_server does before it listens), then listens. */
+  static async start(options: ModelServerOptions): Promise<ModelServer> {
+    const server = new ModelServer(options);
+    await server.registry.applyConfig(options.config);
+    server.restAddressInfo = await server.rest.listen(options.restPort, options.host);
+    server.registry.startPolling(options.pollWaitSeconds);
+    options.logger.info('REST API listening', {
+      url: `http://${server.restAddressInfo.address}:${server.restAddressInfo.port}`,
+      batching: options.batching ?? false,
+    });
+    return server;
+  }
+
+  get restAddress(): AddressInfo {
+    return this.restAddressInfo!;
+  }
+
+  /** Applies a new config (SIGHUP): models added, removed, or given new policies and labels. */
+  reload(config: ServingConfig): Promise<void> {
+    return this.registry.applyConfig(config);
+  }
+
+  /** Stops accepting requests, lets in-flight ones finish (up to `drainTimeoutMs`), unloads every version. */
+  async stop(drainTimeoutMs = 30_000): Promise<{ drained: boolean }> {
+    const result = await this.rest.close(drainTimeoutMs);
+    await this.registry.close();
+    this.options.logger.info('server stopped', { drained: result.drained });
+    return result;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Model versions for serving tests, written by the real exporter (`mnist-serve export`'s core):
+ * the default CNN with seeded weights (a different seed per version, so versions answer
+ * differently) and warmup requests in assets.extra.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadTf } from '../../../src/engine/tf.ts';
+import { defaultModelSpec } from '../../../src/model/spec.ts';
+import { exportSavedModel } from '../../../src/savedmodel/export.ts';
+import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../../src/savedmodel/signatures.ts';
+import { fixtureWeights, syntheticSplit } from '../../savedmodel/fixtures.ts';
+
+export function tempDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `mnist-serve-${label}-`));
+}
+
+/** Exports version `version` under `basePath` (seeded by the version) and returns its directory. */
+export async function exportVersion(basePath: string, version: number, options: { warmupRequests?: number } = {}): Promise<string> {
+  const spec = defaultModelSpec();
+  const result = await exportSavedModel({
+    spec,
+    weights: fixtureWeights(spec, 100 + version),
+    basePath,
+    version,
+    modelName: 'mnist',
+    signatureNames: { main: DEFAULT_SIGNATURE_NAME, classes: PREDICT_CLASSES_SIGNATURE_NAME },
+    verify: false,
+    warmupRequests: options.warmupRequests ?? 2,
+    test: syntheticSplit(8),
+    loadTf,
+  });
+  return result.path;
+}
+
+/** A deterministic 28×28 image in 0–1 (a bright bar on black), as nested rows [28][28][1]. */
+export function sampleImage(seed = 0): number[][][] {
+  return Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => [(x + y + seed) % 7 === 0 || (x > 10 && x < 16) ? 0.9 : 0]));
+}
