@@ -1,0 +1,44 @@
+/** Checkpoint fixtures built in code: a real-shaped TrainingState and sidecar, no TensorFlow needed. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SIDECAR_FORMAT, type CheckpointMeta, type EpochMetrics } from '../../src/checkpoint/meta.ts';
+import type { TrainingState } from '../../src/engine/training-engine.ts';
+import { defaultModelSpec } from '../../src/model/spec.ts';
+import { seededRandom } from '../../src/util/random.ts';
+import { initialTrainingState } from '../../src/training/initial-state.ts';
+
+export const spec = defaultModelSpec();
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-ckpt-'));
+}
+
+/** Weights from the seed, and Adam slots filled with seeded values so they are not all zero. */
+export function sampleState(seed: number, step = 10): TrainingState {
+  const state = initialTrainingState(spec, seed);
+  const random = seededRandom(seed + 1000);
+  for (const slots of [state.adam.m, state.adam.v]) for (const values of slots.values()) values.forEach((_, i) => (values[i] = random()));
+  state.adam.step = step;
+  return state;
+}
+
+export function sampleMeta(epoch: number, metrics: Partial<EpochMetrics> = {}): CheckpointMeta {
+  return {
+    format: SIDECAR_FORMAT,
+    formatVersion: 1,
+    epoch,
+    batch: 0,
+    step: epoch * 10,
+    metrics: { loss: 1 / epoch, accuracy: 0.5 + epoch / 100, val_loss: 1 / epoch, val_accuracy: 0.5 + epoch / 100, ...metrics },
+    partialEpoch: null,
+    best: null,
+    reason: 'epoch',
+    timestamp: new Date(0).toISOString(),
+    engine: 'eager',
+    weightsOnly: false,
+    data: { name: 'mnist', source: 'test', trainSamples: 100, testSamples: 50 },
+    run: { epochs: 5, batchSize: 32, seed: 1 },
+    spec,
+  };
+}
