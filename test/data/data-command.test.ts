@@ -84,6 +84,9 @@ describe('mnist-serve data', () => {
     const badData = await runCli(['data', 'info', '--data', 'cifar']);
     expect(badData.code).toBe(2);
     expect(badData.stderr).toMatch(/--data <name>.*cifar.*invalid/i);
+    const badCount = await runCli(['data', 'grid', '--png', path.join(tempDir(), 'g.png'), '--count', '0']);
+    expect(badCount.code).toBe(2);
+    expect(badCount.stderr.trim()).toBe("error: option '--count <n>' argument '0' is invalid. expected an integer from 1 to 400");
   });
 
   it('exits 2 naming the file when an IDX file is corrupt', async () => {
