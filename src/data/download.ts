@@ -65,16 +65,27 @@ function mirrorBase(mirror: string): URL {
   return url;
 }
 
-async function matchesPin(file: string, pin: PinnedFile): Promise<{ ok: boolean; sha256: string; bytes: number }> {
-  const { sha256, bytes } = await idxContentChecksum(file);
-  return { ok: sha256 === pin.sha256, sha256, bytes };
+type Verdict = { ok: true; sha256: string; bytes: number } | { ok: false; problem: string };
+
+async function verify(file: string, pin: PinnedFile): Promise<Verdict> {
+  let sha256: string;
+  let bytes: number;
+  try {
+    ({ sha256, bytes } = await idxContentChecksum(file));
+  } catch (error) {
+    return { ok: false, problem: `not a valid gzip file (${(error as Error).message})` };
+  }
+  if (sha256 !== pin.sha256) {
+    return { ok: false, problem: `checksum mismatch: expected SHA-256 ${pin.sha256} of the IDX content, got ${sha256}` };
+  }
+  return { ok: true, sha256, bytes };
 }
 
 async function downloadFile(url: URL, finalPath: string, pin: PinnedFile, options: DownloadOptions): Promise<DownloadedFile> {
   const base = { file: pin.file, url: url.href, path: finalPath };
   if (fs.existsSync(finalPath)) {
-    const present = await matchesPin(finalPath, pin).catch(() => undefined);
-    if (present?.ok) return { ...base, status: 'cached', sha256: present.sha256, bytes: present.bytes };
+    const present = await verify(finalPath, pin);
+    if (present.ok) return { ...base, status: 'cached', sha256: present.sha256, bytes: present.bytes };
     fs.rmSync(finalPath);
   }
   const partial = path.join(path.dirname(finalPath), `.${pin.file}.partial`);
@@ -92,13 +103,7 @@ async function downloadFile(url: URL, finalPath: string, pin: PinnedFile, option
       lastReason = `${outcome.reason} after ${outcome.bytesOnDisk}${outcome.totalBytes ? ` of ${outcome.totalBytes}` : ''} bytes`;
       continue;
     }
-    let check: { ok: boolean; sha256: string; bytes: number };
-    try {
-      check = await matchesPin(partial, pin);
-    } catch (error) {
-      fs.rmSync(partial, { force: true });
-      throw new OperationalError(`${url}: the download is not a valid gzip file (${(error as Error).message}); it was removed`);
-    }
+    const check = await verify(partial, pin);
     if (!check.ok) {
       fs.rmSync(partial, { force: true });
       // A prefix left by an earlier run may belong to another version of the file: redo it once whole.
@@ -107,9 +112,7 @@ async function downloadFile(url: URL, finalPath: string, pin: PinnedFile, option
         resumedAny = false;
         continue;
       }
-      throw new OperationalError(
-        `${pin.file} from ${url}: checksum mismatch: expected SHA-256 ${pin.sha256} of the IDX content, got ${check.sha256}; the file was removed`,
-      );
+      throw new OperationalError(`${pin.file} from ${url}: ${check.problem}; the file was removed`);
     }
     const fd = fs.openSync(partial, 'r');
     fs.fsyncSync(fd);

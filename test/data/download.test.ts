@@ -97,6 +97,28 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     expect(mirrorServer.requests[0]).toEqual({ path: `/mnist/${IMAGES}`, range: 'bytes=100-' });
   });
 
+  it('redoes the file whole once when a resumed file does not verify (a stale partial from another version)', async () => {
+    const cacheDir = tempDir();
+    const stale = new Uint8Array(zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: noisySplit(20, 9).images })));
+    fs.mkdirSync(path.join(cacheDir, 'mnist'), { recursive: true });
+    fs.writeFileSync(path.join(cacheDir, 'mnist', `.${IMAGES}.partial`), stale.subarray(0, 1000));
+    const mirrorServer = await mirror();
+    const result = await download(mirrorServer, cacheDir);
+    expect(result.files[0]).toMatchObject({ status: 'downloaded', sha256: pins[0]!.sha256 });
+    expect(mirrorServer.requests.filter((r) => r.path.endsWith(IMAGES))).toEqual([
+      { path: `/mnist/${IMAGES}`, range: 'bytes=1000-' },
+      { path: `/mnist/${IMAGES}` },
+    ]);
+  });
+
+  it('replaces a file in the cache that no longer verifies', async () => {
+    const cacheDir = tempDir();
+    fs.mkdirSync(path.join(cacheDir, 'mnist'), { recursive: true });
+    fs.writeFileSync(path.join(cacheDir, 'mnist', IMAGES), 'not gzip at all');
+    const result = await download(await mirror(), cacheDir);
+    expect(result.files[0]).toMatchObject({ status: 'downloaded', sha256: pins[0]!.sha256 });
+  });
+
   it('redoes the file whole when the mirror ignores the Range request', async () => {
     const cacheDir = tempDir();
     const bytes = archives[IMAGES]!;
@@ -120,7 +142,7 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     const cacheDir = tempDir();
     const broken = Uint8Array.from(archives[IMAGES]!);
     broken.fill(0x55, 20, 60);
-    await expect(download(await mirror({ [IMAGES]: serveBytes(broken) }), cacheDir)).rejects.toThrow(/not a valid gzip file/);
+    await expect(download(await mirror({ [IMAGES]: serveBytes(broken) }), cacheDir)).rejects.toThrow(new RegExp(`${IMAGES} from .*: not a valid gzip file \\(.*\\); the file was removed`));
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
 
