@@ -1,9 +1,9 @@
 /**
  * A GraphDef as people read it: each node with its op, inputs and (where the attrs say) dtype
- * and shape; the graph's input tensors (placeholders) and output tensors (what nothing consumes,
- * leaving out the saver and the variable-initialisation subgraphs); TF2 function libraries.
+ * and shape; the graph's input tensors (placeholders) and output tensors (what no node consumes,
+ * leaving the saver and variable-initialisation subgraphs out as candidates); TF2 function libraries.
  */
-import type { AttrValue, FunctionDef, GraphDef, NodeDef } from '../formats/proto/types.ts';
+import type { AttrValue, FunctionDef, GraphDef, NodeDef, SaverDef } from '../formats/proto/types.ts';
 
 export interface NodeSummary {
   name: string;
@@ -61,10 +61,17 @@ export function isAuxiliaryNode(node: Pick<NodeDef, 'name' | 'op'>): boolean {
   return SAVER_SCOPE.test(node.name) || VARIABLE_INIT.test(node.name) || node.name === 'init' || NO_OUTPUT_OPS.has(node.op);
 }
 
-export function summarizeGraph(graph: GraphDef): GraphSummary {
+/**
+ * With the MetaGraphDef's `saverDef`, the nodes it names (TF2's `saver_filename` and the
+ * `StatefulPartitionedCall`s that save and restore) are left out of the inputs and outputs too.
+ */
+export function summarizeGraph(graph: GraphDef, saverDef?: SaverDef): GraphSummary {
   const nodes = graph.node ?? [];
-  const main = nodes.filter((n) => !isAuxiliaryNode(n));
-  const consumed = new Set(main.flatMap((n) => (n.input ?? []).filter((i) => !i.startsWith('^')).map(tensorOf)));
+  const saverNodes = new Set(
+    [saverDef?.filename_tensor_name, saverDef?.save_tensor_name, saverDef?.restore_op_name].filter(Boolean).map((t) => t!.replace(/:\d+$/, '')),
+  );
+  const main = nodes.filter((n) => !isAuxiliaryNode(n) && !saverNodes.has(n.name));
+  const consumed = new Set(nodes.flatMap((n) => (n.input ?? []).filter((i) => !i.startsWith('^')).map(tensorOf)));
   return {
     inputs: main.filter((n) => INPUT_OPS.has(n.op)).map((n) => `${n.name}:0`),
     outputs: main.filter((n) => !INPUT_OPS.has(n.op) && !consumed.has(`${n.name}:0`)).map((n) => `${n.name}:0`),

@@ -3,7 +3,7 @@
  * from protobuf), or a model spec — a checkpoint's or the default — built into the graph that
  * Keras's model holds, with the signatures `export` would write. Never loads TensorFlow.
  */
-import type { GraphDef, SignatureDef } from '../formats/proto/types.ts';
+import type { GraphDef, SaverDef, SignatureDef } from '../formats/proto/types.ts';
 import { buildServingGraph } from '../graph/serving-graph.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { readSavedModel } from './reader.ts';
@@ -14,6 +14,7 @@ export interface GraphSource {
   /** What was read, for people: `SavedModel DIR (tag serve)`, `checkpoint PREFIX`. */
   description: string;
   graphDef: GraphDef;
+  saverDef?: SaverDef;
   /** Every MetaGraphDef's tags and signatures (a spec source: the one export would write). */
   metaGraphs: { tags: string[]; signatures: Record<string, SignatureDef> }[];
 }
@@ -23,16 +24,18 @@ export function savedModelGraphSource(dir: string, tag = SERVE_TAG): GraphSource
   return {
     description: `SavedModel ${dir} (tag ${tag})`,
     graphDef: metaGraph.graph_def ?? {},
+    saverDef: metaGraph.saver_def,
     metaGraphs: (savedModel.meta_graphs ?? []).map((m) => ({ tags: m.meta_info_def?.tags ?? [], signatures: m.signature_def ?? {} })),
   };
 }
 
 export function specGraphSource(spec: ModelSpec, description: string, names?: SignatureNames): GraphSource {
-  const exported = buildServingGraph(spec);
-  const { image, scores, classes } = exported.tensors;
+  const { image, scores, classes } = buildServingGraph(spec).tensors;
+  const graph = buildServingGraph(spec, { classes: false });
   return {
     description,
-    graphDef: buildServingGraph(spec, { classes: false }).graphDef,
+    graphDef: graph.graphDef,
+    saverDef: graph.saverDef,
     metaGraphs: [{ tags: [SERVE_TAG], signatures: servingSignatures(spec, { image, scores, classes: classes! }, names) }],
   };
 }

@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .action(runAction(async (flags: InspectFlags, command: Command) => {
       const options = globalOptions(command);
       const source = graphSource(flags);
-      const summary = summarizeGraph(source.graphDef);
+      const summary = summarizeGraph(source.graphDef, source.saverDef);
       const filter = { pattern: compileFilter(flags.filter), op: flags.op };
       const nodes = filterNodes(summary.nodes, filter);
       const functions = summary.functions.map((f) => ({ ...f, nodes: filterNodes(f.nodes, filter) }));
