@@ -1,13 +1,71 @@
-import type { Command } from 'commander';
-import { OperationalError } from '../../errors.ts';
+import { InvalidArgumentError, type Command } from 'commander';
+import { jsonLogger } from '../../serving/logger.ts';
+import { ModelServer } from '../../serving/model-server.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
+import { batchingFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
+import { globalOptions, printResult } from '../output.ts';
 import { runAction } from '../run-action.ts';
+
+/** How long SIGTERM waits for in-flight requests before closing their connections. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+interface ServeFlags extends ServeSettings {
+  restApiPort: number;
+  host: string;
+  fileSystemPollWaitSeconds: number;
+  maxBodyBytes: number;
+}
 
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('(not available yet)')
-    .allowUnknownOption()
-    .action(runAction(() => {
-      throw new OperationalError('`serve` is not available yet in this version of mnist-serve');
+    .description('the embedded TF-Serving-compatible REST server (flags as tensorflow_model_server)')
+    .option('--rest-api-port <port>', 'REST port (0 picks a free one)', integer(0, 65535), 8501)
+    .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--model-name <name>', 'name clients use in /v1/models/NAME', 'mnist')
+    .option('--model-base-path <dir>', 'directory of integer version directories', 'models/serving/versions')
+    .option('--model-config-file <file>', 'a models.config (ModelServerConfig text format); overrides --model-name/--model-base-path; re-read on SIGHUP')
+    .option('--enable-batching', 'merge concurrent requests into one engine call', false)
+    .option('--batching-parameters-file <file>', 'batching_parameters.txt (BatchingParameters text format); needs --enable-batching')
+    .option('--file-system-poll-wait-seconds <n>', 'seconds between scans for new versions (0: scan once at start)', integer(0, 86_400), 1)
+    .option('--max-body-bytes <n>', 'largest request body accepted (larger: 413)', integer(1, 1 << 30), DEFAULT_MAX_BODY_BYTES)
+    .action(runAction(async (flags: ServeFlags, command: Command) => {
+      const options = globalOptions(command);
+      const logger = jsonLogger((line) => process.stderr.write(line), options.quiet ? 'warn' : 'info');
+      const config = servingConfigFrom(flags);
+      const server = await ModelServer.start({
+        config,
+        batching: batchingFrom(flags),
+        pollWaitSeconds: flags.fileSystemPollWaitSeconds,
+        host: flags.host,
+        restPort: flags.restApiPort,
+        maxBodyBytes: flags.maxBodyBytes,
+        logger,
+      });
+
+      const reload = () => {
+        logger.info('SIGHUP: reloading the config');
+        Promise.resolve()
+          .then(() => server.reload(servingConfigFrom(flags)))
+          .catch((error: Error) => logger.error('config reload failed; keeping the current config', { error: error.message }));
+      };
+      process.on('SIGHUP', reload);
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      process.off('SIGHUP', reload);
+      logger.info(`${signal}: draining in-flight requests`, { timeout_ms: DRAIN_TIMEOUT_MS });
+      const { drained } = await server.stop(DRAIN_TIMEOUT_MS);
+      const address = server.restAddress;
+      printResult(options, { stopped: true, signal, drained, rest: { host: address.address, port: address.port }, models: config.models.map((model) => model.name) }, () => '');
     }));
 }

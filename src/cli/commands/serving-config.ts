@@ -1,13 +1,124 @@
-import type { Command } from 'commander';
-import { OperationalError } from '../../errors.ts';
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_BATCHING } from '../../serving/batcher.ts';
+import { writeServingConfig, type ServingConfigRequest } from '../../serving/config/write-serving-config.ts';
+import type { VersionPolicy } from '../../serving/model-config.ts';
+import { globalOptions, printResult, table } from '../output.ts';
 import { runAction } from '../run-action.ts';
+
+function integer(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`expected an integer of at least ${min}`);
+    return Number(value);
+  };
+}
+
+function collect<T>(parse: (value: string) => T) {
+  return (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
+}
+
+function parseModel(value: string): { name: string; basePath: string } {
+  const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected NAME=BASE_PATH, e.g. mnist=models/serving/versions');
+  return { name: match[1]!, basePath: match[2]! };
+}
+
+function parseLabel(value: string): [string, number] {
+  const match = /^([A-Za-z0-9_-]+)=(\d+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected LABEL=VERSION, e.g. stable=2');
+  return [match[1]!, Number(match[2])];
+}
+
+export function parsePolicy(value: string): VersionPolicy {
+  if (value === 'all') return { kind: 'all' };
+  const latest = /^latest(?::(\d+))?$/.exec(value);
+  if (latest) {
+    const numVersions = Number(latest[1] ?? 1);
+    if (numVersions < 1) throw new InvalidArgumentError('latest:N needs N ≥ 1');
+    return { kind: 'latest', numVersions };
+  }
+  const specific = /^specific:(\d+(?:,\d+)*)$/.exec(value);
+  if (specific) return { kind: 'specific', versions: specific[1]!.split(',').map(Number) };
+  throw new InvalidArgumentError('expected latest[:N], specific:V1,V2,… or all');
+}
+
+function parseSizes(value: string): number[] {
+  if (!/^\d+(,\d+)*$/.test(value)) throw new InvalidArgumentError('expected increasing sizes like 8,32,128,1024');
+  return value.split(',').map(Number);
+}
+
+interface Flags {
+  out: string;
+  model?: { name: string; basePath: string }[];
+  policy: VersionPolicy;
+  label?: [string, number][];
+  maxBatchSize: number;
+  batchTimeoutMicros: number;
+  maxEnqueuedBatches: number;
+  numBatchThreads: number;
+  allowedBatchSizes?: number[];
+  batching: boolean;
+  pollWaitSeconds: number;
+  image: string;
+  imageTag: string;
+  replicas: number;
+  modelsClaim: string;
+  appName: string;
+  hostPaths: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command('serving-config')
-    .description('(not available yet)')
-    .allowUnknownOption()
-    .action(runAction(() => {
-      throw new OperationalError('`serving-config` is not available yet in this version of mnist-serve');
+    .description('write models.config, batching_parameters.txt, docker run lines, docker-compose.yml and Kubernetes manifests for TensorFlow Serving')
+    .option('--out <dir>', 'directory to write the files into', 'serving')
+    .option('--model <name=path>', 'a model and its base path (repeat for several models)', collect(parseModel))
+    .option('--policy <policy>', 'version policy: latest[:N] | specific:V1,V2 | all', parsePolicy, { kind: 'latest', numVersions: 1 })
+    .option('--label <label=version>', 'a version label, e.g. --label stable=2 --label canary=3 (repeatable)', collect(parseLabel))
+    .option('--max-batch-size <n>', 'batching: most rows per batch', integer(1), DEFAULT_BATCHING.maxBatchSize)
+    .option('--batch-timeout-micros <n>', 'batching: longest wait for a batch to fill', integer(0), DEFAULT_BATCHING.batchTimeoutMicros)
+    .option('--max-enqueued-batches <n>', 'batching: queue bound (full queue: UNAVAILABLE)', integer(1), DEFAULT_BATCHING.maxEnqueuedBatches)
+    .option('--num-batch-threads <n>', 'batching: TF Serving threads running batches', integer(1), DEFAULT_BATCHING.numBatchThreads)
+    .option('--allowed-batch-sizes <list>', 'batching: pad batches to these sizes; the last must equal --max-batch-size', parseSizes)
+    .option('--no-batching', 'leave --enable_batching off in the docker and Kubernetes files')
+    .option('--poll-wait-seconds <n>', '--file_system_poll_wait_seconds for TF Serving', integer(0), 1)
+    .option('--image <name>', 'TF Serving image (the GPU line appends -gpu to the tag)', 'tensorflow/serving')
+    .option('--image-tag <tag>', 'TF Serving image tag', '2.18.0')
+    .option('--replicas <n>', 'Kubernetes Deployment replicas', integer(1), 2)
+    .option('--models-claim <name>', 'Kubernetes PersistentVolumeClaim holding one directory per model', 'mnist-models')
+    .option('--app-name <name>', 'name of the compose service and the Kubernetes objects', 'tf-serving')
+    .option('--host-paths', 'write host base paths into models.config (for `mnist-serve serve --model-config-file` or a native TF Serving) instead of /models/NAME', false)
+    .action(runAction((flags: Flags, command: Command) => {
+      const options = globalOptions(command);
+      const labels = Object.fromEntries(flags.label ?? []);
+      const request: ServingConfigRequest = {
+        outDir: flags.out,
+        models: flags.model ?? [{ name: 'mnist', basePath: 'models/serving/versions' }],
+        versionPolicy: flags.policy,
+        versionLabels: labels,
+        batching: {
+          maxBatchSize: flags.maxBatchSize,
+          batchTimeoutMicros: flags.batchTimeoutMicros,
+          maxEnqueuedBatches: flags.maxEnqueuedBatches,
+          numBatchThreads: flags.numBatchThreads,
+          allowedBatchSizes: flags.allowedBatchSizes ?? [],
+        },
+        enableBatching: flags.batching,
+        pollWaitSeconds: flags.pollWaitSeconds,
+        image: flags.image,
+        imageTag: flags.imageTag,
+        replicas: flags.replicas,
+        modelsClaim: flags.modelsClaim,
+        appName: flags.appName,
+        hostPaths: flags.hostPaths,
+      };
+      const written = writeServingConfig(request);
+      printResult(options, written, () =>
+        [
+          table(['file', 'path'], Object.entries(written.files).map(([key, file]) => [key, file])),
+          '',
+          `run TF Serving: sh ${written.files.dockerRun}   (GPU: sh ${written.files.dockerRunGpu})`,
+          `or: docker compose -f ${written.files.dockerCompose} up   |   kubectl apply -f ${written.files.kubernetes}`,
+        ].join('\n'),
+      );
     }));
 }

@@ -78,7 +78,7 @@ export function dockerCompose(options: DeploymentOptions): string {
       },
     },
   };
-  return YAML.stringify(document);
+  return YAML.stringify(document, { aliasDuplicateObjects: false });
 }
 
 /** ConfigMap + Deployment + Service, as one multi-document YAML file. */
@@ -139,5 +139,5 @@ export function kubernetesManifests(options: DeploymentOptions, files: { modelsC
       ],
     },
   };
-  return [configMap, deployment, service].map((doc) => YAML.stringify(doc)).join('---\n');
+  return [configMap, deployment, service].map((doc) => YAML.stringify(doc, { aliasDuplicateObjects: false })).join('---\n');
 }

@@ -1,0 +1,51 @@
+/**
+ * What `serve`'s flags mean, as tensorflow_model_server reads its own: either one model from
+ * --model-name/--model-base-path, or every model in --model-config-file (re-read on SIGHUP);
+ * batching off, or on with the defaults, or on with --batching-parameters-file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserInputError } from '../errors.ts';
+import { DEFAULT_BATCHING, type BatchingParameters } from './batcher.ts';
+import { parseBatchingParameters } from './config/batching-parameters.ts';
+import { parseModelsConfig } from './config/models-config.ts';
+import { DEFAULT_VERSION_POLICY, type ServingConfig } from './model-config.ts';
+
+export interface ServeSettings {
+  modelName: string;
+  modelBasePath: string;
+  modelConfigFile?: string;
+  enableBatching: boolean;
+  batchingParametersFile?: string;
+}
+
+function readText(file: string, flag: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserInputError(`${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** The models to serve; relative base paths in a config file are taken from the directory it is in. */
+export function servingConfigFrom(settings: ServeSettings): ServingConfig {
+  if (!settings.modelConfigFile) {
+    return {
+      models: [{ name: settings.modelName, basePath: path.resolve(settings.modelBasePath), platform: 'tensorflow', versionPolicy: DEFAULT_VERSION_POLICY, versionLabels: {} }],
+    };
+  }
+  const file = settings.modelConfigFile;
+  const config = parseModelsConfig(readText(file, '--model-config-file'), file);
+  const dir = path.dirname(path.resolve(file));
+  return { models: config.models.map((model) => ({ ...model, basePath: path.resolve(dir, model.basePath) })) };
+}
+
+export function batchingFrom(settings: ServeSettings): BatchingParameters | undefined {
+  if (!settings.enableBatching) {
+    if (settings.batchingParametersFile) throw new UserInputError('--batching-parameters-file has no effect without --enable-batching');
+    return undefined;
+  }
+  if (!settings.batchingParametersFile) return { ...DEFAULT_BATCHING };
+  const file = settings.batchingParametersFile;
+  return parseBatchingParameters(readText(file, '--batching-parameters-file'), file);
+}
