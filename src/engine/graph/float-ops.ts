@@ -28,16 +28,12 @@ export class FloatOps {
     return this.b.add('Placeholder', name, [], { dtype: attr.type(dtype), shape: attr.shape(shape) });
   }
 
-  unary(op: 'Relu' | 'Sigmoid' | 'Softmax' | 'Log' | 'Neg' | 'Identity' | 'Sqrt', name: string, x: string, control: string[] = []): string {
+  unary(op: 'Log' | 'Neg' | 'Identity', name: string, x: string, control: string[] = []): string {
     return this.b.add(op, name, [x, ...control.map((c) => `^${c}`)], { T: FLOAT });
   }
 
-  binary(op: 'AddV2' | 'Sub' | 'Mul' | 'RealDiv' | 'DivNoNan' | 'Pow' | 'ReluGrad' | 'SigmoidGrad', name: string, x: string, y: string): string {
+  binary(op: 'Sub' | 'Mul' | 'RealDiv' | 'DivNoNan' | 'Pow' | 'ReluGrad' | 'SigmoidGrad', name: string, x: string, y: string): string {
     return this.b.add(op, name, [x, y], { T: FLOAT });
-  }
-
-  conv2d(name: string, input: string, filter: string, padding: Padding): string {
-    return this.b.add('Conv2D', name, [input, filter], convAttrs(padding));
   }
 
   conv2dBackpropInput(name: string, inputSizes: string, filter: string, outBackprop: string, padding: Padding): string {
@@ -48,16 +44,8 @@ export class FloatOps {
     return this.b.add('Conv2DBackpropFilter', name, [input, filterSizes, outBackprop], convAttrs(padding));
   }
 
-  biasAdd(name: string, value: string, bias: string): string {
-    return this.b.add('BiasAdd', name, [value, bias], { T: FLOAT, data_format: attr.string('NHWC') });
-  }
-
   biasAddGrad(name: string, outBackprop: string): string {
     return this.b.add('BiasAddGrad', name, [outBackprop], { T: FLOAT, data_format: attr.string('NHWC') });
-  }
-
-  maxPool(name: string, input: string, pool: [number, number]): string {
-    return this.b.add('MaxPool', name, [input], poolAttrs(pool));
   }
 
   maxPoolGrad(name: string, origInput: string, origOutput: string, grad: string, pool: [number, number]): string {

@@ -4,7 +4,8 @@
  * from JavaScript. The graph is packaged as a SavedModel in a private temporary directory with
  * the starting state as its variables, loaded once per signature — tfjs-node shares one session
  * among loads of the same path and tags, so the resource variables persist across all
- * signatures between calls — and the directory is removed as soon as the session holds it.
+ * signatures between calls. The directory stays until dispose(): tfjs-node keys sessions by
+ * path, so a live session's path must not be reused by a later engine's temporary directory.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,13 +28,19 @@ export async function createGraphEngine(spec: ModelSpec, state: TrainingState): 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-graph-engine-'));
   try {
     writeSavedModel(dir, { ...graph, variables: stateBundle(spec, state) });
-    const session = {} as Session;
-    for (const signature of Object.values(SIGNATURES)) {
-      session[signature] = await tf.node.loadSavedModel(dir, [SERVE_TAG], signature);
+    const session: Partial<Session> = {};
+    try {
+      for (const signature of Object.values(SIGNATURES)) {
+        session[signature] = await tf.node.loadSavedModel(dir, [SERVE_TAG], signature);
+      }
+    } catch (error) {
+      Object.values(session).forEach((model) => model.dispose());
+      throw error;
     }
-    return new GraphEngine(tf, spec, session);
-  } finally {
+    return new GraphEngine(tf, spec, session as Session, dir);
+  } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
 }
 
@@ -45,6 +52,7 @@ export class GraphEngine implements TrainingEngine {
     private readonly tf: Tf,
     readonly spec: ModelSpec,
     private readonly session: Session,
+    private readonly dir: string,
   ) {}
 
   async trainBatch(images: Float32Array, labels: Int32Array, count: number): Promise<BatchMetrics> {
@@ -84,6 +92,7 @@ export class GraphEngine implements TrainingEngine {
     this.disposed = true;
     // The last TFSavedModel of a session deletes the session.
     for (const model of Object.values(this.session)) model.dispose();
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   private runMetrics(signature: Signature, images: Float32Array, labels: Int32Array, count: number): BatchMetrics {
