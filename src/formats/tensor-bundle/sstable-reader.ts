@@ -7,7 +7,7 @@ import protobuf from 'protobufjs';
 import { UserInputError } from '../../errors.ts';
 import { crc32c, unmaskCrc } from '../crc32c.ts';
 import {
-  BLOCK_TRAILER_SIZE, FOOTER_SIZE, TABLE_MAGIC_HIGH, TABLE_MAGIC_LOW, type BlockHandle, type TableEntry,
+  BLOCK_TRAILER_SIZE, compareBytes, FOOTER_SIZE, TABLE_MAGIC_HIGH, TABLE_MAGIC_LOW, type BlockHandle, type TableEntry,
 } from './sstable-writer.ts';
 
 function hex(value: number): string {
@@ -105,7 +105,13 @@ export function readTable(bytes: Uint8Array, source: string): TableEntry[] {
   index.forEach((blockEntry, i) => {
     const handle = parse(source, `index entry ${i} is corrupt`, () => readHandle(protobuf.Reader.create(blockEntry.value)));
     const what = `data block ${i}`;
-    entries.push(...blockEntries(readBlock(bytes, handle, source, what), source, what));
+    for (const entry of blockEntries(readBlock(bytes, handle, source, what), source, what)) {
+      const previous = entries[entries.length - 1];
+      if (previous && compareBytes(previous.key, entry.key) >= 0) {
+        throw new UserInputError(`${source}: ${what} is corrupt (its keys are not in increasing order)`);
+      }
+      entries.push(entry);
+    }
   });
   return entries;
 }

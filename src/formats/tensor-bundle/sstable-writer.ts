@@ -87,7 +87,7 @@ function shortestSeparator(start: Uint8Array, limit: Uint8Array): Uint8Array {
   if (diff < max) {
     const byte = start[diff]!;
     if (byte < 0xff && byte + 1 < limit[diff]!) {
-      const separator = start.slice(0, diff + 1);
+      const separator = Uint8Array.from(start.subarray(0, diff + 1)); // a copy: keys may be Buffers, whose slice() is a view
       separator[diff] = byte + 1;
       return separator;
     }
@@ -99,7 +99,7 @@ function shortestSeparator(start: Uint8Array, limit: Uint8Array): Uint8Array {
 function shortSuccessor(key: Uint8Array): Uint8Array {
   for (let i = 0; i < key.length; i += 1) {
     if (key[i] !== 0xff) {
-      const successor = key.slice(0, i + 1);
+      const successor = Uint8Array.from(key.subarray(0, i + 1));
       successor[i] = key[i]! + 1;
       return successor;
     }
