@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot, runCli, userStderr } from '../helpers/cli.ts';
+import { tempDir } from '../savedmodel/fixtures.ts';
+
+const tracer = path.join(projectRoot, 'test', 'helpers', 'module-load-tracer.cjs');
+
+/** A project directory where `mnist-serve train` has written checkpoints/ (defaults, tiny run). */
+let project: string;
+
+beforeAll(async () => {
+  project = tempDir('export-cli');
+  const trained = await runCli(['train', '--epochs', '1', '--train-samples', '200', '--test-samples', '100'], { cwd: project });
+  expect(trained.code, trained.stderr).toBe(0);
+}, 180_000);
+
+function oneLine(stderr: string): string {
+  const lines = userStderr(stderr).filter((line) => !line.startsWith('INT64 output tensor'));
+  return lines[lines.length - 1]!;
+}
+
+describe('mnist-serve export', () => {
+  it('exports the latest checkpoint to models/serving/versions/N, verified, with warmup requests', async () => {
+    const result = await runCli(['--json', 'export', '--version', '2'], { cwd: project });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    const dir = path.join('models', 'serving', 'versions', '2');
+    expect(report).toMatchObject({ checkpoint: path.join('checkpoints', 'ckpt-1'), modelName: 'mnist', version: 2, path: dir, replaced: false, accuracy: null });
+    expect(report.verification).toMatchObject({ images: 64, passed: true, classesAgree: true });
+    expect(report.warmup).toEqual({ requests: 10, file: path.join(dir, 'assets.extra', 'tf_serving_warmup_requests') });
+    expect(report.signatures.map((s: { name: string }) => s.name)).toEqual(['predict_classes', 'serving_default']);
+    expect(report.signatures[1].outputs.scores).toEqual({ name: 'dense_1/Sigmoid:0', dtype: 'DT_FLOAT', shape: [-1, 10] });
+    expect(typeof report.durationMs).toBe('number');
+    expect(fs.readdirSync(path.join(project, 'models', 'serving', 'versions'))).toEqual(['2']);
+    expect(fs.readdirSync(path.join(project, dir)).sort()).toEqual(['assets.extra', 'saved_model.pb', 'variables']);
+  }, 120_000);
+
+  it('refuses to overwrite an existing version without --force (exit 2), and replaces it with --force', async () => {
+    const base = tempDir('base');
+    expect((await runCli(['export', '--base-path', base, '--no-verify', '--warmup-requests', '0'], { cwd: project })).code).toBe(0);
+    const again = await runCli(['export', '--base-path', base, '--version', '1', '--no-verify'], { cwd: project });
+    expect(again.code).toBe(2);
+    expect(oneLine(again.stderr)).toBe(`mnist-serve: error: ${path.join(base, '1')} already exists; pass --force to replace it or --version to choose another version`);
+    const forced = await runCli(['--json', 'export', '--base-path', base, '--version', '1', '--force', '--no-verify', '--signature-name', 'classify'], { cwd: project });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ version: 1, replaced: true, verification: null });
+    expect(JSON.parse(forced.stdout).signatures.map((s: { name: string }) => s.name)).toEqual(['classify', 'predict_classes']);
+  }, 120_000);
+
+  it('publishes nothing when the SavedModel misses --min-accuracy (exit 1)', async () => {
+    const base = tempDir('gate');
+    const result = await runCli(['export', '--base-path', base, '--version', '5', '--min-accuracy', '0.99'], { cwd: project });
+    expect(result.code).toBe(1);
+    expect(oneLine(result.stderr)).toMatch(/^mnist-serve: error: test accuracy 0\.\d{4} is below --min-accuracy 0\.99; .*5 was not published$/);
+    expect(fs.readdirSync(base)).toEqual([]);
+  }, 120_000);
+
+  it('without verification, accuracy gate or warmup it never loads TensorFlow', async () => {
+    const base = tempDir('noverify');
+    const result = await runCli(['export', '--base-path', base, '--no-verify', '--warmup-requests', '0'], { cwd: project, nodeArgs: ['--require', tracer] });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`exported mnist version 1 to ${path.join(base, '1')}`);
+    expect(result.stdout).toContain('verification skipped (--no-verify)');
+    expect(result.stderr).toContain('[tracer] engine-loaded=false');
+  }, 60_000);
+
+  it('answers bad flags and a missing checkpoint with one line and exit 2', async () => {
+    const empty = tempDir('nockpt');
+    const cases: [string[], string, RegExp][] = [
+      [['export'], empty, /no checkpoint in checkpoints\/: run `mnist-serve train` first, or pass --checkpoint PREFIX$/],
+      [['export', '--version', '0'], project, /--version must be a positive integer, got "0"/],
+      [['export', '--min-accuracy', '2'], project, /--min-accuracy.*expected a number from 0 to 1/],
+      [['export', '--warmup-requests', '5000', '--base-path', empty], project, /--warmup-requests must be an integer from 0 to 1000/],
+      [['export', '--signature-name', 'predict_classes', '--base-path', empty], project, /--signature-name must be a plain name other than predict_classes/],
+    ];
+    for (const [args, cwd, pattern] of cases) {
+      const result = await runCli(args, { cwd });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(oneLine(result.stderr)).toMatch(pattern);
+    }
+    expect(fs.readdirSync(empty)).toEqual([]);
+  }, 120_000);
+});
