@@ -135,13 +135,17 @@ export function register(program: Command): void {
           earlyStoppingPatience: flags.earlyStoppingPatience ?? null,
           tensorboard: flags.tensorboard ? path.resolve(flags.tensorboard) : null,
           signal: interrupts.signal,
-          onEvent: progress.onEvent,
+          onEvent: (event) => {
+            if (event.type === 'start' && flags.resume && !event.resumedFrom) {
+              log(options, `--resume: no checkpoint in ${flags.checkpointDir} yet; training from scratch`);
+            }
+            progress.onEvent(event);
+          },
         });
       } finally {
         progress.close();
         interrupts.dispose();
       }
-      if (flags.resume && !outcome.resumedFrom) log(options, `--resume: no checkpoint in ${flags.checkpointDir} yet; trained from scratch`);
       printResult(options, jsonResult(outcome), () => humanResult(outcome));
       if (outcome.status === 'interrupted') {
         reportInterruption(options, outcome, flags, interrupts.received() ?? 'a signal');

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/checkpoint/index.ts';
+import { binPath, projectRoot, runCli, userStderr, type CliResult } from '../helpers/cli.ts';
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-train-'));
+
+/** Runs `train`, sending `signal` once stderr shows `trigger`. */
+function trainUntil(args: string[], trigger: RegExp, signal: NodeJS.Signals): Promise<CliResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, 'train', ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (!sent && trigger.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+describe('mnist-serve train', () => {
+  it('--json prints one object with per-epoch metrics, the final evaluation, the checkpoint, duration and samples/s', async () => {
+    const dir = tempDir();
+    const result = await runCli(['--json', 'train', '--train-samples', '128', '--test-samples', '64', '--epochs', '2', '--checkpoint-dir', dir]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.status).toBe('completed');
+    expect(report.epochs).toHaveLength(2);
+    expect(Object.keys(report.epochs[0]).sort()).toEqual(
+      ['accuracy', 'checkpoint', 'epoch', 'loss', 'samplesPerSecond', 'seconds', 'val_accuracy', 'val_loss'],
+    );
+    expect(report.epochs[1].checkpoint).toBe(path.join(dir, 'ckpt-2'));
+    expect(report.evaluation.accuracyPercent).toBeCloseTo(report.evaluation.accuracy * 100, 2);
+    expect(report.evaluation.accuracy).toBe(report.epochs[1].val_accuracy);
+    expect(report.checkpoint).toBe(path.join(dir, 'ckpt-2'));
+    expect(report).toMatchObject({ epoch: 2, step: 8, engine: 'eager', run: { epochs: 2, batchSize: 32, seed: 42 } });
+    expect(report.data).toMatchObject({ name: 'mnist', trainSamples: 128, testSamples: 64 });
+    expect(report.durationSeconds).toBeGreaterThan(0);
+    expect(report.samplesPerSecond).toBeGreaterThan(0);
+    expect(userStderr(result.stderr).filter((l) => l.startsWith('Epoch '))).toHaveLength(2);
+  });
+
+  it("prints the notebook's `Eval accuracy percentage` and writes its weights-only checkpoint with --checkpoint-path", async () => {
+    const dir = tempDir();
+    const prefix = path.join(dir, 'training', 'cp.ckpt');
+    const result = await runCli(['train', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-path', prefix]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Eval accuracy percentage: \d{1,3}\.\d\d$/m);
+    expect(result.stdout).toMatch(/^Eval loss: \d+\.\d{4}$/m);
+    // Not a TTY: one plain line per epoch, no progress bar.
+    expect(userStderr(result.stderr)).toContainEqual(expect.stringMatching(/^Epoch 1\/1 - [\d.]+s - \d+ samples\/s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - saved /));
+    expect(fs.readFileSync(path.join(dir, 'training', 'checkpoint'), 'utf8')).toContain('model_checkpoint_path: "cp.ckpt"');
+    expect((await loadCheckpoint(prefix)).meta.weightsOnly).toBe(true);
+  });
+
+  it('on SIGTERM finishes the step, writes a checkpoint, says how to resume and exits 130; --resume then completes', async () => {
+    const dir = tempDir();
+    const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
+    const result = await trainUntil(args, /^Epoch 1\/40 /m, 'SIGTERM');
+    expect(result.code).toBe(130);
+    const lines = userStderr(result.stderr);
+    expect(lines).toContainEqual(expect.stringMatching(/^Interrupted by SIGTERM; checkpoint written to .*ckpt-\d+$/));
+    expect(lines).toContain(`resume with: mnist-serve train --resume --checkpoint-dir ${dir} --epochs 40`);
+    const prefix = /checkpoint written to (\S+)/.exec(result.stderr)![1]!;
+    const checkpoint = await loadCheckpoint(prefix);
+    expect(checkpoint.meta.reason).toBe('interrupted');
+    expect(checkpoint.meta.epoch).toBeGreaterThanOrEqual(1);
+
+    const resumed = await runCli(['--json', 'train', '--resume', '--checkpoint-dir', dir, '--epochs', String(checkpoint.meta.epoch + 1)]);
+    expect(resumed.code).toBe(0);
+    const report = JSON.parse(resumed.stdout);
+    expect(report).toMatchObject({ status: 'completed', resumedFrom: prefix, epoch: checkpoint.meta.epoch + 1 });
+    expect(report.data).toMatchObject({ trainSamples: 1024, testSamples: 64 });
+  });
+
+  it('rejects a non-positive --epochs with exit 2 and one line', async () => {
+    const result = await runCli(['train', '--epochs', '0']);
+    expect(result.code).toBe(2);
+    expect(userStderr(result.stderr)).toEqual([expect.stringMatching(/--epochs.*expected a positive integer/)]);
+  });
+});
