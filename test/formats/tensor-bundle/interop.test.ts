@@ -42,6 +42,9 @@ names += ['many/%03d' % i for i in range(40)]
 values += [tf.constant([float(i)]) for i in range(40)]
 tf.raw_ops.SaveV2(prefix=prefix, tensor_names=names, shape_and_slices=[''] * len(names), tensors=values)
 tf.train.Checkpoint(weights=tf.Variable([[1.5, -2.0]]), step=tf.Variable(12, dtype=tf.int64)).write(prefix + '-object')
+# Enough entries for TensorFlow's own index to span several of its (large) data blocks.
+large = ['layer_%05d/a_rather_long_variable_name_for_filling_index_blocks/kernel' % i for i in range(6000)]
+tf.raw_ops.SaveV2(prefix=prefix + '-large', tensor_names=large, shape_and_slices=[''] * len(large), tensors=[tf.constant([float(i)]) for i in range(6000)])
 `;
 
 interface PythonTensor {
@@ -91,7 +94,7 @@ describe.skipIf(noPythonTf)('tensor bundle interop (needs Python TensorFlow: npm
     expect(seen['flags']!.dtype).toBe('bool');
   });
 
-  it('reads, exactly, what TensorFlow wrote with SaveV2 and with tf.train.Checkpoint', () => {
+  it('reads, exactly, what TensorFlow wrote with SaveV2 and with tf.train.Checkpoint, in one index block or several', () => {
     const prefix = path.join(dir, 'theirs');
     runPython(SAVE_V2, [prefix]);
     const tensors = Object.fromEntries(readTensorBundle(prefix).map((t) => [t.name, t]));
@@ -117,5 +120,9 @@ describe.skipIf(noPythonTf)('tensor bundle interop (needs Python TensorFlow: npm
     expect(object['_CHECKPOINTABLE_OBJECT_GRAPH']).toMatchObject({ dtype: 'string', shape: [] });
     expect(object['weights/.ATTRIBUTES/VARIABLE_VALUE']!.data).toEqual(new Float32Array([1.5, -2]));
     expect(object['step/.ATTRIBUTES/VARIABLE_VALUE']!.data).toEqual(new BigInt64Array([12n]));
+
+    const large = readTensorBundle(`${prefix}-large`);
+    expect(fs.statSync(`${prefix}-large.index`).size).toBeGreaterThan(262144); // TF's block size
+    expect(large.map((tensor) => tensor.data[0])).toEqual(Array.from({ length: 6000 }, (_, i) => i));
   });
 });
