@@ -1,13 +1,84 @@
-import type { Command } from 'commander';
-import { OperationalError } from '../../errors.ts';
+import fs from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { UserInputError } from '../../errors.ts';
+import { loadDataset } from '../../data/load-dataset.ts';
+import { classify, type ClassifyInput } from '../../serving/client/classify.ts';
+import { decodeImage, toMnistInput } from '../../serving/client/mnist-image.ts';
+import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { globalOptions, printResult, table } from '../output.ts';
 import { runAction } from '../run-action.ts';
 
+function nonNegativeInteger(value: string, previous: number[] = []): number[] {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return [...previous, Number(value)];
+}
+
+function version(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a version number');
+  return Number(value);
+}
+
+interface PredictFlags extends DataFlags {
+  server: string;
+  model: string;
+  version?: number;
+  label?: string;
+  signatureName?: string;
+  image?: string[];
+  sample?: number[];
+}
+
+async function gatherInputs(flags: PredictFlags): Promise<ClassifyInput[]> {
+  if (flags.image && flags.sample) throw new UserInputError('use either --image or --sample, not both');
+  if (flags.image) {
+    return flags.image.map((file) => {
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(file);
+      } catch (error) {
+        throw new UserInputError(`--image ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+      return { source: file, pixels: toMnistInput(decodeImage(bytes, file)) };
+    });
+  }
+  if (!flags.sample) throw new UserInputError('give --image FILE… or --sample N… (test-split images of --data)');
+  const { test } = await loadDataset(datasetOptionsFrom(flags));
+  return flags.sample.map((index) => {
+    if (index >= test.count) throw new UserInputError(`--sample ${index}: the test split has ${test.count} images (0–${test.count - 1})`);
+    const pixels = Float32Array.from(test.images.subarray(index * 784, (index + 1) * 784), (value) => value / 255);
+    return { source: `sample ${index}`, pixels, expected: test.labels[index]! };
+  });
+}
+
 export function register(program: Command): void {
-  program
-    .command('predict')
-    .description('(not available yet)')
-    .allowUnknownOption()
-    .action(runAction(() => {
-      throw new OperationalError('`predict` is not available yet in this version of mnist-serve');
-    }));
+  addDataOptions(
+    program
+      .command('predict')
+      .description('classify images through the REST API of `mnist-serve serve` or TensorFlow Serving')
+      .option('--server <url>', 'server base URL', 'http://127.0.0.1:8501')
+      .option('--model <name>', 'model name', 'mnist')
+      .option('--version <n>', 'a specific version (default: the newest available)', version)
+      .option('--label <label>', 'a version label, e.g. stable or canary')
+      .option('--signature-name <name>', 'signature to call (default serving_default)')
+      .option('--image <files...>', 'PNG or JPEG files, any size; resized and normalised like MNIST')
+      .option('--sample <n>', 'index of a test-split image of --data (repeatable)', nonNegativeInteger),
+  ).action(runAction(async (flags: PredictFlags, command: Command) => {
+    const options = globalOptions(command);
+    if (flags.version !== undefined && flags.label !== undefined) throw new UserInputError('use either --version or --label, not both');
+    const inputs = await gatherInputs(flags);
+    const report = await classify(
+      { server: flags.server, model: flags.model, version: flags.version, label: flags.label, signatureName: flags.signatureName },
+      inputs,
+    );
+    printResult(options, report, () => {
+      const rows = report.results.map((result) => [
+        result.source,
+        result.class,
+        ...(inputs.some((input) => input.expected !== undefined) ? [result.expected ?? ''] : []),
+        result.top.map((entry) => `${entry.class}: ${entry.score.toFixed(4)}`).join('  '),
+      ]);
+      const headers = ['input', 'class', ...(inputs.some((input) => input.expected !== undefined) ? ['label'] : []), 'top scores'];
+      return `model ${report.model} version ${report.version} (${report.signature}) at ${report.server}\n\n${table(headers, rows)}`;
+    });
+  }));
 }

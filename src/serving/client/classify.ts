@@ -1,0 +1,43 @@
+/**
+ * `predict`'s core: send MNIST-style inputs to a server and read back, per input, the predicted
+ * class and the highest scores.
+ */
+import { predictImages, resolveVersion, type ModelTarget } from './rest-client.ts';
+
+export interface ClassifyInput {
+  /** Where the input came from: a file path, or `sample N`. */
+  source: string;
+  pixels: Float32Array;
+  /** The dataset's label, for samples. */
+  expected?: number;
+}
+
+export interface ClassifyResult {
+  source: string;
+  class: number;
+  expected?: number;
+  /** Highest scores first (empty when the signature has no `scores` output). */
+  top: { class: number; score: number }[];
+}
+
+export interface ClassifyReport {
+  server: string;
+  model: string;
+  version: number;
+  signature: string;
+  results: ClassifyResult[];
+}
+
+export async function classify(target: ModelTarget, inputs: ClassifyInput[], topK = 3): Promise<ClassifyReport> {
+  const version = await resolveVersion(target);
+  // Pin the version just resolved, so the report names the version that answered.
+  const predictions = await predictImages({ ...target, version, label: undefined }, inputs.map((input) => input.pixels));
+  const results = predictions.map((prediction, i) => {
+    const scores = Array.isArray(prediction.scores) ? (prediction.scores as number[]) : [];
+    const top = scores.map((score, index) => ({ class: index, score })).sort((a, b) => b.score - a.score).slice(0, topK);
+    const predicted = typeof prediction.classes === 'number' ? prediction.classes : typeof prediction.output === 'number' ? prediction.output : top[0]?.class;
+    if (predicted === undefined) throw new Error(`the answer for ${inputs[i]!.source} holds neither classes nor scores: ${JSON.stringify(prediction).slice(0, 200)}`);
+    return { source: inputs[i]!.source, class: predicted, ...(inputs[i]!.expected !== undefined && { expected: inputs[i]!.expected }), top };
+  });
+  return { server: target.server, model: target.model, version, signature: target.signatureName || 'serving_default', results };
+}
