@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { ServingError } from '../../src/serving/errors.ts';
+import { formatDecimal, formatG, parsePredictRequest, renderPredictResponse } from '../../src/serving/json-tensor.ts';
+
+const float = (x: number) => formatDecimal(Math.fround(x), 6, 9, Math.fround);
+const image = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
+const two = { a: { dtype: 'DT_FLOAT' }, b: { dtype: 'DT_INT64' } };
+
+function errorOf(run: () => unknown): ServingError {
+  try {
+    run();
+  } catch (error) {
+    return error as ServingError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('TF Serving number formatting', () => {
+  it('writes C %g', () => {
+    expect(formatG(0.000030000001, 6)).toBe('3e-05');
+    expect(formatG(9000000, 6)).toBe('9e+06');
+    expect(formatG(123456, 6)).toBe('123456');
+    expect(formatG(0.5, 6)).toBe('0.5');
+  });
+
+  it('writes floats in their shortest round-tripping form with ".0" on whole numbers, as WriteDecimal does', () => {
+    expect(float(0.2)).toBe('0.2');
+    expect(float(1)).toBe('1.0');
+    expect(float(0)).toBe('0.0');
+    expect(float(1 / 3)).toBe('0.333333343');
+    expect(float(9000000)).toBe('9e+06');
+    expect(float(3e-5)).toBe('3e-05');
+    expect(Math.fround(Number(float(0.7310586)))).toBe(Math.fround(0.7310586));
+  });
+});
+
+describe('parsing predict requests', () => {
+  it('reads the row format into one batched tensor per input', () => {
+    const request = parsePredictRequest('{"signature_name": "s", "instances": [[1, 2], [3, 4.5]]}');
+    expect(request).toMatchObject({ signatureName: 's', format: 'row' });
+    const tensors = request.tensors(image);
+    expect(tensors.image!.shape).toEqual([2, 2]);
+    expect(Array.from(tensors.image!.values)).toEqual([1, 2, 3, 4.5]);
+  });
+
+  it('reads row instances keyed by input name', () => {
+    const tensors = parsePredictRequest('{"instances": [{"a": [1], "b": 2}, {"a": [3], "b": 4}]}').tensors(two);
+    expect(tensors.a!.shape).toEqual([2, 1]);
+    expect(tensors.b).toMatchObject({ dtype: 'DT_INT64', shape: [2] });
+  });
+
+  it('reads the columnar format, plain or keyed by input name', () => {
+    expect(parsePredictRequest('{"inputs": [[1, 2]]}').tensors(image).image!.shape).toEqual([1, 2]);
+    const tensors = parsePredictRequest('{"inputs": {"a": [[1], [2]], "b": [3, 4]}}').tensors(two);
+    expect(tensors.b!.shape).toEqual([2]);
+  });
+
+  it.each([
+    ['', "JSON Parse error: The document is empty"],
+    ['[1]', 'JSON Value: [1] Is not object'],
+    ['{"signature_name": 1, "inputs": []}', "'signature_name' key must be a string value."],
+    ['{"instances": [], "inputs": []}', "expecting only one of 'inputs' or 'instances' keys to exist"],
+    ['{"instances": {}}', "Excepting 'instances' to be an list/array"],
+    ['{"instances": []}', "No values in 'instances' array"],
+    ['{"data": []}', "Missing 'inputs' or 'instances' key"],
+  ])('rejects the body %j as INVALID_ARGUMENT', (body, message) => {
+    const error = errorOf(() => parsePredictRequest(body));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toContain(message);
+  });
+
+  it.each([
+    ['{"instances": [[1, 2], [3]]}', 'Failed to process element: 1 of \'instances\' list. Error: Expecting tensor size: 2 but got: 1'],
+    ['{"instances": [[1, "x"]]}', 'JSON Value: "x" Type: String is not of expected type: float'],
+    ['{"instances": [[1, [2]]]}', 'Encountered list at unexpected level: 1 expected < 1'],
+    ['{"instances": [{"image": [1, 2]}, [3, 4]]}', 'Expecting object but got list at item 1 of input list'],
+    ['{"instances": [{"x": [1, 2]}]}', 'JSON object: does not have named input: x'],
+    ['{"inputs": {"other": [1]}}', "Missing named input: image in 'inputs' object."],
+    ['{"inputs": [[1, 2], [3]]}', 'Encountered list at unexpected size: 1 at level: 1 expected size: 2'],
+  ])('rejects tensors that do not fit the signature: %s', (body, message) => {
+    const error = errorOf(() => parsePredictRequest(body).tensors(image));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toContain(message);
+  });
+
+  it('asks for objects when the signature has several inputs', () => {
+    expect(errorOf(() => parsePredictRequest('{"instances": [[1]]}').tensors(two)).message).toContain('expecting list of objects');
+    expect(errorOf(() => parsePredictRequest('{"inputs": [1]}').tensors(two)).message).toContain('expecting an object');
+  });
+
+  it('rejects a float where an int64 is declared', () => {
+    expect(errorOf(() => parsePredictRequest('{"instances": [{"a": [1], "b": 1.5}]}').tensors(two)).message).toContain('is not of expected type: int64');
+  });
+});
+
+describe('rendering predict responses', () => {
+  const outputs = {
+    scores: { dtype: 'DT_FLOAT', shape: [2, 2], values: Float32Array.from([0.25, 1, 0.2, 0]) },
+    classes: { dtype: 'DT_INT64', shape: [2], values: [1, 0] },
+  };
+
+  it('answers rows as one object per instance when there are several outputs', () => {
+    expect(JSON.parse(renderPredictResponse(outputs, 'row'))).toEqual({ predictions: [{ classes: 1, scores: [0.25, 1] }, { classes: 0, scores: [0.2, 0] }] });
+    expect(renderPredictResponse(outputs, 'row')).toContain('[0.25, 1.0]');
+  });
+
+  it('answers rows as plain values when there is one output, and columns as whole tensors', () => {
+    expect(JSON.parse(renderPredictResponse({ classes: outputs.classes }, 'row'))).toEqual({ predictions: [1, 0] });
+    expect(JSON.parse(renderPredictResponse(outputs, 'columnar'))).toEqual({ outputs: { classes: [1, 0], scores: [[0.25, 1], [0.2, 0]] } });
+    expect(JSON.parse(renderPredictResponse({ classes: outputs.classes }, 'columnar'))).toEqual({ outputs: [1, 0] });
+  });
+});
