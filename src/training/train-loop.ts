@@ -50,6 +50,9 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   let best: Best = resume?.meta.best ?? null;
   let lastMetrics: EpochMetrics | null = resume?.meta.metrics ?? null;
   let checkpoint: string | null = resume?.prefix ?? null;
+  // True while the engine's state is exactly what the last checkpoint holds: an interruption
+  // then has nothing new to save.
+  let stateIsSaved = resume !== null;
   let trainedSamples = 0;
   let trainingSeconds = 0;
   const history: EpochRecord[] = [];
@@ -74,11 +77,15 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     for (let batch = startBatch; batch < batches; batch += 1) {
       await yieldToEventLoop();
       if (signal?.aborted) {
-        checkpoint = (await writeTrainingCheckpoint(options, engine, { epoch, batch, metrics: lastMetrics, partialEpoch: sums, best, reason: 'interrupted' })) ?? checkpoint;
+        if (!stateIsSaved) {
+          const progress = { epoch, batch, metrics: lastMetrics, partialEpoch: sums, best, reason: 'interrupted' } as const;
+          checkpoint = (await writeTrainingCheckpoint(options, engine, progress)) ?? checkpoint;
+        }
         return finish('interrupted', false);
       }
       const data = gatherBatch(train, order, batch * run.batchSize, run.batchSize, buffers);
       const metrics = await engine.trainBatch(data.images, data.labels, data.count);
+      stateIsSaved = false;
       sums.lossSum += metrics.loss * data.count;
       sums.accuracySum += metrics.accuracy * data.count;
       sums.samples += data.count;
@@ -105,6 +112,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     const skip = options.target.kind === 'directory' && options.target.saveBestOnly && !improved;
     const saved = skip ? null : await writeTrainingCheckpoint(options, engine, { epoch: epoch + 1, batch: 0, metrics: lastMetrics, partialEpoch: null, best, reason: 'epoch' });
     checkpoint = saved ?? checkpoint;
+    stateIsSaved = saved !== null;
     const record: EpochRecord = { epoch: epoch + 1, ...lastMetrics, seconds: (performance.now() - epochStarted) / 1000, samplesPerSecond: epochSamples / epochTrainSeconds, checkpoint: saved };
     history.push(record);
     emit({ type: 'epoch', record, epochs: run.epochs });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEagerEngine } from '../../src/engine/eager-engine.ts';
+import { loadTf } from '../../src/engine/tf.ts';
 import type { TrainingState } from '../../src/engine/training-engine.ts';
 import { defaultModelSpec, variableSpecs } from '../../src/model/spec.ts';
 import { seededRandom } from '../../src/util/random.ts';
@@ -109,6 +110,21 @@ describe('the eager engine', () => {
     expect(Array.from(await other.predict(images, 3))).toEqual(Array.from(scores));
     engine.dispose();
     other.dispose();
+  });
+
+  it('holds the same number of tensors after training steps as before them (no leaks)', async () => {
+    const engine = await createEagerEngine(spec, initialTrainingState(spec, 1));
+    const { images, labels } = syntheticBatch(8, 4);
+    await engine.trainBatch(images, labels, 8);
+    const tf = await loadTf();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i += 1) {
+      await engine.trainBatch(images, labels, 8);
+      await engine.evaluate(images, labels, 8);
+      await engine.predict(images, 8);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    engine.dispose();
   });
 
   it('rejects a state whose variable does not fit the spec', async () => {

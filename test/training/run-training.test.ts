@@ -81,6 +81,17 @@ describe('training with checkpoints', () => {
     expect(resumed.history[0]!.accuracy).toBeCloseTo(straightFirstEpoch.accuracy, 6);
   });
 
+  it('interrupted right after an epoch checkpoint, writes nothing more and points at that checkpoint', async () => {
+    const dir = tempDir();
+    const controller = new AbortController();
+    const onEvent = (event: TrainingEvent) => {
+      if (event.type === 'epoch') controller.abort();
+    };
+    const result = await train(options(dir, { trainSamples: 64, signal: controller.signal, onEvent }));
+    expect(result).toMatchObject({ status: 'interrupted', checkpoint: path.join(dir, 'ckpt-1'), epoch: 1 });
+    expect(listCheckpoints(dir).map((c) => path.basename(c.prefix))).toEqual(['ckpt-1']);
+  });
+
   it('keeps only the newest --keep checkpoints', async () => {
     const dir = tempDir();
     await train(options(dir, { epochs: 3, trainSamples: 64, checkpoint: { kind: 'directory', dir, keep: 2, saveBestOnly: false } }));
