@@ -40,7 +40,7 @@ describe('parsing predict requests', () => {
     expect(request).toMatchObject({ signatureName: 's', format: 'row' });
     const tensors = request.tensors(image);
     expect(tensors.image!.shape).toEqual([2, 2]);
-    expect(Array.from(tensors.image!.values)).toEqual([1, 2, 3, 4.5]);
+    expect(Array.from(tensors.image!.values as Float32Array)).toEqual([1, 2, 3, 4.5]);
   });
 
   it('reads row instances keyed by input name', () => {
