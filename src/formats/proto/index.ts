@@ -27,9 +27,15 @@ export const PROTO_FILES = [
   'tensorflow/core/protobuf/saved_model.proto',
   'tensorflow/core/protobuf/tensor_bundle.proto',
   'tensorflow/core/protobuf/checkpoint_state.proto',
+  'tensorflow/core/protobuf/error_codes.proto',
   'tensorflow_serving/apis/model.proto',
   'tensorflow_serving/apis/predict.proto',
   'tensorflow_serving/apis/prediction_log.proto',
+  'tensorflow_serving/apis/status.proto',
+  'tensorflow_serving/apis/get_model_status.proto',
+  'tensorflow_serving/apis/get_model_metadata.proto',
+  'tensorflow_serving/apis/prediction_service.proto',
+  'tensorflow_serving/apis/model_service.proto',
 ];
 
 let root: protobuf.Root | undefined;

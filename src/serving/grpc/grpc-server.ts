@@ -1,0 +1,135 @@
+/**
+ * TF Serving's gRPC API on @grpc/grpc-js: tensorflow.serving.PredictionService (Predict,
+ * GetModelMetadata) and tensorflow.serving.ModelService (GetModelStatus), over the same
+ * PredictionService core, batchers and metrics as the REST server. Requests larger than
+ * `maxMessageBytes` fail with RESOURCE_EXHAUSTED (gRPC's own size check). `close()` drains: new
+ * calls get UNAVAILABLE, in-flight ones finish (up to a timeout), then connections close.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { asServingError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ServingApi, ServingMetrics } from '../metrics.ts';
+import type { PredictionService } from '../predict-core.ts';
+import { getModelMetadata, getModelStatus, predict } from './handlers.ts';
+import { servingServices, type ModelSpecMessage } from './protos.ts';
+import { grpcCodeFor, grpcMessage } from './status-codes.ts';
+
+/** The REST server's body limit (16 MiB) by default: a 1,024-image float_val batch is about 3.3 MB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export const SHUTTING_DOWN_MESSAGE = 'the server is shutting down; retry on another replica';
+
+/** How long connections get to close by themselves after the drain before they are cut. */
+const CLOSE_GRACE_MS = 1000;
+
+export interface GrpcServerOptions {
+  service: PredictionService;
+  metrics: ServingMetrics;
+  logger: Logger;
+  maxMessageBytes?: number;
+}
+
+export interface GrpcAddress {
+  host: string;
+  port: number;
+}
+
+type Handler<Req, Res> = (request: Req) => Res | Promise<Res>;
+
+export class GrpcServer {
+  private readonly server: grpc.Server;
+  private inFlight = 0;
+  private draining = false;
+  private idle: (() => void) | undefined;
+  private bound: GrpcAddress | undefined;
+
+  constructor(private readonly options: GrpcServerOptions) {
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': -1,
+    });
+    const { PredictionService, ModelService } = servingServices();
+    const service = options.service;
+    this.server.addService(PredictionService.service, {
+      Predict: this.unary('predict', (request) => predict(service, request)),
+      GetModelMetadata: this.unary('metadata', (request) => getModelMetadata(service, request)),
+    });
+    this.server.addService(ModelService.service, {
+      GetModelStatus: this.unary('status', (request) => getModelStatus(service, request)),
+    });
+  }
+
+  /** Binds host:port (0 picks a free port) and starts serving. */
+  listen(port: number, host: string): Promise<GrpcAddress> {
+    const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, boundPort) => {
+        if (error) {
+          reject(new Error(`gRPC cannot listen on ${target}: ${error.message}`));
+          return;
+        }
+        this.bound = { host, port: boundPort };
+        resolve(this.bound);
+      });
+    });
+  }
+
+  get address(): GrpcAddress {
+    return this.bound!;
+  }
+
+  /** Answers new calls UNAVAILABLE, waits up to `timeoutMs` for in-flight ones, then shuts down. */
+  async close(timeoutMs = 30_000): Promise<{ drained: boolean }> {
+    this.draining = true;
+    let drained = true;
+    if (this.inFlight > 0) {
+      drained = await Promise.race([
+        new Promise<boolean>((resolve) => (this.idle = () => resolve(true))),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+      ]);
+    }
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, drained ? CLOSE_GRACE_MS : 0);
+      force.unref();
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    return { drained };
+  }
+
+  /** One unary method: metrics, the drain, and ServingError → gRPC status. */
+  private unary<Req extends { model_spec?: ModelSpecMessage | null }, Res>(api: ServingApi, handler: Handler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      const name = call.request.model_spec?.name ?? '';
+      const done = this.options.metrics.startRequest('grpc', this.options.service.registry.has(name) ? name : '(unknown)', api);
+      if (this.draining) {
+        done('UNAVAILABLE');
+        callback({ code: grpc.status.UNAVAILABLE, details: SHUTTING_DOWN_MESSAGE });
+        return;
+      }
+      this.inFlight += 1;
+      Promise.resolve()
+        .then(() => handler(call.request))
+        .then(
+          (response) => {
+            done('OK');
+            callback(null, response);
+          },
+          (error: unknown) => {
+            const failure = asServingError(error);
+            done(failure.code);
+            if (failure.code === 'INTERNAL') this.options.logger.error('internal error', { transport: 'grpc', model: name, api, error: failure.message });
+            callback({ code: grpcCodeFor(failure.code), details: grpcMessage(failure.message) });
+          },
+        )
+        .finally(() => {
+          this.inFlight -= 1;
+          if (this.inFlight === 0) this.idle?.();
+        });
+    };
+  }
+}
