@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { binPath, runCli, userStderr } from '../helpers/cli.ts';
+import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
+
+let base: string;
+
+beforeAll(async () => {
+  base = tempDir('cli-serve');
+  await exportVersion(base, 1);
+  await exportVersion(base, 2);
+}, 120_000);
+
+interface RunningServer {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Starts `mnist-serve serve … --rest-api-port 0` and resolves once its log names the URL. */
+function startServe(args: string[]): Promise<RunningServer> {
+  const child = spawn(process.execPath, [binPath, 'serve', '--rest-api-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 90_000);
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /"msg":"REST API listening","url":"([^"]+)"/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, stdout: () => stdout, stderr: () => stderr, exit });
+      }
+    });
+    exit.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+const logLines = (stderr: string) => userStderr(stderr).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe('mnist-serve serve', () => {
+  it('drains an in-flight request on SIGTERM, refuses new connections, and exits 0', async () => {
+    const batchingFile = path.join(tempDir('cli-batching'), 'batching_parameters.txt');
+    // A long batch timeout keeps the request in flight while SIGTERM arrives.
+    fs.writeFileSync(batchingFile, 'max_batch_size { value: 64 }\nbatch_timeout_micros { value: 1500000 }\n');
+    const server = await startServe(['--model-base-path', base, '--enable-batching', '--batching-parameters-file', batchingFile, '--json']);
+    const inFlight = fetch(`${server.url}/v1/models/mnist:predict`, { method: 'POST', body: JSON.stringify({ instances: [sampleImage(0)] }) });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.child.kill('SIGTERM');
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { predictions: unknown[] }).predictions).toHaveLength(1);
+    expect(await server.exit).toBe(0);
+    await expect(fetch(`${server.url}/v1/models/mnist`)).rejects.toThrow();
+    expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, signal: 'SIGTERM', drained: true, models: ['mnist'] });
+    const messages = logLines(server.stderr()).map((line) => line.msg);
+    expect(messages).toEqual(expect.arrayContaining(['version available', 'REST API listening', 'SIGTERM: draining in-flight requests', 'server stopped']));
+    expect(logLines(server.stderr()).every((line) => typeof line.time === 'string' && typeof line.level === 'string')).toBe(true);
+  }, 120_000);
+
+  it('re-reads --model-config-file on SIGHUP: a label moves to another version', async () => {
+    const dir = tempDir('cli-config');
+    const configFile = path.join(dir, 'models.config');
+    const config = (stable: number) =>
+      `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" ` +
+      `model_version_policy { all {} } version_labels { key: "stable" value: ${stable} } } }\n`;
+    fs.writeFileSync(configFile, config(1));
+    const server = await startServe(['--model-config-file', configFile]);
+    const stableVersion = async () => ((await (await fetch(`${server.url}/v1/models/digits/labels/stable/metadata`)).json()) as { model_spec: { version: string } }).model_spec.version;
+    try {
+      expect(await stableVersion()).toBe('1');
+      fs.writeFileSync(configFile, config(2));
+      server.child.kill('SIGHUP');
+      const deadline = Date.now() + 30_000;
+      while ((await stableVersion()) !== '2' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await stableVersion()).toBe('2');
+      expect(logLines(server.stderr()).map((line) => line.msg)).toContain('SIGHUP: reloading the config');
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
+    }
+  }, 120_000);
+
+  it.each([
+    [['--batching-parameters-file', 'b.txt'], '--batching-parameters-file has no effect without --enable-batching'],
+    [['--model-config-file', '/nonexistent/models.config'], '--model-config-file /nonexistent/models.config: cannot read it (ENOENT)'],
+    [['--rest-api-port', '70000'], "option '--rest-api-port <port>' argument '70000' is invalid"],
+  ])('exits 2 with one line for %j', async (args, message) => {
+    const result = await runCli(['serve', ...args]);
+    expect(result.code).toBe(2);
+    expect(userStderr(result.stderr).join('\n')).toContain(message);
+  }, 60_000);
+});
