@@ -1,5 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { jsonLogger } from '../../serving/logger.ts';
+import { OperationalError } from '../../errors.ts';
+import { GrpcServer } from '../../serving/grpc/grpc-server.ts';
+import { jsonLogger, type Logger } from '../../serving/logger.ts';
 import { ModelServer } from '../../serving/model-server.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
 import { batchingFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
@@ -19,6 +21,7 @@ function integer(min: number, max: number) {
 
 interface ServeFlags extends ServeSettings {
   restApiPort: number;
+  port?: number;
   host: string;
   fileSystemPollWaitSeconds: number;
   maxBodyBytes: number;
@@ -29,6 +32,7 @@ export function register(program: Command): void {
     .command('serve')
     .description('the embedded TF-Serving-compatible REST server (flags as tensorflow_model_server)')
     .option('--rest-api-port <port>', 'REST port (0 picks a free one)', integer(0, 65535), 8501)
+    .option('--port <port>', "gRPC port for TF Serving's PredictionService and ModelService (off unless given; 0 picks a free one)", integer(0, 65535))
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--model-name <name>', 'name clients use in /v1/models/NAME', 'mnist')
     .option('--model-base-path <dir>', 'directory of integer version directories', 'models/serving/versions')
@@ -36,7 +40,7 @@ export function register(program: Command): void {
     .option('--enable-batching', 'merge concurrent requests into one engine call', false)
     .option('--batching-parameters-file <file>', 'batching_parameters.txt (BatchingParameters text format); needs --enable-batching')
     .option('--file-system-poll-wait-seconds <n>', 'seconds between scans for new versions (0: scan once at start)', integer(0, 86_400), 1)
-    .option('--max-body-bytes <n>', 'largest request body accepted (larger: 413)', integer(1, 1 << 30), DEFAULT_MAX_BODY_BYTES)
+    .option('--max-body-bytes <n>', 'largest REST body (larger: 413) or gRPC message (larger: RESOURCE_EXHAUSTED) accepted', integer(1, 1 << 30), DEFAULT_MAX_BODY_BYTES)
     .action(runAction(async (flags: ServeFlags, command: Command) => {
       const options = globalOptions(command);
       const logger = jsonLogger((line) => process.stderr.write(line), options.quiet ? 'warn' : 'info');
@@ -50,6 +54,7 @@ export function register(program: Command): void {
         maxBodyBytes: flags.maxBodyBytes,
         logger,
       });
+      const grpc = flags.port === undefined ? undefined : await startGrpc(server, flags, logger);
 
       const reload = () => {
         logger.info('SIGHUP: reloading the config');
@@ -64,8 +69,29 @@ export function register(program: Command): void {
       });
       process.off('SIGHUP', reload);
       logger.info(`${signal}: draining in-flight requests`, { timeout_ms: DRAIN_TIMEOUT_MS });
-      const { drained } = await server.stop(DRAIN_TIMEOUT_MS);
+      const [grpcResult, restResult] = await Promise.all([grpc?.close(DRAIN_TIMEOUT_MS), server.stop(DRAIN_TIMEOUT_MS)]);
+      const drained = restResult.drained && (grpcResult?.drained ?? true);
       const address = server.restAddress;
-      printResult(options, { stopped: true, signal, drained, rest: { host: address.address, port: address.port }, models: config.models.map((model) => model.name) }, () => '');
+      printResult(options, {
+        stopped: true,
+        signal,
+        drained,
+        rest: { host: address.address, port: address.port },
+        ...(grpc && { grpc: { host: grpc.address.host, port: grpc.address.port } }),
+        models: config.models.map((model) => model.name),
+      }, () => '');
     }));
+}
+
+/** The gRPC API beside REST, on the same registry, batchers and metrics; a port in use stops both. */
+async function startGrpc(server: ModelServer, flags: ServeFlags, logger: Logger): Promise<GrpcServer> {
+  const grpc = new GrpcServer({ service: server.service, metrics: server.metrics, logger, maxMessageBytes: flags.maxBodyBytes });
+  try {
+    const address = await grpc.listen(flags.port!, flags.host);
+    logger.info('gRPC API listening', { address: `${address.host}:${address.port}`, services: ['tensorflow.serving.PredictionService', 'tensorflow.serving.ModelService'] });
+    return grpc;
+  } catch (error) {
+    await server.stop(0);
+    throw new OperationalError(`--port ${flags.port}: ${(error as Error).message}`);
+  }
 }
