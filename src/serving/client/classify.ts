@@ -2,7 +2,14 @@
  * `predict`'s core: send MNIST-style inputs to a server and read back, per input, the predicted
  * class and the highest scores.
  */
-import { predictImages, resolveVersion, type ModelTarget } from './rest-client.ts';
+import * as restTransport from './rest-client.ts';
+import type { ModelTarget } from './rest-client.ts';
+
+/** How requests reach the server: REST (./rest-client.ts) or gRPC (../grpc/grpc-images.ts). */
+export interface PredictTransport {
+  resolveVersion(target: ModelTarget): Promise<number>;
+  predictImages(target: ModelTarget, images: Float32Array[]): Promise<Record<string, unknown>[]>;
+}
 
 export interface ClassifyInput {
   /** Where the input came from: a file path, or `sample N`. */
@@ -28,10 +35,10 @@ export interface ClassifyReport {
   results: ClassifyResult[];
 }
 
-export async function classify(target: ModelTarget, inputs: ClassifyInput[], topK = 3): Promise<ClassifyReport> {
-  const version = await resolveVersion(target);
+export async function classify(target: ModelTarget, inputs: ClassifyInput[], topK = 3, transport: PredictTransport = restTransport): Promise<ClassifyReport> {
+  const version = await transport.resolveVersion(target);
   // Pin the version just resolved, so the report names the version that answered.
-  const predictions = await predictImages({ ...target, version, label: undefined }, inputs.map((input) => input.pixels));
+  const predictions = await transport.predictImages({ ...target, version, label: undefined }, inputs.map((input) => input.pixels));
   const results = predictions.map((prediction, i) => {
     const scores = Array.isArray(prediction.scores) ? (prediction.scores as number[]) : [];
     const top = scores.map((score, index) => ({ class: index, score })).sort((a, b) => b.score - a.score).slice(0, topK);

@@ -40,11 +40,16 @@ export function parseBatchingParameters(text: string, source: string): BatchingP
     const wrapper = values[0] as TextProtoFields;
     params[key] = positiveInteger(wrapper.value?.[0], `${source}: ${field}.value`, key === 'batchTimeoutMicros');
   }
+  checkBatchingParameters(params, source);
+  return params;
+}
+
+/** TF Serving's rule: allowed_batch_sizes increase and the last one is max_batch_size. */
+export function checkBatchingParameters(params: BatchingParameters, where: string): void {
   const sizes = params.allowedBatchSizes;
   if (sizes.length > 0 && (sizes.some((size, i) => i > 0 && size <= sizes[i - 1]!) || sizes[sizes.length - 1] !== params.maxBatchSize)) {
-    throw new UserInputError(`${source}: allowed_batch_sizes must increase and end with max_batch_size (${params.maxBatchSize})`);
+    throw new UserInputError(`${where}: allowed_batch_sizes must increase and end with max_batch_size (${params.maxBatchSize})`);
   }
-  return params;
 }
 
 function positiveInteger(value: unknown, where: string, zeroAllowed = false): number {

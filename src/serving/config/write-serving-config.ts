@@ -8,7 +8,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { BatchingParameters } from '../batcher.ts';
 import type { ServingConfig, VersionPolicy } from '../model-config.ts';
-import { formatBatchingParameters } from './batching-parameters.ts';
+import { checkBatchingParameters, formatBatchingParameters } from './batching-parameters.ts';
 import { containerBasePath, dockerCompose, dockerRunCommand, kubernetesManifests, type DeploymentOptions } from './deployment-files.ts';
 import { formatModelsConfig } from './models-config.ts';
 
@@ -29,6 +29,7 @@ export interface WrittenServingConfig {
 }
 
 export function writeServingConfig(request: ServingConfigRequest): WrittenServingConfig {
+  checkBatchingParameters(request.batching, 'batching');
   const outDir = path.resolve(request.outDir);
   const models = request.models.map((model) => ({ name: model.name, hostBasePath: path.resolve(model.basePath) }));
   const config: ServingConfig = {

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { parseBatchingParameters } from '../../src/serving/config/batching-parameters.ts';
+import { parseModelsConfig } from '../../src/serving/config/models-config.ts';
+import { runCli, userStderr } from '../helpers/cli.ts';
+import { tempDir } from '../serving/helpers/export-version.ts';
+
+describe('mnist-serve serving-config', () => {
+  it('writes the TF Serving files for several models with labels, a policy and batching values', async () => {
+    const out = path.join(tempDir('cli-serving-config'), 'serving');
+    const result = await runCli([
+      'serving-config', '--out', out, '--model', 'mnist=models/a', '--model', 'fashion=models/b',
+      '--label', 'stable=2', '--label', 'canary=3', '--policy', 'specific:2,3',
+      '--max-batch-size', '256', '--batch-timeout-micros', '500', '--allowed-batch-sizes', '64,256', '--replicas', '4', '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const written = JSON.parse(result.stdout);
+    expect(Object.keys(written.files).sort()).toEqual(['batchingParameters', 'dockerCompose', 'dockerRun', 'dockerRunGpu', 'kubernetes', 'modelsConfig']);
+    const config = parseModelsConfig(fs.readFileSync(path.join(out, 'models.config'), 'utf8'), 'models.config');
+    expect(config.models.map((model) => [model.name, model.basePath])).toEqual([['mnist', '/models/mnist'], ['fashion', '/models/fashion']]);
+    expect(config.models[0]).toMatchObject({ versionPolicy: { kind: 'specific', versions: [2, 3] }, versionLabels: { stable: 2, canary: 3 } });
+    expect(parseBatchingParameters(fs.readFileSync(path.join(out, 'batching_parameters.txt'), 'utf8'), 'b')).toMatchObject({ maxBatchSize: 256, batchTimeoutMicros: 500, allowedBatchSizes: [64, 256] });
+    const run = fs.readFileSync(path.join(out, 'docker-run.sh'), 'utf8');
+    expect(run).toContain(`source=${path.resolve('models/a')},target=/models/mnist`);
+    expect(run).toContain(`source=${path.resolve('models/b')},target=/models/fashion`);
+    const deployment = YAML.parseAllDocuments(fs.readFileSync(path.join(out, 'kubernetes.yaml'), 'utf8'))[1]!.toJS();
+    expect(deployment.spec.replicas).toBe(4);
+  }, 60_000);
+
+  it.each([
+    [['--policy', 'newest'], "option '--policy <policy>' argument 'newest' is invalid. expected latest[:N], specific:V1,V2,… or all"],
+    [['--label', 'stable'], 'expected LABEL=VERSION'],
+    [['--model', 'mnist'], 'expected NAME=BASE_PATH'],
+    [['--max-batch-size', '8', '--allowed-batch-sizes', '4,16'], 'allowed_batch_sizes must increase and end with max_batch_size (8)'],
+  ])('exits 2 for %j', async (args, message) => {
+    const result = await runCli(['serving-config', '--out', tempDir('cli-serving-config-bad'), ...args]);
+    expect(result.code).toBe(2);
+    expect(userStderr(result.stderr).join('\n')).toContain(message);
+  }, 60_000);
+});

@@ -1,0 +1,79 @@
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { UserInputError } from '../../src/errors.ts';
+import { decodeImage, IMAGE_SIZE, toMnistInput } from '../../src/serving/client/mnist-image.ts';
+
+/** A width×height RGBA image: black ink (a vertical bar) on white paper, or the reverse. */
+function drawBar(width: number, height: number, options: { inkOnWhite: boolean }): { data: Buffer; width: number; height: number } {
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const ink = x >= width * 0.2 && x < width * 0.35 && y >= height * 0.1 && y < height * 0.9;
+      const value = ink === options.inkOnWhite ? 0 : 255;
+      data.set([value, value, value, 255], (y * width + x) * 4);
+    }
+  }
+  return { data, width, height };
+}
+
+function png(image: { data: Buffer; width: number; height: number }): Uint8Array {
+  const out = new PNG({ width: image.width, height: image.height });
+  image.data.copy(out.data);
+  return PNG.sync.write(out);
+}
+
+const mass = (pixels: Float32Array) => pixels.reduce((sum, value) => sum + value, 0);
+
+function centre(pixels: Float32Array): [number, number] {
+  let [mx, my] = [0, 0];
+  pixels.forEach((value, i) => {
+    mx += value * ((i % IMAGE_SIZE) + 0.5);
+    my += value * (Math.floor(i / IMAGE_SIZE) + 0.5);
+  });
+  return [mx / mass(pixels), my / mass(pixels)];
+}
+
+describe('MNIST-style preprocessing', () => {
+  it('inverts a dark digit on light paper, fits it in 20x20 and centres its mass in 28x28', () => {
+    const input = toMnistInput(decodeImage(png(drawBar(90, 120, { inkOnWhite: true })), 'digit.png'));
+    expect(input).toHaveLength(IMAGE_SIZE * IMAGE_SIZE);
+    expect(Math.max(...input)).toBeGreaterThan(0.9);
+    expect(input[0]).toBe(0);
+    const [cx, cy] = centre(input);
+    expect(Math.abs(cx - 14)).toBeLessThan(1);
+    expect(Math.abs(cy - 14)).toBeLessThan(1);
+    let rows = 0;
+    for (let y = 0; y < IMAGE_SIZE; y++) if (input.subarray(y * IMAGE_SIZE, (y + 1) * IMAGE_SIZE).some((value) => value > 0.5)) rows++;
+    expect(rows).toBe(20);
+  });
+
+  it('gives the same input for a light digit on black, and reads JPEG as PNG', () => {
+    const fromPng = toMnistInput(decodeImage(png(drawBar(56, 56, { inkOnWhite: true })), 'a.png'));
+    const inverted = toMnistInput(decodeImage(png(drawBar(56, 56, { inkOnWhite: false })), 'b.png'));
+    expect(Array.from(inverted)).toEqual(Array.from(fromPng));
+    const image = drawBar(56, 56, { inkOnWhite: true });
+    const fromJpeg = toMnistInput(decodeImage(jpeg.encode({ data: image.data, width: 56, height: 56 }, 95).data, 'c.jpg'));
+    const diff = fromJpeg.reduce((worst, value, i) => Math.max(worst, Math.abs(value - fromPng[i]!)), 0);
+    expect(diff).toBeLessThan(0.2);
+  });
+
+  it('treats transparent pixels as paper', () => {
+    const image = drawBar(40, 40, { inkOnWhite: true });
+    for (let i = 0; i < image.data.length; i += 4) if (image.data[i] === 255) image.data[i + 3] = 0;
+    const input = toMnistInput(decodeImage(png(image), 't.png'));
+    expect(Math.max(...input)).toBeGreaterThan(0.9);
+    expect(input[0]).toBe(0);
+  });
+
+  it('gives an all-black input for a blank page', () => {
+    const blank = { data: Buffer.alloc(30 * 30 * 4, 255), width: 30, height: 30 };
+    expect(mass(toMnistInput(decodeImage(png(blank), 'blank.png')))).toBe(0);
+  });
+
+  it('rejects a file that is not a PNG or JPEG, naming it', () => {
+    expect(() => decodeImage(new TextEncoder().encode('hello'), 'notes.txt')).toThrow(UserInputError);
+    expect(() => decodeImage(new TextEncoder().encode('hello'), 'notes.txt')).toThrow('notes.txt: cannot read the image (not a PNG or JPEG file)');
+    expect(() => decodeImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0]), 'cut.png')).toThrow('cut.png: cannot read the image');
+  });
+});
