@@ -22,7 +22,8 @@ export async function createEngine(kind: EngineKind, spec: ModelSpec, state: Tra
   try {
     graph = (await import(GRAPH_ENGINE_MODULE)) as GraphEngineModule;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /graph-engine/.test((error as Error).message);
+    if (missing) {
       throw new UserInputError('--engine graph is not available in this version of mnist-serve; use --engine eager');
     }
     throw error;

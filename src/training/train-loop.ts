@@ -47,7 +47,8 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   let epoch = resume?.position.epoch ?? 0;
   let startBatch = resume?.position.batch ?? 0;
   let partial = resume?.meta.partialEpoch ?? null;
-  let best: Best = resume?.meta.best ?? null;
+  // A best value kept for another metric says nothing about this one: start that tracking afresh.
+  let best: Best = resume?.meta.best?.monitor === monitor ? resume.meta.best : null;
   let lastMetrics: EpochMetrics | null = resume?.meta.metrics ?? null;
   let checkpoint: string | null = resume?.prefix ?? null;
   // True while the engine's state is exactly what the last checkpoint holds: an interruption
