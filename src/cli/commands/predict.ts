@@ -4,6 +4,7 @@ import { UserInputError } from '../../errors.ts';
 import { loadDataset } from '../../data/load-dataset.ts';
 import { classify, type ClassifyInput } from '../../serving/client/classify.ts';
 import { decodeImage, toMnistInput } from '../../serving/client/mnist-image.ts';
+import * as grpcTransport from '../../serving/grpc/grpc-images.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { runAction } from '../run-action.ts';
@@ -13,6 +14,11 @@ function nonNegativeInteger(value: string, previous: number[] = []): number[] {
   return [...previous, Number(value)];
 }
 
+function hostPort(value: string): string {
+  if (!/^(\[[^\]]+\]|[^:\s/]+):\d{1,5}$/.test(value)) throw new InvalidArgumentError('expected HOST:PORT, e.g. 127.0.0.1:8500');
+  return value;
+}
+
 function version(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a version number');
   return Number(value);
@@ -20,6 +26,7 @@ function version(value: string): number {
 
 interface PredictFlags extends DataFlags {
   server: string;
+  grpc?: string;
   model: string;
   version?: number;
   label?: string;
@@ -54,8 +61,9 @@ export function register(program: Command): void {
   addDataOptions(
     program
       .command('predict')
-      .description('classify images through the REST API of `mnist-serve serve` or TensorFlow Serving')
+      .description('classify images through the REST or gRPC API of `mnist-serve serve` or TensorFlow Serving')
       .option('--server <url>', 'server base URL', 'http://127.0.0.1:8501')
+      .option('--grpc <host:port>', "use TF Serving's gRPC API at HOST:PORT (e.g. 127.0.0.1:8500) instead of REST", hostPort)
       .option('--model <name>', 'model name', 'mnist')
       .option('--version <n>', 'a specific version (default: the newest available)', version)
       .option('--label <label>', 'a version label, e.g. stable or canary')
@@ -65,10 +73,13 @@ export function register(program: Command): void {
   ).action(runAction(async (flags: PredictFlags, command: Command) => {
     const options = globalOptions(command);
     if (flags.version !== undefined && flags.label !== undefined) throw new UserInputError('use either --version or --label, not both');
+    if (flags.grpc !== undefined && command.getOptionValueSource('server') === 'cli') throw new UserInputError('use either --server or --grpc, not both');
     const inputs = await gatherInputs(flags);
     const report = await classify(
-      { server: flags.server, model: flags.model, version: flags.version, label: flags.label, signatureName: flags.signatureName },
+      { server: flags.grpc ?? flags.server, model: flags.model, version: flags.version, label: flags.label, signatureName: flags.signatureName },
       inputs,
+      undefined,
+      flags.grpc !== undefined ? grpcTransport : undefined,
     );
     printResult(options, report, () => {
       const rows = report.results.map((result) => [
