@@ -22,9 +22,11 @@ export interface LoadedCheckpoint {
  * the spec: a damaged checkpoint is never loaded.
  */
 export async function loadCheckpoint(prefix: string): Promise<LoadedCheckpoint> {
+  const { index } = bundleFiles(prefix);
+  if (!fs.existsSync(index)) throw new UserInputError(`${index}: no such file (is the checkpoint prefix right?)`);
   const meta = readSidecar(prefix);
   const tensors = readTensorBundle(prefix);
-  const { state, position } = tensorsToState(meta.spec, tensors, bundleFiles(prefix).index);
+  const { state, position } = tensorsToState(meta.spec, tensors, index);
   return { prefix, spec: meta.spec, state, meta, position };
 }
 

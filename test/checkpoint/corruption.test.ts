@@ -48,6 +48,11 @@ describe('a damaged checkpoint', () => {
     expect(verifyTensors(prefix).filter((t) => t.status !== 'ok').map((t) => t.status)).toEqual(['out of range']);
   });
 
+  it('is refused when the prefix names no checkpoint, naming the missing .index file', async () => {
+    const prefix = savedPrefix().replace(/ckpt-1$/, 'ckpt-9');
+    await expect(loadCheckpoint(prefix)).rejects.toThrow(/ckpt-9\.index: no such file/);
+  });
+
   it('is refused when the sidecar is not JSON, naming the sidecar', async () => {
     const prefix = savedPrefix();
     fs.writeFileSync(`${prefix}.json`, '{"format": "mnist-serve-check');
