@@ -50,7 +50,8 @@ export function concatRows(tensors: HostTensor[]): HostTensor {
   const values = allocate(first.dtype, elementCount(shape));
   let offset = 0;
   for (const tensor of tensors) {
-    for (let i = 0; i < tensor.values.length; i++) (values as unknown as unknown[])[offset + i] = tensor.values[i];
+    if (Array.isArray(values)) for (let i = 0; i < tensor.values.length; i++) (values as unknown[])[offset + i] = tensor.values[i];
+    else (values as Float32Array).set(tensor.values as ArrayLike<number>, offset);
     offset += tensor.values.length;
   }
   return { dtype: first.dtype, shape, values };

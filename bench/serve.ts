@@ -1,0 +1,135 @@
+/**
+ * `npm run bench:serve`: the embedded REST server (the real `mnist-serve serve`, in its own
+ * process) under autocannon at concurrency 1, 16 and 64, batching off and on (the notebook's
+ * batching values), one 28×28 image per request. Reports req/s and p50/p99 latency, and the
+ * ratio of req/s to the in-process batched predict rate (images/s through the same SavedModel
+ * with batches of 64, no HTTP) on the same machine. Writes bench/results/serve.json.
+ * Target (issue 6): batching at concurrency 64 reaches half the in-process rate with p99 < 50 ms.
+ */
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadTf } from '../src/engine/tf.ts';
+import { initialVariables } from '../src/model/init.ts';
+import { defaultModelSpec } from '../src/model/spec.ts';
+import { exportSavedModel } from '../src/savedmodel/export.ts';
+import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
+import { DEFAULT_BATCHING } from '../src/serving/batcher.ts';
+import { LoadedVersion } from '../src/serving/loaded-version.ts';
+import { writeFileAtomic } from '../src/util/atomic-write.ts';
+
+const CONCURRENCIES = [1, 16, 64];
+const DURATION_SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
+const IN_PROCESS_BATCH = 64;
+const TARGET_RATIO = 0.5;
+const TARGET_P99_MS = 50;
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const resultsFile = path.join(benchDir, 'results', 'serve.json');
+const binPath = path.join(benchDir, '..', 'bin', 'mnist-serve');
+
+const pixels = Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => [((x * 28 + y) * 37 % 255) / 255]));
+const requestBody = JSON.stringify({ instances: [pixels] });
+
+async function exportBenchModel(): Promise<string> {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-bench-'));
+  const spec = defaultModelSpec();
+  await exportSavedModel({
+    spec, weights: initialVariables(spec, 1), basePath: base, version: 1, modelName: 'mnist',
+    signatureNames: { main: DEFAULT_SIGNATURE_NAME, classes: PREDICT_CLASSES_SIGNATURE_NAME },
+    verify: false, warmupRequests: 0, loadTf,
+  });
+  return base;
+}
+
+/** Images per second through LoadedVersion.run with batches of IN_PROCESS_BATCH, for ~3 s. */
+async function inProcessRate(base: string, batch: number): Promise<number> {
+  const loaded = await LoadedVersion.load('mnist', 1, path.join(base, '1'));
+  const values = new Float32Array(batch * 784).map((_, i) => (i % 255) / 255);
+  const inputs = { image: { dtype: 'DT_FLOAT', shape: [batch, 28, 28, 1], values } };
+  for (let i = 0; i < 5; i++) loaded.run(DEFAULT_SIGNATURE_NAME, inputs);
+  let images = 0;
+  const started = performance.now();
+  while (performance.now() - started < 3000) {
+    loaded.run(DEFAULT_SIGNATURE_NAME, inputs);
+    images += batch;
+  }
+  const rate = images / ((performance.now() - started) / 1000);
+  loaded.dispose();
+  return rate;
+}
+
+async function startServer(base: string, batching: boolean): Promise<{ url: string; stop: () => Promise<void> }> {
+  const args = [binPath, 'serve', '--rest-api-port', '0', '--model-base-path', base, '--file-system-poll-wait-seconds', '0', ...(batching ? ['--enable-batching'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /"url":"([^"]+)"/.exec(stderr);
+      if (match) resolve(match[1]!);
+    });
+    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${stderr.slice(-500)}`)));
+  });
+  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+async function load(url: string, connections: number, seconds: number) {
+  const result = await autocannon({
+    url: `${url}/v1/models/mnist:predict`, method: 'POST', body: requestBody,
+    headers: { 'content-type': 'application/json' }, connections, duration: seconds,
+  });
+  return {
+    concurrency: connections,
+    requestsPerSecond: Math.round(result.requests.average),
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+process.stderr.write('exporting a SavedModel…\n');
+const base = await exportBenchModel();
+const inProcess = { batch: IN_PROCESS_BATCH, imagesPerSecond: Math.round(await inProcessRate(base, IN_PROCESS_BATCH)), unbatchedImagesPerSecond: Math.round(await inProcessRate(base, 1)) };
+process.stderr.write(`in-process: ${inProcess.imagesPerSecond} images/s at batch ${IN_PROCESS_BATCH}, ${inProcess.unbatchedImagesPerSecond} at batch 1\n`);
+
+const runs = [];
+for (const batching of [false, true]) {
+  const server = await startServer(base, batching);
+  try {
+    await load(server.url, 16, 1);
+    for (const concurrency of CONCURRENCIES) {
+      const run = { batching, ...(await load(server.url, concurrency, DURATION_SECONDS)) };
+      const ratio = run.requestsPerSecond / inProcess.imagesPerSecond;
+      runs.push({ ...run, ratioToInProcess: Number(ratio.toFixed(3)) });
+      process.stderr.write(`batching ${batching ? 'on ' : 'off'} c=${String(concurrency).padStart(2)}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}\n`);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+const target = runs.find((run) => run.batching && run.concurrency === 64)!;
+const report = {
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+  durationSeconds: DURATION_SECONDS,
+  requestImages: 1,
+  batchingParameters: DEFAULT_BATCHING,
+  inProcess,
+  runs,
+  target: {
+    description: `batching on at concurrency 64: ≥ ${TARGET_RATIO} of the in-process rate with p99 < ${TARGET_P99_MS} ms`,
+    ratio: target.ratioToInProcess,
+    p99Ms: target.latencyMs.p99,
+    met: target.ratioToInProcess >= TARGET_RATIO && target.latencyMs.p99 < TARGET_P99_MS,
+  },
+};
+fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+writeFileAtomic(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(report.target)}\nwrote ${resultsFile}\n`);
+fs.rmSync(base, { recursive: true, force: true });
