@@ -119,30 +119,41 @@ function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo>): Ten
   return tensors;
 }
 
-/** The shape (from the first element at each level) and the values, checking every level's size. */
+const FLOAT_MAX = 3.4028234663852886e38;
+
+/**
+ * The shape (from the first element at each level) and the values, checking every list's size.
+ * The innermost lists are walked in a loop rather than by recursion: they hold nearly all the
+ * values (784 per image), and this is the server's hottest code.
+ */
 function denseValues(value: Json, dtype: DataTypeName): { shape: number[]; values: unknown[] } {
   const shape: number[] = [];
   for (let level: Json = value; Array.isArray(level); level = level[0] ?? null) {
     shape.push(level.length);
     if (level.length === 0) break;
   }
-  const values: unknown[] = [];
+  const rank = shape.length;
+  if (rank === 0) return { shape, values: [scalar(value, dtype)] };
+  const values: unknown[] = new Array(elementCount(shape));
   const float = dtype === 'DT_FLOAT' || dtype === 'DT_DOUBLE';
+  let index = 0;
   const fill = (node: Json, level: number): void => {
-    if (level === shape.length) {
-      // The hot path (784 floats per image): plain numbers need no further checks.
-      if (float && typeof node === 'number' && Math.abs(node) <= 3.4028234663852886e38) values.push(node);
-      else if (Array.isArray(node)) throw invalidArgument(`Encountered list at unexpected level: ${level} expected < ${shape.length}`);
-      else values.push(scalar(node, dtype));
-      return;
-    }
     if (!Array.isArray(node)) {
-      throw invalidArgument(`JSON Value: ${preview(node)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${shape.length}`);
+      throw invalidArgument(`JSON Value: ${preview(node)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`);
     }
     if (node.length !== shape[level]) {
       throw invalidArgument(`Encountered list at unexpected size: ${node.length} at level: ${level} expected size: ${shape[level]}`);
     }
-    for (let i = 0; i < node.length; i++) fill(node[i]!, level + 1);
+    if (level < rank - 1) {
+      for (let i = 0; i < node.length; i++) fill(node[i]!, level + 1);
+      return;
+    }
+    for (let i = 0; i < node.length; i++) {
+      const leaf = node[i]!;
+      if (float && typeof leaf === 'number' && leaf <= FLOAT_MAX && leaf >= -FLOAT_MAX) values[index++] = leaf;
+      else if (Array.isArray(leaf)) throw invalidArgument(`Encountered list at unexpected level: ${rank} expected < ${rank}`);
+      else values[index++] = scalar(leaf, dtype);
+    }
   };
   fill(value, 0);
   return { shape, values };
@@ -155,7 +166,7 @@ function scalar(value: Json, dtype: DataTypeName): unknown {
     case 'DT_FLOAT':
     case 'DT_DOUBLE':
       if (typeof value !== 'number') throw typeError();
-      if (dtype === 'DT_FLOAT' && Math.abs(value) > 3.4028234663852886e38) {
+      if (dtype === 'DT_FLOAT' && Math.abs(value) > FLOAT_MAX) {
         throw invalidArgument(`Cannot convert JSON value: ${preview(value)} to float without loss of precision.`);
       }
       return value;
