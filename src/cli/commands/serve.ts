@@ -45,6 +45,11 @@ export function register(program: Command): void {
       const options = globalOptions(command);
       const logger = jsonLogger((line) => process.stderr.write(line), options.quiet ? 'warn' : 'info');
       const config = servingConfigFrom(flags);
+      // Listen for SIGTERM from the start: one that arrives while models load stops the server right after.
+      const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
       const server = await ModelServer.start({
         config,
         batching: batchingFrom(flags),
@@ -63,10 +68,7 @@ export function register(program: Command): void {
           .catch((error: Error) => logger.error('config reload failed; keeping the current config', { error: error.message }));
       };
       process.on('SIGHUP', reload);
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
+      const signal = await stopSignal;
       process.off('SIGHUP', reload);
       logger.info(`${signal}: draining in-flight requests`, { timeout_ms: DRAIN_TIMEOUT_MS });
       const [grpcResult, restResult] = await Promise.all([grpc?.close(DRAIN_TIMEOUT_MS), server.stop(DRAIN_TIMEOUT_MS)]);
