@@ -1,11 +1,12 @@
 /**
- * A closed-loop gRPC load generator for TF Serving's Predict: `concurrency` callers on one
- * channel (as a TF Serving client shares one), each sending one 28×28 image in tensor_content
- * and sending the next as soon as the answer arrives, for `durationMs`. Latency is per call.
+ * Closed-loop load for TF Serving's Predict: `concurrency` callers, each sending one 28×28 image
+ * and the next as soon as the answer arrives, for `durationMs`; latency is per call. gRPC
+ * callers share one channel (as a TF Serving client shares one) and send tensor_content; REST
+ * callers send the row format over keep-alive connections, so both transports run the same loop.
  */
 import { ServingClient } from '../src/serving/grpc/grpc-client.ts';
 
-export interface GrpcLoadResult {
+export interface LoadResult {
   concurrency: number;
   requests: number;
   errors: number;
@@ -13,44 +14,61 @@ export interface GrpcLoadResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
 }
 
-export async function grpcLoad(address: string, concurrency: number, durationMs: number, model = 'mnist'): Promise<GrpcLoadResult> {
+const pixels = Float32Array.from({ length: 784 }, (_, i) => ((i * 37) % 255) / 255);
+
+export async function grpcLoad(address: string, concurrency: number, durationMs: number, model = 'mnist'): Promise<LoadResult> {
   const client = new ServingClient(address);
-  const pixels = Float32Array.from({ length: 784 }, (_, i) => ((i * 37) % 255) / 255);
   const request = {
     model_spec: { name: model },
     inputs: { image: { dtype: 'DT_FLOAT' as const, tensor_shape: { dim: [1, 28, 28, 1].map((size) => ({ size })) }, tensor_content: Buffer.from(pixels.buffer) } },
   };
-  const latencies: number[] = [];
-  let errors = 0;
   try {
     await client.predict(request);
-    const started = performance.now();
-    const end = started + durationMs;
-    const caller = async () => {
-      while (performance.now() < end) {
-        const sent = performance.now();
-        try {
-          await client.predict(request);
-          latencies.push(performance.now() - sent);
-        } catch {
-          errors += 1;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, caller));
-    const elapsed = performance.now() - started;
-    latencies.sort((a, b) => a - b);
-    const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
-    return {
-      concurrency,
-      requests: latencies.length,
-      errors,
-      requestsPerSecond: round((latencies.length / elapsed) * 1000),
-      latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(latencies.at(-1) ?? NaN) },
-    };
+    return await closedLoop(concurrency, durationMs, () => client.predict(request));
   } finally {
     client.close();
   }
+}
+
+export async function restLoad(url: string, concurrency: number, durationMs: number, model = 'mnist'): Promise<LoadResult> {
+  const rows = Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => [pixels[y * 28 + x]!]));
+  const body = JSON.stringify({ instances: [rows] });
+  const call = async () => {
+    const response = await fetch(`${url}/v1/models/${model}:predict`, { method: 'POST', body });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  };
+  await call();
+  return closedLoop(concurrency, durationMs, call);
+}
+
+async function closedLoop(concurrency: number, durationMs: number, call: () => Promise<unknown>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const end = started + durationMs;
+  const caller = async () => {
+    while (performance.now() < end) {
+      const sent = performance.now();
+      try {
+        await call();
+        latencies.push(performance.now() - sent);
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, caller));
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
+  return {
+    concurrency,
+    requests: latencies.length,
+    errors,
+    requestsPerSecond: round((latencies.length / elapsed) * 1000),
+    latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(latencies.at(-1) ?? NaN) },
+  };
 }
 
 function round(value: number): number {
