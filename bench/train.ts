@@ -2,6 +2,8 @@
  * `npm run bench:train`: training throughput of the graph and eager engines (and Keras, when
  * Python TensorFlow is installed) on full Fashion-MNIST, one epoch each at batch 32 and 128,
  * every run in its own process so its peak RSS is its own. Writes bench/results/train.json.
+ * The graph engine also runs with TF_NUM_INTRAOP_THREADS=1 (`graph1`): TensorFlow's intra-op
+ * pool spins between the small ops of a batch-32 step, which costs most on a busy machine.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,10 +32,10 @@ interface RunResult {
   [field: string]: unknown;
 }
 
-function runEngine(engine: 'graph' | 'eager', batchSize: number): RunResult {
+function runEngine(engine: 'graph' | 'eager', batchSize: number, env: Record<string, string> = {}): RunResult {
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(benchDir, 'train-run.ts'), engine, String(batchSize), String(SEED)], {
     encoding: 'utf8',
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', ...env },
     maxBuffer: 16 * 1024 * 1024,
   });
   if (result.status !== 0) throw new Error(`${engine} at batch ${batchSize} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`);
@@ -46,7 +48,9 @@ const runs = [];
 for (const batchSize of BATCH_SIZES) {
   process.stderr.write(`batch ${batchSize}: graph…`);
   const graph = runEngine('graph', batchSize);
-  process.stderr.write(` ${graph.samplesPerSecond.toFixed(0)}/s; eager…`);
+  process.stderr.write(` ${graph.samplesPerSecond.toFixed(0)}/s; graph, 1 intra-op thread…`);
+  const graph1 = runEngine('graph', batchSize, { TF_NUM_INTRAOP_THREADS: '1' });
+  process.stderr.write(` ${graph1.samplesPerSecond.toFixed(0)}/s; eager…`);
   const eager = runEngine('eager', batchSize);
   process.stderr.write(` ${eager.samplesPerSecond.toFixed(0)}/s; keras…`);
   const keras = runKerasEpoch(dataDir, batchSize, SEED);
@@ -54,9 +58,11 @@ for (const batchSize of BATCH_SIZES) {
   runs.push({
     batchSize,
     graph,
+    graph1,
     eager,
     keras,
     graphOverEager: graph.samplesPerSecond / eager.samplesPerSecond,
+    graph1OverEager: graph1.samplesPerSecond / eager.samplesPerSecond,
     graphOverKeras: keras ? graph.samplesPerSecond / keras.samplesPerSecond : null,
   });
 }
@@ -70,6 +76,7 @@ const report = {
     node: process.version,
     tensorflow: (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version,
     loadAverageAfter: os.loadavg(),
+    intraOpThreads: process.env.TF_NUM_INTRAOP_THREADS ?? 'default (one per core)',
   },
   dataset: { name: 'fashion-mnist', source: dataDir, trainSamples: 60000, testSamples: 10000 },
   runs,
@@ -84,7 +91,7 @@ writeFileAtomic(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
 
 const row = (r: RunResult | null) => (r ? `${r.samplesPerSecond.toFixed(0).padStart(7)}/s ${r.peakRssMB.toFixed(0).padStart(5)} MB ${(r.testAccuracy * 100).toFixed(1)}%` : '      —');
 for (const r of runs) {
-  process.stdout.write(`batch ${r.batchSize}\n  graph ${row(r.graph)}\n  eager ${row(r.eager)}\n  keras ${row(r.keras)}\n`);
+  process.stdout.write(`batch ${r.batchSize}\n  graph  ${row(r.graph)}\n  graph1 ${row(r.graph1)}\n  eager  ${row(r.eager)}\n  keras  ${row(r.keras)}\n`);
   process.stdout.write(`  graph/eager ${r.graphOverEager.toFixed(2)}×${r.graphOverKeras === null ? '' : `, graph/keras ${r.graphOverKeras.toFixed(2)}×`}\n`);
 }
 process.stdout.write(`targets ${JSON.stringify(report.targets)}\nwrote ${path.relative(process.cwd(), resultsFile)}\n`);

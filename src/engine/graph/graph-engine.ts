@@ -81,9 +81,9 @@ export class GraphEngine implements TrainingEngine {
   }
 
   async setState(state: TrainingState): Promise<void> {
-    if (!Number.isInteger(state.adam.step) || state.adam.step < 0) throw new Error(`training state step ${state.adam.step} is not a count`);
+    const entries = stateEntries(this.spec, state);
     const inputs: Record<string, tfjs.Tensor> = { [STEP_KEY]: this.tf.scalar(state.adam.step, 'int32') };
-    for (const entry of stateEntries(this.spec, state)) inputs[entry.name] = this.tf.tensor(entry.values, entry.shape, 'float32');
+    for (const entry of entries) inputs[entry.name] = this.tf.tensor(entry.values, entry.shape, 'float32');
     this.run(SIGNATURES.setState, inputs, () => undefined);
   }
 

@@ -14,8 +14,9 @@ export interface StateEntry {
   values: Float32Array;
 }
 
-/** Every float tensor of the state in graph order (weights, then m and v slots). */
+/** Every float tensor of the state in graph order (weights, then m and v slots); checks the step too. */
 export function stateEntries(spec: ModelSpec, state: TrainingState): StateEntry[] {
+  if (!Number.isSafeInteger(state.adam.step) || state.adam.step < 0) throw new Error(`training state step ${state.adam.step} is not a count`);
   const weights = variableSpecs(spec);
   const take = (map: Map<string, Float32Array>, key: string, name: string, shape: number[]): StateEntry => {
     const values = map.get(key);
@@ -35,7 +36,6 @@ export function stateEntries(spec: ModelSpec, state: TrainingState): StateEntry[
 
 /** The tensors the training SavedModel's saver restores at load. */
 export function stateBundle(spec: ModelSpec, state: TrainingState): BundleTensor[] {
-  if (!Number.isInteger(state.adam.step) || state.adam.step < 0) throw new Error(`training state step ${state.adam.step} is not a count`);
   return [
     ...stateEntries(spec, state).map((e): BundleTensor => ({ name: e.name, dtype: 'float32', shape: e.shape, data: e.values })),
     { name: ITERATION_VARIABLE, dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(state.adam.step)) },

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createGraphEngine } from '../../../src/engine/graph/graph-engine.ts';
+import { loadTf } from '../../../src/engine/tf.ts';
 import { defaultModelSpec } from '../../../src/model/spec.ts';
 import { initialTrainingState } from '../../../src/training/initial-state.ts';
 import { randomBatch } from './fixtures.ts';
@@ -39,6 +40,23 @@ describe('the graph engine', () => {
       expect(await engine.getState()).toEqual(before);
       await engine.trainBatch(images, labels, 3);
       expect((await engine.getState()).adam.step).toBe(1);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('frees every tensor it creates for a call', async () => {
+    const tf = await loadTf();
+    const engine = await createGraphEngine(spec, initialTrainingState(spec, 5));
+    try {
+      const { images, labels } = randomBatch(4, 4);
+      const before = tf.memory().numTensors;
+      await engine.trainBatch(images, labels, 4);
+      await engine.evaluate(images, labels, 4);
+      await engine.predict(images, 4);
+      await engine.gradients(images, labels, 4);
+      await engine.setState(await engine.getState());
+      expect(tf.memory().numTensors).toBe(before);
     } finally {
       engine.dispose();
     }
