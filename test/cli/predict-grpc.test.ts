@@ -96,7 +96,7 @@ describe('mnist-serve predict --grpc', () => {
     [['--version', '1'], 2, 'GetModelMetadata: NOT_FOUND: Servable not found for request: Specific(mnist, 1)'],
     [['--model', 'fashion'], 2, 'GetModelMetadata: NOT_FOUND: Servable not found for request: Latest(fashion)'],
     [['--signature-name', 'nope'], 2, 'Predict: INVALID_ARGUMENT: Serving signature name: "nope" not found in signature def'],
-  ])('exits %# with the server’s status code and message for bad requests', async (args, code, message) => {
+  ])('exits 2 with the server’s status code and message for %j', async (args, code, message) => {
     const result = await runCli(['predict', '--grpc', serve.grpcAddress, '--image', imageFile, ...args]);
     expect(result.code).toBe(code);
     expect(userStderr(result.stderr)).toEqual([`mnist-serve: error: ${serve.grpcAddress} ${message}`]);
