@@ -5,7 +5,7 @@
  */
 import { notFound } from './errors.ts';
 import type { Logger } from './logger.ts';
-import type { ServingConfig } from './model-config.ts';
+import type { ModelConfig, ServingConfig } from './model-config.ts';
 import { VersionManager, type VersionEvents, type VersionLease, type VersionSelector, type VersionStatus } from './version-manager.ts';
 
 export class ModelRegistry {
@@ -26,13 +26,23 @@ export class ModelRegistry {
     const names = new Set(config.models.map((model) => model.name));
     const removed = [...this.managers.values()].filter((manager) => !names.has(manager.name));
     for (const manager of removed) this.managers.delete(manager.name);
+    const moved: { model: ModelConfig; old: VersionManager }[] = [];
     for (const model of config.models) {
       const existing = this.managers.get(model.name);
-      if (existing) existing.updateConfig(model);
-      else this.managers.set(model.name, new VersionManager(model, this.logger, this.events));
+      if (!existing) this.managers.set(model.name, new VersionManager(model, this.logger, this.events));
+      else if (existing.basePath === model.basePath) existing.updateConfig(model);
+      else moved.push({ model, old: existing });
     }
     this.logger.info('config applied', { models: config.models.map((model) => model.name), removed: removed.map((manager) => manager.name) });
-    await Promise.all([...removed.map((manager) => manager.unloadAll()), this.pollAll()]);
+    await Promise.all([...removed.map((manager) => manager.unloadAll()), this.pollAll(), ...moved.map(({ model, old }) => this.move(model, old))]);
+  }
+
+  /** A model whose base path changed: the new path's versions load while the old ones still serve. */
+  private async move(model: ModelConfig, old: VersionManager): Promise<void> {
+    const fresh = new VersionManager(model, this.logger, this.events);
+    await fresh.poll();
+    this.managers.set(model.name, fresh);
+    await old.unloadAll();
   }
 
   /** Polls every `seconds` until `stop()`; the first poll happens `seconds` from now. */

@@ -67,6 +67,10 @@ export class VersionManager {
     return this.config.name;
   }
 
+  get basePath(): string {
+    return this.config.basePath;
+  }
+
   /** A new policy, labels or base path takes effect at the next `poll()`. */
   updateConfig(config: ModelConfig): void {
     this.config = config;

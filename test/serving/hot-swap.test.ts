@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadTf } from '../../src/engine/tf.ts';
 import { QUEUE_FULL_MESSAGE } from '../../src/serving/batcher.ts';
+import { jsonLogger } from '../../src/serving/logger.ts';
 import { exportVersion, sampleImage, tempDir } from './helpers/export-version.ts';
 import { modelConfig, request, startServer, type TestServer } from './helpers/test-server.ts';
 
@@ -113,6 +114,42 @@ describe('hot version swaps', () => {
     await running.server.reload({ models: [modelConfig(base, { versionPolicy: { kind: 'specific', versions: [2] }, versionLabels: { stable: 2 } })] });
     expect(await stable()).toBe(2);
     expect(await states(running.url)).toEqual({ '2': 'AVAILABLE', '1': 'END' });
+  }, 120_000);
+});
+
+describe('loading', () => {
+  it('replays the warmup records before a version is AVAILABLE, and batches concurrent requests', async () => {
+    const base = tempDir('warmup');
+    await exportVersion(base, 1, { warmupRequests: 3 });
+    const lines: string[] = [];
+    running = await startServer([modelConfig(base)], {
+      logger: jsonLogger((line) => lines.push(line)),
+      batching: { maxBatchSize: 64, batchTimeoutMicros: 20_000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] },
+    });
+    const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.find((event) => event.msg === 'version available')).toMatchObject({ level: 'info', model: 'mnist', version: 1, warmup_requests: 3 });
+    const body = JSON.stringify({ instances: [sampleImage(0)] });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${running!.url}/v1/models/mnist:predict`, { method: 'POST', body })));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    const metrics = await (await fetch(`${running.url}/monitoring/prometheus/metrics`)).text();
+    const batches = Number(/mnist_serve_batch_size_count\{model="mnist"\} (\d+)/.exec(metrics)![1]);
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(8);
+    expect(metrics).toContain('mnist_serve_batch_queue_depth{model="mnist"} 0');
+  }, 120_000);
+
+  it('serves the versions under a model\'s new base path after a reload, without a gap', async () => {
+    const [first, second] = [tempDir('path-a'), tempDir('path-b')];
+    await exportVersion(first, 1);
+    await exportVersion(second, 2);
+    fs.renameSync(path.join(second, '2'), path.join(second, '1'));
+    running = await startServer([modelConfig(first)]);
+    const score = async () => versionOf((await request(`${running!.url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] })).body.predictions[0].scores);
+    expect(await score()).toBe(1);
+    await running.server.reload({ models: [modelConfig(second)] });
+    // Version 1 again, but from the new path: the weights exported as version 2.
+    expect(await score()).toBe(2);
+    expect(await states(running.url)).toEqual({ '1': 'AVAILABLE' });
   }, 120_000);
 });
 

@@ -1,6 +1,6 @@
 /** A ModelServer on 127.0.0.1 (random port) over exported versions, and a small JSON client. */
 import type { BatchingParameters } from '../../../src/serving/batcher.ts';
-import { silentLogger } from '../../../src/serving/logger.ts';
+import { silentLogger, type Logger } from '../../../src/serving/logger.ts';
 import type { ModelConfig } from '../../../src/serving/model-config.ts';
 import { ModelServer } from '../../../src/serving/model-server.ts';
 
@@ -13,7 +13,7 @@ export function modelConfig(basePath: string, overrides: Partial<ModelConfig> = 
   return { name: 'mnist', basePath, platform: 'tensorflow', versionPolicy: { kind: 'latest', numVersions: 1 }, versionLabels: {}, ...overrides };
 }
 
-export async function startServer(models: ModelConfig[], options: { batching?: BatchingParameters; pollWaitSeconds?: number; maxBodyBytes?: number } = {}): Promise<TestServer> {
+export async function startServer(models: ModelConfig[], options: { batching?: BatchingParameters; pollWaitSeconds?: number; maxBodyBytes?: number; logger?: Logger } = {}): Promise<TestServer> {
   const server = await ModelServer.start({
     config: { models },
     batching: options.batching,
@@ -21,7 +21,7 @@ export async function startServer(models: ModelConfig[], options: { batching?: B
     host: '127.0.0.1',
     restPort: 0,
     maxBodyBytes: options.maxBodyBytes,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
   });
   return { server, url: `http://127.0.0.1:${server.restAddress.port}` };
 }
