@@ -4,6 +4,7 @@
  * @grpc/grpc-js client built from the project's .proto files.
  */
 import type { TensorProto } from '../../../src/formats/proto/types.ts';
+import type { BatchingParameters } from '../../../src/serving/batcher.ts';
 import { GrpcServer } from '../../../src/serving/grpc/grpc-server.ts';
 import { ServingClient } from '../../../src/serving/grpc/grpc-client.ts';
 import { silentLogger } from '../../../src/serving/logger.ts';
@@ -18,12 +19,13 @@ export interface GrpcFixture {
   stop(): Promise<void>;
 }
 
-export async function startGrpcFixture(): Promise<GrpcFixture> {
+export async function startGrpcFixture(options: { batching?: BatchingParameters } = {}): Promise<GrpcFixture> {
   const basePath = tempDir('grpc');
   await exportVersion(basePath, 1);
   await exportVersion(basePath, 2);
   const server = await ModelServer.start({
     config: { models: [{ name: 'mnist', basePath, platform: 'tensorflow', versionPolicy: { kind: 'all' }, versionLabels: { stable: 1, canary: 2 } }] },
+    batching: options.batching,
     pollWaitSeconds: 0,
     host: '127.0.0.1',
     restPort: 0,
