@@ -55,11 +55,6 @@ export class Batcher {
     private readonly observer?: BatchObserver,
   ) {}
 
-  /** Batches waiting to run, the open one included. */
-  get depth(): number {
-    return this.queue.length + (this.open.length > 0 ? 1 : 0);
-  }
-
   submit(inputs: TensorMap, rows: number): Promise<TensorMap> {
     if (rows > this.params.maxBatchSize) {
       throw invalidArgument(`Task size ${rows} is larger than maximum input batch size ${this.params.maxBatchSize}`);

@@ -65,10 +65,6 @@ export class ModelRegistry {
     return this.managers.has(name);
   }
 
-  modelNames(): string[] {
-    return [...this.managers.keys()];
-  }
-
   acquire(name: string, selector: VersionSelector): VersionLease {
     const manager = this.managers.get(name);
     if (!manager) {

@@ -50,10 +50,6 @@ export class PredictionService {
     private readonly options: { batching?: BatchingParameters; metrics?: ServingMetrics } = {},
   ) {}
 
-  get batching(): BatchingParameters | undefined {
-    return this.options.batching;
-  }
-
   async predict(spec: ModelSpecRequest, inputs: PredictInputs, outputFilter: string[] = []): Promise<PredictResult> {
     const lease = this.registry.acquire(spec.name, selectorOf(spec));
     try {

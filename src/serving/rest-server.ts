@@ -68,10 +68,6 @@ export class RestServer {
     });
   }
 
-  get address(): AddressInfo {
-    return this.server.address() as AddressInfo;
-  }
-
   /** Stops accepting, waits up to `timeoutMs` for in-flight requests, then closes every connection. */
   async close(timeoutMs = 30_000): Promise<{ drained: boolean }> {
     this.draining = true;

@@ -6,8 +6,8 @@
  * freed once their last in-flight request has finished (END). Requests hold a lease on the
  * version they run on, so no request ever sees a half-loaded or freed model.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { listVersions } from '../savedmodel/versions.ts';
 import { invalidArgument, notFound } from './errors.ts';
 import { LoadedVersion } from './loaded-version.ts';
 import type { Logger } from './logger.ts';
@@ -78,7 +78,9 @@ export class VersionManager {
 
   /** One pass over the base path; passes never overlap (a second call waits for the first). */
   poll(): Promise<void> {
-    this.reconciling = this.reconciling.then(() => this.reconcile());
+    this.reconciling = this.reconciling
+      .then(() => this.reconcile())
+      .catch((error: Error) => this.logger.error('cannot scan the base path', { model: this.name, base_path: this.config.basePath, error: error.message }));
     return this.reconciling;
   }
 
@@ -92,10 +94,6 @@ export class VersionManager {
     const version = this.config.versionLabels[label];
     if (version === undefined) throw invalidArgument(`Unrecognized servable version label: ${label}`);
     return version;
-  }
-
-  get labels(): Record<string, number> {
-    return { ...this.config.versionLabels };
   }
 
   acquire(selector: VersionSelector): VersionLease {
@@ -131,7 +129,7 @@ export class VersionManager {
 
   private async reconcile(): Promise<void> {
     const { basePath, versionPolicy } = this.config;
-    const aspired = aspiredVersions(versionPolicy, listVersionDirectories(basePath));
+    const aspired = aspiredVersions(versionPolicy, listVersions(basePath));
     if (aspired.length === 0 && !this.warnedEmpty) {
       this.logger.warn('no versions found under the base path', { model: this.name, base_path: basePath });
     }
@@ -186,15 +184,4 @@ export class VersionManager {
     this.events?.unloaded(loaded);
     this.logger.info('version unloaded', { model: this.name, version });
   }
-}
-
-/** Integer-named subdirectories: TF Serving ignores everything else (temporary export dirs included). */
-export function listVersionDirectories(basePath: string): number[] {
-  let names: fs.Dirent[];
-  try {
-    names = fs.readdirSync(basePath, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return names.filter((entry) => entry.isDirectory() && /^\d+$/.test(entry.name)).map((entry) => Number(entry.name));
 }

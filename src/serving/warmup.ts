@@ -8,11 +8,12 @@ import path from 'node:path';
 import { decodeMessage } from '../formats/proto/index.ts';
 import type { TensorProto } from '../formats/proto/types.ts';
 import { decodeTFRecords } from '../formats/tfrecord.ts';
+import { WARMUP_FILE } from '../savedmodel/warmup.ts';
+import { ASSETS_EXTRA_DIR } from '../savedmodel/writer.ts';
 import type { LoadedVersion } from './loaded-version.ts';
 import { DEFAULT_SIGNATURE } from './signatures.ts';
 import { tensorFromProto, type TensorMap } from './tensor.ts';
 
-export const WARMUP_FILE = path.join('assets.extra', 'tf_serving_warmup_requests');
 
 interface PredictionLog {
   predict_log?: { request?: { model_spec?: { signature_name?: string }; inputs?: Record<string, TensorProto> } };
@@ -20,7 +21,7 @@ interface PredictionLog {
 
 /** Replays the version's warmup requests; returns how many ran (0 when it has no warmup file). */
 export function replayWarmup(loaded: LoadedVersion): number {
-  const file = path.join(loaded.dir, WARMUP_FILE);
+  const file = path.join(loaded.dir, ASSETS_EXTRA_DIR, WARMUP_FILE);
   if (!fs.existsSync(file)) return 0;
   let replayed = 0;
   for (const record of decodeTFRecords(fs.readFileSync(file), file)) {
