@@ -1,8 +1,8 @@
 /**
- * Closed-loop load for TF Serving's Predict: `concurrency` callers, each sending one 28×28 image
- * and the next as soon as the answer arrives, for `durationMs`; latency is per call. gRPC
- * callers share one channel (as a TF Serving client shares one) and send tensor_content; REST
- * callers send the row format over keep-alive connections, so both transports run the same loop.
+ * Closed-loop gRPC load for TF Serving's Predict (what autocannon is for REST in bench/serve.ts):
+ * `concurrency` callers on one channel (as a TF Serving client shares one), each sending one
+ * 28×28 image in tensor_content and the next as soon as the answer arrives, for `durationMs`;
+ * latency is per call.
  */
 import { ServingClient } from '../src/serving/grpc/grpc-client.ts';
 
@@ -28,18 +28,6 @@ export async function grpcLoad(address: string, concurrency: number, durationMs:
   } finally {
     client.close();
   }
-}
-
-export async function restLoad(url: string, concurrency: number, durationMs: number, model = 'mnist'): Promise<LoadResult> {
-  const rows = Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => [pixels[y * 28 + x]!]));
-  const body = JSON.stringify({ instances: [rows] });
-  const call = async () => {
-    const response = await fetch(`${url}/v1/models/${model}:predict`, { method: 'POST', body });
-    await response.arrayBuffer();
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  };
-  await call();
-  return closedLoop(concurrency, durationMs, call);
 }
 
 async function closedLoop(concurrency: number, durationMs: number, call: () => Promise<unknown>): Promise<LoadResult> {

@@ -5,6 +5,8 @@
  * ratio of req/s to the in-process batched predict rate (images/s through the same SavedModel
  * with batches of 64, no HTTP) on the same machine. Writes bench/results/serve.json.
  * Target (issue 6): batching at concurrency 64 reaches half the in-process rate with p99 < 50 ms.
+ * The same server also answers gRPC (--port); each run measures gRPC Predict at the same
+ * concurrency right after REST (bench/serve-grpc-load.ts), reported beside it as `grpc`.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -20,6 +22,7 @@ import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../src/s
 import { DEFAULT_BATCHING } from '../src/serving/batcher.ts';
 import { LoadedVersion } from '../src/serving/loaded-version.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
+import { grpcLoad } from './serve-grpc-load.ts';
 
 const CONCURRENCIES = [1, 16, 64];
 const DURATION_SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
@@ -62,20 +65,21 @@ async function inProcessRate(base: string, batch: number): Promise<number> {
   return rate;
 }
 
-async function startServer(base: string, batching: boolean): Promise<{ url: string; stop: () => Promise<void> }> {
-  const args = [binPath, 'serve', '--rest-api-port', '0', '--model-base-path', base, '--file-system-poll-wait-seconds', '0', ...(batching ? ['--enable-batching'] : [])];
+async function startServer(base: string, batching: boolean): Promise<{ url: string; grpcAddress: string; stop: () => Promise<void> }> {
+  const args = [binPath, 'serve', '--rest-api-port', '0', '--port', '0', '--model-base-path', base, '--file-system-poll-wait-seconds', '0', ...(batching ? ['--enable-batching'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, grpcAddress] = await new Promise<[string, string]>((resolve, reject) => {
     child.stderr!.on('data', (chunk) => {
       stderr += chunk;
       const match = /"url":"([^"]+)"/.exec(stderr);
-      if (match) resolve(match[1]!);
+      const grpc = /"gRPC API listening","address":"([^"]+)"/.exec(stderr);
+      if (match && grpc) resolve([match[1]!, grpc[1]!]);
     });
     child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${stderr.slice(-500)}`)));
   });
-  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return { url, grpcAddress, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 async function load(url: string, connections: number, seconds: number) {
@@ -106,8 +110,10 @@ for (const batching of [false, true]) {
     for (const concurrency of CONCURRENCIES) {
       const run = { batching, ...(await load(server.url, concurrency, DURATION_SECONDS)) };
       const ratio = run.requestsPerSecond / inProcess.imagesPerSecond;
-      runs.push({ ...run, ratioToInProcess: Number(ratio.toFixed(3)) });
+      const grpc = await grpcLoad(server.grpcAddress, concurrency, DURATION_SECONDS * 1000);
+      runs.push({ ...run, ratioToInProcess: Number(ratio.toFixed(3)), grpc: { ...grpc, ratioToInProcess: Number((grpc.requestsPerSecond / inProcess.imagesPerSecond).toFixed(3)) } });
       process.stderr.write(`batching ${batching ? 'on ' : 'off'} c=${String(concurrency).padStart(2)}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}\n`);
+      process.stderr.write(`  gRPC        c=${String(concurrency).padStart(2)}: ${grpc.requestsPerSecond} req/s, p50 ${grpc.latencyMs.p50} ms, p99 ${grpc.latencyMs.p99} ms, errors ${grpc.errors}\n`);
     }
   } finally {
     await server.stop();
