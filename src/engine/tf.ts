@@ -81,6 +81,18 @@ export async function loadTf(): Promise<Tf> {
   return tf;
 }
 
+/**
+ * Sets TensorFlow's intra-op thread pool size for this process (TF_NUM_INTRAOP_THREADS, read
+ * when libtensorflow starts, so it must come before the first `loadTf()`); 0 leaves TF's
+ * default of one thread per core. An explicit TF_NUM_INTRAOP_THREADS in the environment wins.
+ */
+export function setIntraOpThreads(threads: number): void {
+  if (loaded) throw new Error('setIntraOpThreads must be called before TensorFlow is loaded');
+  if (threads > 0 && process.env.TF_NUM_INTRAOP_THREADS === undefined) {
+    process.env.TF_NUM_INTRAOP_THREADS = String(threads);
+  }
+}
+
 /** Which engine package is loaded, or undefined before the first `loadTf()`. */
 export function loadedEnginePackage(): string | undefined {
   return loaded?.packageName;

@@ -5,7 +5,7 @@
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { promoteCheckpoint } from '../checkpoint/manager.ts';
 import { DATASET_NAMES, loadDataset, type DatasetName, type DatasetOptions } from '../data/load-dataset.ts';
-import { createEngine } from '../engine/create-engine.ts';
+import { createEngine, DEFAULT_ENGINE } from '../engine/create-engine.ts';
 import type { EngineKind } from '../engine/training-engine.ts';
 import { OperationalError } from '../errors.ts';
 import { parameterCount, variableSpecs } from '../model/spec.ts';
@@ -39,7 +39,7 @@ export async function evaluateCheckpoint(
   const count = Math.min(options.testSamples ?? dataset.test.count, dataset.test.count);
   const pixels = dataset.test.images.length / dataset.test.count;
   const test = { images: dataset.test.images.subarray(0, count * pixels), labels: dataset.test.labels.subarray(0, count), count };
-  const engine = await createEngine(options.engine ?? 'eager', checkpoint.spec, checkpoint.state);
+  const engine = await createEngine(options.engine ?? DEFAULT_ENGINE, checkpoint.spec, checkpoint.state);
   try {
     const metrics = await evaluateSplit(engine, test);
     return {
@@ -67,7 +67,7 @@ export interface CheckpointRestore {
  */
 export async function restoreCheckpoint(prefix: string, options: { promote?: boolean; engine?: EngineKind } = {}): Promise<CheckpointRestore> {
   const checkpoint = await loadCheckpoint(prefix);
-  const engine = await createEngine(options.engine ?? 'eager', checkpoint.spec, checkpoint.state);
+  const engine = await createEngine(options.engine ?? DEFAULT_ENGINE, checkpoint.spec, checkpoint.state);
   try {
     const restored = await engine.getState();
     for (const variable of variableSpecs(checkpoint.spec)) {

@@ -48,7 +48,7 @@ describe('mnist-serve train', () => {
     expect(report.evaluation.accuracyPercent).toBeCloseTo(report.evaluation.accuracy * 100, 2);
     expect(report.evaluation.accuracy).toBe(report.epochs[1].val_accuracy);
     expect(report.checkpoint).toBe(path.join(dir, 'ckpt-2'));
-    expect(report).toMatchObject({ epoch: 2, step: 8, engine: 'eager', run: { epochs: 2, batchSize: 32, seed: 42 } });
+    expect(report).toMatchObject({ epoch: 2, step: 8, engine: 'graph', run: { epochs: 2, batchSize: 32, seed: 42 } });
     expect(report.data).toMatchObject({ name: 'mnist', trainSamples: 128, testSamples: 64 });
     expect(report.durationSeconds).toBeGreaterThan(0);
     expect(report.samplesPerSecond).toBeGreaterThan(0);

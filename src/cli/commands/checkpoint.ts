@@ -5,7 +5,7 @@ import {
   DEFAULT_CHECKPOINT_DIR, listCheckpoints, pruneCheckpoints, readSidecar, resolveCheckpointArgument, verifyTensors,
   type CheckpointInfo, type Monitor,
 } from '../../checkpoint/index.ts';
-import { ENGINE_KINDS } from '../../engine/create-engine.ts';
+import { DEFAULT_ENGINE, ENGINE_KINDS } from '../../engine/create-engine.ts';
 import type { EngineKind } from '../../engine/training-engine.ts';
 import { EXIT_USAGE } from '../../errors.ts';
 import { evaluateCheckpoint, restoreCheckpoint } from '../../training/checkpoint-actions.ts';
@@ -15,7 +15,7 @@ import { runAction } from '../run-action.ts';
 import { positiveInteger } from './train.ts';
 
 const dirOption = () => new Option('--checkpoint-dir <dir>', 'the checkpoint directory').default(DEFAULT_CHECKPOINT_DIR);
-const engineOption = () => new Option('--engine <engine>', 'engine that loads the weights').choices([...ENGINE_KINDS]).default('eager');
+const engineOption = () => new Option('--engine <engine>', 'engine that loads the weights').choices([...ENGINE_KINDS]).default(DEFAULT_ENGINE);
 
 function size(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
