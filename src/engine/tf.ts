@@ -93,6 +93,23 @@ export function setIntraOpThreads(threads: number): void {
   }
 }
 
+/**
+ * Runs a SavedModel call without tfjs-node's "INT64 output tensor will be stored as
+ * BigInt64Array." line, which it prints to stderr on every call with an int64 output (the
+ * `classes` tensor): noise in CLI output and server logs, and we convert int64 ourselves.
+ */
+export function withoutInt64Warning<T>(run: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).startsWith('INT64 output tensor')) warn(...args);
+  };
+  try {
+    return run();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 /** Which engine package is loaded, or undefined before the first `loadTf()`. */
 export function loadedEnginePackage(): string | undefined {
   return loaded?.packageName;

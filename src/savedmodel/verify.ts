@@ -4,7 +4,7 @@
  * tfjs forward pass on the same weights; optionally the test-split accuracy is measured.
  */
 import type * as tfjs from '@tensorflow/tfjs-node';
-import type { Tf } from '../engine/tf.ts';
+import { withoutInt64Warning, type Tf } from '../engine/tf.ts';
 import { forward } from '../model/forward.ts';
 import { variableSpecs, type ModelSpec } from '../model/spec.ts';
 import { SERVE_TAG } from './writer.ts';
@@ -79,7 +79,7 @@ export async function savedModelAccuracy(
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
       const batch = tf.tensor4d(images.subarray(start * pixels, (start + n) * pixels), [n, ...spec.inputShape]);
-      const outputs = model.predict({ image: batch }) as tfjs.NamedTensorMap;
+      const outputs = withoutInt64Warning(() => model.predict({ image: batch })) as tfjs.NamedTensorMap;
       const classes = numbers(await outputs.classes!.data());
       for (let i = 0; i < n; i += 1) if (classes[i] === labels[start + i]) correct += 1;
       batch.dispose();
@@ -103,7 +103,7 @@ async function withImages<T>(tf: Tf, spec: ModelSpec, images: Float32Array, coun
 async function runSignature(tf: Tf, dir: string, signature: string, batch: tfjs.Tensor4D): Promise<Record<string, ArrayLike<number>>> {
   const model = await tf.node.loadSavedModel(dir, [SERVE_TAG], signature);
   try {
-    const outputs = model.predict({ image: batch }) as tfjs.NamedTensorMap;
+    const outputs = withoutInt64Warning(() => model.predict({ image: batch })) as tfjs.NamedTensorMap;
     const values: Record<string, ArrayLike<number>> = {};
     for (const [key, tensor] of Object.entries(outputs)) {
       values[key] = tensor.dtype === 'float32' ? ((await tensor.data()) as Float32Array) : numbers(await tensor.data());

@@ -4,7 +4,7 @@
  * signatures. Owns the native handles: `dispose()` frees them once, when the version unloads.
  */
 import type { SignatureDef } from '../formats/proto/types.ts';
-import { loadTf, type Tf } from '../engine/tf.ts';
+import { loadTf, withoutInt64Warning, type Tf } from '../engine/tf.ts';
 import { invalidArgument, ServingError } from './errors.ts';
 import { readServingSignatures, SERVING_TAG } from './signatures.ts';
 import type { HostTensor, TensorMap, TensorValues } from './tensor.ts';
@@ -87,17 +87,4 @@ function hostValues(data: ArrayLike<unknown>, dtype: string): TensorValues {
   if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) return data;
   if (dtype === 'DT_STRING') return Array.from(data as ArrayLike<Uint8Array>, (bytes) => Buffer.from(bytes).toString('utf8'));
   return Array.from(data as ArrayLike<bigint | number>, Number);
-}
-
-/** tfjs-node prints "INT64 output tensor will be stored as BigInt64Array." on every such run. */
-function withoutInt64Warning<T>(run: () => T): T {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).startsWith('INT64 output tensor')) warn(...args);
-  };
-  try {
-    return run();
-  } finally {
-    console.warn = warn;
-  }
 }
