@@ -105,7 +105,7 @@ describe('mnist-serve predict --grpc', () => {
   it('exits 1 when nothing listens at the address, and 2 for a malformed one or both transports', async () => {
     const unreachable = await runCli(['predict', '--grpc', '127.0.0.1:1', '--image', imageFile]);
     expect(unreachable.code).toBe(1);
-    expect(userStderr(unreachable.stderr).join('\n')).toMatch(/^mnist-serve: error: cannot reach the gRPC server at 127\.0\.0\.1:1: /);
+    expect(userStderr(unreachable.stderr).join('\n')).toMatch(/^mnist-serve: error: the gRPC server at 127\.0\.0\.1:1 is unavailable: No connection established/);
     const malformed = await runCli(['predict', '--grpc', 'http://127.0.0.1:8500', '--image', imageFile]);
     expect(malformed.code).toBe(2);
     expect(userStderr(malformed.stderr).join('\n')).toContain('expected HOST:PORT, e.g. 127.0.0.1:8500');

@@ -34,9 +34,8 @@ async function withClient<T>(target: ModelTarget, method: string, call: (client:
     if (!isServiceError(error)) throw error;
     const where = `${target.server} ${method}`;
     if (INPUT_ERRORS.has(error.code)) throw new UserInputError(`${where}: ${statusName(error)}: ${error.details}`);
-    if (error.code === GrpcStatus.UNAVAILABLE && !error.details.includes('shutting down')) {
-      throw new OperationalError(`cannot reach the gRPC server at ${target.server}: ${error.details}`);
-    }
+    // Nothing listening, a full batch queue and a draining server all answer UNAVAILABLE.
+    if (error.code === GrpcStatus.UNAVAILABLE) throw new OperationalError(`the gRPC server at ${target.server} is unavailable: ${error.details}`);
     throw new OperationalError(`${where}: ${statusName(error)}: ${error.details}`);
   } finally {
     client.close();
