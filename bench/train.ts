@@ -2,8 +2,9 @@
  * `npm run bench:train`: training throughput of the graph and eager engines (and Keras, when
  * Python TensorFlow is installed) on full Fashion-MNIST, one epoch each at batch 32 and 128,
  * every run in its own process so its peak RSS is its own. Writes bench/results/train.json.
- * The graph engine also runs with TF_NUM_INTRAOP_THREADS=1 (`graph1`): TensorFlow's intra-op
- * pool spins between the small ops of a batch-32 step, which costs most on a busy machine.
+ * Each engine runs as `train` runs it (one TF intra-op thread, `train --intra-op-threads 1`) and
+ * with TensorFlow's default pool of one thread per core (`…TfThreads`): the pool spins between
+ * the small ops of a step, so one thread is faster for this model; both are reported.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +21,8 @@ const SEED = 42;
 /** The issue's targets: graph ≥ 4× eager at batch 32, ahead of Keras, under 1.5 GB. */
 const TARGET_RATIO_AT_32 = 4;
 const TARGET_PEAK_RSS_MB = 1536;
+/** What `train` sets by default (--intra-op-threads 1). */
+const TRAIN_THREADS = { TF_NUM_INTRAOP_THREADS: '1' };
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const resultsFile = path.join(benchDir, 'results', 'train.json');
@@ -47,22 +50,26 @@ const dataDir = resolveDatasetDir('fashion-mnist');
 const runs = [];
 for (const batchSize of BATCH_SIZES) {
   process.stderr.write(`batch ${batchSize}: graph…`);
-  const graph = runEngine('graph', batchSize);
-  process.stderr.write(` ${graph.samplesPerSecond.toFixed(0)}/s; graph, 1 intra-op thread…`);
-  const graph1 = runEngine('graph', batchSize, { TF_NUM_INTRAOP_THREADS: '1' });
-  process.stderr.write(` ${graph1.samplesPerSecond.toFixed(0)}/s; eager…`);
-  const eager = runEngine('eager', batchSize);
-  process.stderr.write(` ${eager.samplesPerSecond.toFixed(0)}/s; keras…`);
+  const graph = runEngine('graph', batchSize, TRAIN_THREADS);
+  process.stderr.write(` ${graph.samplesPerSecond.toFixed(0)}/s; graph, TF's thread pool…`);
+  const graphTfThreads = runEngine('graph', batchSize);
+  process.stderr.write(` ${graphTfThreads.samplesPerSecond.toFixed(0)}/s; eager…`);
+  const eager = runEngine('eager', batchSize, TRAIN_THREADS);
+  process.stderr.write(` ${eager.samplesPerSecond.toFixed(0)}/s; eager, TF's thread pool…`);
+  const eagerTfThreads = runEngine('eager', batchSize);
+  process.stderr.write(` ${eagerTfThreads.samplesPerSecond.toFixed(0)}/s; keras…`);
   const keras = runKerasEpoch(dataDir, batchSize, SEED);
   process.stderr.write(keras ? ` ${keras.samplesPerSecond.toFixed(0)}/s\n` : ' not installed\n');
   runs.push({
     batchSize,
     graph,
-    graph1,
+    graphTfThreads,
     eager,
+    eagerTfThreads,
     keras,
     graphOverEager: graph.samplesPerSecond / eager.samplesPerSecond,
-    graph1OverEager: graph1.samplesPerSecond / eager.samplesPerSecond,
+    /** Against eager at whichever thread setting is faster for it. */
+    graphOverBestEager: graph.samplesPerSecond / Math.max(eager.samplesPerSecond, eagerTfThreads.samplesPerSecond),
     graphOverKeras: keras ? graph.samplesPerSecond / keras.samplesPerSecond : null,
   });
 }
@@ -76,12 +83,11 @@ const report = {
     node: process.version,
     tensorflow: (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version,
     loadAverageAfter: os.loadavg(),
-    intraOpThreads: process.env.TF_NUM_INTRAOP_THREADS ?? 'default (one per core)',
   },
   dataset: { name: 'fashion-mnist', source: dataDir, trainSamples: 60000, testSamples: 10000 },
   runs,
   targets: {
-    graphAtLeast4xEagerAt32: at32.graphOverEager >= TARGET_RATIO_AT_32,
+    graphAtLeast4xEagerAt32: at32.graphOverBestEager >= TARGET_RATIO_AT_32,
     graphAheadOfKerasAt32: at32.graphOverKeras === null ? null : at32.graphOverKeras > 1,
     graphPeakRssUnder1_5GB: runs.every((r) => r.graph.peakRssMB < TARGET_PEAK_RSS_MB),
   },
@@ -91,7 +97,8 @@ writeFileAtomic(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
 
 const row = (r: RunResult | null) => (r ? `${r.samplesPerSecond.toFixed(0).padStart(7)}/s ${r.peakRssMB.toFixed(0).padStart(5)} MB ${(r.testAccuracy * 100).toFixed(1)}%` : '      —');
 for (const r of runs) {
-  process.stdout.write(`batch ${r.batchSize}\n  graph  ${row(r.graph)}\n  graph1 ${row(r.graph1)}\n  eager  ${row(r.eager)}\n  keras  ${row(r.keras)}\n`);
-  process.stdout.write(`  graph/eager ${r.graphOverEager.toFixed(2)}×${r.graphOverKeras === null ? '' : `, graph/keras ${r.graphOverKeras.toFixed(2)}×`}\n`);
+  process.stdout.write(`batch ${r.batchSize}\n  graph              ${row(r.graph)}\n  graph, TF threads  ${row(r.graphTfThreads)}\n`);
+  process.stdout.write(`  eager              ${row(r.eager)}\n  eager, TF threads  ${row(r.eagerTfThreads)}\n  keras              ${row(r.keras)}\n`);
+  process.stdout.write(`  graph/eager ${r.graphOverEager.toFixed(2)}× (vs best eager ${r.graphOverBestEager.toFixed(2)}×)${r.graphOverKeras === null ? '' : `, graph/keras ${r.graphOverKeras.toFixed(2)}×`}\n`);
 }
 process.stdout.write(`targets ${JSON.stringify(report.targets)}\nwrote ${path.relative(process.cwd(), resultsFile)}\n`);
