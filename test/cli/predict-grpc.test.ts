@@ -1,42 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServingClient } from '../../src/serving/grpc/grpc-client.ts';
-import { binPath, runCli, userStderr } from '../helpers/cli.ts';
+import { runCli, userStderr } from '../helpers/cli.ts';
+import { startServe, type RunningServe } from '../helpers/serve-process.ts';
 import { contentTensor, imageBatch } from '../serving/grpc/grpc-fixture.ts';
 import { exportVersion, tempDir } from '../serving/helpers/export-version.ts';
-
-interface RunningServe {
-  child: ChildProcess;
-  restUrl: string;
-  grpcAddress: string;
-  stdout: () => string;
-  exit: Promise<number | null>;
-}
-
-/** `mnist-serve serve --rest-api-port 0 --port 0 …`, resolved once its log names both addresses. */
-function startServe(args: string[]): Promise<RunningServe> {
-  const child = spawn(process.execPath, [binPath, 'serve', '--rest-api-port', '0', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 90_000);
-    child.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-      const rest = /"msg":"REST API listening","url":"([^"]+)"/.exec(stderr);
-      const grpc = /"msg":"gRPC API listening","address":"([^"]+)"/.exec(stderr);
-      if (rest && grpc) {
-        clearTimeout(timer);
-        resolve({ child, restUrl: rest[1]!, grpcAddress: grpc[1]!, stdout: () => stdout, exit });
-      }
-    });
-    exit.then((code) => reject(new Error(`serve exited with ${code}: ${userStderr(stderr).join('\n')}`)));
-  });
-}
 
 let base: string;
 let imageFile: string;
@@ -54,7 +24,7 @@ beforeAll(async () => {
   }
   imageFile = path.join(tempDir('cli-predict-grpc-image'), 'digit.png');
   fs.writeFileSync(imageFile, PNG.sync.write(png));
-  serve = await startServe(['--model-base-path', base]);
+  serve = await startServe(['--model-base-path', base], { grpc: true });
 }, 180_000);
 
 afterAll(async () => {
@@ -66,13 +36,13 @@ afterAll(async () => {
 
 describe('mnist-serve predict --grpc', () => {
   it('classifies exactly as the REST path does, through TF Serving’s gRPC API', async () => {
-    const grpc = await runCli(['predict', '--grpc', serve.grpcAddress, '--image', imageFile, '--json']);
-    const rest = await runCli(['predict', '--server', serve.restUrl, '--image', imageFile, '--json']);
+    const grpc = await runCli(['predict', '--grpc', serve.grpcAddress!, '--image', imageFile, '--json']);
+    const rest = await runCli(['predict', '--server', serve.url, '--image', imageFile, '--json']);
     expect(grpc.code).toBe(0);
     expect(rest.code).toBe(0);
     const grpcReport = JSON.parse(grpc.stdout);
     const restReport = JSON.parse(rest.stdout);
-    expect(grpcReport).toMatchObject({ server: serve.grpcAddress, model: 'mnist', version: 2, signature: 'serving_default' });
+    expect(grpcReport).toMatchObject({ server: serve.grpcAddress!, model: 'mnist', version: 2, signature: 'serving_default' });
     // Both carry the same float32 scores; REST's JSON prints them shorter (TF Serving's %.9g).
     const asFloat32 = (report: { results: { top: { class: number; score: number }[] }[] }) => ({
       ...report,
@@ -84,7 +54,7 @@ describe('mnist-serve predict --grpc', () => {
   }, 60_000);
 
   it('reads the predict_classes signature (a single output) at a chosen version', async () => {
-    const result = await runCli(['predict', '--grpc', serve.grpcAddress, '--signature-name', 'predict_classes', '--image', imageFile, '--json']);
+    const result = await runCli(['predict', '--grpc', serve.grpcAddress!, '--signature-name', 'predict_classes', '--image', imageFile, '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ version: 2, signature: 'predict_classes' });
@@ -97,9 +67,9 @@ describe('mnist-serve predict --grpc', () => {
     [['--model', 'fashion'], 2, 'GetModelMetadata: NOT_FOUND: Servable not found for request: Latest(fashion)'],
     [['--signature-name', 'nope'], 2, 'Predict: INVALID_ARGUMENT: Serving signature name: "nope" not found in signature def'],
   ])('exits 2 with the server’s status code and message for %j', async (args, code, message) => {
-    const result = await runCli(['predict', '--grpc', serve.grpcAddress, '--image', imageFile, ...args]);
+    const result = await runCli(['predict', '--grpc', serve.grpcAddress!, '--image', imageFile, ...args]);
     expect(result.code).toBe(code);
-    expect(userStderr(result.stderr)).toEqual([`mnist-serve: error: ${serve.grpcAddress} ${message}`]);
+    expect(userStderr(result.stderr)).toEqual([`mnist-serve: error: ${serve.grpcAddress!} ${message}`]);
   }, 60_000);
 
   it('exits 1 when nothing listens at the address, and 2 for a malformed one or both transports', async () => {
@@ -109,7 +79,7 @@ describe('mnist-serve predict --grpc', () => {
     const malformed = await runCli(['predict', '--grpc', 'http://127.0.0.1:8500', '--image', imageFile]);
     expect(malformed.code).toBe(2);
     expect(userStderr(malformed.stderr).join('\n')).toContain('expected HOST:PORT, e.g. 127.0.0.1:8500');
-    const both = await runCli(['predict', '--grpc', serve.grpcAddress, '--server', serve.restUrl, '--image', imageFile]);
+    const both = await runCli(['predict', '--grpc', serve.grpcAddress!, '--server', serve.url, '--image', imageFile]);
     expect(both.code).toBe(2);
     expect(userStderr(both.stderr)).toEqual(['mnist-serve: error: use either --server or --grpc, not both']);
   }, 60_000);
@@ -120,8 +90,8 @@ describe('mnist-serve serve --port', () => {
     const batchingFile = path.join(tempDir('cli-grpc-batching'), 'batching_parameters.txt');
     // A long batch timeout keeps the call in flight while SIGTERM arrives.
     fs.writeFileSync(batchingFile, 'max_batch_size { value: 64 }\nbatch_timeout_micros { value: 1500000 }\n');
-    const draining = await startServe(['--model-base-path', base, '--enable-batching', '--batching-parameters-file', batchingFile, '--json']);
-    const client = new ServingClient(draining.grpcAddress);
+    const draining = await startServe(['--model-base-path', base, '--enable-batching', '--batching-parameters-file', batchingFile, '--json'], { grpc: true });
+    const client = new ServingClient(draining.grpcAddress!);
     try {
       const inFlight = client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(1)) } });
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -129,7 +99,7 @@ describe('mnist-serve serve --port', () => {
       const answer = await inFlight;
       expect(answer.outputs.classes!.int64_val).toHaveLength(1);
       expect(await draining.exit).toBe(0);
-      const [host, port] = draining.grpcAddress.split(':');
+      const [host, port] = draining.grpcAddress!.split(':');
       expect(JSON.parse(draining.stdout())).toMatchObject({ stopped: true, signal: 'SIGTERM', drained: true, grpc: { host, port: Number(port) } });
     } finally {
       client.close();

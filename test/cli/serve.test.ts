@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { binPath, runCli, userStderr } from '../helpers/cli.ts';
+import { runCli, userStderr } from '../helpers/cli.ts';
+import { startServe } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
 
 let base: string;
@@ -12,35 +12,6 @@ beforeAll(async () => {
   await exportVersion(base, 1);
   await exportVersion(base, 2);
 }, 120_000);
-
-interface RunningServer {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-/** Starts `mnist-serve serve … --rest-api-port 0` and resolves once its log names the URL. */
-function startServe(args: string[]): Promise<RunningServer> {
-  const child = spawn(process.execPath, [binPath, 'serve', '--rest-api-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 90_000);
-    child.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-      const match = /"msg":"REST API listening","url":"([^"]+)"/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, stdout: () => stdout, stderr: () => stderr, exit });
-      }
-    });
-    exit.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-}
 
 const logLines = (stderr: string) => userStderr(stderr).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
 

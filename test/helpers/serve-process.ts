@@ -1,0 +1,39 @@
+/** Starts the real `mnist-serve serve` on random ports and resolves once its log names them. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { binPath, userStderr } from './cli.ts';
+
+export interface RunningServe {
+  child: ChildProcess;
+  /** The REST base URL, e.g. http://127.0.0.1:40123. */
+  url: string;
+  /** HOST:PORT of the gRPC server; only with `grpc: true`. */
+  grpcAddress: string | undefined;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+export function startServe(args: string[], options: { grpc?: boolean } = {}): Promise<RunningServe> {
+  const ports = ['--rest-api-port', '0', ...(options.grpc ? ['--port', '0'] : [])];
+  const child = spawn(process.execPath, [binPath, 'serve', ...ports, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 90_000);
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      const rest = /"msg":"REST API listening","url":"([^"]+)"/.exec(stderr);
+      const grpc = /"msg":"gRPC API listening","address":"([^"]+)"/.exec(stderr);
+      if (rest && (grpc || !options.grpc)) {
+        clearTimeout(timer);
+        resolve({ child, url: rest[1]!, grpcAddress: grpc?.[1], stdout: () => stdout, stderr: () => stderr, exit });
+      }
+    });
+    exit.then((code) => reject(new Error(`serve exited with ${code}: ${userStderr(stderr).join('\n')}`)));
+  });
+}
