@@ -10,7 +10,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asServingError, ServingError, type ServingErrorCode } from './errors.ts';
-import { parsePredictRequest, renderPredictResponse } from './json-tensor.ts';
+import { parsePredictBody } from './json-fast-path.ts';
+import { renderPredictResponse } from './json-tensor.ts';
 import type { Logger } from './logger.ts';
 import type { ServingApi, ServingMetrics } from './metrics.ts';
 import type { ModelSpecRequest, PredictionService } from './predict-core.ts';
@@ -117,7 +118,7 @@ export class RestServer {
         if (predict[4]!.toLowerCase() !== 'predict') {
           throw new ServingError('UNIMPLEMENTED', `${predict[4]} is not supported by the embedded server; use :predict`);
         }
-        const request = parsePredictRequest(await this.readBody(req));
+        const request = parsePredictBody(await this.readBody(req));
         const result = await this.options.service.predict({ ...spec, signatureName: request.signatureName }, (inputs) => request.tensors(inputs));
         return renderPredictResponse(result.outputs, request.format);
       }, predict[2], predict[3]);
@@ -164,7 +165,7 @@ export class RestServer {
     }
   }
 
-  private readBody(req: http.IncomingMessage): Promise<string> {
+  private readBody(req: http.IncomingMessage): Promise<Buffer> {
     const limit = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const tooLarge = () => new BodyTooLarge(`request body is larger than the limit of ${limit} bytes`);
     if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge());
@@ -181,7 +182,7 @@ export class RestServer {
         }
         chunks.push(chunk);
       });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
       req.on('error', reject);
     });
   }
