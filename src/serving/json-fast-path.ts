@@ -22,6 +22,9 @@ export interface NumericInstances {
 
 const FLOAT_MAX = 3.4028234663852886e38;
 const MAX_EXACT_MANTISSA = 2 ** 53;
+/** Each digit past 2^53 and the division round once (2^-53 each): 25 digits stay well inside 2^-48. */
+const MAX_APPROXIMATE_DIGITS = 25;
+const APPROXIMATION_MARGIN = 2 ** -48;
 /** Powers of ten that doubles hold exactly (Clinger's fast path: one exact operation, rounded once). */
 const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
@@ -129,6 +132,7 @@ class Reader {
     if (negative) pos++;
     let mantissa = 0;
     let exponent = 0;
+    const digitsStart = pos;
     const first = bytes[pos];
     if (first === ZERO) {
       pos++;
@@ -144,6 +148,7 @@ class Reader {
       if (pos === fractionStart) throw NOT_SIMPLE;
       exponent -= pos - fractionStart;
     }
+    const digits = pos - digitsStart - (exponent < 0 ? 1 : 0);
     const marker = bytes[pos];
     if (marker === 0x65 || marker === 0x45) {
       pos++;
@@ -159,6 +164,14 @@ class Reader {
     let value: number;
     if (mantissa < MAX_EXACT_MANTISSA && exponent >= -22 && exponent <= 22) {
       value = exponent < 0 ? mantissa / EXACT_POWERS[-exponent]! : mantissa * EXACT_POWERS[exponent]!;
+      if (negative) value = -value;
+    } else if (exponent >= -22 && exponent <= 0 && digits <= MAX_APPROXIMATE_DIGITS && mantissa < 1e38) {
+      // More digits than a double holds exactly (0.14509803921568626): the float32 that JSON.parse's
+      // double rounds to is still certain unless the value lies within a few double ulps of a
+      // float32 rounding boundary, which the two rounded neighbours below would disagree on.
+      const approximate = mantissa / EXACT_POWERS[-exponent]!;
+      const margin = approximate * APPROXIMATION_MARGIN;
+      value = Math.fround(approximate - margin) === Math.fround(approximate + margin) ? approximate : Number(bytes.toString('latin1', start, pos));
       if (negative) value = -value;
     } else {
       value = Number(bytes.toString('latin1', start, pos));

@@ -42,6 +42,20 @@ describe('the fast path for numeric instances', () => {
     expect(Array.from(parsed!.values)).toEqual(Array.from(new Float32Array(numbers.map((text) => JSON.parse(text) as number))));
   });
 
+  it('rounds numbers longer than a double holds, even next to a float32 rounding boundary', () => {
+    const numbers: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const value = Math.random() * 10 ** Math.floor(Math.random() * 12 - 8);
+      const below = Math.fround(value);
+      const above = new Float32Array(new Uint32Array([new Uint32Array(new Float32Array([below]).buffer)[0]! + 1]).buffer)[0]!;
+      const midpoint = (below + above) / 2;
+      for (const digits of [17, 18, 20, 21]) numbers.push(value.toPrecision(digits), midpoint.toPrecision(digits));
+      numbers.push(midpoint.toExponential(19).replace(/e-?\d+$/, (e) => `e${Number(e.slice(1))}`));
+    }
+    const parsed = parseNumericInstances(Buffer.from(`{"instances": [${numbers.join(', ')}]}`));
+    expect(Array.from(parsed!.values)).toEqual(Array.from(new Float32Array(numbers.map((text) => JSON.parse(text) as number))));
+  });
+
   it.each([
     '{"instances": [[1, 2], [3]]}',
     '{"instances": [[1, 2], 3]}',
