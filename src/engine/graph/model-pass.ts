@@ -71,13 +71,17 @@ const ACTIVATION_OP: Record<Activation, string> = { relu: 'Relu', sigmoid: 'Sigm
 export function addBackwardPass(ops: FloatOps, forward: ForwardPass, dLogits: string): Map<string, string> {
   const gradients = new Map<string, string>();
   let dOutput: string | undefined;
+  // Set when dOutput is already the gradient at the layer's pre-activation (see maxPooling2d).
+  let reluApplied = false;
   for (let i = forward.records.length - 1; i >= 0; i -= 1) {
     const { layer, input, output, kernel, kernelShape } = forward.records[i]!;
     const scope = `gradients/${layer.name}`;
     const needsInputGradient = i > 0;
     switch (layer.kind) {
       case 'conv2d': {
-        const dPre = dOutput === undefined ? dLogits : activationGradient(ops, scope, layer.activation, output, dOutput);
+        const dPre =
+          dOutput === undefined ? dLogits : reluApplied ? dOutput : activationGradient(ops, scope, layer.activation, output, dOutput);
+        reluApplied = false;
         gradients.set(`${layer.name}/bias`, ops.biasAddGrad(`${scope}/BiasAddGrad`, dPre));
         const filterSizes = ops.ints(`${scope}/filter_sizes`, kernelShape!);
         gradients.set(`${layer.name}/kernel`, ops.conv2dBackpropFilter(`${scope}/Conv2DBackpropFilter`, input, filterSizes, dPre, 'VALID'));
@@ -86,9 +90,16 @@ export function addBackwardPass(ops: FloatOps, forward: ForwardPass, dLogits: st
         }
         break;
       }
-      case 'maxPooling2d':
-        dOutput = ops.maxPoolGrad(`${scope}/MaxPoolGrad`, input, output, dOutput!, layer.poolSize);
+      case 'maxPooling2d': {
+        // Pooling a ReLU's output: MaxPoolGrad routes each window's gradient to its maximum, which
+        // is positive exactly where the pooled value is, so masking the (4× smaller) pooled
+        // gradient first gives the same values as ReluGrad after MaxPoolGrad, for less work.
+        const previous = forward.records[i - 1]?.layer;
+        reluApplied = previous?.kind === 'conv2d' && previous.activation === 'relu';
+        const dPooled = reluApplied ? ops.binary('ReluGrad', `${scope}/ReluGrad`, dOutput!, output) : dOutput!;
+        dOutput = ops.maxPoolGrad(`${scope}/MaxPoolGrad`, input, output, dPooled, layer.poolSize);
         break;
+      }
       case 'flatten':
         dOutput = ops.reshape(`${scope}/Reshape`, dOutput!, ops.shape(`${scope}/Shape`, input));
         break;
