@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_BATCHING } from '../../serving/batcher.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../serving/config/write-serving-config.ts';
 import type { VersionPolicy } from '../../serving/model-config.ts';
@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .description('write models.config, batching_parameters.txt, docker run lines, docker-compose.yml and Kubernetes manifests for TensorFlow Serving')
     .option('--out <dir>', 'directory to write the files into', 'serving')
     .option('--model <name=path>', 'a model and its base path (repeat for several models)', collect(parseModel))
-    .option('--policy <policy>', 'version policy: latest[:N] | specific:V1,V2 | all', parsePolicy, { kind: 'latest', numVersions: 1 })
+    .addOption(new Option('--policy <policy>', 'version policy: latest[:N] | specific:V1,V2 | all').argParser(parsePolicy).default({ kind: 'latest', numVersions: 1 }, 'latest:1'))
     .option('--label <label=version>', 'a version label, e.g. --label stable=2 --label canary=3 (repeatable)', collect(parseLabel))
     .option('--max-batch-size <n>', 'batching: most rows per batch', integer(1), DEFAULT_BATCHING.maxBatchSize)
     .option('--batch-timeout-micros <n>', 'batching: longest wait for a batch to fill', integer(0), DEFAULT_BATCHING.batchTimeoutMicros)
