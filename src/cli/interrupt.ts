@@ -9,13 +9,12 @@ export interface InterruptWatch {
   dispose(): void;
 }
 
-export function watchForInterrupts(onFirst?: (signal: NodeJS.Signals) => void): InterruptWatch {
+export function watchForInterrupts(): InterruptWatch {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;
   const handler = (signal: NodeJS.Signals) => {
     if (received) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
     received = signal;
-    onFirst?.(signal);
     controller.abort();
   };
   process.on('SIGINT', handler);

@@ -16,7 +16,7 @@ export const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 
 const require = createRequire(import.meta.url);
 
-let loaded: { tf: Tf; packageName: string } | undefined;
+let loaded: Tf | undefined;
 let selectedDevice: Device = 'auto';
 
 /** Chooses the device for the next `loadTf()`; set once by the CLI from `--device`. */
@@ -64,7 +64,7 @@ function requireEngine(packageName: string): Tf {
 }
 
 export async function loadTf(): Promise<Tf> {
-  if (loaded) return loaded.tf;
+  if (loaded) return loaded;
   const packageName = enginePackageFor(selectedDevice);
   // libtensorflow logs INFO lines (oneDNN, CPU features) to stderr at load; keep CLI output clean.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
@@ -77,7 +77,7 @@ export async function loadTf(): Promise<Tf> {
         'run `npm run setup:engine` to build it',
     );
   }
-  loaded = { tf, packageName };
+  loaded = tf;
   return tf;
 }
 
@@ -108,9 +108,4 @@ export function withoutInt64Warning<T>(run: () => T): T {
   } finally {
     console.warn = warn;
   }
-}
-
-/** Which engine package is loaded, or undefined before the first `loadTf()`. */
-export function loadedEnginePackage(): string | undefined {
-  return loaded?.packageName;
 }

@@ -1,12 +1,11 @@
-/** Where the loop's checkpoints go: a managed directory, the notebook's one prefix, or nowhere. */
+/** Where the loop's checkpoints go: a managed directory or the notebook's one prefix. */
 import { saveCheckpoint, saveWeightsAt } from '../checkpoint/manager.ts';
 import { SIDECAR_FORMAT, type CheckpointMeta, type DataSourceMeta, type Monitor, type RunSettings } from '../checkpoint/meta.ts';
 import type { TrainingEngine } from '../engine/training-engine.ts';
 
 export type CheckpointTarget =
   | { kind: 'directory'; dir: string; keep: number; saveBestOnly: boolean }
-  | { kind: 'weights'; prefix: string }
-  | { kind: 'none' };
+  | { kind: 'weights'; prefix: string };
 
 /** The parts of a sidecar that change from one save to the next. */
 export type CheckpointProgress = Pick<CheckpointMeta, 'epoch' | 'batch' | 'metrics' | 'partialEpoch' | 'best' | 'reason'>;
@@ -18,14 +17,13 @@ export interface CheckpointContext {
   monitor: Monitor;
 }
 
-/** Writes one checkpoint of the engine's current state; returns its prefix (null: no target). */
+/** Writes one checkpoint of the engine's current state; returns its prefix. */
 export async function writeTrainingCheckpoint(
   context: CheckpointContext,
   engine: TrainingEngine,
   progress: CheckpointProgress,
-): Promise<string | null> {
+): Promise<string> {
   const { target } = context;
-  if (target.kind === 'none') return null;
   const state = await engine.getState();
   const meta: CheckpointMeta = {
     format: SIDECAR_FORMAT,

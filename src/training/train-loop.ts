@@ -80,7 +80,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       if (signal?.aborted) {
         if (!stateIsSaved) {
           const progress = { epoch, batch, metrics: lastMetrics, partialEpoch: sums, best, reason: 'interrupted' } as const;
-          checkpoint = (await writeTrainingCheckpoint(options, engine, progress)) ?? checkpoint;
+          checkpoint = await writeTrainingCheckpoint(options, engine, progress);
         }
         return finish('interrupted', false);
       }

@@ -7,7 +7,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { SignatureDef, TensorProto } from '../../formats/proto/types.ts';
+import type { TensorProto } from '../../formats/proto/types.ts';
 import { PROTO_ROOT } from '../../formats/proto/index.ts';
 
 export const SERVICE_PROTO_FILES = ['tensorflow_serving/apis/prediction_service.proto', 'tensorflow_serving/apis/model_service.proto'];
@@ -68,11 +68,6 @@ export interface ModelVersionStatusMessage {
 
 export interface GetModelStatusResponseMessage {
   model_version_status: ModelVersionStatusMessage[];
-}
-
-/** What `metadata["signature_def"]` packs, as get_model_metadata.proto declares it. */
-export interface SignatureDefMapMessage {
-  signature_def: Record<string, SignatureDef>;
 }
 
 export const SIGNATURE_DEF_MAP_TYPE = 'tensorflow.serving.SignatureDefMap';
