@@ -6,6 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserInputError } from '../errors.ts';
 
+/** Where `export` writes versions and where `serve` and `serving-config` look by default. */
+export const DEFAULT_BASE_PATH = 'models/serving/versions';
+
 /** The integer-named version directories under `basePath`, ascending; [] when it does not exist. */
 export function listVersions(basePath: string): number[] {
   if (!fs.existsSync(basePath)) return [];

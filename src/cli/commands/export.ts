@@ -11,12 +11,10 @@ import { loadTf } from '../../engine/tf.ts';
 import { exportSavedModel, type ExportResult } from '../../savedmodel/export.ts';
 import { formatShape } from '../../savedmodel/show-signatures.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../savedmodel/signatures.ts';
-import { parseVersion } from '../../savedmodel/versions.ts';
+import { DEFAULT_BASE_PATH, parseVersion } from '../../savedmodel/versions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { runAction } from '../run-action.ts';
-
-export const DEFAULT_BASE_PATH = 'models/serving/versions';
 
 interface ExportFlags extends DataFlags {
   checkpoint?: string;

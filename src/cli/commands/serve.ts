@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { OperationalError } from '../../errors.ts';
+import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { GrpcServer } from '../../serving/grpc/grpc-server.ts';
 import { jsonLogger, type Logger } from '../../serving/logger.ts';
 import { ModelServer } from '../../serving/model-server.ts';
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     .option('--port <port>', "gRPC port for TF Serving's PredictionService and ModelService (off unless given; 0 picks a free one)", integer(0, 65535))
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--model-name <name>', 'name clients use in /v1/models/NAME', 'mnist')
-    .option('--model-base-path <dir>', 'directory of integer version directories', 'models/serving/versions')
+    .option('--model-base-path <dir>', 'directory of integer version directories', DEFAULT_BASE_PATH)
     .option('--model-config-file <file>', 'a models.config (ModelServerConfig text format); overrides --model-name/--model-base-path; re-read on SIGHUP')
     .option('--enable-batching', 'merge concurrent requests into one engine call', false)
     .option('--batching-parameters-file <file>', 'batching_parameters.txt (BatchingParameters text format); needs --enable-batching')

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { DEFAULT_BATCHING } from '../../serving/batcher.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../serving/config/write-serving-config.ts';
 import type { VersionPolicy } from '../../serving/model-config.ts';
@@ -92,7 +93,7 @@ export function register(program: Command): void {
       const labels = Object.fromEntries(flags.label ?? []);
       const request: ServingConfigRequest = {
         outDir: flags.out,
-        models: flags.model ?? [{ name: 'mnist', basePath: 'models/serving/versions' }],
+        models: flags.model ?? [{ name: 'mnist', basePath: DEFAULT_BASE_PATH }],
         versionPolicy: flags.policy,
         versionLabels: labels,
         batching: {
