@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, OperationalError, UserInputError } from '../errors.ts';
+import { isErrnoError } from '../util/atomic-write.ts';
 import { globalOptions } from './output.ts';
 
 export function exitCodeFor(error: unknown): number {
@@ -12,7 +13,9 @@ export function exitCodeFor(error: unknown): number {
 
 export function reportError(command: Command, error: unknown): void {
   const options = globalOptions(command);
-  const known = error instanceof UserInputError || error instanceof OperationalError;
+  // An errno error (EACCES on a user-given path, ENOSPC, ...) is the environment's refusal, not a bug;
+  // its message already names the path.
+  const known = error instanceof UserInputError || error instanceof OperationalError || isErrnoError(error);
   const message = error instanceof Error ? error.message : String(error);
   const line = known ? `mnist-serve: error: ${message}` : `mnist-serve: internal error: ${message}`;
   process.stderr.write(`${line}\n`);

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { OperationalError, UserInputError } from '../errors.ts';
 
 let counter = 0;
 
@@ -23,24 +24,53 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-/** Writes `data` to `finalPath` atomically. */
-export function writeFileAtomic(finalPath: string, data: Uint8Array | string): void {
-  fs.mkdirSync(path.dirname(finalPath), { recursive: true });
-  const tmp = temporarySibling(finalPath);
+/** A Node errno error (EACCES, ENOTDIR, ENOSPC, ...): the environment refused, not a bug. */
+export function isErrnoError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && (error as NodeJS.ErrnoException).code!.startsWith('E');
+}
+
+/** Rethrows an errno error as an OperationalError naming the path the user asked for, not a temporary one. */
+function cannotWrite(finalPath: string, error: unknown): unknown {
+  if (!isErrnoError(error)) return error;
+  const reason = error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+  return new OperationalError(`${finalPath}: cannot write it (${error.code}: ${reason})`);
+}
+
+/** mkdir -p that says "not a directory" (not Node's "file already exists") when a component is a file. */
+function ensureDirectory(dir: string): void {
   try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, finalPath);
+    fs.mkdirSync(dir, { recursive: true });
   } catch (error) {
-    fs.rmSync(tmp, { force: true });
+    if (isErrnoError(error) && error.code === 'EEXIST') {
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR' });
+    }
     throw error;
   }
-  fsyncDirectory(path.dirname(finalPath));
+}
+
+/** Writes `data` to `finalPath` atomically; `mode` (e.g. 0o755) is set before the file appears. */
+export function writeFileAtomic(finalPath: string, data: Uint8Array | string, options: { mode?: number } = {}): void {
+  try {
+    ensureDirectory(path.dirname(finalPath));
+    const tmp = temporarySibling(finalPath);
+    try {
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeFileSync(fd, data);
+        if (options.mode !== undefined) fs.fchmodSync(fd, options.mode);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, finalPath);
+    } catch (error) {
+      fs.rmSync(tmp, { force: true });
+      throw error;
+    }
+    fsyncDirectory(path.dirname(finalPath));
+  } catch (error) {
+    throw cannotWrite(finalPath, error);
+  }
 }
 
 /** fsyncs every file below `dir` (and the directories), before a staged directory is renamed. */
@@ -64,7 +94,8 @@ export function fsyncTree(dir: string): void {
 /**
  * Builds a directory with `build(stagingDir)` and publishes it at `finalDir` atomically. With
  * `replace`, an existing `finalDir` is swapped out (rename aside, rename in, delete the old one);
- * otherwise an existing `finalDir` makes it throw before anything is built.
+ * otherwise an existing `finalDir` makes it throw (UserInputError) before anything is built. If the
+ * swap fails halfway, the old directory is put back.
  */
 export async function publishDirectoryAtomic(
   finalDir: string,
@@ -72,26 +103,40 @@ export async function publishDirectoryAtomic(
   options: { replace?: boolean } = {},
 ): Promise<void> {
   const parent = path.dirname(finalDir);
-  fs.mkdirSync(parent, { recursive: true });
   if (fs.existsSync(finalDir) && !options.replace) {
-    throw new Error(`${finalDir} already exists`);
+    throw new UserInputError(`${finalDir} already exists`);
   }
   const staging = temporarySibling(finalDir);
-  fs.mkdirSync(staging);
+  try {
+    ensureDirectory(parent);
+    fs.mkdirSync(staging);
+  } catch (error) {
+    throw cannotWrite(finalDir, error);
+  }
   try {
     await build(staging);
     fsyncTree(staging);
     if (fs.existsSync(finalDir)) {
-      const old = temporarySibling(finalDir);
-      fs.renameSync(finalDir, old);
-      fs.renameSync(staging, finalDir);
-      fs.rmSync(old, { recursive: true, force: true });
+      swapIn(staging, finalDir);
     } else {
       fs.renameSync(staging, finalDir);
     }
     fsyncDirectory(parent);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
+    throw cannotWrite(finalDir, error);
+  }
+}
+
+/** Replaces `finalDir` by `staging`; if the second rename fails, the old directory goes back. */
+function swapIn(staging: string, finalDir: string): void {
+  const old = temporarySibling(finalDir);
+  fs.renameSync(finalDir, old);
+  try {
+    fs.renameSync(staging, finalDir);
+  } catch (error) {
+    if (fs.existsSync(old) && !fs.existsSync(finalDir)) fs.renameSync(old, finalDir);
     throw error;
   }
+  fs.rmSync(old, { recursive: true, force: true });
 }

@@ -97,6 +97,16 @@ describe('mnist-serve data', () => {
     expect(badCount.stderr.trim()).toBe("error: option '--count <n>' argument '0' is invalid. expected an integer from 1 to 400");
   });
 
+  it('exits 1 with one line naming the --png path when it cannot be written, leaving nothing behind', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'file'), 'x');
+    const png = path.join(dir, 'file', 'digit.png');
+    const result = await runCli(['data', 'show', '--index', '0', '--png', png]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(`mnist-serve: error: ${png}: cannot write it (ENOTDIR: not a directory)`);
+    expect(fs.readdirSync(dir)).toEqual(['file']);
+  });
+
   it('exits 2 naming the file when an IDX file is corrupt', async () => {
     const dir = tempDir();
     writeIdxDir(dir);
