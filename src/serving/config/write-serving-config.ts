@@ -3,7 +3,6 @@
  * models.config, batching_parameters.txt, docker-run.sh / docker-run-gpu.sh, docker-compose.yml and
  * kubernetes.yaml. Each file is written atomically; the result lists them.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { BatchingParameters } from '../batcher.ts';
@@ -52,12 +51,11 @@ export function writeServingConfig(request: ServingConfigRequest): WrittenServin
     dockerCompose: ['docker-compose.yml', dockerCompose(deployment)],
     kubernetes: ['kubernetes.yaml', kubernetesManifests(deployment, { modelsConfig, batchingParameters })],
   } as const;
-  fs.mkdirSync(outDir, { recursive: true });
   const files = {} as WrittenServingConfig['files'];
   for (const [key, [name, text]] of Object.entries(contents) as [keyof typeof contents, readonly [string, string]][]) {
     const file = path.join(outDir, name);
-    writeFileAtomic(file, text);
-    if (name.endsWith('.sh')) fs.chmodSync(file, 0o755);
+    // Scripts are executable from the moment they appear.
+    writeFileAtomic(file, text, name.endsWith('.sh') ? { mode: 0o755 } : {});
     files[key] = file;
   }
   return { outDir, config, files };
