@@ -5,6 +5,7 @@
  * versions through the same batchers.
  */
 import type { AddressInfo } from 'node:net';
+import { OperationalError } from '../errors.ts';
 import type { BatchingParameters } from './batcher.ts';
 import type { Logger } from './logger.ts';
 import { ServingMetrics } from './metrics.ts';
@@ -46,7 +47,15 @@ export class ModelServer {
   static async start(options: ModelServerOptions): Promise<ModelServer> {
     const server = new ModelServer(options);
     await server.registry.applyConfig(options.config);
-    server.restAddressInfo = await server.rest.listen(options.restPort, options.host);
+    try {
+      server.restAddressInfo = await server.rest.listen(options.restPort, options.host);
+    } catch (error) {
+      // A port in use (or privileged, or a host not on this machine) is the environment, not a bug;
+      // the versions already loaded are unloaded so nothing keeps the process alive.
+      await server.registry.close();
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new OperationalError(`--rest-api-port ${options.restPort}: cannot listen on ${options.host}:${options.restPort} (${code})`);
+    }
     server.registry.startPolling(options.pollWaitSeconds);
     options.logger.info('REST API listening', {
       url: `http://${server.restAddressInfo.address}:${server.restAddressInfo.port}`,

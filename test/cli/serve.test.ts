@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, userStderr } from '../helpers/cli.ts';
@@ -16,6 +17,20 @@ beforeAll(async () => {
 const logLines = (stderr: string) => userStderr(stderr).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('mnist-serve serve', () => {
+  it('exits 1 with one line naming --rest-api-port when the port is busy', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const result = await runCli(['serve', '--model-base-path', base, '--rest-api-port', String(port), '--file-system-poll-wait-seconds', '0'], { timeoutMs: 60_000 });
+      expect(result.code).toBe(1);
+      const errors = userStderr(result.stderr).filter((line) => !line.startsWith('{'));
+      expect(errors).toEqual([`mnist-serve: error: --rest-api-port ${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`]);
+    } finally {
+      busy.close();
+    }
+  }, 90_000);
+
   it('drains an in-flight request on SIGTERM, refuses new connections, and exits 0', async () => {
     const batchingFile = path.join(tempDir('cli-batching'), 'batching_parameters.txt');
     // A long batch timeout keeps the request in flight while SIGTERM arrives.

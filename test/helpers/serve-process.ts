@@ -34,6 +34,9 @@ export function startServe(args: string[], options: { grpc?: boolean } = {}): Pr
         resolve({ child, url: rest[1]!, grpcAddress: grpc?.[1], stdout: () => stdout, stderr: () => stderr, exit });
       }
     });
-    exit.then((code) => reject(new Error(`serve exited with ${code}: ${userStderr(stderr).join('\n')}`)));
+    exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}: ${userStderr(stderr).join('\n')}`));
+    });
   });
 }
