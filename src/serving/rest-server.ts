@@ -76,10 +76,12 @@ export class RestServer {
     this.server.closeIdleConnections();
     let drained = true;
     if (this.inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
       drained = await Promise.race([
         new Promise<boolean>((resolve) => (this.idle = () => resolve(true))),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
       ]);
+      clearTimeout(timer);
     }
     this.server.closeAllConnections();
     await closed;

@@ -10,12 +10,11 @@ import { asServingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ServingApi, ServingMetrics } from '../metrics.ts';
 import type { PredictionService } from '../predict-core.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../rest-server.ts';
 import { getModelMetadata, getModelStatus, predict } from './handlers.ts';
 import { servingServices, type ModelSpecMessage } from './protos.ts';
 import { grpcCodeFor, grpcMessage } from './status-codes.ts';
 
-/** The REST server's body limit (16 MiB) by default: a 1,024-image float_val batch is about 3.3 MB. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const SHUTTING_DOWN_MESSAGE = 'the server is shutting down; retry on another replica';
 
 /** How long connections get to close by themselves after the drain before they are cut. */
@@ -25,6 +24,7 @@ export interface GrpcServerOptions {
   service: PredictionService;
   metrics: ServingMetrics;
   logger: Logger;
+  /** Largest request accepted; the REST body limit by default (a 1,024-image float_val batch is about 3.3 MB). */
   maxMessageBytes?: number;
 }
 
@@ -44,7 +44,7 @@ export class GrpcServer {
 
   constructor(private readonly options: GrpcServerOptions) {
     this.server = new grpc.Server({
-      'grpc.max_receive_message_length': options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      'grpc.max_receive_message_length': options.maxMessageBytes ?? DEFAULT_MAX_BODY_BYTES,
       'grpc.max_send_message_length': -1,
     });
     const { PredictionService, ModelService } = servingServices();
@@ -82,10 +82,12 @@ export class GrpcServer {
     this.draining = true;
     let drained = true;
     if (this.inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
       drained = await Promise.race([
         new Promise<boolean>((resolve) => (this.idle = () => resolve(true))),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
       ]);
+      clearTimeout(timer);
     }
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
