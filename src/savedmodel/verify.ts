@@ -38,9 +38,10 @@ export async function verifySavedModel(
       const shapes = new Map(variableSpecs(spec).map((v) => [v.name, v.shape]));
       return forward(tf, spec, (name) => tf.tensor(weights.get(name)!, shapes.get(name)!), batch);
     });
+    const referenceClasses = tf.argMax(reference, -1);
     const expectedScores = (await reference.data()) as Float32Array;
-    const expectedClasses = Array.from((await tf.argMax(reference, -1).data()) as Int32Array);
-    reference.dispose();
+    const expectedClasses = Array.from((await referenceClasses.data()) as Int32Array);
+    tf.dispose([reference, referenceClasses]);
 
     const main = await runSignature(tf, dir, names.main, batch);
     const decoded = await runSignature(tf, dir, names.classes, batch);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OperationalError, UserInputError } from '../../src/errors.ts';
 import { loadTf } from '../../src/engine/tf.ts';
 import { decodeMessage } from '../../src/formats/proto/index.ts';
@@ -33,7 +33,10 @@ function request(basePath: string, overrides: Partial<ExportRequest> = {}): Expo
 describe('exportSavedModel', () => {
   it('verifies the staged SavedModel through tf.node.loadSavedModel against forward() before publishing', async () => {
     const base = tempDir('export');
+    const tf = await loadTf();
+    const tensorsBefore = tf.memory().numTensors;
     const result = await exportSavedModel(request(base, { verify: true, minAccuracy: 0 }));
+    expect(tf.memory().numTensors, 'tensors left behind by verification').toBe(tensorsBefore);
     expect(result.version).toBe(1);
     expect(result.path).toBe(path.join(base, '1'));
     expect(result.verification).toMatchObject({ images: 64, tolerance: 1e-5, classesAgree: true, passed: true, signatures: ['serving_default', 'predict_classes'] });
@@ -90,6 +93,30 @@ describe('exportSavedModel', () => {
     await expect(exportSavedModel(request(base, { version: 4, weights: partial }))).rejects.toThrow(/no weights for variable dense_1\/bias/);
     expect(fs.readdirSync(base)).toEqual([]);
   }, 60_000);
+
+  it('puts the old version back when the rename that publishes a forced replacement fails', async () => {
+    const base = tempDir('force-rename');
+    await exportSavedModel(request(base, { version: 1 }));
+    const finalDir = path.join(base, '1');
+    const before = fs.readFileSync(path.join(finalDir, 'saved_model.pb'));
+    const realRename = fs.renameSync;
+    let failed = false;
+    // Fails the rename of the staged version into place, once: the old one has just been moved aside.
+    const rename = vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      if (!failed && to === finalDir && !fs.existsSync(finalDir)) {
+        failed = true;
+        throw Object.assign(new Error(`EIO: i/o error, rename '${String(from)}' -> '${finalDir}'`), { code: 'EIO' });
+      }
+      realRename(from, to);
+    });
+    try {
+      await expect(exportSavedModel(request(base, { version: 1, force: true }))).rejects.toThrow(`${finalDir}: cannot write it (EIO: i/o error)`);
+    } finally {
+      rename.mockRestore();
+    }
+    expect(fs.readdirSync(base)).toEqual(['1']);
+    expect(fs.readFileSync(path.join(finalDir, 'saved_model.pb'))).toEqual(before);
+  });
 
   it('keeps the old version intact when a forced replacement fails', async () => {
     const base = tempDir('force-fail');
