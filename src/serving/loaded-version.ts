@@ -51,13 +51,13 @@ export class LoadedVersion {
     const feeds = Object.fromEntries(
       Object.entries(inputs).map(([name, tensor]) => [name, tf.tensor(tensor.values as Float32Array, tensor.shape, engineDtype(tensor))]),
     );
+    let results: Record<string, EngineTensor> = {};
     try {
-      const results = withoutInt64Warning(() => session.predict(feeds)) as Record<string, EngineTensor>;
+      results = withoutInt64Warning(() => session.predict(feeds)) as Record<string, EngineTensor>;
       const outputs: TensorMap = {};
       for (const [name, result] of Object.entries(results)) {
         const dtype = this.signatures[signatureName]!.outputs?.[name]?.dtype ?? 'DT_FLOAT';
         outputs[name] = { dtype, shape: result.shape, values: hostValues(result.dataSync() as unknown as ArrayLike<unknown>, dtype) };
-        result.dispose();
       }
       return outputs;
     } catch (error) {
@@ -65,7 +65,8 @@ export class LoadedVersion {
       // Shapes and dtypes were checked before; what TF still rejects is about the values.
       throw invalidArgument(`${(error as Error).message.split('\n')[0]}`);
     } finally {
-      for (const feed of Object.values(feeds)) feed.dispose();
+      // Every result, also those after one whose copy to the host failed.
+      for (const tensor of [...Object.values(feeds), ...Object.values(results)]) tensor.dispose();
     }
   }
 
