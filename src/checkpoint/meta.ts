@@ -4,6 +4,7 @@
  * `checkpoint` state file, so a prefix without a sidecar is an unfinished write and never loads.
  */
 import fs from 'node:fs';
+import { DATASET_NAMES, type DatasetName, type DatasetOptions } from '../data/load-dataset.ts';
 import { UserInputError } from '../errors.ts';
 import type { EngineKind } from '../engine/training-engine.ts';
 import { parseModelSpec, type ModelSpec } from '../model/spec.ts';
@@ -100,4 +101,14 @@ export function readSidecar(prefix: string): CheckpointMeta {
   if (typeof value.run !== 'object' || value.run === null || !Number.isInteger(value.run.seed)) fail('run', 'an object with epochs, batchSize and seed');
   const spec = parseModelSpec(value.spec, file);
   return { ...(value as CheckpointMeta), spec };
+}
+
+/** The dataset options that reload the data a checkpoint was trained on (its seed: the same split). */
+export function trainedOnDataset(meta: Pick<CheckpointMeta, 'data' | 'run'>): DatasetOptions {
+  const { data, run } = meta;
+  return {
+    ...((DATASET_NAMES as readonly string[]).includes(data.name) && { data: data.name as DatasetName }),
+    ...(data.dataDir !== undefined && { dataDir: data.dataDir }),
+    seed: run.seed,
+  };
 }

@@ -4,7 +4,9 @@
  */
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { promoteCheckpoint } from '../checkpoint/manager.ts';
-import { DATASET_NAMES, loadDataset, type DatasetName, type DatasetOptions } from '../data/load-dataset.ts';
+import { trainedOnDataset } from '../checkpoint/meta.ts';
+import { firstSamples } from '../data/batches.ts';
+import { loadDataset, type DatasetOptions } from '../data/load-dataset.ts';
 import { createEngine, DEFAULT_ENGINE } from '../engine/create-engine.ts';
 import type { EngineKind } from '../engine/training-engine.ts';
 import { OperationalError } from '../errors.ts';
@@ -29,22 +31,14 @@ export async function evaluateCheckpoint(
   options: { data?: DatasetOptions; testSamples?: number; engine?: EngineKind } = {},
 ): Promise<CheckpointEvaluation> {
   const checkpoint = await loadCheckpoint(prefix);
-  const trainedOn = checkpoint.meta.data;
-  const data: DatasetOptions = options.data ?? {
-    data: (DATASET_NAMES as readonly string[]).includes(trainedOn.name) ? (trainedOn.name as DatasetName) : undefined,
-    dataDir: trainedOn.dataDir,
-    seed: checkpoint.meta.run.seed,
-  };
-  const dataset = await loadDataset(data);
-  const count = Math.min(options.testSamples ?? dataset.test.count, dataset.test.count);
-  const pixels = dataset.test.images.length / dataset.test.count;
-  const test = { images: dataset.test.images.subarray(0, count * pixels), labels: dataset.test.labels.subarray(0, count), count };
+  const dataset = await loadDataset(options.data ?? trainedOnDataset(checkpoint.meta));
+  const test = firstSamples(dataset.test, options.testSamples, '--test-samples');
   const engine = await createEngine(options.engine ?? DEFAULT_ENGINE, checkpoint.spec, checkpoint.state);
   try {
     const metrics = await evaluateSplit(engine, test);
     return {
       prefix, epoch: checkpoint.meta.epoch, step: checkpoint.meta.step,
-      data: { name: dataset.name, source: dataset.source, samples: count }, ...metrics,
+      data: { name: dataset.name, source: dataset.source, samples: test.count }, ...metrics,
     };
   } finally {
     engine.dispose();

@@ -3,10 +3,11 @@
  * --resume), build the engine, run the loop, free the engine. The CLI only parses and renders.
  */
 import { loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/load.ts';
-import type { DataSourceMeta, Monitor, RunSettings } from '../checkpoint/meta.ts';
+import { trainedOnDataset, type DataSourceMeta, type Monitor, type RunSettings } from '../checkpoint/meta.ts';
 import { latestCheckpoint } from '../checkpoint/paths.ts';
-import { DATASET_NAMES, DEFAULT_SEED, loadDataset, type DatasetName, type DatasetOptions } from '../data/load-dataset.ts';
-import type { Dataset, Split } from '../data/types.ts';
+import { firstSamples } from '../data/batches.ts';
+import { DEFAULT_SEED, loadDataset, type DatasetOptions } from '../data/load-dataset.ts';
+import type { Dataset } from '../data/types.ts';
 import { createEngine } from '../engine/create-engine.ts';
 import type { EngineKind } from '../engine/training-engine.ts';
 import { UserInputError } from '../errors.ts';
@@ -45,14 +46,6 @@ export interface TrainOutcome extends TrainingResult {
   resumedFrom: string | null;
 }
 
-function firstSamples(split: Split, limit: number | undefined, flag: string): Split {
-  if (limit === undefined) return split;
-  if (!Number.isInteger(limit) || limit < 1) throw new UserInputError(`${flag} ${limit}: expected a positive integer`);
-  const count = Math.min(limit, split.count);
-  const pixels = split.count ? split.images.length / split.count : 0;
-  return { images: split.images.subarray(0, count * pixels), labels: split.labels.subarray(0, count), count };
-}
-
 async function findResumePoint(options: TrainOptions): Promise<LoadedCheckpoint | null> {
   if (!options.resume) return null;
   if (options.checkpoint.kind !== 'directory') {
@@ -65,11 +58,6 @@ async function findResumePoint(options: TrainOptions): Promise<LoadedCheckpoint 
   return loaded;
 }
 
-function datasetOptionsOf(meta: DataSourceMeta, seed: number): DatasetOptions {
-  const data = (DATASET_NAMES as readonly string[]).includes(meta.name) ? (meta.name as DatasetName) : undefined;
-  return { data, dataDir: meta.dataDir, seed };
-}
-
 export async function train(options: TrainOptions): Promise<TrainOutcome> {
   for (const [flag, value] of [['--epochs', options.epochs], ['--batch-size', options.batchSize]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new UserInputError(`${flag} ${value}: expected a positive integer`);
@@ -80,7 +68,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const run: RunSettings = resume
     ? { ...resume.meta.run, epochs: options.epochs }
     : { epochs: options.epochs, batchSize: options.batchSize, seed: options.data.seed ?? DEFAULT_SEED };
-  const datasetOptions = resume ? datasetOptionsOf(resume.meta.data, run.seed) : { ...options.data, seed: run.seed };
+  const datasetOptions = resume ? trainedOnDataset(resume.meta) : { ...options.data, seed: run.seed };
   const trainSamples = resume ? resume.meta.data.trainSamples : options.trainSamples;
   const testSamples = resume ? resume.meta.data.testSamples : options.testSamples;
   const full = await loadDataset(datasetOptions);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gatherBatch, shuffledIndices } from '../../src/data/batches.ts';
+import { UserInputError } from '../../src/errors.ts';
+import { firstSamples, gatherBatch, normalizedImage, shuffledIndices } from '../../src/data/batches.ts';
 import type { Split } from '../../src/data/types.ts';
 
 /** Four 2×2 "images": image i has pixels [i, 255, 0, 51·i], label 9 − i. */
@@ -52,5 +53,34 @@ describe('gatherBatch', () => {
     expect(last.images.buffer).toBe(out.images.buffer);
     expect(last.images.length).toBe(4);
     expect(Array.from(last.labels)).toEqual([6]);
+  });
+});
+
+describe('normalizedImage', () => {
+  it('is one image as float32 ÷ 255, the same values a training batch holds', () => {
+    expect(Array.from(normalizedImage(split, 2))).toEqual(Array.from(Float32Array.of(2 / 255, 1, 0, 102 / 255)));
+    expect(normalizedImage(split, 3)).toEqual(gatherBatch(split, null, 3, 1).images);
+  });
+
+  it('refuses an index outside the split', () => {
+    expect(() => normalizedImage(split, 4)).toThrow(RangeError);
+    expect(() => normalizedImage(split, -1)).toThrow(RangeError);
+  });
+});
+
+describe('firstSamples', () => {
+  it('keeps the first N images and labels as views, or the whole split for undefined or N ≥ count', () => {
+    const first = firstSamples(split, 2, '--train-samples');
+    expect(first.count).toBe(2);
+    expect(Array.from(first.images)).toEqual([0, 255, 0, 0, 1, 255, 0, 51]);
+    expect(Array.from(first.labels)).toEqual([9, 8]);
+    expect(first.images.buffer).toBe(split.images.buffer);
+    expect(firstSamples(split, undefined, '--train-samples')).toBe(split);
+    expect(firstSamples(split, 10, '--train-samples').count).toBe(4);
+  });
+
+  it('names the flag when N is not a positive integer', () => {
+    expect(() => firstSamples(split, 0, '--test-samples')).toThrow(UserInputError);
+    expect(() => firstSamples(split, 1.5, '--test-samples')).toThrow('--test-samples 1.5: expected a positive integer');
   });
 });
