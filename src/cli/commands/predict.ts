@@ -1,27 +1,19 @@
 import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { UserInputError } from '../../errors.ts';
+import { normalizedImage } from '../../data/batches.ts';
 import { loadDataset } from '../../data/load-dataset.ts';
 import { classify, type ClassifyInput } from '../../serving/client/classify.ts';
 import { decodeImage, toMnistInput } from '../../serving/client/mnist-image.ts';
 import * as grpcTransport from '../../serving/grpc/grpc-images.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, printResult, table } from '../output.ts';
+import { collect, nonNegativeInteger } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
-
-function nonNegativeInteger(value: string, previous: number[] = []): number[] {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
-  return [...previous, Number(value)];
-}
 
 function hostPort(value: string): string {
   if (!/^(\[[^\]]+\]|[^:\s/]+):\d{1,5}$/.test(value)) throw new InvalidArgumentError('expected HOST:PORT, e.g. 127.0.0.1:8500');
   return value;
-}
-
-function version(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a version number');
-  return Number(value);
 }
 
 interface PredictFlags extends DataFlags {
@@ -52,8 +44,7 @@ async function gatherInputs(flags: PredictFlags): Promise<ClassifyInput[]> {
   const { test } = await loadDataset(datasetOptionsFrom(flags));
   return flags.sample.map((index) => {
     if (index >= test.count) throw new UserInputError(`--sample ${index}: the test split has ${test.count} images (0–${test.count - 1})`);
-    const pixels = Float32Array.from(test.images.subarray(index * 784, (index + 1) * 784), (value) => value / 255);
-    return { source: `sample ${index}`, pixels, expected: test.labels[index]! };
+    return { source: `sample ${index}`, pixels: normalizedImage(test, index), expected: test.labels[index]! };
   });
 }
 
@@ -65,11 +56,11 @@ export function register(program: Command): void {
       .option('--server <url>', 'server base URL', 'http://127.0.0.1:8501')
       .option('--grpc <host:port>', "use TF Serving's gRPC API at HOST:PORT (e.g. 127.0.0.1:8500) instead of REST", hostPort)
       .option('--model <name>', 'model name', 'mnist')
-      .option('--version <n>', 'a specific version (default: the newest available)', version)
+      .option('--version <n>', 'a specific version (default: the newest available)', nonNegativeInteger)
       .option('--label <label>', 'a version label, e.g. stable or canary')
       .option('--signature-name <name>', 'signature to call (default serving_default)')
       .option('--image <files...>', 'PNG or JPEG files, any size; resized and normalised like MNIST')
-      .option('--sample <n>', 'index of a test-split image of --data (repeatable)', nonNegativeInteger),
+      .option('--sample <n>', 'index of a test-split image of --data (repeatable)', collect(nonNegativeInteger)),
   ).action(runAction(async (flags: PredictFlags, command: Command) => {
     const options = globalOptions(command);
     if (flags.version !== undefined && flags.label !== undefined) throw new UserInputError('use either --version or --label, not both');
@@ -78,7 +69,6 @@ export function register(program: Command): void {
     const report = await classify(
       { server: flags.grpc ?? flags.server, model: flags.model, version: flags.version, label: flags.label, signatureName: flags.signatureName },
       inputs,
-      undefined,
       flags.grpc !== undefined ? grpcTransport : undefined,
     );
     printResult(options, report, () => {

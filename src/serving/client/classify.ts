@@ -2,6 +2,7 @@
  * `predict`'s core: send MNIST-style inputs to a server and read back, per input, the predicted
  * class and the highest scores.
  */
+import { OperationalError } from '../../errors.ts';
 import * as restTransport from './rest-client.ts';
 import type { ModelTarget } from './rest-client.ts';
 
@@ -35,15 +36,18 @@ export interface ClassifyReport {
   results: ClassifyResult[];
 }
 
-export async function classify(target: ModelTarget, inputs: ClassifyInput[], topK = 3, transport: PredictTransport = restTransport): Promise<ClassifyReport> {
+/** How many of the highest scores each result lists. */
+const TOP_SCORES = 3;
+
+export async function classify(target: ModelTarget, inputs: ClassifyInput[], transport: PredictTransport = restTransport): Promise<ClassifyReport> {
   const version = await transport.resolveVersion(target);
   // Pin the version just resolved, so the report names the version that answered.
   const predictions = await transport.predictImages({ ...target, version, label: undefined }, inputs.map((input) => input.pixels));
   const results = predictions.map((prediction, i) => {
     const scores = Array.isArray(prediction.scores) ? (prediction.scores as number[]) : [];
-    const top = scores.map((score, index) => ({ class: index, score })).sort((a, b) => b.score - a.score).slice(0, topK);
+    const top = scores.map((score, index) => ({ class: index, score })).sort((a, b) => b.score - a.score).slice(0, TOP_SCORES);
     const predicted = typeof prediction.classes === 'number' ? prediction.classes : typeof prediction.output === 'number' ? prediction.output : top[0]?.class;
-    if (predicted === undefined) throw new Error(`the answer for ${inputs[i]!.source} holds neither classes nor scores: ${JSON.stringify(prediction).slice(0, 200)}`);
+    if (predicted === undefined) throw new OperationalError(`the answer for ${inputs[i]!.source} holds neither classes nor scores: ${JSON.stringify(prediction).slice(0, 200)}`);
     return { source: inputs[i]!.source, class: predicted, ...(inputs[i]!.expected !== undefined && { expected: inputs[i]!.expected }), top };
   });
   return { server: target.server, model: target.model, version, signature: target.signatureName || 'serving_default', results };

@@ -48,8 +48,18 @@ async function call(url: string, init: RequestInit = {}): Promise<unknown> {
 
 /** The version the target resolves to right now, as the server's metadata reports it. */
 export async function resolveVersion(target: ModelTarget): Promise<number> {
-  const body = (await call(`${modelUrl(target)}/metadata`)) as { model_spec?: { version?: string } };
-  return Number(body.model_spec?.version);
+  const url = `${modelUrl(target)}/metadata`;
+  const body = (await call(url)) as { model_spec?: { version?: string } };
+  return servedVersion(body.model_spec?.version, url);
+}
+
+/** A version number from a server's metadata; a server that names none is answering something else. */
+export function servedVersion(value: unknown, where: string): number {
+  const version = Number(value);
+  if (value === undefined || value === null || value === '' || !Number.isSafeInteger(version)) {
+    throw new OperationalError(`${where}: the metadata names no model version (got ${JSON.stringify(value) ?? 'nothing'})`);
+  }
+  return version;
 }
 
 /** One `{output: value}` object per image (the row format's answer, normalised to objects). */

@@ -7,7 +7,7 @@
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { OperationalError, UserInputError } from '../../errors.ts';
-import type { ModelTarget } from '../client/rest-client.ts';
+import { servedVersion, type ModelTarget } from '../client/rest-client.ts';
 import { IMAGE_SIZE } from '../client/mnist-image.ts';
 import { tensorFromProto } from '../tensor.ts';
 import { ServingClient, isServiceError } from './grpc-client.ts';
@@ -46,7 +46,7 @@ async function withClient<T>(target: ModelTarget, method: string, call: (client:
 export function resolveVersion(target: ModelTarget): Promise<number> {
   return withClient(target, 'GetModelMetadata', async (client) => {
     const response = await client.getModelMetadata({ model_spec: modelSpec(target), metadata_field: [SIGNATURE_DEF_FIELD] });
-    return Number(response.model_spec?.version?.value);
+    return servedVersion(response.model_spec?.version?.value, `${target.server} GetModelMetadata`);
   });
 }
 
