@@ -2,8 +2,9 @@
  * The dataset flags shared by `data`, `train`, `checkpoint evaluate` and `export`, so they mean
  * the same everywhere: --data, --data-dir, --seed.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DATASET_NAMES, DEFAULT_SEED, type DatasetName, type DatasetOptions } from '../data/load-dataset.ts';
+import { nonNegativeInteger } from './parse-flags.ts';
 
 export interface DataFlags {
   data?: DatasetName;
@@ -11,17 +12,11 @@ export interface DataFlags {
   seed?: number;
 }
 
-export function parseSeed(value: string): number {
-  const seed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seed)) throw new InvalidArgumentError('expected a non-negative integer');
-  return seed;
-}
-
 export function addDataOptions(command: Command): Command {
   return command
     .addOption(new Option('--data <name>', 'dataset: mnist (embedded 10k digits), mnist-full (downloaded), fashion-mnist').choices([...DATASET_NAMES]))
     .option('--data-dir <dir>', 'a directory of the four IDX files (raw or .gz), e.g. the full MNIST')
-    .option('--seed <n>', `seed of the embedded set's train/test split (and of other seeded steps) (default: ${DEFAULT_SEED})`, parseSeed);
+    .option('--seed <n>', `seed of the embedded set's train/test split (and of other seeded steps) (default: ${DEFAULT_SEED})`, nonNegativeInteger);
 }
 
 export function datasetOptionsFrom(opts: DataFlags): DatasetOptions {

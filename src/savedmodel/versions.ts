@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserInputError } from '../errors.ts';
 
 /** Where `export` writes versions and where `serve` and `serving-config` look by default. */
 export const DEFAULT_BASE_PATH = 'models/serving/versions';
@@ -28,13 +27,4 @@ export function nextVersion(basePath: string): number {
 
 export function versionDir(basePath: string, version: number): string {
   return path.join(basePath, String(version));
-}
-
-/** A --version value: a positive integer (TF Serving treats the directory name as int64). */
-export function parseVersion(text: string): number {
-  const version = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(version) || version < 1) {
-    throw new UserInputError(`--version must be a positive integer, got "${text}"`);
-  }
-  return version;
 }

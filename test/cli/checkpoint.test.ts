@@ -68,6 +68,18 @@ describe('mnist-serve checkpoint', () => {
     expect(userStderr(evaluate.stderr).join('\n')).toMatch(/ckpt-3\.data-00000-of-00001.*dense\/bias/);
   });
 
+  it('show --json on a damaged checkpoint prints exactly one JSON object: the error naming the tensor', async () => {
+    const copy = copyOfCheckpoints();
+    const prefix = path.join(copy, 'ckpt-3');
+    const entry = listTensorBundle(prefix).find((e) => e.name === 'dense/bias')!;
+    const bytes = fs.readFileSync(bundleFiles(prefix).data);
+    bytes[entry.offset] ^= 1;
+    fs.writeFileSync(bundleFiles(prefix).data, bytes);
+    const result = await runCli(['--json', 'checkpoint', 'show', prefix]);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message: `${prefix}.data-00000-of-00001: dense/bias (checksum mismatch)` } });
+  });
+
   it("evaluate reports the test accuracy the checkpoint's last epoch measured on the same data", async () => {
     const sidecar = JSON.parse(fs.readFileSync(path.join(dir, 'ckpt-3.json'), 'utf8'));
     const result = await runCli(['--json', 'checkpoint', 'evaluate', path.join(dir, 'ckpt-3'), '--test-samples', '64']);

@@ -69,7 +69,7 @@ describe('mnist-serve export', () => {
     const empty = tempDir('nockpt');
     const cases: [string[], string, RegExp][] = [
       [['export'], empty, /no checkpoint in checkpoints\/: run `mnist-serve train` first, or pass --checkpoint PREFIX$/],
-      [['export', '--version', '0'], project, /--version must be a positive integer, got "0"/],
+      [['export', '--version', '0'], project, /--version <n>' argument '0' is invalid\. expected a positive integer$/],
       [['export', '--min-accuracy', '2'], project, /--min-accuracy.*expected a number from 0 to 1/],
       [['export', '--warmup-requests', '5000', '--base-path', empty], project, /--warmup-requests must be an integer from 0 to 1000/],
       [['export', '--signature-name', 'predict_classes', '--base-path', empty], project, /--signature-name must be a plain name other than predict_classes/],

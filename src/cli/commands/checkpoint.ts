@@ -7,12 +7,12 @@ import {
 } from '../../checkpoint/index.ts';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../../engine/create-engine.ts';
 import type { EngineKind } from '../../engine/training-engine.ts';
-import { EXIT_USAGE } from '../../errors.ts';
+import { UserInputError } from '../../errors.ts';
 import { evaluateCheckpoint, restoreCheckpoint } from '../../training/checkpoint-actions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, printResult, table } from '../output.ts';
+import { positiveInteger } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
-import { positiveInteger } from './train.ts';
 
 const dirOption = () => new Option('--checkpoint-dir <dir>', 'the checkpoint directory').default(DEFAULT_CHECKPOINT_DIR);
 const engineOption = () => new Option('--engine <engine>', 'engine that loads the weights').choices([...ENGINE_KINDS]).default(DEFAULT_ENGINE);
@@ -69,7 +69,8 @@ function registerShow(checkpoint: Command): void {
       const meta = readSidecar(prefix);
       const ok = tensors.every((t) => t.status === 'ok');
       const options = globalOptions(cmd);
-      printResult(options, { prefix, ok, meta, tensors }, () => [
+      // With --json a damaged checkpoint prints only the error object: stdout holds exactly one JSON object.
+      if (ok || !options.json) printResult(options, { prefix, ok, meta, tensors }, () => [
         `${prefix}: epoch ${meta.epoch}${meta.batch ? ` (+${meta.batch} batches)` : ''}, step ${meta.step}, ${meta.engine} engine, ${meta.data.name} data, ${meta.timestamp}`,
         table(
           ['tensor', 'dtype', 'shape', 'bytes', 'crc32c', 'status'],
@@ -78,8 +79,7 @@ function registerShow(checkpoint: Command): void {
       ].join('\n'));
       if (!ok) {
         const bad = tensors.filter((t) => t.status !== 'ok').map((t) => `${t.name} (${t.status})`);
-        process.stderr.write(`mnist-serve: error: ${prefix}.data-00000-of-00001: ${bad.join(', ')}\n`);
-        process.exitCode = EXIT_USAGE;
+        throw new UserInputError(`${prefix}.data-00000-of-00001: ${bad.join(', ')}`);
       }
     }));
 }

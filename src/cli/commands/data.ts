@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { classNames } from '../../data/class-names.ts';
 import { describeDataset, type DatasetSummary } from '../../data/describe.ts';
 import { DOWNLOADABLE_DATASETS, downloadDataset, type DownloadResult } from '../../data/download.ts';
@@ -8,24 +8,11 @@ import type { DownloadableDataset } from '../../data/pinned-files.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, log, printResult, table } from '../output.ts';
+import { integer, nonNegativeInteger } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
 
-// Commander reports an InvalidArgumentError as one line naming the option, with exit 2.
-function positiveInteger(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1 || n > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
-    return n;
-  };
-}
-
-function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
-  return Number(value);
-}
-
 const splitOption = (): Option => new Option('--split <split>', 'which split').choices(['train', 'test']).default('train');
-const scaleOption = (): Option => new Option('--scale <n>', 'PNG pixels per image pixel').argParser(positiveInteger(32)).default(4);
+const scaleOption = (): Option => new Option('--scale <n>', 'PNG pixels per image pixel').argParser(integer(1, 32)).default(4);
 
 function renderInfo(summary: DatasetSummary): string {
   const rows = summary.classNames.map((name, c) => [c, name, summary.train.perClass[c] ?? 0, summary.test.perClass[c] ?? 0]);
@@ -89,7 +76,7 @@ export function register(program: Command): void {
 
   addDataOptions(data.command('grid').description('write a PNG grid of consecutive images (4×4 for --count 16) and list their labels'))
     .requiredOption('--png <file>', 'the PNG to write')
-    .addOption(new Option('--count <n>', 'how many images').argParser(positiveInteger(400)).default(16))
+    .addOption(new Option('--count <n>', 'how many images').argParser(integer(1, 400)).default(16))
     .option('--index <n>', 'first image index within the split', nonNegativeInteger, 0)
     .addOption(splitOption())
     .addOption(scaleOption())

@@ -2,18 +2,20 @@
  * `export`: a checkpoint's weights as `BASE/N`, a SavedModel TF Serving loads as it is —
  * staged, verified through the TensorFlow C API, gated on accuracy, then published atomically.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { UserInputError } from '../../errors.ts';
 import { loadCheckpoint, type LoadedCheckpoint } from '../../checkpoint/load.ts';
+import { trainedOnDataset } from '../../checkpoint/meta.ts';
 import { DEFAULT_CHECKPOINT_DIR, latestCheckpoint, resolveCheckpointArgument } from '../../checkpoint/paths.ts';
-import { DATASET_NAMES, loadDataset, type DatasetName, type DatasetOptions } from '../../data/load-dataset.ts';
+import { loadDataset, type DatasetOptions } from '../../data/load-dataset.ts';
 import { loadTf } from '../../engine/tf.ts';
 import { exportSavedModel, type ExportResult } from '../../savedmodel/export.ts';
 import { formatShape } from '../../savedmodel/show-signatures.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../savedmodel/signatures.ts';
-import { DEFAULT_BASE_PATH, parseVersion } from '../../savedmodel/versions.ts';
+import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, log, printResult } from '../output.ts';
+import { fraction, nonNegativeInteger, positiveInteger } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
 
 interface ExportFlags extends DataFlags {
@@ -33,14 +35,14 @@ export function register(program: Command): void {
     .command('export')
     .description('write a versioned SavedModel for TensorFlow Serving (BASE/N), verified before it is published')
     .option('--checkpoint <prefix>', `checkpoint to export (default: the latest in ${DEFAULT_CHECKPOINT_DIR}/)`)
-    .option('--version <n>', 'version number (default: one more than the highest in the base path)', (v) => parseCli(() => parseVersion(v)))
+    .option('--version <n>', 'version number (default: one more than the highest in the base path)', positiveInteger)
     .option('--base-path <dir>', "the model's base path, holding one directory per version", DEFAULT_BASE_PATH)
     .option('--model-name <name>', 'model name written into the warmup requests', 'mnist')
     .option('--signature-name <name>', 'name of the main signature (image -> scores, classes)', DEFAULT_SIGNATURE_NAME)
     .option('--force', 'replace an existing version (still atomically)')
     .option('--no-verify', 'skip loading the staged SavedModel through TensorFlow and comparing predictions')
-    .option('--min-accuracy <x>', "refuse to publish when the SavedModel's test accuracy is below x (0-1)", (v) => parseCli(() => parseFraction(v)))
-    .option('--warmup-requests <n>', 'PredictRequests written to assets.extra/tf_serving_warmup_requests (0: none)', (v) => parseCli(() => parseCount(v)), 10);
+    .option('--min-accuracy <x>', "refuse to publish when the SavedModel's test accuracy is below x (0-1)", fraction)
+    .option('--warmup-requests <n>', 'PredictRequests written to assets.extra/tf_serving_warmup_requests (0: none)', nonNegativeInteger, 10);
   addDataOptions(command).action(runAction(async (flags: ExportFlags, cmd: Command) => {
     const options = globalOptions(cmd);
     const checkpoint = await loadCheckpoint(checkpointPrefix(flags.checkpoint));
@@ -76,13 +78,7 @@ function checkpointPrefix(argument: string | undefined): string {
 /** The data flags if any were given, else the dataset the checkpoint was trained on. */
 function datasetFor(flags: ExportFlags, checkpoint: LoadedCheckpoint): DatasetOptions {
   const given = datasetOptionsFrom(flags);
-  if (Object.keys(given).length > 0) return given;
-  const { data, run } = checkpoint.meta;
-  return {
-    ...((DATASET_NAMES as readonly string[]).includes(data.name) && { data: data.name as DatasetName }),
-    ...(data.dataDir !== undefined && { dataDir: data.dataDir }),
-    seed: run.seed,
-  };
+  return Object.keys(given).length > 0 ? given : trainedOnDataset(checkpoint.meta);
 }
 
 function render(result: ExportResult): string {
@@ -98,25 +94,4 @@ function render(result: ExportResult): string {
   if (result.warmup) lines.push(`  warmup: ${result.warmup.requests} requests in ${result.warmup.file}`);
   lines.push(`  took ${(result.durationMs / 1000).toFixed(1)} s`);
   return lines.join('\n');
-}
-
-/** Commander turns InvalidArgumentError into a one-line usage error (exit 2). */
-function parseCli<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function parseFraction(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new Error(`expected a number from 0 to 1, got "${text}"`);
-  return value;
-}
-
-function parseCount(text: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) throw new Error(`expected a non-negative integer, got "${text}"`);
-  return value;
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { OperationalError } from '../../errors.ts';
 import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { GrpcServer } from '../../serving/grpc/grpc-server.ts';
@@ -7,18 +7,11 @@ import { ModelServer } from '../../serving/model-server.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
 import { batchingFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
 import { globalOptions, printResult } from '../output.ts';
+import { integer } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DRAIN_TIMEOUT_MS = 30_000;
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
 
 interface ServeFlags extends ServeSettings {
   restApiPort: number;

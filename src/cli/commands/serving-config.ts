@@ -4,18 +4,8 @@ import { DEFAULT_BATCHING } from '../../serving/batcher.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../serving/config/write-serving-config.ts';
 import type { VersionPolicy } from '../../serving/model-config.ts';
 import { globalOptions, printResult, table } from '../output.ts';
+import { collect, integer } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
-
-function integer(min: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`expected an integer of at least ${min}`);
-    return Number(value);
-  };
-}
-
-function collect<T>(parse: (value: string) => T) {
-  return (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
-}
 
 function parseModel(value: string): { name: string; basePath: string } {
   const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(value);

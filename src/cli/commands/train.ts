@@ -1,5 +1,5 @@
 /** `mnist-serve train`: flags → training options, progress on stderr, the evaluation on stdout. */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { DEFAULT_CHECKPOINT_DIR } from '../../checkpoint/index.ts';
 import type { Monitor } from '../../checkpoint/meta.ts';
@@ -13,6 +13,7 @@ import { train, type TrainOutcome } from '../../training/run-training.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { watchForInterrupts } from '../interrupt.ts';
 import { globalOptions, log, printResult, type GlobalOptions } from '../output.ts';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from '../parse-flags.ts';
 import { trainingProgress } from '../progress.ts';
 import { runAction } from '../run-action.ts';
 
@@ -33,22 +34,6 @@ interface TrainFlags extends DataFlags {
   trainSamples?: number;
   testSamples?: number;
   intraOpThreads: number;
-}
-
-export function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
-
-function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected 0 or a positive integer');
-  return Number(value);
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
 }
 
 function checkpointTarget(flags: TrainFlags): CheckpointTarget {
