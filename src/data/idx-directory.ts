@@ -51,6 +51,8 @@ async function readSplit(imagesPath: string, labelsPath: string): Promise<Split>
       `${imagesPath} has ${images.count} images but ${labelsPath} has ${labels.length} labels; the counts must match`,
     );
   }
+  // An empty split would only fail later, as a division by zero in training or evaluation.
+  if (images.count === 0) throw new UserInputError(`${imagesPath} holds no images; each split needs at least one`);
   return { images: images.data, labels, count: images.count };
 }
 

@@ -35,6 +35,14 @@ describe('loadDataset from a directory of IDX files', () => {
     );
   });
 
+  it('rejects a split with no images as a user error naming the file', async () => {
+    const dir = tempDir();
+    writeIdxDir(dir, { train: 30, test: 0 });
+    const loading = loadDataset({ dataDir: dir });
+    await expect(loading).rejects.toThrow(UserInputError);
+    await expect(loading).rejects.toThrow(`${path.join(dir, 't10k-images-idx3-ubyte')} holds no images; each split needs at least one`);
+  });
+
   it('names every missing file', async () => {
     const dir = tempDir();
     writeIdxDir(dir);
