@@ -116,6 +116,18 @@ describe('mnist-serve inspect-graph', () => {
     }
   });
 
+  it('writes neither file when --svg fails, even with --dot given first', async () => {
+    const out = tempDir('dotfail');
+    // A `dot` on PATH that rejects its input, as Graphviz does on a graph it cannot lay out.
+    const bin = tempDir('fakebin');
+    fs.writeFileSync(path.join(bin, 'dot'), '#!/bin/sh\necho "Error: syntax error in line 1" >&2\nexit 1\n', { mode: 0o755 });
+    const dot = path.join(out, 'g.dot');
+    const result = await runCli(['inspect-graph', '--dot', dot, '--svg', path.join(out, 'g.svg')], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(result.code).toBe(2);
+    expect(oneLineError(result)).toMatch(/--svg .*g\.svg: dot failed: Error: syntax error in line 1/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
   it('answers bad input with one line and exit 2', async () => {
     const empty = tempDir('notsm');
     const corrupt = savedModelFixture();

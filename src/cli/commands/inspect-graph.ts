@@ -46,8 +46,11 @@ export function register(program: Command): void {
       const filter = { pattern: compileFilter(flags.filter), op: flags.op };
       const nodes = filterNodes(summary.nodes, filter);
       const functions = summary.functions.map((f) => ({ ...f, nodes: filterNodes(f.nodes, filter) }));
-      if (flags.dot) writeFileAtomic(flags.dot, graphToDot(nodes));
-      if (flags.svg) writeFileAtomic(flags.svg, renderSvg(graphToDot(nodes), flags.svg));
+      // Render before writing anything, so a failing `dot` leaves no DOT file behind either.
+      const dot = flags.dot || flags.svg ? graphToDot(nodes) : '';
+      const svg = flags.svg ? renderSvg(dot, flags.svg) : '';
+      if (flags.dot) writeFileAtomic(flags.dot, dot);
+      if (flags.svg) writeFileAtomic(flags.svg, svg);
       const result = {
         source: source.description,
         inputs: summary.inputs,
