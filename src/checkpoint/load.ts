@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { UserInputError } from '../errors.ts';
 import type { TrainingState } from '../engine/training-engine.ts';
 import { crc32c } from '../formats/crc32c.ts';
-import { bundleFiles, listTensorBundle, readTensorBundle, type BundleEntryInfo } from '../formats/tensor-bundle/index.ts';
+import { bundleFiles, listTensorBundle, readBundleFile, readTensorBundle, type BundleEntryInfo } from '../formats/tensor-bundle/index.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { readSidecar, type CheckpointMeta } from './meta.ts';
 import { tensorsToState, type TrainingPosition } from './state-tensors.ts';
@@ -41,13 +41,7 @@ export interface TensorReport extends BundleEntryInfo {
  */
 export function verifyTensors(prefix: string): TensorReport[] {
   const entries = listTensorBundle(prefix);
-  const dataFile = bundleFiles(prefix).data;
-  let data: Uint8Array;
-  try {
-    data = fs.readFileSync(dataFile);
-  } catch {
-    throw new UserInputError(`${dataFile}: no such file (the index lists ${entries.length} tensors stored in it)`);
-  }
+  const data = readBundleFile(bundleFiles(prefix).data);
   return entries.map((entry) => {
     if (entry.offset + entry.size > data.length) return { ...entry, status: 'out of range' };
     const bytes = data.subarray(entry.offset, entry.offset + entry.size);

@@ -33,6 +33,12 @@ describe('a damaged checkpoint', () => {
     expect(bad.map((t) => [t.name, t.status])).toEqual([['optimizer/dense/kernel/m', 'checksum mismatch']]);
   });
 
+  it('names the missing .data file when only the index is left', () => {
+    const prefix = savedPrefix();
+    fs.rmSync(bundleFiles(prefix).data);
+    expect(() => verifyTensors(prefix)).toThrow(`${bundleFiles(prefix).data}: no such file (is the checkpoint prefix right?)`);
+  });
+
   it('is refused when a byte of the .index file changed, naming the .index file', async () => {
     const prefix = savedPrefix();
     flipByte(bundleFiles(prefix).index, 40);

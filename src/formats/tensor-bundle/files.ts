@@ -10,7 +10,8 @@ export function bundleFiles(prefix: string): { index: string; data: string } {
   return { index: `${prefix}.index`, data: `${prefix}.data-00000-of-00001` };
 }
 
-function readFile(file: string): Uint8Array {
+/** A bundle file's bytes; a missing or unreadable file is a user error naming it. */
+export function readBundleFile(file: string): Uint8Array {
   try {
     return fs.readFileSync(file);
   } catch (error) {
@@ -23,14 +24,14 @@ function readFile(file: string): Uint8Array {
 /** The tensors a bundle holds, from its index alone (block checksums verified). */
 export function listTensorBundle(prefix: string): BundleEntryInfo[] {
   const files = bundleFiles(prefix);
-  return decodeBundleIndex(readFile(files.index), files.index);
+  return decodeBundleIndex(readBundleFile(files.index), files.index);
 }
 
 /** Every tensor of the bundle, with every block and tensor checksum verified. */
 export function readTensorBundle(prefix: string): BundleTensor[] {
   const files = bundleFiles(prefix);
-  const index = readFile(files.index);
-  const data = readFile(files.data);
+  const index = readBundleFile(files.index);
+  const data = readBundleFile(files.data);
   return decodeTensorBundle(index, data, files);
 }
 

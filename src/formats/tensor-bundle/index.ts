@@ -2,4 +2,4 @@
 export {
   decodeTensorBundle, encodeTensorBundle, type BundleDType, type BundleEntryInfo, type BundleSource, type BundleTensor,
 } from './bundle.ts';
-export { bundleFiles, listTensorBundle, readTensorBundle, writeTensorBundle } from './files.ts';
+export { bundleFiles, listTensorBundle, readBundleFile, readTensorBundle, writeTensorBundle } from './files.ts';
