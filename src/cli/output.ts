@@ -9,6 +9,7 @@ export interface GlobalOptions {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** The user allows terminal escapes (no --no-color, no NO_COLOR); each stream still checks its own TTY. */
   color: boolean;
   device: Device;
 }
@@ -19,7 +20,7 @@ export function globalOptions(command: Command): GlobalOptions {
     json: Boolean(opts.json),
     quiet: Boolean(opts.quiet),
     verbose: Boolean(opts.verbose),
-    color: opts.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
+    color: opts.color !== false && !process.env.NO_COLOR,
     device: opts.device ?? 'auto',
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Renders the training loop's events on stderr, as Keras users expect: on a TTY a progress bar
- * per epoch (batch count, loss, accuracy, samples/s, ETA); otherwise one plain line per epoch,
- * which is what CI logs need.
+ * per epoch (batch count, loss, accuracy, samples/s, ETA); otherwise (or with --no-color) one
+ * plain line per epoch, which is what CI logs need.
  */
 import cliProgress from 'cli-progress';
 import type { TrainingEvent } from '../training/events.ts';
@@ -25,7 +25,8 @@ export interface ProgressRenderer {
 }
 
 export function trainingProgress(options: GlobalOptions): ProgressRenderer {
-  const tty = Boolean(process.stderr.isTTY);
+  // The redrawn bar is all cursor escapes: only on a terminal, and only where the user allows them.
+  const redraw = Boolean(process.stderr.isTTY) && options.color;
   let bar: cliProgress.SingleBar | null = null;
   const onEvent = (event: TrainingEvent): void => {
     if (options.quiet) return;
@@ -35,7 +36,7 @@ export function trainingProgress(options: GlobalOptions): ProgressRenderer {
         log(options, `Training on ${event.trainSamples} samples, ${event.batchesPerEpoch} batches per epoch`);
         break;
       case 'batch':
-        if (!tty) break;
+        if (!redraw) break;
         if (!bar) {
           bar = new cliProgress.SingleBar(
             {

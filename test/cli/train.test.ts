@@ -33,6 +33,20 @@ function trainUntil(args: string[], trigger: RegExp, signal: NodeJS.Signals): Pr
   });
 }
 
+/** Runs a program (here `script`, for a terminal) and collects its output. */
+function runCliVia(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
 describe('mnist-serve train', () => {
   it('--json prints one object with per-epoch metrics, the final evaluation, the checkpoint, duration and samples/s', async () => {
     const dir = tempDir();
@@ -53,6 +67,25 @@ describe('mnist-serve train', () => {
     expect(report.durationSeconds).toBeGreaterThan(0);
     expect(report.samplesPerSecond).toBeGreaterThan(0);
     expect(userStderr(result.stderr).filter((l) => l.startsWith('Epoch '))).toHaveLength(2);
+  });
+
+  it('redraws a progress bar on a terminal, and prints plain epoch lines there with --no-color', async () => {
+    const dir = tempDir();
+    // `script` gives the command a pseudo-terminal, as an interactive shell would.
+    const onTerminal = (extra: string[]) => {
+      const command = [process.execPath, binPath, ...extra, 'train', '--train-samples', '256', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir].map((a) => `'${a}'`).join(' ');
+      const env = { ...process.env };
+      delete env.NO_COLOR;
+      return runCliVia('script', ['-qefc', command, '/dev/null'], env);
+    };
+    const withBar = await onTerminal([]);
+    expect(withBar.code).toBe(0);
+    expect(withBar.stdout).toMatch(/Epoch 1 \[[░█]+\] \d+\/8 - loss: /);
+    expect(withBar.stdout).toContain('\x1b[');
+    const plain = await onTerminal(['--no-color']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^Epoch 1\/1 - .* val_accuracy: /m);
+    expect(plain.stdout).not.toContain('\x1b[');
   });
 
   it("prints the notebook's `Eval accuracy percentage` and writes its weights-only checkpoint with --checkpoint-path", async () => {
