@@ -9,20 +9,16 @@
  * concurrency right after REST (bench/serve-grpc-load.ts), reported beside it as `grpc`.
  */
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTf } from '../src/engine/tf.ts';
-import { initialVariables } from '../src/model/init.ts';
-import { defaultModelSpec } from '../src/model/spec.ts';
-import { exportSavedModel } from '../src/savedmodel/export.ts';
-import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
+import { DEFAULT_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
 import { DEFAULT_BATCHING } from '../src/serving/batcher.ts';
 import { LoadedVersion } from '../src/serving/loaded-version.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
 import { grpcLoad } from './serve-grpc-load.ts';
+import { exportBenchModel, requestBody, startServer } from './serve-setup.ts';
 
 const CONCURRENCIES = [1, 16, 64];
 const DURATION_SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
@@ -30,23 +26,7 @@ const IN_PROCESS_BATCH = 64;
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 50;
 
-const benchDir = path.dirname(fileURLToPath(import.meta.url));
-const resultsFile = path.join(benchDir, 'results', 'serve.json');
-const binPath = path.join(benchDir, '..', 'bin', 'mnist-serve');
-
-const pixels = Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => [((x * 28 + y) * 37 % 255) / 255]));
-const requestBody = JSON.stringify({ instances: [pixels] });
-
-async function exportBenchModel(): Promise<string> {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-bench-'));
-  const spec = defaultModelSpec();
-  await exportSavedModel({
-    spec, weights: initialVariables(spec, 1), basePath: base, version: 1, modelName: 'mnist',
-    signatureNames: { main: DEFAULT_SIGNATURE_NAME, classes: PREDICT_CLASSES_SIGNATURE_NAME },
-    verify: false, warmupRequests: 0, loadTf,
-  });
-  return base;
-}
+const resultsFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'serve.json');
 
 /** Images per second through LoadedVersion.run with batches of IN_PROCESS_BATCH, for ~3 s. */
 async function inProcessRate(base: string, batch: number): Promise<number> {
@@ -63,23 +43,6 @@ async function inProcessRate(base: string, batch: number): Promise<number> {
   const rate = images / ((performance.now() - started) / 1000);
   loaded.dispose();
   return rate;
-}
-
-async function startServer(base: string, batching: boolean): Promise<{ url: string; grpcAddress: string; stop: () => Promise<void> }> {
-  const args = [binPath, 'serve', '--rest-api-port', '0', '--port', '0', '--model-base-path', base, '--file-system-poll-wait-seconds', '0', ...(batching ? ['--enable-batching'] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const [url, grpcAddress] = await new Promise<[string, string]>((resolve, reject) => {
-    child.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-      const match = /"url":"([^"]+)"/.exec(stderr);
-      const grpc = /"gRPC API listening","address":"([^"]+)"/.exec(stderr);
-      if (match && grpc) resolve([match[1]!, grpc[1]!]);
-    });
-    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${stderr.slice(-500)}`)));
-  });
-  return { url, grpcAddress, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 async function load(url: string, connections: number, seconds: number) {
