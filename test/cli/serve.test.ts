@@ -48,6 +48,7 @@ describe('mnist-serve serve', () => {
     const messages = logLines(server.stderr()).map((line) => line.msg);
     expect(messages).toEqual(expect.arrayContaining(['version available', 'REST API listening', 'SIGTERM: draining in-flight requests', 'server stopped']));
     expect(logLines(server.stderr()).every((line) => typeof line.time === 'string' && typeof line.level === 'string')).toBe(true);
+    expect(logLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow intra-op threads', threads: '1' }));
   }, 120_000);
 
   it('re-reads --model-config-file on SIGHUP: a label moves to another version', async () => {
@@ -57,7 +58,7 @@ describe('mnist-serve serve', () => {
       `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" ` +
       `model_version_policy { all {} } version_labels { key: "stable" value: ${stable} } } }\n`;
     fs.writeFileSync(configFile, config(1));
-    const server = await startServe(['--model-config-file', configFile]);
+    const server = await startServe(['--model-config-file', configFile, '--tensorflow-intra-op-parallelism', '0']);
     const stableVersion = async () => ((await (await fetch(`${server.url}/v1/models/digits/labels/stable/metadata`)).json()) as { model_spec: { version: string } }).model_spec.version;
     try {
       expect(await stableVersion()).toBe('1');
@@ -67,6 +68,7 @@ describe('mnist-serve serve', () => {
       while ((await stableVersion()) !== '2' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await stableVersion()).toBe('2');
       expect(logLines(server.stderr()).map((line) => line.msg)).toContain('SIGHUP: reloading the config');
+      expect(logLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow intra-op threads', threads: 'one per core' }));
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exit).toBe(0);
