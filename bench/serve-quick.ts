@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import fs from 'node:fs';
-import { exportBenchModel, requestBody, startServer } from './serve-setup.ts';
+import { exportBenchModel, processCpuMicros, requestBody, startServer } from './serve-setup.ts';
 
 const seconds = Number(process.argv[2] ?? 5);
 const connections = Number(process.argv[3] ?? 64);
@@ -14,11 +14,7 @@ const base = await exportBenchModel();
 try {
   const server = await startServer(base, true, (process.env.SERVE_NODE_OPTIONS ?? '').split(' ').filter(Boolean));
   try {
-    /** utime + stime of the server process in microseconds. */
-    const cpuMicros = () => {
-      const fields = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-    };
+    const cpuMicros = () => processCpuMicros(server.pid);
     const run = (duration: number) => autocannon({ url: `${server.url}/v1/models/mnist:predict`, method: 'POST', body: requestBody, headers: { 'content-type': 'application/json' }, connections, duration });
     await run(1);
     const before = cpuMicros();

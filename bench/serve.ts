@@ -5,6 +5,8 @@
  * ratio of req/s to the in-process batched predict rate (images/s through the same SavedModel
  * with batches of 64, no HTTP) on the same machine. Writes bench/results/serve.json.
  * Target (issue 6): batching at concurrency 64 reaches half the in-process rate with p99 < 50 ms.
+ * Each run also reports the CPU the server and the load generator spent per request: on a small
+ * machine they share the cores, and the split shows which side limits the rate.
  * The same server also answers gRPC (--port); each run measures gRPC Predict at the same
  * concurrency right after REST (bench/serve-grpc-load.ts), reported beside it as `grpc`.
  */
@@ -13,12 +15,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setIntraOpThreads } from '../src/engine/tf.ts';
 import { DEFAULT_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
 import { DEFAULT_BATCHING } from '../src/serving/batcher.ts';
 import { LoadedVersion } from '../src/serving/loaded-version.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
 import { grpcLoad } from './serve-grpc-load.ts';
-import { exportBenchModel, requestBody, startServer } from './serve-setup.ts';
+import { exportBenchModel, processCpuMicros, requestBody, startServer, type BenchServer } from './serve-setup.ts';
 
 const CONCURRENCIES = [1, 16, 64];
 const DURATION_SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
@@ -45,11 +48,19 @@ async function inProcessRate(base: string, batch: number): Promise<number> {
   return rate;
 }
 
-async function load(url: string, connections: number, seconds: number) {
+/**
+ * One autocannon run, with the CPU both sides spent per request: the server's (from /proc) and
+ * the load generator's own (this process), since on a small machine they share the cores.
+ */
+async function load(server: BenchServer, connections: number, seconds: number) {
+  const serverCpuBefore = processCpuMicros(server.pid);
+  const ownCpuBefore = process.cpuUsage();
   const result = await autocannon({
-    url: `${url}/v1/models/mnist:predict`, method: 'POST', body: requestBody,
+    url: `${server.url}/v1/models/mnist:predict`, method: 'POST', body: requestBody,
     headers: { 'content-type': 'application/json' }, connections, duration: seconds,
   });
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const perRequest = (micros: number) => Math.round(micros / Math.max(1, result.requests.total));
   return {
     concurrency: connections,
     requestsPerSecond: Math.round(result.requests.average),
@@ -57,9 +68,13 @@ async function load(url: string, connections: number, seconds: number) {
     requests: result.requests.total,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    serverCpuMicrosPerRequest: perRequest(processCpuMicros(server.pid) - serverCpuBefore),
+    loadGeneratorCpuMicrosPerRequest: perRequest(ownCpu.user + ownCpu.system),
   };
 }
 
+// The in-process baseline runs TensorFlow as `serve` does by default: one intra-op thread.
+setIntraOpThreads(1);
 process.stderr.write('exporting a SavedModel…\n');
 const base = await exportBenchModel();
 const inProcess = { batch: IN_PROCESS_BATCH, imagesPerSecond: Math.round(await inProcessRate(base, IN_PROCESS_BATCH)), unbatchedImagesPerSecond: Math.round(await inProcessRate(base, 1)) };
@@ -69,13 +84,13 @@ const runs = [];
 for (const batching of [false, true]) {
   const server = await startServer(base, batching);
   try {
-    await load(server.url, 16, 1);
+    await load(server, 16, 1);
     for (const concurrency of CONCURRENCIES) {
-      const run = { batching, ...(await load(server.url, concurrency, DURATION_SECONDS)) };
+      const run = { batching, ...(await load(server, concurrency, DURATION_SECONDS)) };
       const ratio = run.requestsPerSecond / inProcess.imagesPerSecond;
       const grpc = await grpcLoad(server.grpcAddress, concurrency, DURATION_SECONDS * 1000);
       runs.push({ ...run, ratioToInProcess: Number(ratio.toFixed(3)), grpc: { ...grpc, ratioToInProcess: Number((grpc.requestsPerSecond / inProcess.imagesPerSecond).toFixed(3)) } });
-      process.stderr.write(`batching ${batching ? 'on ' : 'off'} c=${String(concurrency).padStart(2)}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}\n`);
+      process.stderr.write(`batching ${batching ? 'on ' : 'off'} c=${String(concurrency).padStart(2)}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}, CPU µs/request: server ${run.serverCpuMicrosPerRequest}, load generator ${run.loadGeneratorCpuMicrosPerRequest}\n`);
       process.stderr.write(`  gRPC        c=${String(concurrency).padStart(2)}: ${grpc.requestsPerSecond} req/s, p50 ${grpc.latencyMs.p50} ms, p99 ${grpc.latencyMs.p99} ms, errors ${grpc.errors}\n`);
     }
   } finally {
