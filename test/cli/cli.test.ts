@@ -13,6 +13,20 @@ describe('mnist-serve CLI skeleton', () => {
       expect(result.stdout).toContain(command);
     }
     expect(result.stderr).toContain('[tracer] engine-loaded=false');
+    // No command's module is loaded for the overview: only the CLI's own packages.
+    const packages = /\[tracer\] packages=(.*)/.exec(result.stderr)![1]!.split(',');
+    expect(packages.filter((name) => ['protobufjs', 'prom-client', '@grpc/grpc-js', 'pngjs', 'cli-progress'].includes(name))).toEqual([]);
+  });
+
+  it('shows the usage and exits 2 when no command, or no subcommand, is given', async () => {
+    for (const args of [[], ['checkpoint'], ['data']]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^Usage: mnist-serve/m);
+    }
+    const asked = await runCli(['help', 'checkpoint']);
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toMatch(/^Usage: mnist-serve checkpoint/m);
   });
 
   it('exits 2 with one line for an unknown subcommand', async () => {
@@ -26,7 +40,19 @@ describe('mnist-serve CLI skeleton', () => {
   it('exits 2 with one line for an unknown flag', async () => {
     const result = await runCli(['doctor', '--frobnicate']);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual(["error: unknown option '--frobnicate'"]);
+    expect(result.stderr.trim().split('\n')).toEqual(["mnist-serve: error: unknown option '--frobnicate'"]);
+  });
+
+  it('--device gpu without @tensorflow/tfjs-node-gpu installed says how to install it, exit 2', async () => {
+    const result = await runCli(['--device', 'gpu', 'doctor', '--no-python']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/tfjs-node-gpu/);
+  });
+
+  it('--json reports a usage error as one error object on stdout', async () => {
+    const result = await runCli(['--json', 'train', '--epochs', 'zero']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message: expect.stringMatching(/--epochs <n>.*expected a positive integer/) } });
   });
 
   it('rejects a --device outside cpu|gpu|auto with exit 2', async () => {

@@ -94,7 +94,7 @@ describe('mnist-serve data', () => {
     expect(badData.stderr).toMatch(/--data <name>.*cifar.*invalid/i);
     const badCount = await runCli(['data', 'grid', '--png', path.join(tempDir(), 'g.png'), '--count', '0']);
     expect(badCount.code).toBe(2);
-    expect(badCount.stderr.trim()).toBe("error: option '--count <n>' argument '0' is invalid. expected an integer from 1 to 400");
+    expect(badCount.stderr.trim()).toBe("mnist-serve: error: option '--count <n>' argument '0' is invalid. expected an integer from 1 to 400");
   });
 
   it('exits 1 with one line naming the --png path when it cannot be written, leaving nothing behind', async () => {

@@ -133,7 +133,7 @@ function registerPrune(checkpoint: Command): void {
     }));
 }
 
-export function register(program: Command): void {
-  const checkpoint = program.command('checkpoint').description('list, show, evaluate, restore and prune checkpoints');
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(checkpoint: Command): void {
   for (const add of [registerList, registerShow, registerEvaluate, registerRestore, registerPrune]) add(checkpoint);
 }

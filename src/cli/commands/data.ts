@@ -39,8 +39,8 @@ function renderDownload(result: DownloadResult): string {
   ].join('\n');
 }
 
-export function register(program: Command): void {
-  const data = program.command('data').description('look at and fetch datasets: info, show, grid, download');
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(data: Command): void {
 
   addDataOptions(data.command('info').description('counts per split and class, image shape, source, checksum status'))
     .action(runAction(async (opts: DataFlags, command: Command) => {

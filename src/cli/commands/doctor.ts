@@ -3,10 +3,9 @@ import { doctorReport } from '../../engine/doctor.ts';
 import { globalOptions, printResult } from '../output.ts';
 import { runAction } from '../run-action.ts';
 
-export function register(program: Command): void {
-  program
-    .command('doctor')
-    .description('report the TensorFlow engine in use, the machine, and whether Python TensorFlow is available')
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(doctor: Command): void {
+  doctor
     .option('--no-python', 'skip looking for Python TensorFlow (saves a few seconds)')
     .action(runAction(async (opts: { python: boolean }, command: Command) => {
       const options = globalOptions(command);

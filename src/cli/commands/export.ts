@@ -30,10 +30,9 @@ interface ExportFlags extends DataFlags {
   warmupRequests: number;
 }
 
-export function register(program: Command): void {
-  const command = program
-    .command('export')
-    .description('write a versioned SavedModel for TensorFlow Serving (BASE/N), verified before it is published')
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(command: Command): void {
+  command
     .option('--checkpoint <prefix>', `checkpoint to export (default: the latest in ${DEFAULT_CHECKPOINT_DIR}/)`)
     .option('--version <n>', 'version number (default: one more than the highest in the base path)', positiveInteger)
     .option('--base-path <dir>', "the model's base path, holding one directory per version", DEFAULT_BASE_PATH)

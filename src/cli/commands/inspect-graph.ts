@@ -27,10 +27,9 @@ interface InspectFlags {
   svg?: string;
 }
 
-export function register(program: Command): void {
-  program
-    .command('inspect-graph')
-    .description("list a graph's nodes, input/output tensors and signatures (a SavedModel, a checkpoint's graph, or the default model's)")
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(inspectGraph: Command): void {
+  inspectGraph
     .option('--checkpoint <prefix>', "the graph a checkpoint's model spec builds")
     .option('--saved-model <dir>', 'a SavedModel directory (ours or one TensorFlow wrote)')
     .option('--tag <tag>', 'the MetaGraphDef tag to read from --saved-model', 'serve')

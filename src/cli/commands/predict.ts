@@ -48,11 +48,10 @@ async function gatherInputs(flags: PredictFlags): Promise<ClassifyInput[]> {
   });
 }
 
-export function register(program: Command): void {
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(predict: Command): void {
   addDataOptions(
-    program
-      .command('predict')
-      .description('classify images through the REST or gRPC API of `mnist-serve serve` or TensorFlow Serving')
+    predict
       .option('--server <url>', 'server base URL', 'http://127.0.0.1:8501')
       .option('--grpc <host:port>', "use TF Serving's gRPC API at HOST:PORT (e.g. 127.0.0.1:8500) instead of REST", hostPort)
       .option('--model <name>', 'model name', 'mnist')

@@ -23,10 +23,9 @@ interface ServeFlags extends ServeSettings {
   tensorflowIntraOpParallelism: number;
 }
 
-export function register(program: Command): void {
-  program
-    .command('serve')
-    .description('the embedded TF-Serving-compatible REST server (flags as tensorflow_model_server)')
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(serve: Command): void {
+  serve
     .option('--rest-api-port <port>', 'REST port (0 picks a free one)', integer(0, 65535), 8501)
     .option('--port <port>', "gRPC port for TF Serving's PredictionService and ModelService (off unless given; 0 picks a free one)", integer(0, 65535))
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')

@@ -57,10 +57,9 @@ interface Flags {
   hostPaths: boolean;
 }
 
-export function register(program: Command): void {
-  program
-    .command('serving-config')
-    .description('write models.config, batching_parameters.txt, docker run lines, docker-compose.yml and Kubernetes manifests for TensorFlow Serving')
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(servingConfig: Command): void {
+  servingConfig
     .option('--out <dir>', 'directory to write the files into', 'serving')
     .option('--model <name=path>', 'a model and its base path (repeat for several models)', collect(parseModel))
     .addOption(new Option('--policy <policy>', 'version policy: latest[:N] | specific:V1,V2 | all').argParser(parsePolicy).default({ kind: 'latest', numVersions: 1 }, 'latest:1'))

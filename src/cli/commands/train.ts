@@ -86,10 +86,8 @@ function reportInterruption(options: GlobalOptions, outcome: TrainOutcome, flags
   }
 }
 
-export function register(program: Command): void {
-  const command = program
-    .command('train')
-    .description('train the CNN, evaluate it on the test split, write checkpoints as it goes');
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(command: Command): void {
   addDataOptions(command)
     .option('--epochs <n>', 'epochs to train (with --resume: the total to reach)', positiveInteger, 5)
     .option('--batch-size <n>', 'samples per step', positiveInteger, 32)
