@@ -2,11 +2,12 @@
 // Makes @tensorflow/tfjs-node's native binding loadable on machines where its own installer
 // cannot download libtensorflow (firewalls, air gaps, or the host answering 403).
 //
-// Order of attempts:
+// Order of attempts (MNIST_SERVE_ENGINE_SOURCE=wheel or =tfjs-node keeps only that one):
 //   1. the binding already loads          -> nothing to do
-//   2. the package's own installer        -> unless MNIST_SERVE_ENGINE_SOURCE=wheel
-//   3. the TensorFlow pip wheel's C API   -> MNIST_SERVE_LIBTENSORFLOW (a directory holding an
+//   2. the TensorFlow pip wheel's C API   -> MNIST_SERVE_LIBTENSORFLOW (a directory holding an
 //      extracted lib/ + include/ or a tensorflow*.whl), else `pip download` into the user cache
+//   3. the package's own installer        -> its download host is often unreachable, and a
+//      firewall that drops packets makes it wait minutes, so it is only the last resort
 // The wheel's libraries are extracted once into ~/.cache/mnist-serve (or $XDG_CACHE_HOME) and
 // symlinked into the package, so reinstalling node_modules does not re-extract 850 MB.
 import { spawnSync } from 'node:child_process';
@@ -173,31 +174,51 @@ function buildBinding(pkg) {
 }
 
 function tryPackageInstaller(pkg) {
-  if (process.env.MNIST_SERVE_ENGINE_SOURCE === 'wheel') return false;
   log("trying @tensorflow/tfjs-node's own installer (downloads libtensorflow 2.9.1)…");
   const result = run(process.execPath, ['scripts/install.js'], { cwd: pkg, timeout: 180_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.status === 0 && bindingLoads()) return true;
-  log("its download failed; falling back to the TensorFlow pip wheel's C library.");
   fs.rmSync(path.join(pkg, 'deps'), { recursive: true, force: true });
   return false;
 }
 
-function main() {
-  const pkg = packageDir();
-  if (bindingLoads()) {
-    log('the TensorFlow binding already loads; nothing to do.');
-    return;
-  }
-  if (tryPackageInstaller(pkg)) {
-    log('installed with the package installer.');
-    return;
-  }
+function installFromWheel(pkg) {
   linkInto(pkg, libtensorflowDir());
   buildBinding(pkg);
   if (!bindingLoads()) {
     throw new InstallError('the binding was built but does not load; run `npx mnist-serve doctor` for details.');
   }
   log(`ready: tfjs-node runs on the TensorFlow ${TF_VERSION} C library.`);
+}
+
+const SOURCES = ['wheel', 'tfjs-node'];
+
+function main() {
+  const source = process.env.MNIST_SERVE_ENGINE_SOURCE || undefined;
+  if (source !== undefined && !SOURCES.includes(source)) {
+    throw new InstallError(`MNIST_SERVE_ENGINE_SOURCE=${source}: expected ${SOURCES.join(' or ')} (or unset: the wheel, then tfjs-node's installer)`);
+  }
+  const pkg = packageDir();
+  if (bindingLoads()) {
+    log('the TensorFlow binding already loads; nothing to do.');
+    return;
+  }
+  if (source !== 'tfjs-node') {
+    try {
+      installFromWheel(pkg);
+      return;
+    } catch (error) {
+      if (!(error instanceof InstallError) || source === 'wheel') throw error;
+      log(`the wheel route failed: ${error.message}`);
+    }
+  }
+  if (tryPackageInstaller(pkg)) {
+    log('installed with the package installer.');
+    return;
+  }
+  throw new InstallError(source === 'tfjs-node'
+    ? "tfjs-node's own installer could not download libtensorflow; unset MNIST_SERVE_ENGINE_SOURCE to use the TensorFlow pip wheel."
+    : "neither the TensorFlow pip wheel nor tfjs-node's own installer gave a working binding (see the lines above); " +
+      'set MNIST_SERVE_LIBTENSORFLOW to a directory holding a TensorFlow wheel or an extracted lib/ + include/.');
 }
 
 try {
