@@ -1,15 +1,18 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM_FASHION_MNIST_DIR } from '../../src/data/load-dataset.ts';
+import { PINNED_DATASETS } from '../../src/data/pinned-files.ts';
 import { binPath, projectRoot, runCli } from '../helpers/cli.ts';
 import { tempDir, writeIdxDir } from './fixtures.ts';
 import { serveBytes, startMirror, type MirrorServer } from './mirror-server.ts';
 
 const execFileAsync = promisify(execFile);
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const tracer = path.join(projectRoot, 'test', 'helpers', 'module-load-tracer.cjs');
 
 let server: MirrorServer | undefined;
@@ -51,6 +54,26 @@ describe('mnist-serve data', () => {
     });
     expect(info.checksum.files).toHaveLength(4);
     expect(info.checksum.files[0]).toMatchObject({ file: path.join(dir, 'train-images-idx3-ubyte.gz'), expected: null });
+  });
+
+  it('data info reports a mismatch with the expected and actual hashes when named Fashion-MNIST files are not the published ones', async () => {
+    const dir = tempDir();
+    const written = writeIdxDir(dir, { train: 30, test: 10 });
+    const pins = PINNED_DATASETS['fashion-mnist'].files;
+    const expected = Object.entries(written).map(([base, bytes]) => ({
+      file: path.join(dir, base), sha256: sha256(bytes), expected: pins.find((pin) => pin.file === `${base}.gz`)!.sha256,
+    }));
+
+    const json = await runCli(['--json', 'data', 'info', '--data', 'fashion-mnist', '--data-dir', dir]);
+    expect(json.code, json.stderr).toBe(0);
+    const info = JSON.parse(json.stdout);
+    expect(info).toMatchObject({ name: 'fashion-mnist', source: dir });
+    expect(info.checksum).toEqual({ status: 'mismatch', files: expected });
+
+    const text = await runCli(['data', 'info', '--data', 'fashion-mnist', '--data-dir', dir]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^checksum\s+mismatch$/m);
+    for (const file of expected) expect(text.stdout).toContain(`          ${file.file}: expected ${file.expected}, got ${file.sha256}\n`);
   });
 
   it('data show prints the digit as ASCII art with its label and writes a PNG', async () => {
