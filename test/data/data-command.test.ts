@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM_FASHION_MNIST_DIR } from '../../src/data/load-dataset.ts';
@@ -139,6 +140,56 @@ describe('mnist-serve data', () => {
     expect(result.stderr.trim()).toBe(`mnist-serve: error: ${path.join(dir, 't10k-labels-idx1-ubyte')}: label 42 at index 0 is out of range 0–9`);
   });
 
+  /** The fixture dataset's four .gz archives on a mirror at 127.0.0.1: well-formed, but not the published MNIST. */
+  async function fixtureMirror(): Promise<{ archives: Record<string, Uint8Array>; url: string }> {
+    const archives = writeIdxDir(tempDir(), { train: 20, test: 10, gzip: true });
+    server = await startMirror(Object.fromEntries(Object.entries(archives).map(([file, bytes]) => [`/mnist/${file}`, serveBytes(bytes)])));
+    return { archives, url: `${server.url}mnist/` };
+  }
+
+  it('data download (default --dataset mnist) refuses a file that does not match its pin: exit 1, one line naming the file and both hashes, nothing kept', async () => {
+    const { archives, url } = await fixtureMirror();
+    const cacheDir = tempDir();
+    const images = 'train-images-idx3-ubyte.gz';
+    const pin = PINNED_DATASETS.mnist.files.find((f) => f.file === images)!;
+    const got = sha256(zlib.gunzipSync(archives[images]!));
+    const expectedLine = `mnist-serve: error: ${images} from ${url}${images}: checksum mismatch: expected SHA-256 ${pin.sha256} of the IDX content, got ${got}; the file was removed`;
+
+    const text = await runCli(['--quiet', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toBe(`${expectedLine}\n`);
+    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+
+    const json = await runCli(['--json', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { kind: 'failure', message: expectedLine.replace('mnist-serve: error: ', '') } });
+    expect(json.stderr.trim().split('\n').pop()).toBe(expectedLine);
+    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+  });
+
+  it('data download reports a file missing on the mirror (HTTP 404) in one line, exit 1, with a hint to check --mirror', async () => {
+    await fixtureMirror();
+    const cacheDir = tempDir();
+    const elsewhere = `${server!.url}elsewhere/`;
+    const result = await runCli(['--json', 'data', 'download', '--dataset', 'mnist', '--mirror', elsewhere, '--cache-dir', cacheDir]);
+    expect(result.code).toBe(1);
+    const message = `${elsewhere}train-images-idx3-ubyte.gz: not found on the mirror (HTTP 404); check --mirror`;
+    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'failure', message } });
+    expect(result.stderr).toBe(`mnist-serve: error: ${message}\n`);
+    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+  });
+
+  it('data download exits 2 with one line for a --mirror that is not http(s), before creating anything', async () => {
+    const cacheDir = tempDir();
+    const result = await runCli(['--json', 'data', 'download', '--mirror', 'ftp://x', '--cache-dir', cacheDir]);
+    expect(result.code).toBe(2);
+    const message = '--mirror ftp://x: expected an http:// or https:// URL';
+    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message } });
+    expect(result.stderr).toBe(`mnist-serve: error: ${message}\n`);
+    expect(fs.readdirSync(cacheDir)).toEqual([]);
+  });
+
   it.skipIf(!fs.existsSync(SYSTEM_FASHION_MNIST_DIR))(
     'data download fetches Fashion-MNIST from a --mirror, verified against the pinned SHA-256s (serves Debian\'s dataset-fashion-mnist files)',
     async () => {
@@ -151,7 +202,11 @@ describe('mnist-serve data', () => {
       expect(download.code).toBe(0);
       const result = JSON.parse(download.stdout);
       expect(result.directory).toBe(path.join(cacheDir, 'fashion-mnist'));
-      expect(result.files.map((f: { status: string }) => f.status)).toEqual(['downloaded', 'downloaded', 'downloaded', 'downloaded']);
+      expect(result).toMatchObject({ dataset: 'fashion-mnist', mirror: `${server.url}fmnist/` });
+      expect(result.files).toEqual(PINNED_DATASETS['fashion-mnist'].files.map((pin) => ({
+        file: pin.file, url: `${server!.url}fmnist/${pin.file}`, path: path.join(cacheDir, 'fashion-mnist', pin.file),
+        status: 'downloaded', sha256: pin.sha256, bytes: pin.bytes,
+      })));
       const info = JSON.parse((await runCli(['--json', 'data', 'info', '--data-dir', result.directory])).stdout);
       expect(info.checksum).toMatchObject({ status: 'verified', matches: 'fashion-mnist' });
       expect(info.train.count).toBe(60_000);
