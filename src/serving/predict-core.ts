@@ -4,7 +4,7 @@
  * these and map the ServingErrors they throw to status codes. Every request is checked against
  * its signature (names, dtypes, shapes, sizes) before it reaches the engine or a batch.
  */
-import type { SignatureDef, TensorInfo } from '../formats/proto/types.ts';
+import type { DataTypeName, SignatureDef, TensorInfo } from '../formats/proto/types.ts';
 import { Batcher, type BatchingParameters } from './batcher.ts';
 import { invalidArgument, ServingError } from './errors.ts';
 import type { LoadedVersion } from './loaded-version.ts';
@@ -110,14 +110,10 @@ function selectorOf(spec: ModelSpecRequest): { version?: number; label?: string 
   return { version: spec.version, label: spec.versionLabel };
 }
 
-/**
- * Checks inputs against the signature: the same names, each with the declared dtype, rank and
- * fixed dimensions, and as many values as its shape holds. Returns the batch size (shared
- * dimension 0) when every input is batched along dimension 0, else undefined.
- */
-export function validateInputs(signature: SignatureDef, inputs: TensorMap): number | undefined {
+/** Checks that the request names exactly the signature's inputs; returns those names, sorted. */
+export function validateInputNames(signature: SignatureDef, names: string[]): string[] {
   const expected = Object.keys(signature.inputs ?? {}).sort();
-  const sent = Object.keys(inputs).sort();
+  const sent = [...names].sort();
   const extra = sent.filter((name) => !expected.includes(name));
   const missing = expected.filter((name) => !sent.includes(name));
   if (extra.length > 0 || missing.length > 0) {
@@ -126,14 +122,27 @@ export function validateInputs(signature: SignatureDef, inputs: TensorMap): numb
         `Sent extra: {${extra.join(',')}}. Missing but required: {${missing.join(',')}}.`,
     );
   }
+  return expected;
+}
+
+/** An input's dtype must be the signature's (checked before its bytes are decoded). */
+export function validateInputDtype(name: string, info: TensorInfo, dtype: DataTypeName): void {
+  if (dtype !== info.dtype) throw invalidArgument(`input ${name}: expected dtype ${info.dtype}, got ${dtype}`);
+}
+
+/**
+ * Checks inputs against the signature: the same names, each with the declared dtype, rank and
+ * fixed dimensions, and as many values as its shape holds. Returns the batch size (shared
+ * dimension 0) when every input is batched along dimension 0, else undefined.
+ */
+export function validateInputs(signature: SignatureDef, inputs: TensorMap): number | undefined {
+  const expected = validateInputNames(signature, Object.keys(inputs));
   let rows: number | undefined;
   let batched = true;
   for (const name of expected) {
     const info = signature.inputs![name]!;
     const tensor = inputs[name]!;
-    if (tensor.dtype !== info.dtype) {
-      throw invalidArgument(`input ${name}: expected dtype ${info.dtype}, got ${tensor.dtype}`);
-    }
+    validateInputDtype(name, info, tensor.dtype);
     if (!FEEDABLE_DTYPES.includes(tensor.dtype)) {
       throw new ServingError('UNIMPLEMENTED', `input ${name}: dtype ${tensor.dtype} is not supported by this server`);
     }

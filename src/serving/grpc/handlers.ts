@@ -6,7 +6,8 @@
  */
 import { encodeMessage } from '../../formats/proto/index.ts';
 import { invalidArgument } from '../errors.ts';
-import type { ModelSpecRequest, PredictionService, ResolvedModelSpec } from '../predict-core.ts';
+import type { TensorInfo } from '../../formats/proto/types.ts';
+import { validateInputDtype, validateInputNames, type ModelSpecRequest, type PredictionService, type ResolvedModelSpec } from '../predict-core.ts';
 import { tensorFromProto, tensorToProto, type TensorMap } from '../tensor.ts';
 import {
   SIGNATURE_DEF_MAP_TYPE,
@@ -40,11 +41,24 @@ function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): Mode
   return { name: spec.name, version: { value: spec.version }, ...(withSignature && { signature_name: spec.signatureName }) };
 }
 
+/**
+ * Predict. The inputs are decoded only once the servable and signature are resolved, and each
+ * only after its dtype matched the signature's: an unknown model answers NOT_FOUND and a wrong
+ * dtype INVALID_ARGUMENT whatever the bytes hold, as they do in TF Serving.
+ */
 export async function predict(service: PredictionService, request: PredictRequestMessage): Promise<PredictResponseMessage> {
   const spec = modelSpecRequest(request.model_spec);
-  const inputs: TensorMap = {};
-  for (const [name, proto] of Object.entries(request.inputs ?? {})) inputs[name] = tensorFromProto(proto, name);
-  const result = await service.predict(spec, inputs, request.output_filter ?? []);
+  const protos = request.inputs ?? {};
+  const decode = (signatureInputs: Record<string, TensorInfo>): TensorMap => {
+    validateInputNames({ inputs: signatureInputs }, Object.keys(protos));
+    const inputs: TensorMap = {};
+    for (const [name, proto] of Object.entries(protos)) {
+      validateInputDtype(name, signatureInputs[name]!, proto.dtype ?? 'DT_INVALID');
+      inputs[name] = tensorFromProto(proto, name);
+    }
+    return inputs;
+  };
+  const result = await service.predict(spec, decode, request.output_filter ?? []);
   const outputs = Object.fromEntries(Object.entries(result.outputs).map(([name, tensor]) => [name, tensorToProto(tensor)]));
   return { model_spec: modelSpecMessage(result.modelSpec, true), outputs };
 }

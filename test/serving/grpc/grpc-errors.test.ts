@@ -76,6 +76,17 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
     expectStatus(await failure(fixture.client.getModelStatus({ model_spec: { name: 'mnist', version: { value: 9 } } })), status.NOT_FOUND, 'Could not find version 9 of model mnist');
   });
 
+  it('NOT_FOUND for an unknown model even when its tensor_content is malformed (the servable is resolved first)', async () => {
+    const malformed = { image: { ...image, tensor_content: Buffer.alloc(10) } };
+    expectStatus(await failure(fixture.client.predict({ model_spec: { name: 'fashion' }, inputs: malformed })), status.NOT_FOUND, 'Servable not found for request: Latest(fashion)');
+  });
+
+  it.each(['DT_HALF', 'DT_STRING'])('INVALID_ARGUMENT naming both dtypes for %s tensor_content, which the server cannot decode', async (dtype) => {
+    const inputs = { image: { dtype, tensor_shape: shapeProto([1, 28, 28, 1]), tensor_content: Buffer.alloc(784 * 2) } };
+    const error = await failure(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs: inputs as never }));
+    expectStatus(error, status.INVALID_ARGUMENT, `input image: expected dtype DT_FLOAT, got ${dtype}`);
+  });
+
   it('RESOURCE_EXHAUSTED for a request message over the size limit', async () => {
     const side = await sideServer({ maxMessageBytes: 64 * 1024 });
     try {
