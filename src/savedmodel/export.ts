@@ -93,10 +93,9 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
         }
       }
       if (request.minAccuracy !== undefined) {
-        const all = gatherBatch(test!, null, 0, test!.count);
-        const value = await savedModelAccuracy(tf, staging, request.spec, request.signatureNames.main, all.images, all.labels, all.count);
-        accuracy = { value, samples: all.count, minimum: request.minAccuracy };
-        log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${all.count} images`);
+        const value = await savedModelAccuracy(tf, staging, request.spec, request.signatureNames.main, test!);
+        accuracy = { value, samples: test!.count, minimum: request.minAccuracy };
+        log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${test!.count} images`);
         if (value < request.minAccuracy) {
           throw new OperationalError(
             `test accuracy ${value.toFixed(4)} is below --min-accuracy ${request.minAccuracy}; ${finalDir} was not published`,

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type * as tfjs from '@tensorflow/tfjs-node';
+import { gatherBatch } from '../../src/data/batches.ts';
+import type { Split } from '../../src/data/types.ts';
+import { loadTf, withoutInt64Warning } from '../../src/engine/tf.ts';
+import { defaultModelSpec } from '../../src/model/spec.ts';
+import { servingModelContent } from '../../src/savedmodel/serving-model.ts';
+import { savedModelAccuracy } from '../../src/savedmodel/verify.ts';
+import { writeSavedModel } from '../../src/savedmodel/writer.ts';
+import { fixtureWeights, syntheticSplit, tempDir } from './fixtures.ts';
+
+const spec = defaultModelSpec();
+
+/** The SavedModel's classes for the whole split in one call: the unbatched computation. */
+async function classesInOneCall(dir: string, split: Split): Promise<number[]> {
+  const tf = await loadTf();
+  const all = gatherBatch(split, null, 0, split.count);
+  const model = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
+  const images = tf.tensor4d(all.images, [all.count, 28, 28, 1]);
+  const outputs = withoutInt64Warning(() => model.predict({ image: images })) as tfjs.NamedTensorMap;
+  const classes = Array.from(outputs.classes!.dataSync() as unknown as BigInt64Array, Number);
+  tf.dispose([images, ...Object.values(outputs)]);
+  model.dispose();
+  return classes;
+}
+
+describe('savedModelAccuracy', () => {
+  it('evaluates in batches (a short last one included) to exactly the unbatched accuracy', async () => {
+    const dir = tempDir('accuracy');
+    writeSavedModel(dir, servingModelContent(spec, fixtureWeights(spec)));
+    const split = syntheticSplit(23);
+    const predicted = await classesInOneCall(dir, split);
+    // Labels the model gets right for 15 of the 23 images, at positions every batch size below cuts differently.
+    const labels = Uint8Array.from(predicted, (c, i) => (i % 3 === 0 ? (c + 1) % 10 : c));
+    const labelled: Split = { ...split, labels };
+    const unbatched = predicted.filter((c, i) => c === labels[i]).length / split.count;
+    expect(unbatched).toBeCloseTo(15 / 23, 12);
+
+    const tf = await loadTf();
+    const tensorsBefore = tf.memory().numTensors;
+    for (const batchSize of [1, 4, 5, 22, 23, 500]) {
+      expect(await savedModelAccuracy(tf, dir, spec, 'serving_default', labelled, batchSize), `batch size ${batchSize}`).toBe(unbatched);
+    }
+    expect(tf.memory().numTensors, 'tensors left behind').toBe(tensorsBefore);
+  }, 60_000);
+
+  it('rejects a batch size that is not a positive integer', async () => {
+    const tf = await loadTf();
+    await expect(savedModelAccuracy(tf, tempDir('accuracy'), spec, 'serving_default', syntheticSplit(2), 0)).rejects.toThrow(RangeError);
+  });
+});
