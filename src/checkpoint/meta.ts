@@ -112,3 +112,15 @@ export function trainedOnDataset(meta: Pick<CheckpointMeta, 'data' | 'run'>): Da
     seed: run.seed,
   };
 }
+
+/**
+ * The checkpoint's dataset with the data flags a user gave laid over it: `--data`/`--data-dir`
+ * replace the source (together, since `--data mnist` takes no directory), `--seed` the seed; what
+ * is not given stays the checkpoint's. So `--seed 1` alone still reads the data it was trained on.
+ */
+export function datasetOverCheckpoint(meta: Pick<CheckpointMeta, 'data' | 'run'>, given: DatasetOptions): DatasetOptions {
+  const { seed, ...trainedSource } = trainedOnDataset(meta);
+  const { seed: givenSeed, ...givenSource } = given;
+  const source = given.data !== undefined || given.dataDir !== undefined ? givenSource : trainedSource;
+  return { ...source, seed: givenSeed ?? seed };
+}

@@ -4,7 +4,7 @@
  */
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { promoteCheckpoint } from '../checkpoint/manager.ts';
-import { trainedOnDataset } from '../checkpoint/meta.ts';
+import { datasetOverCheckpoint } from '../checkpoint/meta.ts';
 import { firstSamples } from '../data/batches.ts';
 import { loadDataset, type DatasetOptions } from '../data/load-dataset.ts';
 import { createEngine, DEFAULT_ENGINE } from '../engine/create-engine.ts';
@@ -23,15 +23,15 @@ export interface CheckpointEvaluation {
 }
 
 /**
- * Test-split loss and accuracy of the checkpoint's weights. Without data options it reads the
- * data source the checkpoint was trained on (same seed, so the same test split).
+ * Test-split loss and accuracy of the checkpoint's weights, on the data source the checkpoint was
+ * trained on (same seed, so the same test split) with any given data options laid over it.
  */
 export async function evaluateCheckpoint(
   prefix: string,
   options: { data?: DatasetOptions; testSamples?: number; engine?: EngineKind } = {},
 ): Promise<CheckpointEvaluation> {
   const checkpoint = await loadCheckpoint(prefix);
-  const dataset = await loadDataset(options.data ?? trainedOnDataset(checkpoint.meta));
+  const dataset = await loadDataset(datasetOverCheckpoint(checkpoint.meta, options.data ?? {}));
   const test = firstSamples(dataset.test, options.testSamples, '--test-samples');
   const engine = await createEngine(options.engine ?? DEFAULT_ENGINE, checkpoint.spec, checkpoint.state);
   try {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listTensorBundle, bundleFiles } from '../../src/formats/tensor-bundle/index.ts';
 import { train } from '../../src/training/run-training.ts';
+import { writeIdxDir } from '../data/fixtures.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 
 let dir: string;
@@ -111,5 +112,39 @@ describe('mnist-serve checkpoint', () => {
     const result = await runCli(['checkpoint', 'show', path.join(dir, 'ckpt-9')]);
     expect(result.code).toBe(2);
     expect(userStderr(result.stderr)).toEqual([expect.stringMatching(/ckpt-9\.index: no such file/)]);
+  });
+});
+
+describe('mnist-serve checkpoint evaluate on a checkpoint trained with --data-dir', () => {
+  let idx: string;
+  let prefix: string;
+
+  beforeAll(async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-ckpt-idx-'));
+    idx = path.join(root, 'idx');
+    writeIdxDir(idx, { train: 64, test: 40 });
+    await train({
+      data: { dataDir: idx }, epochs: 1, batchSize: 32, learningRate: 0.001, head: 'sigmoid', engine: 'graph',
+      checkpoint: { kind: 'directory', dir: path.join(root, 'ckpt'), keep: 5, saveBestOnly: false }, resume: false,
+      monitor: 'val_accuracy', earlyStoppingPatience: null, tensorboard: null,
+    });
+    prefix = path.join(root, 'ckpt', 'ckpt-1');
+  });
+
+  it('with only --seed still reads the IDX directory it was trained on, not the embedded digits', async () => {
+    const sidecar = JSON.parse(fs.readFileSync(`${prefix}.json`, 'utf8'));
+    const result = await runCli(['--json', 'checkpoint', 'evaluate', prefix, '--seed', '1']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.data).toEqual({ name: 'idx', source: idx, samples: 40 });
+    expect(report.accuracy).toBeCloseTo(sidecar.metrics.val_accuracy, 6);
+  });
+
+  it('with --data-dir evaluates on that directory instead', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-ckpt-other-'));
+    writeIdxDir(other, { train: 10, test: 20 });
+    const result = await runCli(['--json', 'checkpoint', 'evaluate', prefix, '--data-dir', other]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).data).toEqual({ name: 'idx', source: other, samples: 20 });
   });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeIdxDir } from '../data/fixtures.ts';
 import { projectRoot, runCli, userStderr } from '../helpers/cli.ts';
 import { tempDir } from '../savedmodel/fixtures.ts';
 
@@ -64,6 +65,20 @@ describe('mnist-serve export', () => {
     expect(result.stdout).toContain('verification skipped (--no-verify)');
     expect(result.stderr).toContain('[tracer] engine-loaded=false');
   }, 60_000);
+
+  it('checks a checkpoint trained with --data-dir on that directory, even when only --seed is given', async () => {
+    const idxProject = tempDir('export-idx');
+    const idx = path.join(idxProject, 'idx');
+    writeIdxDir(idx, { train: 64, test: 40 });
+    const trained = await runCli(['train', '--data-dir', idx, '--epochs', '1'], { cwd: idxProject });
+    expect(trained.code, trained.stderr).toBe(0);
+    const result = await runCli(['--json', 'export', '--seed', '1', '--min-accuracy', '0', '--warmup-requests', '3'], { cwd: idxProject });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.verification).toMatchObject({ images: 40, passed: true });
+    expect(report.accuracy).toMatchObject({ samples: 40, minimum: 0 });
+    expect(report.warmup.requests).toBe(3);
+  }, 120_000);
 
   it('answers bad flags and a missing checkpoint with one line and exit 2', async () => {
     const empty = tempDir('nockpt');

@@ -93,9 +93,8 @@ function registerEvaluate(checkpoint: Command): void {
     .option('--test-samples <n>', 'use only the first N test samples', positiveInteger)
     .addOption(engineOption())
     .action(runAction(async (argument: string, flags: DataFlags & { testSamples?: number; engine: EngineKind }, cmd: Command) => {
-      const data = datasetOptionsFrom(flags);
       const result = await evaluateCheckpoint(resolveCheckpointArgument(argument), {
-        data: Object.keys(data).length ? data : undefined,
+        data: datasetOptionsFrom(flags),
         testSamples: flags.testSamples,
         engine: flags.engine,
       });

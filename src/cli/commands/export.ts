@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { UserInputError } from '../../errors.ts';
 import { loadCheckpoint, type LoadedCheckpoint } from '../../checkpoint/load.ts';
-import { trainedOnDataset } from '../../checkpoint/meta.ts';
+import { datasetOverCheckpoint } from '../../checkpoint/meta.ts';
 import { DEFAULT_CHECKPOINT_DIR, latestCheckpoint, resolveCheckpointArgument } from '../../checkpoint/paths.ts';
 import { loadDataset, type DatasetOptions } from '../../data/load-dataset.ts';
 import { loadTf } from '../../engine/tf.ts';
@@ -74,10 +74,9 @@ function checkpointPrefix(argument: string | undefined): string {
   return latest;
 }
 
-/** The data flags if any were given, else the dataset the checkpoint was trained on. */
+/** The dataset the checkpoint was trained on, with the data flags given laid over it. */
 function datasetFor(flags: ExportFlags, checkpoint: LoadedCheckpoint): DatasetOptions {
-  const given = datasetOptionsFrom(flags);
-  return Object.keys(given).length > 0 ? given : trainedOnDataset(checkpoint.meta);
+  return datasetOverCheckpoint(checkpoint.meta, datasetOptionsFrom(flags));
 }
 
 function render(result: ExportResult): string {
