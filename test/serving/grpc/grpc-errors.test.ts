@@ -1,4 +1,4 @@
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchingParameters } from '../../../src/serving/batcher.ts';
 import { ServingClient } from '../../../src/serving/grpc/grpc-client.ts';
@@ -85,6 +85,41 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
     const inputs = { image: { dtype, tensor_shape: shapeProto([1, 28, 28, 1]), tensor_content: Buffer.alloc(784 * 2) } };
     const error = await failure(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs: inputs as never }));
     expectStatus(error, status.INVALID_ARGUMENT, `input image: expected dtype DT_FLOAT, got ${dtype}`);
+  });
+
+  it('INVALID_ARGUMENT for a request with more rows than max_batch_size', async () => {
+    const batching = { maxBatchSize: 2, batchTimeoutMicros: 1000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] };
+    const side = await sideServer({ batching });
+    try {
+      const error = await failure(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(3)) } }));
+      expectStatus(error, status.INVALID_ARGUMENT, 'Task size 3 is larger than maximum input batch size 2');
+    } finally {
+      side.client.close();
+      await side.grpc.close(1000);
+    }
+  });
+
+  // Every method of TF Serving's prediction_service.proto and model_service.proto that we do not serve.
+  it.each([
+    'PredictionService/Classify',
+    'PredictionService/Regress',
+    'PredictionService/MultiInference',
+    'ModelService/HandleReloadConfigRequest',
+    'ModelService/ListModelNames',
+  ])('UNIMPLEMENTED for %s', async (method) => {
+    const raw = new Client(fixture.client.address, credentials.createInsecure());
+    try {
+      const error = await failure(
+        new Promise((resolve, reject) => {
+          const identity = (bytes: Buffer) => bytes;
+          raw.makeUnaryRequest(`/tensorflow.serving.${method}`, identity, identity, Buffer.alloc(0), (thrown, answer) => (thrown ? reject(thrown) : resolve(answer)));
+        }),
+      );
+      expect(status[error.code]).toBe('UNIMPLEMENTED');
+      expect(error.details).toContain(method);
+    } finally {
+      raw.close();
+    }
   });
 
   it('RESOURCE_EXHAUSTED for a request message over the size limit', async () => {
