@@ -31,6 +31,20 @@ describe('mnist-serve serve', () => {
     }
   }, 90_000);
 
+  it('exits 1 with one line naming --port when the gRPC port is busy', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const result = await runCli(['serve', '--model-base-path', base, '--rest-api-port', '0', '--port', String(port), '--file-system-poll-wait-seconds', '0'], { timeoutMs: 60_000 });
+      expect(result.code).toBe(1);
+      const errors = userStderr(result.stderr).filter((line) => !line.startsWith('{'));
+      expect(errors).toEqual([`mnist-serve: error: --port ${port}: gRPC cannot listen on 127.0.0.1:${port} (EADDRINUSE)`]);
+    } finally {
+      busy.close();
+    }
+  }, 90_000);
+
   it('drains an in-flight request on SIGTERM, refuses new connections, and exits 0', async () => {
     const batchingFile = path.join(tempDir('cli-batching'), 'batching_parameters.txt');
     // A long batch timeout keeps the request in flight while SIGTERM arrives.

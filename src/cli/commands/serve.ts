@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { setIntraOpThreads } from '../../engine/tf.ts';
 import { OperationalError } from '../../errors.ts';
 import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
-import { GrpcServer } from '../../serving/grpc/grpc-server.ts';
+import { GrpcServer, routeGrpcLogs } from '../../serving/grpc/grpc-server.ts';
 import { jsonLogger, type Logger } from '../../serving/logger.ts';
 import { ModelServer } from '../../serving/model-server.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
@@ -85,6 +85,7 @@ export function register(serve: Command): void {
 
 /** The gRPC API beside REST, on the same registry, batchers and metrics; a port in use stops both. */
 async function startGrpc(server: ModelServer, flags: ServeFlags, logger: Logger): Promise<GrpcServer> {
+  routeGrpcLogs(logger);
   const grpc = new GrpcServer({ service: server.service, metrics: server.metrics, logger, maxMessageBytes: flags.maxBodyBytes });
   try {
     const address = await grpc.listen(flags.port!, flags.host);

@@ -5,6 +5,7 @@
  * `maxMessageBytes` fail with RESOURCE_EXHAUSTED (gRPC's own size check). `close()` drains: new
  * calls get UNAVAILABLE, in-flight ones finish (up to a timeout), then connections close.
  */
+import { inspect } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { asServingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -35,6 +36,20 @@ export interface GrpcAddress {
 
 type Handler<Req, Res> = (request: Req) => Res | Promise<Res>;
 
+/**
+ * Sends @grpc/grpc-js's own log lines (it prints "E …" lines to stderr by default, e.g. for a port
+ * it cannot bind) through `logger`, so stderr holds only JSON log lines and the one error line.
+ * grpc-js has one logger per process: the last call wins.
+ */
+export function routeGrpcLogs(logger: Logger): void {
+  const line = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : inspect(part))).join(' ');
+  grpc.setLogger({
+    error: (...parts: unknown[]) => logger.error('grpc-js', { message: line(parts) }),
+    info: (...parts: unknown[]) => logger.info('grpc-js', { message: line(parts) }),
+    debug: () => {},
+  });
+}
+
 export class GrpcServer {
   private readonly server: grpc.Server;
   private inFlight = 0;
@@ -64,7 +79,10 @@ export class GrpcServer {
     return new Promise((resolve, reject) => {
       this.server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, boundPort) => {
         if (error) {
-          reject(new Error(`gRPC cannot listen on ${target}: ${error.message}`));
+          // grpc-js wraps the socket error ("No address added … errors: [listen EADDRINUSE: …]"):
+          // name its code as the REST server does, so both ports fail alike.
+          const code = /\blisten (E[A-Z]+)\b/.exec(error.message)?.[1];
+          reject(new Error(code ? `gRPC cannot listen on ${target} (${code})` : `gRPC cannot listen on ${target}: ${error.message}`));
           return;
         }
         this.bound = { host, port: boundPort };
