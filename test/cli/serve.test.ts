@@ -89,6 +89,28 @@ describe('mnist-serve serve', () => {
     }
   }, 120_000);
 
+  it('keeps serving the current config when SIGHUP finds models.config broken, and logs why', async () => {
+    const dir = tempDir('cli-config-broken');
+    const configFile = path.join(dir, 'models.config');
+    fs.writeFileSync(configFile, `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" model_version_policy { all {} } version_labels { key: "stable" value: 1 } } }\n`);
+    const server = await startServe(['--model-config-file', configFile]);
+    const stable = () => fetch(`${server.url}/v1/models/digits/labels/stable/metadata`).then(async (answer) => ({ status: answer.status, version: ((await answer.json()) as { model_spec?: { version: string } }).model_spec?.version }));
+    const failures = () => logLines(server.stderr()).filter((line) => line.msg === 'config reload failed; keeping the current config');
+    try {
+      fs.writeFileSync(configFile, 'model_config_list { config { name: "digits" ');
+      server.child.kill('SIGHUP');
+      const deadline = Date.now() + 30_000;
+      while (failures().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(failures()).toEqual([expect.objectContaining({ level: 'error', error: expect.stringContaining(configFile) })]);
+      expect(await stable()).toEqual({ status: 200, version: '1' });
+      const answer = await fetch(`${server.url}/v1/models/digits:predict`, { method: 'POST', body: JSON.stringify({ instances: [sampleImage(0)] }) });
+      expect(answer.status).toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
+    }
+  }, 120_000);
+
   it.each([
     [['--batching-parameters-file', 'b.txt'], '--batching-parameters-file has no effect without --enable-batching'],
     [['--model-config-file', '/nonexistent/models.config'], '--model-config-file /nonexistent/models.config: cannot read it (ENOENT)'],
