@@ -29,7 +29,25 @@ describe('mnist-serve serving-config', () => {
     expect(deployment.spec.replicas).toBe(4);
   }, 60_000);
 
+  it('re-reads models.config every 60 s in every generated TF Serving command by default, --config-poll-seconds N otherwise', async () => {
+    const commands = (out: string) => {
+      const read = (name: string) => fs.readFileSync(path.join(out, name), 'utf8');
+      const k8s = YAML.parseAllDocuments(read('kubernetes.yaml'))[1]!.toJS();
+      return [read('docker-run.sh'), read('docker-run-gpu.sh'), YAML.parse(read('docker-compose.yml')).services['tf-serving'].command.join(' '), k8s.spec.template.spec.containers[0].args.join(' ')];
+    };
+    const byDefault = path.join(tempDir('cli-config-poll'), 'serving');
+    expect((await runCli(['serving-config', '--out', byDefault])).code).toBe(0);
+    for (const command of commands(byDefault)) expect(command).toContain('--model_config_file_poll_wait_seconds=60');
+    const every5 = path.join(tempDir('cli-config-poll'), 'serving');
+    expect((await runCli(['serving-config', '--out', every5, '--config-poll-seconds', '5'])).code).toBe(0);
+    for (const command of commands(every5)) expect(command).toContain('--model_config_file_poll_wait_seconds=5');
+    const off = path.join(tempDir('cli-config-poll'), 'serving');
+    expect((await runCli(['serving-config', '--out', off, '--config-poll-seconds', '0'])).code).toBe(0);
+    for (const command of commands(off)) expect(command).not.toContain('model_config_file_poll_wait_seconds');
+  }, 60_000);
+
   it.each([
+    [['--config-poll-seconds', '-1'], "option '--config-poll-seconds <n>' argument '-1' is invalid"],
     [['--policy', 'newest'], "option '--policy <policy>' argument 'newest' is invalid. expected latest[:N], specific:V1,V2,… or all"],
     [['--label', 'stable'], 'expected LABEL=VERSION'],
     [['--model', 'mnist'], 'expected NAME=BASE_PATH'],

@@ -92,6 +92,7 @@ describe('TF Serving deployment files', () => {
     batching: DEFAULT_BATCHING,
     enableBatching: true,
     pollWaitSeconds: 5,
+    configPollSeconds: 30,
     image: 'tensorflow/serving',
     imageTag: '2.18.0',
     replicas: 3,
@@ -114,20 +115,20 @@ describe('TF Serving deployment files', () => {
     expect(run).toContain(`--mount type=bind,source=${out},target=/config,readonly`);
     expect(run).toContain('-p 8500:8500 -p 8501:8501');
     expect(run).toContain('tensorflow/serving:2.18.0 \\');
-    for (const flag of ['--model_config_file=/config/models.config', '--enable_batching=true', '--batching_parameters_file=/config/batching_parameters.txt', '--file_system_poll_wait_seconds=5']) {
-      expect(run).toContain(flag);
-    }
+    const serverFlags = ['--model_config_file=/config/models.config', '--enable_batching=true', '--batching_parameters_file=/config/batching_parameters.txt', '--file_system_poll_wait_seconds=5', '--model_config_file_poll_wait_seconds=30'];
+    for (const flag of serverFlags) expect(run).toContain(flag);
     expect(fs.statSync(written.files.dockerRun).mode & 0o111).not.toBe(0);
     const gpu = fs.readFileSync(written.files.dockerRunGpu, 'utf8');
     expect(gpu).toContain('--gpus all');
     expect(gpu).toContain('tensorflow/serving:2.18.0-gpu');
+    for (const flag of serverFlags) expect(gpu).toContain(flag);
 
     const compose = YAML.parse(fs.readFileSync(written.files.dockerCompose, 'utf8'));
     const service = compose.services.tfs;
     expect(service.image).toBe('tensorflow/serving:2.18.0');
     expect(service.ports).toEqual(['8500:8500', '8501:8501']);
     expect(service.volumes).toContainEqual({ type: 'bind', source: '../versions', target: '/models/mnist', read_only: true });
-    expect(service.command).toContain('--model_config_file=/config/models.config');
+    expect(service.command).toEqual(expect.arrayContaining(serverFlags));
 
     const [configMap, deployment, k8sService] = YAML.parseAllDocuments(fs.readFileSync(written.files.kubernetes, 'utf8')).map((doc) => doc.toJS());
     expect(configMap.kind).toBe('ConfigMap');
@@ -136,17 +137,21 @@ describe('TF Serving deployment files', () => {
     expect(deployment.spec.replicas).toBe(3);
     const container = deployment.spec.template.spec.containers[0];
     expect(container.readinessProbe.httpGet).toEqual({ path: '/v1/models/mnist', port: 8501 });
-    expect(container.args).toContain('--batching_parameters_file=/config/batching_parameters.txt');
+    expect(container.args).toEqual(expect.arrayContaining(serverFlags));
     expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'models', persistentVolumeClaim: { claimName: 'claim', readOnly: true } });
     expect(k8sService.kind).toBe('Service');
     expect(k8sService.spec.ports.map((port: { port: number }) => port.port)).toEqual([8500, 8501]);
     expect(k8sService.spec.selector).toEqual(deployment.spec.selector.matchLabels);
   });
 
-  it('leaves batching out when asked, and writes host paths for the embedded server', () => {
+  it('leaves batching and the config poll out when asked, and writes host paths for the embedded server', () => {
     const out = tempDir('serving-config-host');
-    const written = writeServingConfig(request(out, { enableBatching: false, hostPaths: true }));
-    expect(fs.readFileSync(written.files.dockerRun, 'utf8')).not.toContain('batching');
+    const written = writeServingConfig(request(out, { enableBatching: false, configPollSeconds: 0, hostPaths: true }));
+    const files = [written.files.dockerRun, written.files.dockerRunGpu, written.files.dockerCompose, written.files.kubernetes].map((file) => fs.readFileSync(file, 'utf8'));
+    for (const text of files) {
+      expect(text).not.toContain('batching');
+      expect(text).not.toContain('model_config_file_poll_wait_seconds');
+    }
     expect(written.config.models[0]!.basePath).toBe(path.resolve(out, '..', 'versions'));
   });
 });

@@ -49,6 +49,7 @@ interface Flags {
   allowedBatchSizes?: number[];
   batching: boolean;
   pollWaitSeconds: number;
+  configPollSeconds: number;
   image: string;
   imageTag: string;
   replicas: number;
@@ -71,6 +72,7 @@ export function register(servingConfig: Command): void {
     .option('--allowed-batch-sizes <list>', 'batching: pad batches to these sizes; the last must equal --max-batch-size', parseSizes)
     .option('--no-batching', 'leave --enable_batching off in the docker and Kubernetes files')
     .option('--poll-wait-seconds <n>', '--file_system_poll_wait_seconds for TF Serving', integer(0), 1)
+    .option('--config-poll-seconds <n>', '--model_config_file_poll_wait_seconds for TF Serving: re-read models.config this often, so label moves and rollbacks need no restart (0: off)', integer(0), 60)
     .option('--image <name>', 'TF Serving image (the GPU line appends -gpu to the tag)', 'tensorflow/serving')
     .option('--image-tag <tag>', 'TF Serving image tag', '2.18.0')
     .option('--replicas <n>', 'Kubernetes Deployment replicas', integer(1), 2)
@@ -94,6 +96,7 @@ export function register(servingConfig: Command): void {
         },
         enableBatching: flags.batching,
         pollWaitSeconds: flags.pollWaitSeconds,
+        configPollSeconds: flags.configPollSeconds,
         image: flags.image,
         imageTag: flags.imageTag,
         replicas: flags.replicas,

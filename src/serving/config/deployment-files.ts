@@ -21,6 +21,8 @@ export interface DeploymentOptions {
   imageTag: string;
   enableBatching: boolean;
   pollWaitSeconds: number;
+  /** --model_config_file_poll_wait_seconds: how often TF Serving re-reads models.config (0: never, only at start). */
+  configPollSeconds: number;
   replicas: number;
   /** Kubernetes: the PersistentVolumeClaim that holds the model directories (one subdirectory per model). */
   modelsClaim: string;
@@ -39,6 +41,8 @@ export function modelServerArgs(options: DeploymentOptions): string[] {
     `--model_config_file=${CONTAINER_CONFIG_DIR}/models.config`,
     ...(options.enableBatching ? ['--enable_batching=true', `--batching_parameters_file=${CONTAINER_CONFIG_DIR}/batching_parameters.txt`] : []),
     `--file_system_poll_wait_seconds=${options.pollWaitSeconds}`,
+    // Without it TF Serving reads models.config once, so a moved label or pinned version needs a restart.
+    ...(options.configPollSeconds > 0 ? [`--model_config_file_poll_wait_seconds=${options.configPollSeconds}`] : []),
   ];
 }
 
