@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +48,29 @@ describe('mnist-serve serving-config', () => {
   }, 60_000);
 
   it.each([
+    ['latest:2', 'model_version_policy {\n      latest {\n        num_versions: 2\n      }\n    }', { kind: 'latest', numVersions: 2 }],
+    ['all', 'model_version_policy {\n      all {\n      }\n    }', { kind: 'all' }],
+  ])('writes --policy %s into every model of models.config', async (policy, text, parsed) => {
+    const out = path.join(tempDir('cli-policy'), 'serving');
+    const result = await runCli(['serving-config', '--out', out, '--policy', policy, '--model', 'mnist=models/a', '--model', 'fashion=models/b', '--label', 'stable=1']);
+    expect(result.code).toBe(0);
+    const written = fs.readFileSync(path.join(out, 'models.config'), 'utf8');
+    expect(written.split(text)).toHaveLength(3);
+    const models = parseModelsConfig(written, 'models.config').models;
+    expect(models.map((model) => [model.name, model.versionPolicy, model.versionLabels])).toEqual([['mnist', parsed, { stable: 1 }], ['fashion', parsed, { stable: 1 }]]);
+  }, 60_000);
+
+  it('writes docker-run.sh and docker-run-gpu.sh that sh parses (sh -n)', async () => {
+    const out = path.join(tempDir('cli-sh'), "serving dir's");
+    const result = await runCli(['serving-config', '--out', out, '--model', `mnist=${path.join(out, '..', 'my models')}`]);
+    expect(result.code).toBe(0);
+    for (const script of ['docker-run.sh', 'docker-run-gpu.sh']) {
+      expect(() => execFileSync('sh', ['-n', path.join(out, script)], { stdio: 'pipe' })).not.toThrow();
+    }
+  }, 60_000);
+
+  it.each([
+    [['--policy', 'latest:0'], "option '--policy <policy>' argument 'latest:0' is invalid. latest:N needs N ≥ 1"],
     [['--config-poll-seconds', '-1'], "option '--config-poll-seconds <n>' argument '-1' is invalid"],
     [['--policy', 'newest'], "option '--policy <policy>' argument 'newest' is invalid. expected latest[:N], specific:V1,V2,… or all"],
     [['--label', 'stable'], 'expected LABEL=VERSION'],
