@@ -19,6 +19,9 @@ import { nextVersion, versionDir } from './versions.ts';
 import { encodeWarmupRequests, MAX_WARMUP_REQUESTS, WARMUP_FILE } from './warmup.ts';
 import { ASSETS_EXTRA_DIR, writeSavedModel } from './writer.ts';
 
+/** What a signature name may hold: letters, digits and `_ . - /`, as TF Serving's clients send them. */
+const PLAIN_NAME = /^[A-Za-z0-9_.\-/]+$/;
+
 /** Images the verification runs through both signatures. */
 export const VERIFY_IMAGES = 64;
 
@@ -127,8 +130,12 @@ function validate(request: ExportRequest): void {
   if (!Number.isInteger(warmupRequests) || warmupRequests < 0 || warmupRequests > MAX_WARMUP_REQUESTS) {
     throw new UserInputError(`--warmup-requests must be an integer from 0 to ${MAX_WARMUP_REQUESTS} (TF Serving's limit), got ${warmupRequests}`);
   }
-  if (!/^[A-Za-z0-9_.\-/]+$/.test(request.signatureNames.main) || request.signatureNames.main === request.signatureNames.classes) {
-    throw new UserInputError(`--signature-name must be a plain name other than ${request.signatureNames.classes}, got "${request.signatureNames.main}"`);
+  const { main, classes } = request.signatureNames;
+  if (!PLAIN_NAME.test(classes)) {
+    throw new UserInputError(`--classes-signature-name must be a plain name (letters, digits, _ . - /), got "${classes}"`);
+  }
+  if (!PLAIN_NAME.test(main) || main === classes) {
+    throw new UserInputError(`--signature-name must be a plain name other than ${classes} (the --classes-signature-name), got "${main}"`);
   }
   if ((request.verify || minAccuracy !== undefined || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
     throw new UserInputError('verification, --min-accuracy and warmup requests need test images; the dataset has none (use --no-verify --warmup-requests 0)');

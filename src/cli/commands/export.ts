@@ -24,6 +24,7 @@ interface ExportFlags extends DataFlags {
   basePath: string;
   modelName: string;
   signatureName: string;
+  classesSignatureName: string;
   force?: boolean;
   verify: boolean;
   minAccuracy?: number;
@@ -38,6 +39,7 @@ export function register(command: Command): void {
     .option('--base-path <dir>', "the model's base path, holding one directory per version", DEFAULT_BASE_PATH)
     .option('--model-name <name>', 'model name written into the warmup requests', 'mnist')
     .option('--signature-name <name>', 'name of the main signature (image -> scores, classes)', DEFAULT_SIGNATURE_NAME)
+    .option('--classes-signature-name <name>', 'name of the classes-only signature (image -> decoded)', PREDICT_CLASSES_SIGNATURE_NAME)
     .option('--force', 'replace an existing version (still atomically)')
     .option('--no-verify', 'skip loading the staged SavedModel through TensorFlow and comparing predictions')
     .option('--min-accuracy <x>', "refuse to publish when the SavedModel's test accuracy is below x (0-1)", fraction)
@@ -55,7 +57,7 @@ export function register(command: Command): void {
       version: flags.version,
       force: flags.force,
       modelName: flags.modelName,
-      signatureNames: { main: flags.signatureName, classes: PREDICT_CLASSES_SIGNATURE_NAME },
+      signatureNames: { main: flags.signatureName, classes: flags.classesSignatureName },
       verify: flags.verify,
       minAccuracy: flags.minAccuracy,
       warmupRequests: flags.warmupRequests,
