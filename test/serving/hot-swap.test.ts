@@ -104,6 +104,32 @@ describe('hot version swaps', () => {
     expect((await states(url))['1']).toBe('AVAILABLE');
   }, 120_000);
 
+  it('reports the old version UNLOADING while a request it answers is in flight, and END once that request is done', async () => {
+    const base = tempDir('unloading');
+    await exportVersion(base, 1);
+    await exportVersion(base, 2);
+    // A long batch timeout holds the request (and its lease on version 1) in an open batch during the swap.
+    running = await startServer([modelConfig(base, { versionPolicy: { kind: 'specific', versions: [1] } })], {
+      batching: { maxBatchSize: 64, batchTimeoutMicros: 5_000_000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] },
+    });
+    const url = running.url;
+    let settled = false;
+    const inFlight = request(`${url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] }).finally(() => (settled = true));
+    await waitFor(async () => /mnist_serve_batch_queue_depth\{model="mnist"\} 1/.test(await (await fetch(`${url}/monitoring/prometheus/metrics`)).text()), 10_000);
+    const swap = running.server.reload({ models: [modelConfig(base, { versionPolicy: { kind: 'specific', versions: [2] } })] });
+    await waitFor(async () => (await states(url))['1'] === 'UNLOADING', 10_000);
+    expect(settled).toBe(false);
+    expect(await states(url)).toEqual({ '2': 'AVAILABLE', '1': 'UNLOADING' });
+    expect((await request(`${url}/v1/models/mnist/versions/1`)).body.model_version_status).toEqual([{ version: '1', state: 'UNLOADING', status: { error_code: 'OK', error_message: '' } }]);
+    // An unloading version takes no new requests; the one it holds is still answered by it.
+    expect((await request(`${url}/v1/models/mnist/versions/1:predict`, 'POST', { instances: [sampleImage(0)] })).status).toBe(404);
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(versionOf(answer.body.predictions[0].scores)).toBe(1);
+    await swap;
+    expect(await states(url)).toEqual({ '2': 'AVAILABLE', '1': 'END' });
+  }, 120_000);
+
   it('moves a label and changes the policy on a config reload', async () => {
     const base = tempDir('labels');
     await exportVersion(base, 1);
