@@ -51,9 +51,9 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   let best: Best = resume?.meta.best?.monitor === monitor ? resume.meta.best : null;
   let lastMetrics: EpochMetrics | null = resume?.meta.metrics ?? null;
   let checkpoint: string | null = resume?.prefix ?? null;
-  // True while the engine's state is exactly what the last checkpoint holds: an interruption
-  // then has nothing new to save.
-  let stateIsSaved = resume !== null;
+  // True while the engine's state is exactly what the last checkpoint holds, or, in a fresh run
+  // before its first step, the untrained initial state: an interruption then has nothing to save.
+  let stateIsSaved = true;
   let trainedSamples = 0;
   let trainingSeconds = 0;
   const history: EpochRecord[] = [];

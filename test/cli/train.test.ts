@@ -8,11 +8,11 @@ import { binPath, projectRoot, runCli, userStderr, type CliResult } from '../hel
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-train-'));
 
-/** Runs `train`, sending `signal` once stderr shows `trigger`. */
-function trainUntil(args: string[], trigger: RegExp, signal: NodeJS.Signals): Promise<CliResult> {
+/** Runs `train`, sending `signals` (back to back) once stderr shows `trigger`. */
+function trainUntil(args: string[], trigger: RegExp, signals: NodeJS.Signals | NodeJS.Signals[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, 'train', ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [binPath, 'train', ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -21,7 +21,7 @@ function trainUntil(args: string[], trigger: RegExp, signal: NodeJS.Signals): Pr
       stderr += chunk;
       if (!sent && trigger.test(stderr)) {
         sent = true;
-        child.kill(signal);
+        for (const signal of [signals].flat()) child.kill(signal);
       }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
@@ -122,6 +122,16 @@ describe('mnist-serve train', () => {
     const report = JSON.parse(resumed.stdout);
     expect(report).toMatchObject({ status: 'completed', resumedFrom: prefix, epoch: checkpoint.meta.epoch + 1 });
     expect(report.data).toMatchObject({ trainSamples: 1024, testSamples: 64 });
+  });
+
+  it('interrupted before the first training step, saves nothing and says so (exit 130)', async () => {
+    const dir = tempDir();
+    // The graph engine loads its SavedModel (TensorFlow logs it) well before the first step.
+    const args = ['--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir];
+    const result = await trainUntil(args, /Reading SavedModel from/, 'SIGINT', { TF_CPP_MIN_LOG_LEVEL: '0' });
+    expect(result.code).toBe(130);
+    expect(userStderr(result.stderr)).toContain('Interrupted by SIGINT before the first training step; nothing was saved');
+    expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([]);
   });
 
   it('rejects a non-positive --epochs with exit 2 and one line', async () => {

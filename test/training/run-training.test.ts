@@ -117,6 +117,17 @@ describe('training with checkpoints', () => {
     expect(listCheckpoints(dir).map((c) => path.basename(c.prefix))).toEqual(['ckpt-1']);
   });
 
+  it('interrupted before the first step of a fresh run, writes no untrained checkpoint', async () => {
+    const dir = tempDir();
+    const controller = new AbortController();
+    const onEvent = (event: TrainingEvent) => {
+      if (event.type === 'start') controller.abort();
+    };
+    const result = await train(options(dir, { trainSamples: 64, signal: controller.signal, onEvent }));
+    expect(result).toMatchObject({ status: 'interrupted', checkpoint: null, epoch: 0, step: 0, history: [] });
+    expect(listCheckpoints(dir)).toEqual([]);
+  });
+
   it('keeps only the newest --keep checkpoints', async () => {
     const dir = tempDir();
     await train(options(dir, { epochs: 3, trainSamples: 64, checkpoint: { kind: 'directory', dir, keep: 2, saveBestOnly: false } }));

@@ -82,7 +82,7 @@ function reportInterruption(options: GlobalOptions, outcome: TrainOutcome, flags
   } else if (outcome.checkpoint) {
     log(options, `Interrupted by ${signal}; weights written to ${outcome.checkpoint} (weights only: training cannot resume from it)`);
   } else {
-    log(options, `Interrupted by ${signal} before any checkpoint was written`);
+    log(options, `Interrupted by ${signal} before the first training step; nothing was saved`);
   }
 }
 
