@@ -134,6 +134,28 @@ describe('mnist-serve train', () => {
     expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([]);
   });
 
+  it('on SIGINT (Ctrl-C) finishes the step, writes a checkpoint that loads and exits 130', async () => {
+    const dir = tempDir();
+    const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
+    const result = await trainUntil(args, /^Epoch 1\/40 /m, 'SIGINT');
+    expect(result.code).toBe(130);
+    const lines = userStderr(result.stderr);
+    expect(lines).toContainEqual(expect.stringMatching(/^Interrupted by SIGINT; checkpoint written to .*ckpt-\d+$/));
+    expect(lines).toContain(`resume with: mnist-serve train --resume --checkpoint-dir ${dir} --epochs 40`);
+    const prefix = /checkpoint written to (\S+)/.exec(result.stderr)![1]!;
+    expect((await loadCheckpoint(prefix)).meta.epoch).toBeGreaterThanOrEqual(1);
+  });
+
+  it('exits at once on a second signal, without finishing the step or writing a checkpoint', async () => {
+    const dir = tempDir();
+    const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
+    // Two different signals, so the kernel cannot merge them into one.
+    const result = await trainUntil(args, /^Epoch 1\/40 /m, ['SIGINT', 'SIGTERM']);
+    expect([130, 143]).toContain(result.code);
+    expect(result.stderr).not.toContain('Interrupted by');
+    expect(result.stdout).toBe('');
+  });
+
   it('rejects a non-positive --epochs with exit 2 and one line', async () => {
     const result = await runCli(['train', '--epochs', '0']);
     expect(result.code).toBe(2);
