@@ -156,6 +156,17 @@ describe('mnist-serve train', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('--checkpoint-path refuses --keep, --save-best-only and --checkpoint-dir (exit 2, one line) instead of ignoring them', async () => {
+    const prefix = path.join(tempDir(), 'cp.ckpt');
+    for (const extra of [['--keep', '3'], ['--save-best-only'], ['--checkpoint-dir', tempDir()]]) {
+      const result = await runCli(['train', '--checkpoint-path', prefix, ...extra]);
+      expect(result.code, extra.join(' ')).toBe(2);
+      expect(userStderr(result.stderr)).toEqual([
+        expect.stringMatching(new RegExp(`^mnist-serve: error: option '--checkpoint-path <prefix>' cannot be used with option '${extra[0]}`)),
+      ]);
+    }
+  });
+
   it('rejects a non-positive --epochs with exit 2 and one line', async () => {
     const result = await runCli(['train', '--epochs', '0']);
     expect(result.code).toBe(2);

@@ -96,7 +96,10 @@ export function register(command: Command): void {
     .addOption(new Option('--engine <engine>', 'training engine: graph (one TensorFlow call per step) or eager (tfjs ops)').choices([...ENGINE_KINDS]).default(DEFAULT_ENGINE))
     .option('--intra-op-threads <n>', "TensorFlow threads per op (0 = one per core); 1 measured fastest for this model's small ops", nonNegativeInteger, 1)
     .option('--checkpoint-dir <dir>', 'where checkpoints ckpt-N are written', DEFAULT_CHECKPOINT_DIR)
-    .option('--checkpoint-path <prefix>', "the notebook's mode: one weights-only checkpoint at PREFIX, rewritten each epoch (instead of --checkpoint-dir)")
+    // The notebook's single prefix has no directory, no older checkpoints and a save every epoch:
+    // refuse the flags it would otherwise silently ignore.
+    .addOption(new Option('--checkpoint-path <prefix>', "the notebook's mode: one weights-only checkpoint at PREFIX, rewritten each epoch (instead of --checkpoint-dir)")
+      .conflicts(['checkpointDir', 'keep', 'saveBestOnly']))
     .option('--keep <n>', 'keep the newest N checkpoints', positiveInteger, 5)
     .option('--save-best-only', 'write a checkpoint only when the monitored metric improves')
     .addOption(new Option('--monitor <metric>', 'metric for --save-best-only and early stopping').choices(['val_accuracy', 'val_loss']).default('val_accuracy'))
