@@ -167,6 +167,13 @@ describe('mnist-serve train', () => {
     }
   });
 
+  it("--help says --seed also fixes the initial weights and every epoch's shuffle", async () => {
+    const result = await runCli(['train', '--help']);
+    expect(result.code).toBe(0);
+    const help = result.stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--seed <n> seed of the embedded set's train\/test split; for train also of the initial weights and every epoch's shuffle/);
+  });
+
   it('rejects a non-positive --epochs with exit 2 and one line', async () => {
     const result = await runCli(['train', '--epochs', '0']);
     expect(result.code).toBe(2);
