@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/index.ts';
+import { writeIdxDir } from '../data/fixtures.ts';
 import { binPath, projectRoot, runCli, userStderr, type CliResult } from '../helpers/cli.ts';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-train-'));
@@ -172,6 +173,64 @@ describe('mnist-serve train', () => {
     expect(result.code).toBe(0);
     const help = result.stdout.replace(/\s+/g, ' ');
     expect(help).toMatch(/--seed <n> seed of the embedded set's train\/test split; for train also of the initial weights and every epoch's shuffle/);
+  });
+
+  it('--data-dir trains on the IDX files of a directory and records it', async () => {
+    const dir = tempDir();
+    const idx = path.join(dir, 'idx');
+    writeIdxDir(idx, { train: 64, test: 40 });
+    const result = await runCli(['--json', 'train', '--data-dir', idx, '--epochs', '1', '--checkpoint-dir', path.join(dir, 'ckpt')]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.data).toEqual({ name: 'idx', source: idx, dataDir: idx, trainSamples: 64, testSamples: 40 });
+    expect(report.step).toBe(2);
+    expect((await loadCheckpoint(report.checkpoint)).meta.data.dataDir).toBe(idx);
+  });
+
+  it('--save-best-only --monitor val_loss writes a checkpoint exactly at each new lowest val_loss', async () => {
+    const dir = tempDir();
+    const result = await runCli(['--json', 'train', '--train-samples', '256', '--test-samples', '64', '--epochs', '3', '--learning-rate', '0.003',
+      '--save-best-only', '--monitor', 'val_loss', '--checkpoint-dir', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const epochs: { val_loss: number; checkpoint: string | null }[] = JSON.parse(result.stdout).epochs;
+    let lowest = Infinity;
+    const expected = epochs.map((e) => (e.val_loss < lowest ? ((lowest = e.val_loss), true) : false));
+    expect(epochs.map((e) => e.checkpoint !== null)).toEqual(expected);
+    const last = epochs.filter((e) => e.checkpoint).at(-1)!;
+    expect((await loadCheckpoint(last.checkpoint!)).meta.best).toMatchObject({ monitor: 'val_loss', value: lowest });
+  });
+
+  it('--early-stopping-patience with --monitor val_loss stops when val_loss stops falling', async () => {
+    const dir = tempDir();
+    // A learning rate too small to change anything: val_loss never improves after epoch 1.
+    const result = await runCli(['--json', 'train', '--train-samples', '64', '--test-samples', '32', '--epochs', '5', '--learning-rate', '1e-12',
+      '--monitor', 'val_loss', '--early-stopping-patience', '2', '--checkpoint-dir', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ status: 'early-stopped', epoch: 3 });
+    expect(userStderr(result.stderr)).toContainEqual(expect.stringMatching(/^Early stopping after epoch 3: val_loss last improved at epoch 1 \(/));
+  });
+
+  it('--resume in a directory without checkpoints says so and trains from scratch', async () => {
+    const dir = tempDir();
+    const result = await runCli(['--json', 'train', '--resume', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(userStderr(result.stderr)).toContain(`--resume: no checkpoint in ${dir} yet; training from scratch`);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed', resumedFrom: null, epoch: 1, step: 2 });
+  });
+
+  it('--head softmax trains a softmax model that checkpoint evaluate then scores the same', async () => {
+    const dir = tempDir();
+    const result = await runCli(['--json', 'train', '--head', 'softmax', '--train-samples', '256', '--test-samples', '64', '--epochs', '1', '--checkpoint-dir', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.model.head).toBe('softmax');
+    const checkpoint = await loadCheckpoint(report.checkpoint);
+    expect(checkpoint.spec.head).toBe('softmax');
+    expect(checkpoint.spec.layers.at(-1)).toMatchObject({ kind: 'dense', activation: 'softmax' });
+    const evaluated = JSON.parse((await runCli(['--json', 'checkpoint', 'evaluate', report.checkpoint, '--test-samples', '64'])).stdout);
+    expect(evaluated.accuracy).toBeCloseTo(report.evaluation.accuracy, 6);
+    expect(evaluated.loss).toBeCloseTo(report.evaluation.loss, 5);
   });
 
   it('rejects a non-positive --epochs with exit 2 and one line', async () => {
