@@ -53,14 +53,18 @@ function numberOf(prefix: string): number {
   return match ? Number(match[1]) : Number.MAX_SAFE_INTEGER;
 }
 
-/** Oldest first; `best` by `monitor` among checkpoints whose last epoch has metrics. */
+/**
+ * Oldest first, by checkpoint number (save order: a new run in the same directory continues the
+ * numbering, though its steps start again at 1); `best` by `monitor` among checkpoints whose last
+ * epoch has metrics.
+ */
 export function listCheckpoints(dir: string, monitor: Monitor = 'val_accuracy'): CheckpointInfo[] {
   if (!fs.existsSync(dir)) return [];
   const prefixes = [...new Set([...listedCheckpoints(dir), ...prefixesOnDisk(dir)].map((p) => path.normalize(p)))];
   const latest = latestCheckpoint(dir);
   const infos = prefixes
     .map(describe)
-    .sort((a, b) => (a.meta?.step ?? -1) - (b.meta?.step ?? -1) || numberOf(a.prefix) - numberOf(b.prefix));
+    .sort((a, b) => numberOf(a.prefix) - numberOf(b.prefix) || (a.modified?.getTime() ?? 0) - (b.modified?.getTime() ?? 0));
   const scored = infos.filter((info) => info.meta?.metrics);
   const better = (a: number, b: number) => (monitor === 'val_loss' ? a < b : a > b);
   const best = scored.reduce<CheckpointInfo | null>(

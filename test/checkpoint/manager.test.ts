@@ -23,6 +23,17 @@ describe('the checkpoint manager', () => {
     expect(latestCheckpoint(dir)).toBe(second.prefix);
   });
 
+  it('lists checkpoints in save order, also when a second run in the same directory starts its steps again', () => {
+    const dir = tempDir();
+    saveCheckpoint(dir, sampleState(1), sampleMeta(2), 5);
+    saveCheckpoint(dir, sampleState(2), sampleMeta(4), 5);
+    // A new run without --resume: ckpt-3, but fewer steps than the first run's checkpoints.
+    saveCheckpoint(dir, sampleState(3), sampleMeta(1), 5);
+    const listed = listCheckpoints(dir);
+    expect(listed.map((c) => [path.basename(c.prefix), c.meta!.step])).toEqual([['ckpt-1', 20], ['ckpt-2', 40], ['ckpt-3', 10]]);
+    expect(listed.map((c) => c.latest)).toEqual([false, false, true]);
+  });
+
   it('stores variables under Keras names, Adam slots under optimizer/…/m|v, and int64 counters', () => {
     const dir = tempDir();
     const { prefix } = saveCheckpoint(dir, sampleState(1, 250), { ...sampleMeta(1), batch: 0 }, 5);
