@@ -15,6 +15,8 @@ export interface GraphSource {
   description: string;
   graphDef: GraphDef;
   saverDef?: SaverDef;
+  /** The signatures of the MetaGraphDef read (a spec source: those export would write). */
+  signatures: Record<string, SignatureDef>;
   /** Every MetaGraphDef's tags and signatures (a spec source: the one export would write). */
   metaGraphs: { tags: string[]; signatures: Record<string, SignatureDef> }[];
 }
@@ -25,6 +27,7 @@ export function savedModelGraphSource(dir: string, tag = SERVE_TAG): GraphSource
     description: `SavedModel ${dir} (tag ${tag})`,
     graphDef: metaGraph.graph_def ?? {},
     saverDef: metaGraph.saver_def,
+    signatures: metaGraph.signature_def ?? {},
     metaGraphs: (savedModel.meta_graphs ?? []).map((m) => ({ tags: m.meta_info_def?.tags ?? [], signatures: m.signature_def ?? {} })),
   };
 }
@@ -32,10 +35,12 @@ export function savedModelGraphSource(dir: string, tag = SERVE_TAG): GraphSource
 export function specGraphSource(spec: ModelSpec, description: string, names?: SignatureNames): GraphSource {
   const { image, scores, classes } = buildServingGraph(spec).tensors;
   const graph = buildServingGraph(spec, { classes: false });
+  const signatures = servingSignatures(spec, { image, scores, classes: classes! }, names);
   return {
     description,
     graphDef: graph.graphDef,
     saverDef: graph.saverDef,
-    metaGraphs: [{ tags: [SERVE_TAG], signatures: servingSignatures(spec, { image, scores, classes: classes! }, names) }],
+    signatures,
+    metaGraphs: [{ tags: [SERVE_TAG], signatures }],
   };
 }

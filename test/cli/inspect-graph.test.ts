@@ -34,8 +34,14 @@ describe('mnist-serve inspect-graph', () => {
     const dir = savedModelFixture();
     const result = await runCli(['inspect-graph', '--saved-model', dir], { nodeArgs: ['--require', tracer] });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`source: SavedModel ${dir} (tag serve)`);
-    expect(result.stdout).toContain('input: conv2d_input:0  output: ArgMax:0');
+    // An exported graph ends at the classes ArgMax; the scores are a signature output that ArgMax consumes.
+    expect(result.stdout.split('\n').slice(0, 5)).toEqual([
+      `source: SavedModel ${dir} (tag serve)`,
+      'input: conv2d_input:0  output: ArgMax:0',
+      'signature predict_classes: image=conv2d_input:0 -> decoded=ArgMax:0',
+      'signature serving_default: image=conv2d_input:0 -> classes=ArgMax:0, scores=dense_1/Sigmoid:0',
+      '112 of 112 nodes', // the default model's 110, plus ArgMax and its dimension constant
+    ]);
     expect(result.stdout).toMatch(/^conv2d\/Conv2D\s+Conv2D\s+DT_FLOAT\s+conv2d_input, conv2d\/Conv2D\/ReadVariableOp$/m);
     expect(result.stderr).toContain('[tracer] engine-loaded=false');
   });
@@ -51,7 +57,13 @@ describe('mnist-serve inspect-graph', () => {
   it("lists the default model's graph, ending at the head as Keras's graph does", async () => {
     const result = await runCli(['inspect-graph', '--filter', '^dense_1/', '--op', 'Sigmoid']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout.split('\n').slice(0, 3)).toEqual(['source: the default model spec', 'input: conv2d_input:0  output: dense_1/Sigmoid:0', '1 of 110 nodes']);
+    expect(result.stdout.split('\n').slice(0, 5)).toEqual([
+      'source: the default model spec',
+      'input: conv2d_input:0  output: dense_1/Sigmoid:0',
+      'signature predict_classes (as export writes it, adding ArgMax): image=conv2d_input:0 -> decoded=ArgMax:0',
+      'signature serving_default (as export writes it, adding ArgMax): image=conv2d_input:0 -> classes=ArgMax:0, scores=dense_1/Sigmoid:0',
+      '1 of 110 nodes',
+    ]);
     expect(result.stdout).toMatch(/^dense_1\/Sigmoid\s+Sigmoid\s+DT_FLOAT\s+dense_1\/BiasAdd$/m);
   });
 
@@ -69,6 +81,10 @@ describe('mnist-serve inspect-graph', () => {
     const report = JSON.parse(result.stdout);
     expect(report.source).toBe(`checkpoint ${saved.prefix}`);
     expect(report.outputs).toEqual(['dense_1/Softmax:0']);
+    expect(report.signatures.find((s: { name: string }) => s.name === 'serving_default').outputs).toEqual({
+      classes: { name: 'ArgMax:0', dtype: 'DT_INT64', shape: [-1] },
+      scores: { name: 'dense_1/Softmax:0', dtype: 'DT_FLOAT', shape: [-1, 10] },
+    });
     expect(report.metaGraphs[0].signatures.map((s: { name: string }) => s.name)).toEqual(['predict_classes', 'serving_default']);
   });
 

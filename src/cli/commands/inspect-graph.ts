@@ -11,7 +11,7 @@ import { filterNodes, graphToDot, summarizeGraph, type NodeSummary } from '../..
 import { defaultModelSpec } from '../../model/spec.ts';
 import { savedModelGraphSource, specGraphSource, type GraphSource } from '../../savedmodel/graph-source.ts';
 import { formatShape, formatSignatures } from '../../savedmodel/show-signatures.ts';
-import { summarizeSignatures } from '../../savedmodel/signatures.ts';
+import { summarizeSignatures, type SignatureSummary } from '../../savedmodel/signatures.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { runAction } from '../run-action.ts';
@@ -54,6 +54,7 @@ export function register(inspectGraph: Command): void {
         source: source.description,
         inputs: summary.inputs,
         outputs: summary.outputs,
+        signatures: summarizeSignatures(source.signatures),
         nodeCount: summary.nodes.length,
         nodes,
         functions,
@@ -61,7 +62,7 @@ export function register(inspectGraph: Command): void {
         ...(flags.dot && { dot: flags.dot }),
         ...(flags.svg && { svg: flags.svg }),
       };
-      printResult(options, result, () => (flags.signatures ? formatSignatures(source.metaGraphs) : renderGraph(result)));
+      printResult(options, result, () => (flags.signatures ? formatSignatures(source.metaGraphs) : renderGraph(result, !flags.savedModel)));
     }));
 }
 
@@ -93,10 +94,13 @@ function renderSvg(dot: string, file: string): string {
   return result.stdout;
 }
 
-function renderGraph(result: { source: string; inputs: string[]; outputs: string[]; nodeCount: number; nodes: NodeSummary[]; functions: { name: string; inputs: string[]; outputs: string[]; nodes: NodeSummary[] }[]; dot?: string; svg?: string }): string {
+/** `fromSpec`: the signatures are those export would write, over the ArgMax it adds to this graph. */
+function renderGraph(result: { source: string; inputs: string[]; outputs: string[]; signatures: SignatureSummary[]; nodeCount: number; nodes: NodeSummary[]; functions: { name: string; inputs: string[]; outputs: string[]; nodes: NodeSummary[] }[]; dot?: string; svg?: string }, fromSpec: boolean): string {
+  const asExported = fromSpec ? ' (as export writes it, adding ArgMax)' : '';
   const lines = [
     `source: ${result.source}`,
     `input: ${result.inputs.join(', ') || '(none)'}  output: ${result.outputs.join(', ') || '(none)'}`,
+    ...result.signatures.map((s) => `signature ${s.name}${asExported}: ${tensorNames(s.inputs)} -> ${tensorNames(s.outputs)}`),
     `${result.nodes.length} of ${result.nodeCount} nodes`,
     '',
     nodeTable(result.nodes),
@@ -108,6 +112,11 @@ function renderGraph(result: { source: string; inputs: string[]; outputs: string
   if (result.dot) lines.push('', `wrote ${result.dot}`);
   if (result.svg) lines.push('', `wrote ${result.svg}`);
   return lines.join('\n');
+}
+
+/** `key=tensor` pairs, as a signature maps its keys to graph tensors. */
+function tensorNames(tensors: SignatureSummary['inputs']): string {
+  return Object.entries(tensors).map(([key, t]) => `${key}=${t.name}`).join(', ');
 }
 
 function nodeTable(nodes: NodeSummary[]): string {
