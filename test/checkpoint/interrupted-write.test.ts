@@ -37,10 +37,10 @@ describe('an interrupted checkpoint write', () => {
     await expect(loadCheckpoint(unfinished)).rejects.toThrow(/ckpt-2\.json: missing/);
     expect(latestCheckpoint(dir)).toBe(first);
     const listed = listCheckpoints(dir);
-    // Unfinished prefixes have no step to sort by, so they come first.
+    // In save order, as every listing: the unfinished ckpt-2 after ckpt-1, marked as a problem.
     expect(listed.map((c) => [path.basename(c.prefix), c.latest, c.problem === null])).toEqual([
-      ['ckpt-2', false, false],
       ['ckpt-1', true, true],
+      ['ckpt-2', false, false],
     ]);
     // The number is never reused, so the unfinished files cannot be completed by a later save.
     expect(saveCheckpoint(dir, sampleState(3), sampleMeta(3), 5).prefix).toBe(path.join(dir, 'ckpt-3'));
