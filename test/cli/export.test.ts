@@ -66,7 +66,7 @@ describe('mnist-serve export', () => {
     expect(result.stderr).toContain('[tracer] engine-loaded=false');
   }, 60_000);
 
-  it('checks a checkpoint trained with --data-dir on that directory, even when only --seed is given', async () => {
+  it('checks a checkpoint trained with --data-dir on that directory, even when only --seed is given, and on another with --data-dir', async () => {
     const idxProject = tempDir('export-idx');
     const idx = path.join(idxProject, 'idx');
     writeIdxDir(idx, { train: 64, test: 40 });
@@ -78,6 +78,12 @@ describe('mnist-serve export', () => {
     expect(report.verification).toMatchObject({ images: 40, passed: true });
     expect(report.accuracy).toMatchObject({ samples: 40, minimum: 0 });
     expect(report.warmup.requests).toBe(3);
+
+    const other = path.join(idxProject, 'other');
+    writeIdxDir(other, { train: 10, test: 20 });
+    const elsewhere = await runCli(['--json', 'export', '--data-dir', other, '--min-accuracy', '0', '--warmup-requests', '0'], { cwd: idxProject });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect(JSON.parse(elsewhere.stdout)).toMatchObject({ version: 2, verification: { images: 20 }, accuracy: { samples: 20 } });
   }, 120_000);
 
   it('answers bad flags and a missing checkpoint with one line and exit 2', async () => {
