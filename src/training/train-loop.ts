@@ -2,7 +2,8 @@
  * The training loop, engine-agnostic: seeded shuffle per epoch, batches, validation on the test
  * split after each epoch, checkpoints, save-best, early stopping, TensorBoard, and a clean stop
  * on an abort signal (SIGINT/SIGTERM): the current step finishes, a checkpoint is written at the
- * exact batch, and the result says "interrupted". It reports through `onEvent`, never prints.
+ * exact batch (none when nothing changed since the last one, or a fresh run took no step yet),
+ * and the result says "interrupted". It reports through `onEvent`, never prints.
  */
 import type { LoadedCheckpoint } from '../checkpoint/load.ts';
 import type { CheckpointMeta, EpochMetrics, Monitor } from '../checkpoint/meta.ts';
