@@ -33,7 +33,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .option('--json', 'print one JSON object on stdout (logs go to stderr)')
     .option('-q, --quiet', 'print only results and errors')
     .option('--verbose', 'print stack traces for unexpected errors')
-    .option('--no-color', 'no terminal escapes: plain progress lines instead of redrawn bars (also NO_COLOR=1)')
+    .option('--no-color', 'no terminal escapes: plain progress lines, no redrawn bars or spinners (also NO_COLOR=1)')
     .addOption(new Option('--device <device>', 'TensorFlow device').choices(['cpu', 'gpu', 'auto']).default('auto'))
     .showSuggestionAfterError()
     .exitOverride()

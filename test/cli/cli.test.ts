@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot, runCli } from '../helpers/cli.ts';
+import { projectRoot, runCli, runOnTerminal } from '../helpers/cli.ts';
 
 const tracer = path.join(projectRoot, 'test', 'helpers', 'module-load-tracer.cjs');
 
@@ -70,6 +70,17 @@ describe('mnist-serve CLI skeleton', () => {
     expect(report.backend).toBe('tensorflow');
     expect(report.devices).toContain('CPU:0');
     expect(report.libtensorflowPath).toMatch(/libtensorflow(_cc)?\.so/);
+  });
+
+  it('shows a spinner while it waits on a terminal, and none with --no-color', async () => {
+    const spinning = await runOnTerminal(['doctor', '--no-python']);
+    expect(spinning.code).toBe(0);
+    expect(spinning.stdout).toContain('Loading TensorFlow…');
+    expect(spinning.stdout).toMatch(/^tensorflow +2\.21\./m);
+    const plain = await runOnTerminal(['--no-color', 'doctor', '--no-python']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toContain('Loading TensorFlow');
+    expect(plain.stdout).not.toContain('\x1b[?25l');
   });
 
   it('doctor finds Python TensorFlow for interop checks when it is installed', async () => {

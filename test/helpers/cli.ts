@@ -34,6 +34,27 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
+/**
+ * Runs the CLI on a pseudo-terminal (through `script`), as from an interactive shell, without
+ * NO_COLOR: what a user sees on a terminal, stdout and stderr merged into `stdout`.
+ */
+export function runOnTerminal(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  const started = performance.now();
+  // A pseudo-terminal starts with no size; give it a usual one, as a terminal window has.
+  const command = `stty cols 100 rows 30; ${[process.execPath, binPath, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')}`;
+  const env = { ...process.env };
+  delete env.NO_COLOR;
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: options.cwd ?? projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
 /** stderr without libtensorflow's own start-up log lines, which no flag can silence. */
 export function userStderr(stderr: string): string[] {
   return stderr

@@ -13,6 +13,7 @@ import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-opti
 import { globalOptions, printResult, table } from '../output.ts';
 import { positiveInteger } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
+import { whileWaiting } from '../spinner.ts';
 
 const dirOption = () => new Option('--checkpoint-dir <dir>', 'the checkpoint directory').default(DEFAULT_CHECKPOINT_DIR);
 const engineOption = () => new Option('--engine <engine>', 'engine that loads the weights').choices([...ENGINE_KINDS]).default(DEFAULT_ENGINE);
@@ -93,12 +94,14 @@ function registerEvaluate(checkpoint: Command): void {
     .option('--test-samples <n>', 'use only the first N test samples', positiveInteger)
     .addOption(engineOption())
     .action(runAction(async (argument: string, flags: DataFlags & { testSamples?: number; engine: EngineKind }, cmd: Command) => {
-      const result = await evaluateCheckpoint(resolveCheckpointArgument(argument), {
+      const options = globalOptions(cmd);
+      const prefix = resolveCheckpointArgument(argument);
+      const result = await whileWaiting(options, `Evaluating ${prefix}…`, () => evaluateCheckpoint(prefix, {
         data: datasetOptionsFrom(flags),
         testSamples: flags.testSamples,
         engine: flags.engine,
-      });
-      printResult(globalOptions(cmd), { ...result, accuracyPercent: Number((result.accuracy * 100).toFixed(2)) }, () =>
+      }));
+      printResult(options, { ...result, accuracyPercent: Number((result.accuracy * 100).toFixed(2)) }, () =>
         [`Eval accuracy percentage: ${(result.accuracy * 100).toFixed(2)}`, `Eval loss: ${result.loss.toFixed(4)}`,
           `(${result.prefix}, epoch ${result.epoch}, ${result.data.samples} ${result.data.name} test samples)`].join('\n'));
     }));

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { doctorReport } from '../../engine/doctor.ts';
 import { globalOptions, printResult } from '../output.ts';
 import { runAction } from '../run-action.ts';
+import { whileWaiting } from '../spinner.ts';
 
 /** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
 export function register(doctor: Command): void {
@@ -9,7 +10,8 @@ export function register(doctor: Command): void {
     .option('--no-python', 'skip looking for Python TensorFlow (saves a few seconds)')
     .action(runAction(async (opts: { python: boolean }, command: Command) => {
       const options = globalOptions(command);
-      const report = await doctorReport(options.device, { checkPython: opts.python });
+      const waitingFor = opts.python ? 'Loading TensorFlow and looking for Python TensorFlow…' : 'Loading TensorFlow…';
+      const report = await whileWaiting(options, waitingFor, () => doctorReport(options.device, { checkPython: opts.python }));
       printResult(options, report, () => [
         `node               ${report.node} (${report.platform})`,
         `engine             ${report.enginePackage}@${report.enginePackageVersion} (backend: ${report.backend})`,
