@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/index.ts';
 import { writeIdxDir } from '../data/fixtures.ts';
-import { binPath, projectRoot, runCli, userStderr, type CliResult } from '../helpers/cli.ts';
+import { binPath, projectRoot, runCli, runOnTerminal, userStderr, type CliResult } from '../helpers/cli.ts';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-train-'));
 
@@ -34,20 +34,6 @@ function trainUntil(args: string[], trigger: RegExp, signals: NodeJS.Signals | N
   });
 }
 
-/** Runs a program (here `script`, for a terminal) and collects its output. */
-function runCliVia(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
-}
-
 describe('mnist-serve train', () => {
   it('--json prints one object with per-epoch metrics, the final evaluation, the checkpoint, duration and samples/s', async () => {
     const dir = tempDir();
@@ -72,13 +58,8 @@ describe('mnist-serve train', () => {
 
   it('redraws a progress bar on a terminal, and prints plain epoch lines there with --no-color', async () => {
     const dir = tempDir();
-    // `script` gives the command a pseudo-terminal, as an interactive shell would.
-    const onTerminal = (extra: string[]) => {
-      const command = [process.execPath, binPath, ...extra, 'train', '--train-samples', '256', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir].map((a) => `'${a}'`).join(' ');
-      const env = { ...process.env };
-      delete env.NO_COLOR;
-      return runCliVia('script', ['-qefc', command, '/dev/null'], env);
-    };
+    const onTerminal = (extra: string[]) =>
+      runOnTerminal([...extra, 'train', '--train-samples', '256', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir]);
     const withBar = await onTerminal([]);
     expect(withBar.code).toBe(0);
     expect(withBar.stdout).toMatch(/Epoch 1 \[[░█]+\] \d+\/8 - loss: /);
