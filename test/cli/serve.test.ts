@@ -89,6 +89,23 @@ describe('mnist-serve serve', () => {
     }
   }, 120_000);
 
+  it('survives a SIGHUP that arrives while it is still loading, and re-reads the config once up', async () => {
+    const dir = tempDir('cli-config-early');
+    const configFile = path.join(dir, 'models.config');
+    fs.writeFileSync(configFile, `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" } }\n`);
+    const server = await startServe(['--model-config-file', configFile], { signalOn: { log: /TensorFlow intra-op threads/, signal: 'SIGHUP' } });
+    try {
+      expect((await fetch(`${server.url}/v1/models/digits`)).status).toBe(200);
+      const deadline = Date.now() + 30_000;
+      const reloaded = () => logLines(server.stderr()).some((line) => line.msg === 'SIGHUP: reloading the config');
+      while (!reloaded() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(reloaded()).toBe(true);
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
+    }
+  }, 120_000);
+
   it('keeps serving the current config when SIGHUP finds models.config broken, and logs why', async () => {
     const dir = tempDir('cli-config-broken');
     const configFile = path.join(dir, 'models.config');

@@ -13,7 +13,8 @@ export interface RunningServe {
   exit: Promise<number | null>;
 }
 
-export function startServe(args: string[], options: { grpc?: boolean } = {}): Promise<RunningServe> {
+/** `signalOn`: send `signal` once stderr first matches `log` (e.g. to signal a server still loading). */
+export function startServe(args: string[], options: { grpc?: boolean; signalOn?: { log: RegExp; signal: NodeJS.Signals } } = {}): Promise<RunningServe> {
   const ports = ['--rest-api-port', '0', ...(options.grpc ? ['--port', '0'] : [])];
   const child = spawn(process.execPath, [binPath, 'serve', ...ports, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -21,12 +22,17 @@ export function startServe(args: string[], options: { grpc?: boolean } = {}): Pr
   });
   let stdout = '';
   let stderr = '';
+  let signalled = false;
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 90_000);
     child.stderr!.on('data', (chunk) => {
       stderr += chunk;
+      if (options.signalOn && !signalled && options.signalOn.log.test(stderr)) {
+        signalled = true;
+        child.kill(options.signalOn.signal);
+      }
       const rest = /"msg":"REST API listening","url":"([^"]+)"/.exec(stderr);
       const grpc = /"msg":"gRPC API listening","address":"([^"]+)"/.exec(stderr);
       if (rest && (grpc || !options.grpc)) {

@@ -41,13 +41,29 @@ export function register(serve: Command): void {
       const options = globalOptions(command);
       const logger = jsonLogger((line) => process.stderr.write(line), options.quiet ? 'warn' : 'info');
       const config = servingConfigFrom(flags);
-      setIntraOpThreads(flags.tensorflowIntraOpParallelism);
-      logger.info('TensorFlow intra-op threads', { threads: process.env.TF_NUM_INTRAOP_THREADS ?? 'one per core' });
       // Listen for SIGTERM from the start: one that arrives while models load stops the server right after.
       const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));
         process.once('SIGINT', () => resolve('SIGINT'));
       });
+      // SIGHUP too: its default action would kill a server still loading. One that arrives before
+      // the server is up re-reads the config right after, as the file may have changed since.
+      let started: ModelServer | undefined;
+      let reloadWhenStarted = false;
+      const reload = () => {
+        if (!started) {
+          reloadWhenStarted = true;
+          return;
+        }
+        const server = started;
+        logger.info('SIGHUP: reloading the config');
+        Promise.resolve()
+          .then(() => server.reload(servingConfigFrom(flags)))
+          .catch((error: Error) => logger.error('config reload failed; keeping the current config', { error: error.message }));
+      };
+      process.on('SIGHUP', reload);
+      setIntraOpThreads(flags.tensorflowIntraOpParallelism);
+      logger.info('TensorFlow intra-op threads', { threads: process.env.TF_NUM_INTRAOP_THREADS ?? 'one per core' });
       const server = await ModelServer.start({
         config,
         batching: batchingFrom(flags),
@@ -57,15 +73,9 @@ export function register(serve: Command): void {
         maxBodyBytes: flags.maxBodyBytes,
         logger,
       });
+      started = server;
+      if (reloadWhenStarted) reload();
       const grpc = flags.port === undefined ? undefined : await startGrpc(server, flags, logger);
-
-      const reload = () => {
-        logger.info('SIGHUP: reloading the config');
-        Promise.resolve()
-          .then(() => server.reload(servingConfigFrom(flags)))
-          .catch((error: Error) => logger.error('config reload failed; keeping the current config', { error: error.message }));
-      };
-      process.on('SIGHUP', reload);
       const signal = await stopSignal;
       process.off('SIGHUP', reload);
       logger.info(`${signal}: draining in-flight requests`, { timeout_ms: DRAIN_TIMEOUT_MS });
