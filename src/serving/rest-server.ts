@@ -16,6 +16,7 @@ import type { Logger } from './logger.ts';
 import type { ServingApi, ServingMetrics } from './metrics.ts';
 import type { ModelSpecRequest, PredictionService } from './predict-core.ts';
 import { modelMetadataJson, modelStatusJson } from './rest-json.ts';
+import { InFlight } from './in-flight.ts';
 
 export const METRICS_PATH = '/monitoring/prometheus/metrics';
 /** 16 MiB: a full 1,024-image batch in the row format is about 5 MiB of JSON. */
@@ -50,9 +51,8 @@ class BodyTooLarge extends Error {}
 
 export class RestServer {
   private readonly server: http.Server;
-  private inFlight = 0;
+  private readonly inFlight = new InFlight();
   private draining = false;
-  private idle: (() => void) | undefined;
 
   constructor(private readonly options: RestServerOptions) {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -74,26 +74,15 @@ export class RestServer {
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    let drained = true;
-    if (this.inFlight > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      drained = await Promise.race([
-        new Promise<boolean>((resolve) => (this.idle = () => resolve(true))),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-      ]);
-      clearTimeout(timer);
-    }
+    const drained = await this.inFlight.drained(timeoutMs);
     this.server.closeAllConnections();
     await closed;
     return { drained };
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.inFlight += 1;
-    res.once('close', () => {
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.idle?.();
-    });
+    this.inFlight.begin();
+    res.once('close', () => this.inFlight.end());
     if (this.draining) res.setHeader('Connection', 'close');
     this.route(req, res).catch((error) => {
       this.options.logger.error('request failed unexpectedly', { path: req.url, error: String(error) });

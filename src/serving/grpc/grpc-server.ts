@@ -15,6 +15,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../rest-server.ts';
 import { getModelMetadata, getModelStatus, predict } from './handlers.ts';
 import { servingServices, type ModelSpecMessage } from './protos.ts';
 import { grpcCodeFor, grpcMessage } from './status-codes.ts';
+import { InFlight } from '../in-flight.ts';
 
 export const SHUTTING_DOWN_MESSAGE = 'the server is shutting down; retry on another replica';
 
@@ -52,9 +53,8 @@ export function routeGrpcLogs(logger: Logger): void {
 
 export class GrpcServer {
   private readonly server: grpc.Server;
-  private inFlight = 0;
+  private readonly inFlight = new InFlight();
   private draining = false;
-  private idle: (() => void) | undefined;
   private bound: GrpcAddress | undefined;
 
   constructor(private readonly options: GrpcServerOptions) {
@@ -98,15 +98,7 @@ export class GrpcServer {
   /** Answers new calls UNAVAILABLE, waits up to `timeoutMs` for in-flight ones, then shuts down. */
   async close(timeoutMs = 30_000): Promise<{ drained: boolean }> {
     this.draining = true;
-    let drained = true;
-    if (this.inFlight > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      drained = await Promise.race([
-        new Promise<boolean>((resolve) => (this.idle = () => resolve(true))),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-      ]);
-      clearTimeout(timer);
-    }
+    const drained = await this.inFlight.drained(timeoutMs);
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();
@@ -131,7 +123,7 @@ export class GrpcServer {
         callback({ code: grpc.status.UNAVAILABLE, details: SHUTTING_DOWN_MESSAGE });
         return;
       }
-      this.inFlight += 1;
+      this.inFlight.begin();
       Promise.resolve()
         .then(() => handler(call.request))
         .then(
@@ -146,10 +138,7 @@ export class GrpcServer {
             callback({ code: grpcCodeFor(failure.code), details: grpcMessage(failure.message) });
           },
         )
-        .finally(() => {
-          this.inFlight -= 1;
-          if (this.inFlight === 0) this.idle?.();
-        });
+        .finally(() => this.inFlight.end());
     };
   }
 }
