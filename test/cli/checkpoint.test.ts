@@ -25,6 +25,16 @@ beforeAll(async () => {
   });
 });
 
+/** A copy of ckpt-3 whose dense/bias bytes no longer match their checksum; its prefix. */
+function copyWithDamagedBias(): string {
+  const prefix = path.join(copyOfCheckpoints(), 'ckpt-3');
+  const entry = listTensorBundle(prefix).find((e) => e.name === 'dense/bias')!;
+  const bytes = fs.readFileSync(bundleFiles(prefix).data);
+  bytes[entry.offset] ^= 1;
+  fs.writeFileSync(bundleFiles(prefix).data, bytes);
+  return prefix;
+}
+
 describe('mnist-serve checkpoint', () => {
   it('list shows every checkpoint with epoch, step, metrics, size and time, marking the latest', async () => {
     const human = await runCli(['checkpoint', 'list', '--checkpoint-dir', dir]);
@@ -54,12 +64,7 @@ describe('mnist-serve checkpoint', () => {
   });
 
   it('show exits 2 and names the tensor whose bytes no longer match their checksum', async () => {
-    const copy = copyOfCheckpoints();
-    const prefix = path.join(copy, 'ckpt-3');
-    const entry = listTensorBundle(prefix).find((e) => e.name === 'dense/bias')!;
-    const bytes = fs.readFileSync(bundleFiles(prefix).data);
-    bytes[entry.offset] ^= 1;
-    fs.writeFileSync(bundleFiles(prefix).data, bytes);
+    const prefix = copyWithDamagedBias();
     const result = await runCli(['checkpoint', 'show', prefix]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/^dense\/bias\s+float32\s+\[32\]\s+128\s+[0-9a-f]{8}\s+checksum mismatch$/m);
@@ -70,12 +75,7 @@ describe('mnist-serve checkpoint', () => {
   });
 
   it('show --json on a damaged checkpoint prints exactly one JSON object: the error naming the tensor', async () => {
-    const copy = copyOfCheckpoints();
-    const prefix = path.join(copy, 'ckpt-3');
-    const entry = listTensorBundle(prefix).find((e) => e.name === 'dense/bias')!;
-    const bytes = fs.readFileSync(bundleFiles(prefix).data);
-    bytes[entry.offset] ^= 1;
-    fs.writeFileSync(bundleFiles(prefix).data, bytes);
+    const prefix = copyWithDamagedBias();
     const result = await runCli(['--json', 'checkpoint', 'show', prefix]);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message: `${prefix}.data-00000-of-00001: dense/bias (checksum mismatch)` } });
