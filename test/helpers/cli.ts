@@ -38,10 +38,12 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
  * Runs the CLI on a pseudo-terminal (through `script`), as from an interactive shell, without
  * NO_COLOR: what a user sees on a terminal, stdout and stderr merged into `stdout`.
  */
-export function runOnTerminal(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+export function runOnTerminal(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   const started = performance.now();
-  // A pseudo-terminal starts with no size; give it a usual one, as a terminal window has.
-  const command = `stty cols 100 rows 30; ${[process.execPath, binPath, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')}`;
+  // A pseudo-terminal starts with no size; give it a usual one, as a terminal window has. The
+  // command runs in script's own session, out of reach of a test's timeout: `timeout` bounds it.
+  const quoted = [process.execPath, binPath, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
+  const command = `stty cols 100 rows 30; exec timeout --kill-after=5 ${Math.ceil((options.timeoutMs ?? 120_000) / 1000)} ${quoted}`;
   const env = { ...process.env };
   delete env.NO_COLOR;
   return new Promise((resolve, reject) => {
