@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot, runCli, runOnTerminal } from '../helpers/cli.ts';
+import { projectRoot, runCli, runOnTerminal, userStderr } from '../helpers/cli.ts';
 
 const tracer = path.join(projectRoot, 'test', 'helpers', 'module-load-tracer.cjs');
 
@@ -47,6 +49,17 @@ describe('mnist-serve CLI skeleton', () => {
     const result = await runCli(['--device', 'gpu', 'doctor', '--no-python']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/tfjs-node-gpu/);
+  });
+
+  it('-q prints only the result: no progress or log lines on stderr', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-quiet-'));
+    const args = ['train', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir];
+    const quiet = await runCli(['-q', ...args]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/^Eval accuracy percentage: \d+\.\d\d$/m);
+    expect(userStderr(quiet.stderr)).toEqual([]);
+    const chatty = await runCli(args);
+    expect(userStderr(chatty.stderr).some((line) => line.startsWith('Epoch 1/1'))).toBe(true);
   });
 
   it('--json reports a usage error as one error object on stdout', async () => {
