@@ -21,6 +21,26 @@ describe('TF Serving number formatting', () => {
     expect(formatG(9000000, 6)).toBe('9e+06');
     expect(formatG(123456, 6)).toBe('123456');
     expect(formatG(0.5, 6)).toBe('0.5');
+    expect(formatG(-0.000123456789, 6)).toBe('-0.000123457');
+    expect(formatG(0.0000123456789, 6)).toBe('1.23457e-05');
+    expect(formatG(999999.5, 6)).toBe('1e+06');
+    expect(formatG(0.99999999, 6)).toBe('1');
+  });
+
+  it('agrees with the C standard\'s definition of %g at every magnitude and precision', () => {
+    // C11 7.21.6.1: with X the exponent style E would write, style f at precision P-1-X when P > X >= -4, else style E; then trailing zeros go.
+    const strip = (digits: string) => (digits.includes('.') ? digits.replace(/0+$/, '').replace(/\.$/, '') : digits);
+    const reference = (value: number, precision: number) => {
+      const [mantissa, exponentText] = value.toExponential(precision - 1).split('e') as [string, string];
+      const exponent = Number(exponentText);
+      if (precision > exponent && exponent >= -4) return strip(value.toFixed(precision - 1 - exponent));
+      return `${strip(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const value = Math.fround((Math.random() - 0.3) * 10 ** Math.floor(Math.random() * 24 - 12));
+      if (value === 0) continue;
+      for (const precision of [6, 9, 17]) expect(formatG(value, precision)).toBe(reference(value, precision));
+    }
   });
 
   it('writes floats in their shortest round-tripping form with ".0" on whole numbers, as WriteDecimal does', () => {
