@@ -37,10 +37,12 @@ export class ServingMetrics {
   });
   private readonly loadedVersions = new Gauge({
     name: 'mnist_serve_loaded_versions',
-    help: 'Model versions loaded in memory (AVAILABLE or UNLOADING).',
+    help: 'Model versions loaded in memory (AVAILABLE or UNLOADING); with --workers, the most any worker holds.',
     labelNames: ['model'] as const,
     registers: [this.registry],
+    aggregator: 'max',
   });
+  private aggregated: (() => Promise<string>) | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'mnist_serve_' });
@@ -67,8 +69,13 @@ export class ServingMetrics {
     this.loadedVersions.inc({ model }, delta);
   }
 
+  /** Serves `source`'s text instead of this registry's: every worker's metrics, aggregated. */
+  aggregateWith(source: () => Promise<string>): void {
+    this.aggregated = source;
+  }
+
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.aggregated ? this.aggregated() : this.registry.metrics();
   }
 
   get contentType(): string {

@@ -5,6 +5,7 @@
  * versions through the same batchers.
  */
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import { OperationalError } from '../errors.ts';
 import type { BatchingParameters } from './batcher.ts';
 import type { Logger } from './logger.ts';
@@ -25,6 +26,8 @@ export interface ModelServerOptions {
   restPort: number;
   maxBodyBytes?: number;
   logger: Logger;
+  /** In a `--workers` worker: given this server's registry, fetches every worker's metrics. */
+  clusterMetrics?: (registry: Registry) => () => Promise<string>;
 }
 
 export class ModelServer {
@@ -39,6 +42,7 @@ export class ModelServer {
       available: (loaded) => this.metrics.versionLoaded(loaded.modelName, 1),
       unloaded: (loaded) => this.metrics.versionLoaded(loaded.modelName, -1),
     });
+    if (options.clusterMetrics) this.metrics.aggregateWith(options.clusterMetrics(this.metrics.registry));
     this.service = new PredictionService(this.registry, { batching: options.batching, metrics: this.metrics });
     this.rest = new RestServer({ service: this.service, metrics: this.metrics, logger: options.logger, maxBodyBytes: options.maxBodyBytes });
   }

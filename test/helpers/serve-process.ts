@@ -13,9 +13,12 @@ export interface RunningServe {
   exit: Promise<number | null>;
 }
 
-/** `signalOn`: send `signal` once stderr first matches `log` (e.g. to signal a server still loading). */
-export function startServe(args: string[], options: { grpc?: boolean; signalOn?: { log: RegExp; signal: NodeJS.Signals } } = {}): Promise<RunningServe> {
-  const ports = ['--rest-api-port', '0', ...(options.grpc ? ['--port', '0'] : [])];
+/**
+ * `signalOn`: send `signal` once stderr first matches `log` (e.g. to signal a server still loading).
+ * `workers`: run `--workers N` and resolve once the primary logs that every worker listens.
+ */
+export function startServe(args: string[], options: { grpc?: boolean; workers?: number; signalOn?: { log: RegExp; signal: NodeJS.Signals } } = {}): Promise<RunningServe> {
+  const ports = ['--rest-api-port', '0', ...(options.grpc ? ['--port', '0'] : []), ...(options.workers ? ['--workers', String(options.workers)] : [])];
   const child = spawn(process.execPath, [binPath, 'serve', ...ports, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
@@ -35,7 +38,8 @@ export function startServe(args: string[], options: { grpc?: boolean; signalOn?:
       }
       const rest = /"msg":"REST API listening","url":"([^"]+)"/.exec(stderr);
       const grpc = /"msg":"gRPC API listening","address":"([^"]+)"/.exec(stderr);
-      if (rest && (grpc || !options.grpc)) {
+      const allReady = !options.workers || stderr.includes('"msg":"all workers ready"');
+      if (rest && (grpc || !options.grpc) && allReady) {
         clearTimeout(timer);
         resolve({ child, url: rest[1]!, grpcAddress: grpc?.[1], stdout: () => stdout, stderr: () => stderr, exit });
       }

@@ -1,20 +1,25 @@
 import type { Command } from 'commander';
+import os from 'node:os';
+import type { Registry } from 'prom-client';
 import { setIntraOpThreads } from '../../engine/tf.ts';
 import { OperationalError } from '../../errors.ts';
 import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { GrpcServer, routeGrpcLogs } from '../../serving/grpc/grpc-server.ts';
-import { jsonLogger, type Logger } from '../../serving/logger.ts';
+import { jsonLogger, type LogFields, type Logger } from '../../serving/logger.ts';
 import { ModelServer } from '../../serving/model-server.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
 import { batchingFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
-import { globalOptions, printResult } from '../output.ts';
+import { WorkerPool } from '../../serving/workers/worker-pool.ts';
+import { clusterMetrics, isServeWorker, leaveCluster, primaryGone, reportFailure, reportReady, reportStopped, workerId } from '../../serving/workers/worker-side.ts';
+import { globalOptions, printResult, type GlobalOptions } from '../output.ts';
 import { integer } from '../parse-flags.ts';
-import { runAction } from '../run-action.ts';
+import { exitCodeFor, runAction } from '../run-action.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DRAIN_TIMEOUT_MS = 30_000;
 
 interface ServeFlags extends ServeSettings {
+  workers: number;
   restApiPort: number;
   port?: number;
   host: string;
@@ -37,60 +42,168 @@ export function register(serve: Command): void {
     .option('--file-system-poll-wait-seconds <n>', 'seconds between scans for new versions (0: scan once at start)', integer(0, 86_400), 1)
     .option('--tensorflow-intra-op-parallelism <n>', "TensorFlow's threads per op (0: one per core); one measured fastest for this model's small batches", integer(0, 1024), 1)
     .option('--max-body-bytes <n>', 'largest REST body (larger: 413) or gRPC message (larger: RESOURCE_EXHAUSTED) accepted', integer(1, 1 << 30), DEFAULT_MAX_BODY_BYTES)
+    .option('--workers <n>', 'server processes sharing the ports, each with its own copy of the models and batchers (0: one per CPU core)', integer(0, 256), 1)
     .action(runAction(async (flags: ServeFlags, command: Command) => {
       const options = globalOptions(command);
-      const logger = jsonLogger((line) => process.stderr.write(line), options.quiet ? 'warn' : 'info');
-      const config = servingConfigFrom(flags);
-      // Listen for SIGTERM from the start: one that arrives while models load stops the server right after.
-      const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
-      // SIGHUP too: its default action would kill a server still loading. One that arrives before
-      // the server is up re-reads the config right after, as the file may have changed since.
-      let started: ModelServer | undefined;
-      let reloadWhenStarted = false;
-      const reload = () => {
-        if (!started) {
-          reloadWhenStarted = true;
-          return;
-        }
-        const server = started;
-        logger.info('SIGHUP: reloading the config');
-        Promise.resolve()
-          .then(() => server.reload(servingConfigFrom(flags)))
-          .catch((error: Error) => logger.error('config reload failed; keeping the current config', { error: error.message }));
-      };
-      process.on('SIGHUP', reload);
-      setIntraOpThreads(flags.tensorflowIntraOpParallelism);
-      logger.info('TensorFlow intra-op threads', { threads: process.env.TF_NUM_INTRAOP_THREADS ?? 'one per core' });
-      const server = await ModelServer.start({
-        config,
-        batching: batchingFrom(flags),
-        pollWaitSeconds: flags.fileSystemPollWaitSeconds,
-        host: flags.host,
-        restPort: flags.restApiPort,
-        maxBodyBytes: flags.maxBodyBytes,
-        logger,
-      });
-      started = server;
-      if (reloadWhenStarted) reload();
-      const grpc = flags.port === undefined ? undefined : await startGrpc(server, flags, logger);
-      const signal = await stopSignal;
-      process.off('SIGHUP', reload);
-      logger.info(`${signal}: draining in-flight requests`, { timeout_ms: DRAIN_TIMEOUT_MS });
-      const [grpcResult, restResult] = await Promise.all([grpc?.close(DRAIN_TIMEOUT_MS), server.stop(DRAIN_TIMEOUT_MS)]);
-      const drained = restResult.drained && (grpcResult?.drained ?? true);
-      const address = server.restAddress;
-      printResult(options, {
-        stopped: true,
-        signal,
-        drained,
-        rest: { host: address.address, port: address.port },
-        ...(grpc && { grpc: { host: grpc.address.host, port: grpc.address.port } }),
-        models: config.models.map((model) => model.name),
-      }, () => '');
+      const workers = flags.workers === 0 ? os.availableParallelism() : flags.workers;
+      if (isServeWorker()) await serveAsWorker(flags, options);
+      else if (workers > 1) await serveWithWorkers(flags, options, workers);
+      else await serveAlone(flags, options);
     }));
+}
+
+/**
+ * Signals as tensorflow_model_server takes them: SIGTERM (and SIGINT) stop, SIGHUP re-reads the
+ * config. Both are watched from the start: a SIGTERM while models load stops the server right
+ * after, and a SIGHUP then (whose default action would kill the process) reloads once it is up,
+ * as the file may have changed since.
+ */
+function watchSignals(stopOn: NodeJS.Signals[]) {
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    for (const signal of stopOn) process.once(signal, () => resolve(signal));
+  });
+  let reloadNow: (() => void) | undefined;
+  let reloadWhenStarted = false;
+  const onHangup = () => {
+    if (reloadNow) reloadNow();
+    else reloadWhenStarted = true;
+  };
+  process.on('SIGHUP', onHangup);
+  return {
+    stopSignal,
+    /** From now on SIGHUP calls `reload` (at once, if one came before). */
+    started(reload: () => void): void {
+      reloadNow = reload;
+      if (reloadWhenStarted) reload();
+    },
+    stopWatchingHangups: () => process.off('SIGHUP', onHangup),
+  };
+}
+
+interface RunningServer {
+  server: ModelServer;
+  grpc: GrpcServer | undefined;
+}
+
+async function startServer(flags: ServeFlags, logger: Logger, clusterMetrics?: (registry: Registry) => () => Promise<string>): Promise<RunningServer> {
+  setIntraOpThreads(flags.tensorflowIntraOpParallelism);
+  logger.info('TensorFlow intra-op threads', { threads: process.env.TF_NUM_INTRAOP_THREADS ?? 'one per core' });
+  const server = await ModelServer.start({
+    config: servingConfigFrom(flags),
+    batching: batchingFrom(flags),
+    pollWaitSeconds: flags.fileSystemPollWaitSeconds,
+    host: flags.host,
+    restPort: flags.restApiPort,
+    maxBodyBytes: flags.maxBodyBytes,
+    logger,
+    clusterMetrics,
+  });
+  const grpc = flags.port === undefined ? undefined : await startGrpc(server, flags, logger);
+  return { server, grpc };
+}
+
+function reloader(server: ModelServer, flags: ServeFlags, logger: Logger): () => void {
+  return () => {
+    logger.info('SIGHUP: reloading the config');
+    Promise.resolve()
+      .then(() => server.reload(servingConfigFrom(flags)))
+      .catch((error: Error) => logger.error('config reload failed; keeping the current config', { error: error.message }));
+  };
+}
+
+async function drain({ server, grpc }: RunningServer, signal: string, logger: Logger): Promise<boolean> {
+  logger.info(`${signal}: draining in-flight requests`, { timeout_ms: DRAIN_TIMEOUT_MS });
+  const [grpcResult, restResult] = await Promise.all([grpc?.close(DRAIN_TIMEOUT_MS), server.stop(DRAIN_TIMEOUT_MS)]);
+  return restResult.drained && (grpcResult?.drained ?? true);
+}
+
+function serverLogger(options: GlobalOptions, context?: LogFields): Logger {
+  return jsonLogger((line) => process.stderr.write(line), options.quiet ? 'warn' : 'info', context);
+}
+
+/** The whole server in this process (--workers 1, the default). */
+async function serveAlone(flags: ServeFlags, options: GlobalOptions): Promise<void> {
+  const logger = serverLogger(options);
+  const config = servingConfigFrom(flags);
+  const signals = watchSignals(['SIGTERM', 'SIGINT']);
+  const running = await startServer(flags, logger);
+  signals.started(reloader(running.server, flags, logger));
+  const signal = await signals.stopSignal;
+  signals.stopWatchingHangups();
+  const drained = await drain(running, signal, logger);
+  const address = running.server.restAddress;
+  printResult(options, {
+    stopped: true,
+    signal,
+    drained,
+    rest: { host: address.address, port: address.port },
+    ...(running.grpc && { grpc: { host: running.grpc.address.host, port: running.grpc.address.port } }),
+    models: config.models.map((model) => model.name),
+  }, () => '');
+}
+
+/**
+ * The primary of --workers N: checks the flags and files once (so a mistake is one line, not N),
+ * then runs N workers (serving/workers/worker-pool.ts) until a stop signal or a worker's death.
+ */
+async function serveWithWorkers(flags: ServeFlags, options: GlobalOptions, workers: number): Promise<void> {
+  const logger = serverLogger(options);
+  const config = servingConfigFrom(flags);
+  batchingFrom(flags);
+  const signals = watchSignals(['SIGTERM', 'SIGINT']);
+  logger.info('starting workers', { workers });
+  const pool = await WorkerPool.start(workers, logger);
+  signals.started(() => {
+    logger.info('SIGHUP: workers re-read the config');
+    pool.reload();
+  });
+  const outcome = await Promise.race([signals.stopSignal, pool.crashed]).catch((error: Error) => error);
+  signals.stopWatchingHangups();
+  if (outcome instanceof Error) {
+    await pool.stop();
+    throw outcome;
+  }
+  logger.info(`${outcome}: draining every worker`, { timeout_ms: DRAIN_TIMEOUT_MS });
+  const { drained } = await pool.stop();
+  printResult(options, {
+    stopped: true,
+    signal: outcome,
+    drained,
+    workers,
+    rest: pool.rest,
+    ...(pool.grpc && { grpc: pool.grpc }),
+    models: config.models.map((model) => model.name),
+  }, () => '');
+}
+
+/**
+ * One worker of --workers N: a whole server on the shared ports. It stops on the primary's
+ * SIGTERM or when the primary goes away, and ignores SIGINT (a terminal's Ctrl-C reaches the whole
+ * process group; the primary turns it into one SIGTERM per worker). Start-up failures go to the
+ * primary, which reports the first one.
+ */
+async function serveAsWorker(flags: ServeFlags, options: GlobalOptions): Promise<void> {
+  const logger = serverLogger(options, { worker: workerId() });
+  process.on('SIGINT', () => {});
+  const signals = watchSignals(['SIGTERM']);
+  let running: RunningServer;
+  try {
+    running = await startServer(flags, logger, clusterMetrics);
+  } catch (error) {
+    await reportFailure(error);
+    leaveCluster();
+    process.exitCode = exitCodeFor(error);
+    return;
+  }
+  signals.started(reloader(running.server, flags, logger));
+  await reportReady(
+    { host: running.server.restAddress.address, port: running.server.restAddress.port },
+    running.grpc && { host: running.grpc.address.host, port: running.grpc.address.port },
+  );
+  const signal = await Promise.race([signals.stopSignal, primaryGone().then(() => 'primary exited')]);
+  signals.stopWatchingHangups();
+  await reportStopped(await drain(running, signal, logger));
+  leaveCluster();
 }
 
 /** The gRPC API beside REST, on the same registry, batchers and metrics; a port in use stops both. */

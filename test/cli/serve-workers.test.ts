@@ -1,0 +1,144 @@
+/** `serve --workers N`: worker processes behind shared ports, run as users run them. */
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, userStderr } from '../helpers/cli.ts';
+import { startServe, type RunningServe } from '../helpers/serve-process.ts';
+import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
+
+let base: string;
+
+beforeAll(async () => {
+  base = tempDir('cli-serve-workers');
+  await exportVersion(base, 1);
+  await exportVersion(base, 2);
+}, 120_000);
+
+const logLines = (stderr: string) => userStderr(stderr).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** One request on a connection of its own, so the primary hands each to the next worker. */
+function request(url: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const call = http.request(url, { method, agent: false }, (answer) => {
+      let text = '';
+      answer.on('data', (chunk) => (text += chunk));
+      answer.on('end', () => resolve({ status: answer.statusCode!, body: text }));
+    });
+    call.on('error', reject);
+    call.end(body);
+  });
+}
+
+function workerPids(server: RunningServe): number[] {
+  return logLines(server.stderr()).filter((line) => line.msg === 'worker ready').map((line) => line.pid as number);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+describe('mnist-serve serve --workers', () => {
+  it('answers from every worker on one port, counts every request in one metrics page, and drains them all on SIGTERM', async () => {
+    const server = await startServe(['--model-base-path', base, '--enable-batching', '--json'], { workers: 2, grpc: true });
+    try {
+      expect(workerPids(server)).toHaveLength(2);
+      const body = JSON.stringify({ instances: [sampleImage(3)] });
+      const answers = await Promise.all(Array.from({ length: 12 }, () => request(`${server.url}/v1/models/mnist:predict`, 'POST', body)));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(12).fill(200));
+      expect(new Set(answers.map((answer) => answer.body)).size).toBe(1);
+      // Each scrape reaches one worker; the page sums both (a worker's own counter holds about half).
+      for (let scrape = 0; scrape < 2; scrape++) {
+        const metrics = (await request(`${server.url}/monitoring/prometheus/metrics`)).body;
+        expect(metrics).toContain('mnist_serve_requests_total{transport="rest",model="mnist",api="predict",code="OK"} 12');
+        expect(metrics).toContain('mnist_serve_loaded_versions{model="mnist"} 1');
+      }
+      const grpc = await runCli(['predict', '--grpc', server.grpcAddress!, '--sample', '0', '--json']);
+      expect(grpc.code).toBe(0);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exit).toBe(0);
+    expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, signal: 'SIGTERM', drained: true, workers: 2, models: ['mnist'] });
+    const stopped = logLines(server.stderr()).filter((line) => line.msg === 'server stopped').map((line) => line.worker);
+    expect(stopped.sort()).toEqual([1, 2]);
+    expect(workerPids(server).some(alive)).toBe(false);
+  }, 120_000);
+
+  it('passes SIGHUP to every worker: a moved label is seen on every connection', async () => {
+    const configFile = path.join(tempDir('cli-workers-config'), 'models.config');
+    const config = (stable: number) =>
+      `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" ` +
+      `model_version_policy { all {} } version_labels { key: "stable" value: ${stable} } } }\n`;
+    fs.writeFileSync(configFile, config(1));
+    const server = await startServe(['--model-config-file', configFile], { workers: 2 });
+    const stableVersions = async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => request(`${server.url}/v1/models/digits/labels/stable/metadata`)));
+      return new Set(answers.map((answer) => (JSON.parse(answer.body) as { model_spec: { version: string } }).model_spec.version));
+    };
+    try {
+      expect(await stableVersions()).toEqual(new Set(['1']));
+      fs.writeFileSync(configFile, config(2));
+      const reloads = () => logLines(server.stderr()).filter((line) => line.msg === 'config applied').length;
+      const before = reloads();
+      server.child.kill('SIGHUP');
+      await waitFor(() => reloads() >= before + 2);
+      expect(await stableVersions()).toEqual(new Set(['2']));
+      const reloaded = logLines(server.stderr()).filter((line) => line.msg === 'SIGHUP: reloading the config').map((line) => line.worker);
+      expect(reloaded.sort()).toEqual([1, 2]);
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
+    }
+  }, 120_000);
+
+  it('stops with exit 1 and one line naming the worker when a worker dies', async () => {
+    const server = await startServe(['--model-base-path', base], { workers: 2 });
+    const [victim, survivor] = workerPids(server) as [number, number];
+    process.kill(victim, 'SIGKILL');
+    expect(await server.exit).toBe(1);
+    const errors = userStderr(server.stderr()).filter((line) => line.startsWith('mnist-serve:'));
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^mnist-serve: error: worker process \\d+ \\(pid ${victim}\\) exited unexpectedly \\(signal SIGKILL\\); the server stopped$`))]);
+    expect(alive(survivor)).toBe(false);
+  }, 120_000);
+
+  it('lets no worker outlive a primary that was killed', async () => {
+    const server = await startServe(['--model-base-path', base], { workers: 2 });
+    const pids = workerPids(server);
+    server.child.kill('SIGKILL');
+    await server.exit;
+    await waitFor(() => !pids.some(alive));
+    expect(pids.some(alive)).toBe(false);
+  }, 120_000);
+
+  it('reports a busy port once (not once per worker) and exits 1', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const result = await runCli(['serve', '--workers', '2', '--model-base-path', base, '--rest-api-port', String(port), '--file-system-poll-wait-seconds', '0'], { timeoutMs: 60_000 });
+      expect(result.code).toBe(1);
+      const errors = userStderr(result.stderr).filter((line) => !line.startsWith('{'));
+      expect(errors).toEqual([`mnist-serve: error: --rest-api-port ${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`]);
+    } finally {
+      busy.close();
+    }
+  }, 90_000);
+
+  it('checks its flags and files in the primary: a bad --model-config-file is one line, exit 2', async () => {
+    const result = await runCli(['serve', '--workers', '2', '--model-config-file', path.join(tempDir('cli-workers-missing'), 'models.config')]);
+    expect(result.code).toBe(2);
+    expect(userStderr(result.stderr).filter((line) => !line.startsWith('{'))).toEqual([expect.stringMatching(/^mnist-serve: error: --model-config-file .*models\.config: cannot read it \(ENOENT\)$/)]);
+  }, 60_000);
+});
