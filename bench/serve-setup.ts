@@ -38,9 +38,9 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** `serve` on free REST and gRPC ports; `nodeArgs` (e.g. --cpu-prof) go to its node process. */
-export async function startServer(base: string, batching: boolean, nodeArgs: string[] = []): Promise<BenchServer> {
-  const args = [...nodeArgs, binPath, 'serve', '--rest-api-port', '0', '--port', '0', '--model-base-path', base, '--file-system-poll-wait-seconds', '0', ...(batching ? ['--enable-batching'] : [])];
+/** `serve --workers N` on free REST and gRPC ports; `nodeArgs` (e.g. --cpu-prof) go to its node process(es). */
+export async function startServer(base: string, batching: boolean, workers = 1, nodeArgs: string[] = []): Promise<BenchServer> {
+  const args = [...nodeArgs, binPath, 'serve', '--rest-api-port', '0', '--port', '0', '--model-base-path', base, '--file-system-poll-wait-seconds', '0', '--workers', String(workers), ...(batching ? ['--enable-batching'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
@@ -54,7 +54,8 @@ export async function startServer(base: string, batching: boolean, nodeArgs: str
         stderr += chunk;
         const match = /"url":"([^"]+)"/.exec(stderr);
         const grpc = /"gRPC API listening","address":"([^"]+)"/.exec(stderr);
-        if (match && grpc) resolve([match[1]!, grpc[1]!]);
+        const allReady = workers === 1 || stderr.includes('"msg":"all workers ready"');
+        if (match && grpc && allReady) resolve([match[1]!, grpc[1]!]);
       });
       child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${stderr.slice(-500)}`)));
     });
@@ -65,8 +66,29 @@ export async function startServer(base: string, batching: boolean, nodeArgs: str
   }
 }
 
-/** utime + stime of a process in microseconds, from /proc (Linux; clock ticks of 10 ms). */
+/**
+ * utime + stime of a process and its children (a --workers primary's worker processes, live ones
+ * read directly, exited ones counted in cutime/cstime) in microseconds, from /proc (Linux; clock
+ * ticks of 10 ms).
+ */
 export function processCpuMicros(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  const ticks = (stat: string, first: number, count: number) => stat.split(') ')[1]!.split(' ').slice(first, first + count).reduce((sum, field) => sum + Number(field), 0);
+  const own = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let total = ticks(own, 11, 4);
+  for (const child of childPids(pid)) {
+    try {
+      total += ticks(fs.readFileSync(`/proc/${child}/stat`, 'utf8'), 11, 2);
+    } catch {
+      // exited since the listing; its time is in the parent's cutime/cstime once reaped
+    }
+  }
+  return (total * 1e6) / 100;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
