@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, userStderr } from '../helpers/cli.ts';
-import { startServe } from '../helpers/serve-process.ts';
+import { serveLogLines, startServe, withBusyPort } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
 
 let base: string;
@@ -14,35 +13,24 @@ beforeAll(async () => {
   await exportVersion(base, 2);
 }, 120_000);
 
-const logLines = (stderr: string) => userStderr(stderr).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('mnist-serve serve', () => {
   it('exits 1 with one line naming --rest-api-port when the port is busy', async () => {
-    const busy = net.createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    const port = (busy.address() as net.AddressInfo).port;
-    try {
+    await withBusyPort(async (port) => {
       const result = await runCli(['serve', '--model-base-path', base, '--rest-api-port', String(port), '--file-system-poll-wait-seconds', '0'], { timeoutMs: 60_000 });
       expect(result.code).toBe(1);
       const errors = userStderr(result.stderr).filter((line) => !line.startsWith('{'));
       expect(errors).toEqual([`mnist-serve: error: --rest-api-port ${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`]);
-    } finally {
-      busy.close();
-    }
+    });
   }, 90_000);
 
   it('exits 1 with one line naming --port when the gRPC port is busy', async () => {
-    const busy = net.createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    const port = (busy.address() as net.AddressInfo).port;
-    try {
+    await withBusyPort(async (port) => {
       const result = await runCli(['serve', '--model-base-path', base, '--rest-api-port', '0', '--port', String(port), '--file-system-poll-wait-seconds', '0'], { timeoutMs: 60_000 });
       expect(result.code).toBe(1);
       const errors = userStderr(result.stderr).filter((line) => !line.startsWith('{'));
       expect(errors).toEqual([`mnist-serve: error: --port ${port}: gRPC cannot listen on 127.0.0.1:${port} (EADDRINUSE)`]);
-    } finally {
-      busy.close();
-    }
+    });
   }, 90_000);
 
   it('drains an in-flight request on SIGTERM, refuses new connections, and exits 0', async () => {
@@ -59,10 +47,10 @@ describe('mnist-serve serve', () => {
     expect(await server.exit).toBe(0);
     await expect(fetch(`${server.url}/v1/models/mnist`)).rejects.toThrow();
     expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, signal: 'SIGTERM', drained: true, models: ['mnist'] });
-    const messages = logLines(server.stderr()).map((line) => line.msg);
+    const messages = serveLogLines(server.stderr()).map((line) => line.msg);
     expect(messages).toEqual(expect.arrayContaining(['version available', 'REST API listening', 'SIGTERM: draining in-flight requests', 'server stopped']));
-    expect(logLines(server.stderr()).every((line) => typeof line.time === 'string' && typeof line.level === 'string')).toBe(true);
-    expect(logLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow intra-op threads', threads: '1' }));
+    expect(serveLogLines(server.stderr()).every((line) => typeof line.time === 'string' && typeof line.level === 'string')).toBe(true);
+    expect(serveLogLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow intra-op threads', threads: '1' }));
   }, 120_000);
 
   it('re-reads --model-config-file on SIGHUP: a label moves to another version', async () => {
@@ -81,8 +69,8 @@ describe('mnist-serve serve', () => {
       const deadline = Date.now() + 30_000;
       while ((await stableVersion()) !== '2' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await stableVersion()).toBe('2');
-      expect(logLines(server.stderr()).map((line) => line.msg)).toContain('SIGHUP: reloading the config');
-      expect(logLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow intra-op threads', threads: 'one per core' }));
+      expect(serveLogLines(server.stderr()).map((line) => line.msg)).toContain('SIGHUP: reloading the config');
+      expect(serveLogLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow intra-op threads', threads: 'one per core' }));
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exit).toBe(0);
@@ -97,7 +85,7 @@ describe('mnist-serve serve', () => {
     try {
       expect((await fetch(`${server.url}/v1/models/digits`)).status).toBe(200);
       const deadline = Date.now() + 30_000;
-      const reloaded = () => logLines(server.stderr()).some((line) => line.msg === 'SIGHUP: reloading the config');
+      const reloaded = () => serveLogLines(server.stderr()).some((line) => line.msg === 'SIGHUP: reloading the config');
       while (!reloaded() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(reloaded()).toBe(true);
     } finally {
@@ -112,7 +100,7 @@ describe('mnist-serve serve', () => {
     fs.writeFileSync(configFile, `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" model_version_policy { all {} } version_labels { key: "stable" value: 1 } } }\n`);
     const server = await startServe(['--model-config-file', configFile]);
     const stable = () => fetch(`${server.url}/v1/models/digits/labels/stable/metadata`).then(async (answer) => ({ status: answer.status, version: ((await answer.json()) as { model_spec?: { version: string } }).model_spec?.version }));
-    const failures = () => logLines(server.stderr()).filter((line) => line.msg === 'config reload failed; keeping the current config');
+    const failures = () => serveLogLines(server.stderr()).filter((line) => line.msg === 'config reload failed; keeping the current config');
     try {
       fs.writeFileSync(configFile, 'model_config_list { config { name: "digits" ');
       server.child.kill('SIGHUP');

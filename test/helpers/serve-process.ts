@@ -1,5 +1,6 @@
 /** Starts the real `mnist-serve serve` on random ports and resolves once its log names them. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { binPath, userStderr } from './cli.ts';
 
 export interface RunningServe {
@@ -49,4 +50,20 @@ export function startServe(args: string[], options: { grpc?: boolean; workers?: 
       reject(new Error(`serve exited with ${code}: ${userStderr(stderr).join('\n')}`));
     });
   });
+}
+
+/** The JSON log lines of a server's stderr, parsed. */
+export function serveLogLines(stderr: string): Record<string, unknown>[] {
+  return userStderr(stderr).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Runs `use` with a port on 127.0.0.1 that something else already listens on. */
+export async function withBusyPort<T>(use: (port: number) => Promise<T>): Promise<T> {
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use((busy.address() as net.AddressInfo).port);
+  } finally {
+    busy.close();
+  }
 }
