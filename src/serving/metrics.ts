@@ -69,6 +69,11 @@ export class ServingMetrics {
     this.loadedVersions.inc({ model }, delta);
   }
 
+  /** Requests this server (this process) answered, every transport, API and code together. */
+  async requestsAnswered(): Promise<number> {
+    return (await this.requests.get()).values.reduce((sum, sample) => sum + sample.value, 0);
+  }
+
   /** Serves `source`'s text instead of this registry's: every worker's metrics, aggregated. */
   aggregateWith(source: () => Promise<string>): void {
     this.aggregated = source;

@@ -81,7 +81,7 @@ export class ModelServer {
   async stop(drainTimeoutMs = 30_000): Promise<{ drained: boolean }> {
     const result = await this.rest.close(drainTimeoutMs);
     await this.registry.close();
-    this.options.logger.info('server stopped', { drained: result.drained });
+    this.options.logger.info('server stopped', { drained: result.drained, requests: await this.metrics.requestsAnswered() });
     return result;
   }
 }

@@ -94,8 +94,16 @@ export class RestServer {
     const path = (req.url ?? '/').split('?')[0]!;
     const method = req.method ?? 'GET';
     if (path === METRICS_PATH && method === 'GET') {
+      let text: string;
+      try {
+        text = await this.options.metrics.text();
+      } catch (error) {
+        // With --workers the text comes from every worker through the primary, which can time out.
+        this.send(res, 503, { error: `metrics unavailable: ${(error as Error).message}` });
+        return;
+      }
       res.writeHead(200, { 'Content-Type': this.options.metrics.contentType });
-      res.end(await this.options.metrics.text());
+      res.end(text);
       return;
     }
     if (!/^\/v1\//i.test(path)) {

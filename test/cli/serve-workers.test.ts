@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, userStderr } from '../helpers/cli.ts';
-import { serveLogLines, startServe, withBusyPort, type RunningServe } from '../helpers/serve-process.ts';
+import { serveLogLines, signalGroup, startServe, withBusyPort, type RunningServe } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
 
 let base: string;
@@ -17,14 +17,15 @@ beforeAll(async () => {
 
 
 /** One request on a connection of its own, so the primary hands each to the next worker. */
-function request(url: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+function request(url: string, method = 'GET', body?: string, timeoutMs = 60_000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const call = http.request(url, { method, agent: false }, (answer) => {
+    const call = http.request(url, { method, agent: false, timeout: timeoutMs }, (answer) => {
       let text = '';
       answer.on('data', (chunk) => (text += chunk));
       answer.on('end', () => resolve({ status: answer.statusCode!, body: text }));
     });
     call.on('error', reject);
+    call.on('timeout', () => call.destroy(new Error(`no answer from ${url} in ${timeoutMs} ms`)));
     call.end(body);
   });
 }
@@ -50,6 +51,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<vo
 describe('mnist-serve serve --workers', () => {
   it('answers from every worker on one port, counts every request in one metrics page, and drains them all on SIGTERM', async () => {
     const server = await startServe(['--model-base-path', base, '--enable-batching', '--json'], { workers: 2, grpc: true });
+    let answered = 0;
     try {
       expect(workerPids(server)).toHaveLength(2);
       const body = JSON.stringify({ instances: [sampleImage(3)] });
@@ -64,18 +66,23 @@ describe('mnist-serve serve --workers', () => {
       // Each scrape reaches one worker; the page sums both (a worker's own counter holds about half).
       for (let scrape = 0; scrape < 2; scrape++) {
         const metrics = (await request(`${server.url}/monitoring/prometheus/metrics`)).body;
-        expect(metrics).toContain('mnist_serve_requests_total{transport="rest",model="mnist",api="predict",code="OK"} 12');
+        expect(metrics).toContain('mnist_serve_requests_total{transport="rest",model="mnist",api="predict",code="OK"} 12\n');
         expect(metrics).toContain('mnist_serve_loaded_versions{model="mnist"} 1');
       }
       const grpc = await runCli(['predict', '--grpc', server.grpcAddress!, '--sample', '0', '--json']);
       expect(grpc.code).toBe(0);
+      const samples = (await request(`${server.url}/monitoring/prometheus/metrics`)).body.match(/^mnist_serve_requests_total\{.*\} \d+$/gm)!;
+      answered = samples.reduce((sum, sample) => sum + Number(sample.split(' ').pop()), 0);
     } finally {
       server.child.kill('SIGTERM');
     }
     expect(await server.exit).toBe(0);
     expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, signal: 'SIGTERM', drained: true, workers: 2, models: ['mnist'] });
-    const stopped = serveLogLines(server.stderr()).filter((line) => line.msg === 'server stopped').map((line) => line.worker);
-    expect(stopped.sort()).toEqual([1, 2]);
+    // Both workers answered: their own counts add up to the aggregated total, and neither is 0.
+    const stopped = serveLogLines(server.stderr()).filter((line) => line.msg === 'server stopped');
+    expect(stopped.map((line) => line.worker).sort()).toEqual([1, 2]);
+    expect(stopped.every((line) => (line.requests as number) > 0)).toBe(true);
+    expect(stopped.reduce((sum, line) => sum + (line.requests as number), 0)).toBe(answered);
     expect(workerPids(server).some(alive)).toBe(false);
   }, 120_000);
 
@@ -116,7 +123,7 @@ describe('mnist-serve serve --workers', () => {
     expect(alive(survivor)).toBe(false);
   }, 120_000);
 
-  it('lets no worker outlive a primary that was killed', async () => {
+  it('leaves no worker behind when the primary is killed (node:cluster ends them; serve relies on it)', async () => {
     const server = await startServe(['--model-base-path', base], { workers: 2 });
     const pids = workerPids(server);
     server.child.kill('SIGKILL');
@@ -125,12 +132,14 @@ describe('mnist-serve serve --workers', () => {
     expect(pids.some(alive)).toBe(false);
   }, 120_000);
 
-  it('reports a busy port once (not once per worker) and exits 1', async () => {
+  it('reports a busy port once (not once per worker), as one JSON error with --json, and exits 1', async () => {
     await withBusyPort(async (port) => {
-      const result = await runCli(['serve', '--workers', '2', '--model-base-path', base, '--rest-api-port', String(port), '--file-system-poll-wait-seconds', '0'], { timeoutMs: 60_000 });
+      const result = await runCli(['serve', '--workers', '2', '--model-base-path', base, '--rest-api-port', String(port), '--file-system-poll-wait-seconds', '0', '--json'], { timeoutMs: 60_000 });
       expect(result.code).toBe(1);
+      const message = `--rest-api-port ${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`;
       const errors = userStderr(result.stderr).filter((line) => !line.startsWith('{'));
-      expect(errors).toEqual([`mnist-serve: error: --rest-api-port ${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`]);
+      expect(errors).toEqual([`mnist-serve: error: ${message}`]);
+      expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'failure', message } });
     });
   }, 90_000);
 
@@ -139,4 +148,41 @@ describe('mnist-serve serve --workers', () => {
     expect(result.code).toBe(2);
     expect(userStderr(result.stderr).filter((line) => !line.startsWith('{'))).toEqual([expect.stringMatching(/^mnist-serve: error: --model-config-file .*models\.config: cannot read it \(ENOENT\)$/)]);
   }, 60_000);
+
+  it('stops cleanly when the whole process group gets SIGINT while workers still load (a terminal\'s Ctrl-C)', async () => {
+    const server = await startServe(['--model-base-path', base, '--json'], { workers: 2, processGroup: true, signalOn: { log: /"msg":"TensorFlow intra-op threads".*"worker"/, signal: 'SIGINT' } });
+    expect(await server.exit).toBe(0);
+    expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, signal: 'SIGINT', drained: true, workers: 2 });
+    expect(userStderr(server.stderr()).filter((line) => line.startsWith('mnist-serve:'))).toEqual([]);
+  }, 120_000);
+
+  it('drains an in-flight request when the whole process group gets SIGTERM (systemd\'s stop)', async () => {
+    const batchingFile = path.join(tempDir('cli-workers-batching'), 'batching_parameters.txt');
+    // A long batch timeout keeps the request in flight while SIGTERM arrives, directly and through the primary.
+    fs.writeFileSync(batchingFile, 'max_batch_size { value: 64 }\nbatch_timeout_micros { value: 1500000 }\n');
+    const server = await startServe(['--model-base-path', base, '--enable-batching', '--batching-parameters-file', batchingFile, '--json'], { workers: 2, processGroup: true });
+    const inFlight = request(`${server.url}/v1/models/mnist:predict`, 'POST', JSON.stringify({ instances: [sampleImage(0)] }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    signalGroup(server.child, 'SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    expect(await server.exit).toBe(0);
+    expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, signal: 'SIGTERM', drained: true, workers: 2 });
+  }, 120_000);
+
+  it('answers a metrics scrape 503 when a worker cannot report, and still stops cleanly', async () => {
+    const server = await startServe(['--model-base-path', base, '--json'], { workers: 2 });
+    const [stuck] = workerPids(server) as [number];
+    process.kill(stuck, 'SIGSTOP');
+    try {
+      // Two scrapes on fresh connections: one reaches the stuck worker (and times out here), the other the live one.
+      const scrape = () => request(`${server.url}/monitoring/prometheus/metrics`, 'GET', undefined, 12_000).catch(() => undefined);
+      const answers = (await Promise.all([scrape(), scrape()])).filter((answer) => answer !== undefined);
+      expect(answers).toEqual([{ status: 503, body: expect.stringMatching(/^\{"error":"metrics unavailable: .+"\}$/) }]);
+    } finally {
+      process.kill(stuck, 'SIGCONT');
+    }
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, workers: 2 });
+  }, 120_000);
 });

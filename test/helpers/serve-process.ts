@@ -17,12 +17,15 @@ export interface RunningServe {
 /**
  * `signalOn`: send `signal` once stderr first matches `log` (e.g. to signal a server still loading).
  * `workers`: run `--workers N` and resolve once the primary logs that every worker listens.
+ * `processGroup`: run serve in a process group of its own, which `signalOn` then signals whole
+ * (as a terminal's Ctrl-C or systemd's stop does); signalGroup() does the same later.
  */
-export function startServe(args: string[], options: { grpc?: boolean; workers?: number; signalOn?: { log: RegExp; signal: NodeJS.Signals } } = {}): Promise<RunningServe> {
+export function startServe(args: string[], options: { grpc?: boolean; workers?: number; processGroup?: boolean; signalOn?: { log: RegExp; signal: NodeJS.Signals } } = {}): Promise<RunningServe> {
   const ports = ['--rest-api-port', '0', ...(options.grpc ? ['--port', '0'] : []), ...(options.workers ? ['--workers', String(options.workers)] : [])];
   const child = spawn(process.execPath, [binPath, 'serve', ...ports, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
+    detached: options.processGroup ?? false,
   });
   let stdout = '';
   let stderr = '';
@@ -35,7 +38,8 @@ export function startServe(args: string[], options: { grpc?: boolean; workers?: 
       stderr += chunk;
       if (options.signalOn && !signalled && options.signalOn.log.test(stderr)) {
         signalled = true;
-        child.kill(options.signalOn.signal);
+        if (options.processGroup) signalGroup(child, options.signalOn.signal);
+        else child.kill(options.signalOn.signal);
       }
       const rest = /"msg":"REST API listening","url":"([^"]+)"/.exec(stderr);
       const grpc = /"msg":"gRPC API listening","address":"([^"]+)"/.exec(stderr);
@@ -66,4 +70,9 @@ export async function withBusyPort<T>(use: (port: number) => Promise<T>): Promis
   } finally {
     busy.close();
   }
+}
+
+/** Sends `signal` to every process in the group of a child started with `processGroup`. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  process.kill(-child.pid!, signal);
 }

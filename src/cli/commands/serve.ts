@@ -10,7 +10,7 @@ import { ModelServer } from '../../serving/model-server.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
 import { batchingFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
 import { WorkerPool } from '../../serving/workers/worker-pool.ts';
-import { clusterMetrics, isServeWorker, leaveCluster, primaryGone, reportFailure, reportReady, reportStopped, workerId } from '../../serving/workers/worker-side.ts';
+import { clusterMetrics, isServeWorker, leaveCluster, reportFailure, reportReady, reportStopped, workerId } from '../../serving/workers/worker-side.ts';
 import { globalOptions, printResult, type GlobalOptions } from '../output.ts';
 import { integer } from '../parse-flags.ts';
 import { exitCodeFor, runAction } from '../run-action.ts';
@@ -59,6 +59,7 @@ export function register(serve: Command): void {
  * as the file may have changed since.
  */
 function watchSignals(stopOn: NodeJS.Signals[]) {
+  // A second stop signal finds no listener and takes its default action: the process ends at once.
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     for (const signal of stopOn) process.once(signal, () => resolve(signal));
   });
@@ -149,7 +150,7 @@ async function serveAlone(flags: ServeFlags, options: GlobalOptions): Promise<vo
 async function serveWithWorkers(flags: ServeFlags, options: GlobalOptions, workers: number): Promise<void> {
   const logger = serverLogger(options);
   const config = servingConfigFrom(flags);
-  batchingFrom(flags);
+  batchingFrom(flags); // only to check --batching-parameters-file here, once, before any worker starts
   const signals = watchSignals(['SIGTERM', 'SIGINT']);
   logger.info('starting workers', { workers });
   const pool = await WorkerPool.start(workers, logger);
@@ -177,14 +178,14 @@ async function serveWithWorkers(flags: ServeFlags, options: GlobalOptions, worke
 }
 
 /**
- * One worker of --workers N: a whole server on the shared ports. It stops on the primary's
- * SIGTERM or when the primary goes away, and ignores SIGINT (a terminal's Ctrl-C reaches the whole
- * process group; the primary turns it into one SIGTERM per worker). Start-up failures go to the
- * primary, which reports the first one.
+ * One worker of --workers N: a whole server on the shared ports. It stops on its first SIGTERM;
+ * a repeated one (a SIGTERM to the process group arrives directly and through the primary) and
+ * SIGINT, which the primary turns into one SIGTERM per worker, meet the listeners that
+ * bin/mnist-serve installs in workers and do nothing. Start-up failures go to the primary, which
+ * reports the first one. (If the primary dies, node:cluster ends its workers at once.)
  */
 async function serveAsWorker(flags: ServeFlags, options: GlobalOptions): Promise<void> {
   const logger = serverLogger(options, { worker: workerId() });
-  process.on('SIGINT', () => {});
   const signals = watchSignals(['SIGTERM']);
   let running: RunningServer;
   try {
@@ -200,7 +201,7 @@ async function serveAsWorker(flags: ServeFlags, options: GlobalOptions): Promise
     { host: running.server.restAddress.address, port: running.server.restAddress.port },
     running.grpc && { host: running.grpc.address.host, port: running.grpc.address.port },
   );
-  const signal = await Promise.race([signals.stopSignal, primaryGone().then(() => 'primary exited')]);
+  const signal = await signals.stopSignal;
   signals.stopWatchingHangups();
   await reportStopped(await drain(running, signal, logger));
   leaveCluster();

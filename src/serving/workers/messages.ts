@@ -14,6 +14,8 @@ export interface WorkerFailed {
   type: 'mnist-serve:failed';
   kind: 'usage' | 'failure' | 'internal';
   message: string;
+  /** The worker's stack for an internal error, which `--verbose` prints. */
+  stack?: string;
 }
 
 export interface WorkerReady {

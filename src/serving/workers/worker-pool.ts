@@ -71,45 +71,42 @@ export class WorkerPool {
 
   private fork(): Promise<void> {
     const worker = cluster.fork();
-    let resolveReady: () => void = () => {};
-    let rejectReady: (error: Error) => void = () => {};
-    const ready = new Promise<void>((resolve, reject) => {
-      resolveReady = resolve;
-      rejectReady = reject;
-    });
-    let failure: WorkerFailed | undefined;
-    const exited = new Promise<void>((resolve) => {
-      worker.once('exit', (code, signal) => {
-        const how = signal ? `signal ${signal}` : `code ${code}`;
-        if (!state.ready) {
-          rejectReady(failure ? errorFrom(failure) : new OperationalError(`worker process ${worker.id} exited during start-up (${how})`));
-        } else if (!this.stopping) {
-          this.logger.error('worker exited unexpectedly; stopping the server', { worker: worker.id, pid: worker.process.pid, exit: how });
-          this.rejectCrash(new OperationalError(`worker process ${worker.id} (pid ${worker.process.pid}) exited unexpectedly (${how}); the server stopped`));
-        }
-        resolve();
-      });
-    });
-    const state: WorkerState = { worker, ready: false, exited };
+    let settle: { resolve: () => void; reject: (error: Error) => void } = { resolve: () => {}, reject: () => {} };
+    const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    const state: WorkerState = {
+      worker,
+      ready: false,
+      exited: new Promise<void>((resolve) => {
+        worker.once('exit', (code, signal) => {
+          const how = signal ? `signal ${signal}` : `code ${code}`;
+          // Before `ready`: a worker that reported its failure has already rejected; this covers one that could not.
+          if (!state.ready) settle.reject(new OperationalError(`worker process ${worker.id} exited during start-up (${how})`));
+          else if (!this.stopping) {
+            this.logger.error('worker exited unexpectedly; stopping the server', { worker: worker.id, pid: worker.process.pid, exit: how });
+            this.rejectCrash(new OperationalError(`worker process ${worker.id} (pid ${worker.process.pid}) exited unexpectedly (${how}); the server stopped`));
+          }
+          resolve();
+        });
+      }),
+    };
     this.states.push(state);
     worker.on('message', (message: unknown) => {
-      if (!isWorkerMessage(message)) return;
-      this.handle(state, message, (failed) => (failure = failed), resolveReady);
+      if (isWorkerMessage(message)) this.handle(state, message, settle);
     });
     return ready;
   }
 
-  private handle(state: WorkerState, message: WorkerMessage, failed: (message: WorkerFailed) => void, ready: () => void): void {
+  private handle(state: WorkerState, message: WorkerMessage, settle: { resolve: () => void; reject: (error: Error) => void }): void {
     switch (message.type) {
       case 'mnist-serve:ready':
         state.ready = true;
         this.rest = message.rest;
         this.grpc = message.grpc;
         this.logger.info('worker ready', { worker: state.worker.id, pid: state.worker.process.pid });
-        ready();
+        settle.resolve();
         break;
       case 'mnist-serve:failed':
-        failed(message);
+        settle.reject(errorFrom(message));
         break;
       case 'mnist-serve:stopped':
         state.stopped = { drained: message.drained };
@@ -128,8 +125,11 @@ function reply(worker: Worker, message: MetricsReply): void {
   if (worker.isConnected()) worker.send(message);
 }
 
+/** The worker's error as the primary's own, so run-action.ts reports it as a single server would. */
 function errorFrom(failure: WorkerFailed): Error {
   if (failure.kind === 'usage') return new UserInputError(failure.message);
   if (failure.kind === 'failure') return new OperationalError(failure.message);
-  return new Error(failure.message);
+  const error = new Error(failure.message);
+  if (failure.stack) error.stack = failure.stack;
+  return error;
 }

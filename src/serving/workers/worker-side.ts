@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { OperationalError, UserInputError } from '../../errors.ts';
+import { isErrnoError } from '../../util/atomic-write.ts';
 import type { ListenAddress, MetricsReply, WorkerMessage } from './messages.ts';
 
 /** How long a worker waits for the primary's aggregated metrics before answering an error. */
@@ -39,18 +40,16 @@ export function reportStopped(drained: boolean): Promise<void> {
 
 /** A start-up failure, which the primary reports once (as its own error) for the whole server. */
 export function reportFailure(error: unknown): Promise<void> {
-  const kind = error instanceof UserInputError ? 'usage' : error instanceof OperationalError ? 'failure' : 'internal';
-  return send({ type: 'mnist-serve:failed', kind, message: error instanceof Error ? error.message : String(error) });
+  // The kinds run-action.ts maps to exit codes and messages: an errno error (EACCES on a model's
+  // file, say) is the environment's refusal, reported as a failure, not as a bug.
+  const kind = error instanceof UserInputError ? 'usage' : error instanceof OperationalError || isErrnoError(error) ? 'failure' : 'internal';
+  const message = error instanceof Error ? error.message : String(error);
+  return send({ type: 'mnist-serve:failed', kind, message, ...(kind === 'internal' && error instanceof Error && { stack: error.stack }) });
 }
 
 /** Closes the IPC channel, which otherwise keeps a worker process alive after its server stopped. */
 export function leaveCluster(): void {
   if (process.connected) cluster.worker!.disconnect();
-}
-
-/** Resolves when the primary goes away (its IPC channel closes): the worker should stop then. */
-export function primaryGone(): Promise<void> {
-  return new Promise((resolve) => process.once('disconnect', () => resolve()));
 }
 
 /**
@@ -60,6 +59,11 @@ export function primaryGone(): Promise<void> {
 export function clusterMetrics(registry: Registry): () => Promise<string> {
   // Constructing one installs prom-client's worker-side listener for the primary's requests.
   new AggregatorRegistry();
+  // That listener replies without a callback: a request that crosses this worker's leaving would
+  // otherwise surface as an unhandled 'error' event and a crash on the way out.
+  process.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_IPC_CHANNEL_CLOSED') throw error;
+  });
   AggregatorRegistry.setRegistries([registry]);
   let nextId = 0;
   const pending = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
