@@ -52,10 +52,6 @@ export class WorkerPool {
     return pool;
   }
 
-  get pids(): number[] {
-    return this.states.map((state) => state.worker.process.pid!);
-  }
-
   /** SIGHUP to every worker: each re-reads the config as a single server does. */
   reload(): void {
     for (const state of this.states) state.worker.process.kill('SIGHUP');
