@@ -94,6 +94,19 @@ export function setIntraOpThreads(threads: number): void {
 }
 
 /**
+ * Sets TensorFlow's inter-op thread pool for this process's sessions (TF_NUM_INTEROP_THREADS,
+ * read when libtensorflow starts): a negative value runs every op of a session call in the
+ * calling thread (TensorFlow's DirectSession does so when the variable is negative), 0 leaves
+ * TF's default pool. An explicit TF_NUM_INTEROP_THREADS in the environment wins.
+ */
+export function setInterOpThreads(threads: number): void {
+  if (loaded) throw new Error('setInterOpThreads must be called before TensorFlow is loaded');
+  if (threads !== 0 && process.env.TF_NUM_INTEROP_THREADS === undefined) {
+    process.env.TF_NUM_INTEROP_THREADS = String(threads);
+  }
+}
+
+/**
  * Runs a SavedModel call without tfjs-node's "INT64 output tensor will be stored as
  * BigInt64Array." line, which it prints to stderr on every call with an int64 output (the
  * `classes` tensor): noise in CLI output and server logs, and we convert int64 ourselves.

@@ -150,7 +150,7 @@ describe('mnist-serve serve --workers', () => {
   }, 60_000);
 
   it('stops cleanly when the whole process group gets SIGINT while workers still load (a terminal\'s Ctrl-C)', async () => {
-    const server = await startServe(['--model-base-path', base, '--json'], { workers: 2, processGroup: true, signalOn: { log: /"msg":"TensorFlow intra-op threads".*"worker"/, signal: 'SIGINT' } });
+    const server = await startServe(['--model-base-path', base, '--json'], { workers: 2, processGroup: true, signalOn: { log: /"msg":"TensorFlow threads".*"worker"/, signal: 'SIGINT' } });
     expect(await server.exit).toBe(0);
     expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, signal: 'SIGINT', drained: true, workers: 2 });
     expect(userStderr(server.stderr()).filter((line) => line.startsWith('mnist-serve:'))).toEqual([]);

@@ -50,7 +50,7 @@ describe('mnist-serve serve', () => {
     const messages = serveLogLines(server.stderr()).map((line) => line.msg);
     expect(messages).toEqual(expect.arrayContaining(['version available', 'REST API listening', 'SIGTERM: draining in-flight requests', 'server stopped']));
     expect(serveLogLines(server.stderr()).every((line) => typeof line.time === 'string' && typeof line.level === 'string')).toBe(true);
-    expect(serveLogLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow intra-op threads', threads: '1' }));
+    expect(serveLogLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow threads', intra_op: '1', inter_op: 'calling thread' }));
   }, 120_000);
 
   it('re-reads --model-config-file on SIGHUP: a label moves to another version', async () => {
@@ -60,7 +60,7 @@ describe('mnist-serve serve', () => {
       `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" ` +
       `model_version_policy { all {} } version_labels { key: "stable" value: ${stable} } } }\n`;
     fs.writeFileSync(configFile, config(1));
-    const server = await startServe(['--model-config-file', configFile, '--tensorflow-intra-op-parallelism', '0']);
+    const server = await startServe(['--model-config-file', configFile, '--tensorflow-intra-op-parallelism', '0', '--tensorflow-inter-op-parallelism', '0']);
     const stableVersion = async () => ((await (await fetch(`${server.url}/v1/models/digits/labels/stable/metadata`)).json()) as { model_spec: { version: string } }).model_spec.version;
     try {
       expect(await stableVersion()).toBe('1');
@@ -70,7 +70,7 @@ describe('mnist-serve serve', () => {
       while ((await stableVersion()) !== '2' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await stableVersion()).toBe('2');
       expect(serveLogLines(server.stderr()).map((line) => line.msg)).toContain('SIGHUP: reloading the config');
-      expect(serveLogLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow intra-op threads', threads: 'one per core' }));
+      expect(serveLogLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow threads', intra_op: 'one per core', inter_op: 'default pool' }));
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exit).toBe(0);
@@ -81,7 +81,7 @@ describe('mnist-serve serve', () => {
     const dir = tempDir('cli-config-early');
     const configFile = path.join(dir, 'models.config');
     fs.writeFileSync(configFile, `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" } }\n`);
-    const server = await startServe(['--model-config-file', configFile], { signalOn: { log: /TensorFlow intra-op threads/, signal: 'SIGHUP' } });
+    const server = await startServe(['--model-config-file', configFile], { signalOn: { log: /TensorFlow threads/, signal: 'SIGHUP' } });
     try {
       expect((await fetch(`${server.url}/v1/models/digits`)).status).toBe(200);
       const deadline = Date.now() + 30_000;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { setIntraOpThreads } from '../../engine/tf.ts';
+import { setInterOpThreads, setIntraOpThreads } from '../../engine/tf.ts';
 import { OperationalError } from '../../errors.ts';
 import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { GrpcServer, routeGrpcLogs } from '../../serving/grpc/grpc-server.ts';
@@ -26,6 +26,7 @@ interface ServeFlags extends ServeSettings {
   fileSystemPollWaitSeconds: number;
   maxBodyBytes: number;
   tensorflowIntraOpParallelism: number;
+  tensorflowInterOpParallelism: number;
 }
 
 /** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
@@ -41,6 +42,7 @@ export function register(serve: Command): void {
     .option('--batching-parameters-file <file>', 'batching_parameters.txt (BatchingParameters text format); needs --enable-batching')
     .option('--file-system-poll-wait-seconds <n>', 'seconds between scans for new versions (0: scan once at start)', integer(0, 86_400), 1)
     .option('--tensorflow-intra-op-parallelism <n>', "TensorFlow's threads per op (0: one per core); one measured fastest for this model's small batches", integer(0, 1024), 1)
+    .option('--tensorflow-inter-op-parallelism <n>', "TensorFlow's threads for independent ops (0: TensorFlow's default pool; -1: every op in the calling thread, measured fastest here)", integer(-1, 1024), -1)
     .option('--max-body-bytes <n>', 'largest REST body (larger: 413) or gRPC message (larger: RESOURCE_EXHAUSTED) accepted', integer(1, 1 << 30), DEFAULT_MAX_BODY_BYTES)
     .option('--workers <n>', 'server processes sharing the ports, each with its own copy of the models and batchers (0: one per CPU core)', integer(0, 256), 1)
     .action(runAction(async (flags: ServeFlags, command: Command) => {
@@ -88,7 +90,12 @@ interface RunningServer {
 
 async function startServer(flags: ServeFlags, logger: Logger, clusterMetrics?: (registry: Registry) => () => Promise<string>): Promise<RunningServer> {
   setIntraOpThreads(flags.tensorflowIntraOpParallelism);
-  logger.info('TensorFlow intra-op threads', { threads: process.env.TF_NUM_INTRAOP_THREADS ?? 'one per core' });
+  setInterOpThreads(flags.tensorflowInterOpParallelism);
+  const interOp = process.env.TF_NUM_INTEROP_THREADS;
+  logger.info('TensorFlow threads', {
+    intra_op: process.env.TF_NUM_INTRAOP_THREADS ?? 'one per core',
+    inter_op: interOp === undefined ? 'default pool' : Number(interOp) < 0 ? 'calling thread' : interOp,
+  });
   const server = await ModelServer.start({
     config: servingConfigFrom(flags),
     batching: batchingFrom(flags),
