@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTf } from '../../src/engine/tf.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 import { serveLogLines, signalGroup, startServe, withBusyPort, type RunningServe } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
@@ -185,4 +186,45 @@ describe('mnist-serve serve --workers', () => {
     expect(await server.exit).toBe(0);
     expect(JSON.parse(server.stdout())).toMatchObject({ stopped: true, workers: 2 });
   }, 120_000);
+
+  it('moves 32 connections over two workers to a newly exported version with no failed request', async () => {
+    const swapBase = tempDir('cli-workers-swap');
+    await exportVersion(swapBase, 1);
+    // Scores TensorFlow computes for sampleImage(0), per version (the exporter seeds weights by version).
+    const tf = await loadTf();
+    const expected = new Map<number, number[]>();
+    for (const version of [1, 2]) {
+      const model = await tf.node.loadSavedModel(await exportVersion(tempDir('cli-workers-swap-reference'), version), ['serve'], 'serving_default');
+      const out = model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<string, { dataSync(): Float32Array }>;
+      expected.set(version, Array.from(out.scores!.dataSync()));
+      model.dispose();
+    }
+    const versionOf = (scores: number[]) => [...expected].find(([, wanted]) => wanted.every((value, i) => Math.abs(value - scores[i]!) < 1e-4))?.[0];
+    const server = await startServe(['--model-base-path', swapBase, '--enable-batching', '--file-system-poll-wait-seconds', '1'], { workers: 2 });
+    const answers: { status: number; version: number | undefined }[] = [];
+    let exported: Promise<string> | undefined;
+    // At least 2,000 requests, and on until the last 200 all came from version 2 (bounded at 20,000).
+    const settled = () => answers.length >= 2000 && answers.slice(-200).every((answer) => answer.version === 2);
+    const client = async () => {
+      while (!settled() && answers.length < 20_000) {
+        const response = await fetch(`${server.url}/v1/models/mnist:predict`, { method: 'POST', body: JSON.stringify({ instances: [sampleImage(0)] }) });
+        const json = (await response.json()) as { predictions?: { scores: number[] }[] };
+        answers.push({ status: response.status, version: json.predictions ? versionOf(json.predictions[0]!.scores) : undefined });
+        if (answers.length === 300) exported = exportVersion(swapBase, 2);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 32 }, client));
+      await exported;
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exit).toBe(0);
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+    expect(answers.filter((answer) => answer.version === undefined)).toEqual([]);
+    expect(answers.some((answer) => answer.version === 1)).toBe(true);
+    expect(settled()).toBe(true);
+    const swaps = serveLogLines(server.stderr()).filter((line) => line.msg === 'version available' && line.version === 2).map((line) => line.worker);
+    expect(swaps.sort()).toEqual([1, 2]);
+  }, 180_000);
 });
