@@ -50,7 +50,11 @@ class Reader {
   values = new Float32Array(1024);
   count = 0;
 
-  constructor(private readonly bytes: Buffer) {}
+  private readonly view: DataView;
+
+  constructor(private readonly bytes: Buffer) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
 
   skipSpace(): void {
     const bytes = this.bytes;
@@ -153,6 +157,18 @@ class Reader {
     if (byte === DOT) {
       byte = ++pos < end ? bytes[pos]! : 0;
       const fractionStart = pos;
+      // Four digits per step while four bytes are all digits (pixel values carry ~16 of them):
+      // one little-endian load, a digit test on all four bytes at once, then pairs and the four.
+      const view = this.view;
+      while (pos + 4 <= end) {
+        const word = view.getUint32(pos, true);
+        if (((word & 0xf0f0f0f0) | (((word + 0x06060606) & 0xf0f0f0f0) >>> 4)) !== 0x33333333) break;
+        const digits4 = word - 0x30303030;
+        const pairs = (digits4 * 10 + (digits4 >>> 8)) & 0x00ff00ff;
+        mantissa = mantissa * 10000 + ((pairs & 0xff) * 100 + (pairs >>> 16));
+        pos += 4;
+      }
+      byte = pos < end ? bytes[pos]! : 0;
       while (byte >= ZERO && byte <= NINE) {
         mantissa = mantissa * 10 + (byte - ZERO);
         byte = ++pos < end ? bytes[pos]! : 0;

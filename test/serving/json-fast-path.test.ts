@@ -56,6 +56,21 @@ describe('the fast path for numeric instances', () => {
     expect(Array.from(parsed!.values)).toEqual(Array.from(new Float32Array(numbers.map((text) => JSON.parse(text) as number))));
   });
 
+  it('reads fraction digits of every length at every alignment, four at a time or one by one', () => {
+    for (let shift = 0; shift < 4; shift++) {
+      const numbers: string[] = [];
+      for (let length = 1; length <= 30; length++) {
+        const digits = Array.from({ length }, (_, i) => String((i * 7 + length + shift) % 10)).join('');
+        numbers.push(`0.${digits}`, `-${length % 10}.${digits}`, `${length}.${digits}e-${length % 5}`);
+      }
+      const parsed = parseNumericInstances(Buffer.from(`{"instances": [${' '.repeat(shift)}${numbers.join(',')}]}`));
+      expect(Array.from(parsed!.values)).toEqual(Array.from(new Float32Array(numbers.map((text) => JSON.parse(text) as number))));
+    }
+    // A number that ends the body mid-word, and non-digit bytes right after a digit run.
+    expect(parseNumericInstances(Buffer.from('{"instances": [0.123456'))).toBeUndefined();
+    for (const after of [':', '/', '`', 'p', '\u00b9']) expect(parseNumericInstances(Buffer.from(`{"instances": [0.12345${after}6]}`))).toBeUndefined();
+  });
+
   it.each([
     '{"instances": [[1, 2], [3]]}',
     '{"instances": [[1, 2], 3]}',
