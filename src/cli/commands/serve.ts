@@ -8,7 +8,9 @@ import { GrpcServer, routeGrpcLogs } from '../../serving/grpc/grpc-server.ts';
 import { jsonLogger, type LogFields, type Logger } from '../../serving/logger.ts';
 import { ModelServer } from '../../serving/model-server.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
+import type { ServingConfig } from '../../serving/model-config.ts';
 import { batchingFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
+import type { ListenAddress } from '../../serving/workers/messages.ts';
 import { WorkerPool } from '../../serving/workers/worker-pool.ts';
 import { clusterMetrics, isServeWorker, leaveCluster, reportFailure, reportReady, reportStopped, workerId } from '../../serving/workers/worker-side.ts';
 import { globalOptions, printResult, type GlobalOptions } from '../output.ts';
@@ -88,7 +90,7 @@ interface RunningServer {
   grpc: GrpcServer | undefined;
 }
 
-async function startServer(flags: ServeFlags, logger: Logger, clusterMetrics?: (registry: Registry) => () => Promise<string>): Promise<RunningServer> {
+async function startServer(flags: ServeFlags, config: ServingConfig, logger: Logger, clusterMetrics?: (registry: Registry) => () => Promise<string>): Promise<RunningServer> {
   setIntraOpThreads(flags.tensorflowIntraOpParallelism);
   setInterOpThreads(flags.tensorflowInterOpParallelism);
   const interOp = process.env.TF_NUM_INTEROP_THREADS;
@@ -97,7 +99,7 @@ async function startServer(flags: ServeFlags, logger: Logger, clusterMetrics?: (
     inter_op: interOp === undefined ? 'default pool' : Number(interOp) < 0 ? 'calling thread' : interOp,
   });
   const server = await ModelServer.start({
-    config: servingConfigFrom(flags),
+    config,
     batching: batchingFrom(flags),
     pollWaitSeconds: flags.fileSystemPollWaitSeconds,
     host: flags.host,
@@ -134,20 +136,24 @@ async function serveAlone(flags: ServeFlags, options: GlobalOptions): Promise<vo
   const logger = serverLogger(options);
   const config = servingConfigFrom(flags);
   const signals = watchSignals(['SIGTERM', 'SIGINT']);
-  const running = await startServer(flags, logger);
+  const running = await startServer(flags, config, logger);
   signals.started(reloader(running.server, flags, logger));
   const signal = await signals.stopSignal;
   signals.stopWatchingHangups();
   const drained = await drain(running, signal, logger);
   const address = running.server.restAddress;
-  printResult(options, {
-    stopped: true,
+  printStopped(options, {
     signal,
     drained,
     rest: { host: address.address, port: address.port },
-    ...(running.grpc && { grpc: { host: running.grpc.address.host, port: running.grpc.address.port } }),
+    ...(running.grpc && { grpc: running.grpc.address }),
     models: config.models.map((model) => model.name),
-  }, () => '');
+  });
+}
+
+/** `serve`'s one result, printed when it stops (with --json; nothing otherwise). */
+function printStopped(options: GlobalOptions, result: { signal: string; drained: boolean; workers?: number; rest: ListenAddress; grpc?: ListenAddress; models: string[] }): void {
+  printResult(options, { stopped: true, ...result }, () => '');
 }
 
 /**
@@ -173,15 +179,14 @@ async function serveWithWorkers(flags: ServeFlags, options: GlobalOptions, worke
   }
   logger.info(`${outcome}: draining every worker`, { timeout_ms: DRAIN_TIMEOUT_MS });
   const { drained } = await pool.stop();
-  printResult(options, {
-    stopped: true,
+  printStopped(options, {
     signal: outcome,
     drained,
     workers,
     rest: pool.rest,
     ...(pool.grpc && { grpc: pool.grpc }),
     models: config.models.map((model) => model.name),
-  }, () => '');
+  });
 }
 
 /**
@@ -196,7 +201,7 @@ async function serveAsWorker(flags: ServeFlags, options: GlobalOptions): Promise
   const signals = watchSignals(['SIGTERM']);
   let running: RunningServer;
   try {
-    running = await startServer(flags, logger, clusterMetrics);
+    running = await startServer(flags, servingConfigFrom(flags), logger, clusterMetrics);
   } catch (error) {
     await reportFailure(error);
     leaveCluster();
