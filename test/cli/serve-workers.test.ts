@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTf } from '../../src/engine/tf.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
-import { serveLogLines, signalGroup, startServe, withBusyPort, type RunningServe } from '../helpers/serve-process.ts';
+import { serveLogLines, signalGroup, startServe, waitFor, withBusyPort, type RunningServe } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
 
 let base: string;
@@ -43,11 +43,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-}
 
 describe('mnist-serve serve --workers', () => {
   it('answers from every worker on one port, counts every request in one metrics page, and drains them all on SIGTERM', async () => {

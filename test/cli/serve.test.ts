@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, userStderr } from '../helpers/cli.ts';
-import { serveLogLines, startServe, withBusyPort } from '../helpers/serve-process.ts';
+import { serveLogLines, startServe, waitFor, withBusyPort } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
 
 let base: string;
@@ -66,8 +66,7 @@ describe('mnist-serve serve', () => {
       expect(await stableVersion()).toBe('1');
       fs.writeFileSync(configFile, config(2));
       server.child.kill('SIGHUP');
-      const deadline = Date.now() + 30_000;
-      while ((await stableVersion()) !== '2' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(async () => (await stableVersion()) === '2');
       expect(await stableVersion()).toBe('2');
       expect(serveLogLines(server.stderr()).map((line) => line.msg)).toContain('SIGHUP: reloading the config');
       expect(serveLogLines(server.stderr())).toContainEqual(expect.objectContaining({ msg: 'TensorFlow threads', intra_op: 'one per core', inter_op: 'default pool' }));
@@ -84,9 +83,8 @@ describe('mnist-serve serve', () => {
     const server = await startServe(['--model-config-file', configFile], { signalOn: { log: /TensorFlow threads/, signal: 'SIGHUP' } });
     try {
       expect((await fetch(`${server.url}/v1/models/digits`)).status).toBe(200);
-      const deadline = Date.now() + 30_000;
       const reloaded = () => serveLogLines(server.stderr()).some((line) => line.msg === 'SIGHUP: reloading the config');
-      while (!reloaded() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(reloaded);
       expect(reloaded()).toBe(true);
     } finally {
       server.child.kill('SIGTERM');
@@ -104,8 +102,7 @@ describe('mnist-serve serve', () => {
     try {
       fs.writeFileSync(configFile, 'model_config_list { config { name: "digits" ');
       server.child.kill('SIGHUP');
-      const deadline = Date.now() + 30_000;
-      while (failures().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => failures().length > 0);
       expect(failures()).toEqual([expect.objectContaining({ level: 'error', error: expect.stringContaining(configFile) })]);
       expect(await stable()).toEqual({ status: 200, version: '1' });
       const answer = await fetch(`${server.url}/v1/models/digits:predict`, { method: 'POST', body: JSON.stringify({ instances: [sampleImage(0)] }) });

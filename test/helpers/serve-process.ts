@@ -76,3 +76,9 @@ export async function withBusyPort<T>(use: (port: number) => Promise<T>): Promis
 export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   process.kill(-child.pid!, signal);
 }
+
+/** Polls `condition` every 100 ms until it holds or `timeoutMs` passes (the caller then asserts). */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+}
