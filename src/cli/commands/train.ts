@@ -41,7 +41,7 @@ function checkpointTarget(flags: TrainFlags): CheckpointTarget {
   return { kind: 'directory', dir: flags.checkpointDir, keep: flags.keep, saveBestOnly: Boolean(flags.saveBestOnly) };
 }
 
-/** The --json object; its keys are documented in the README. */
+/** The --json object; its keys are documented in docs/training.md. */
 function jsonResult(outcome: TrainOutcome) {
   return {
     status: outcome.status,
