@@ -3,6 +3,8 @@
  * against its pinned SHA-256. A file is written as a hidden `.partial` sibling, resumed with
  * HTTP Range after a dropped connection (or redone when the server cannot resume), and renamed
  * to its final name only once verified — so a corrupt file never sits under the final name.
+ * Every file is pinned, whatever the mirror, so its size bounds both the transfer and the
+ * inflation that verifies it: a mirror serving endless bytes or a gzip bomb is stopped early.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +12,7 @@ import { OperationalError, UserInputError } from '../errors.ts';
 import { fsyncDirectory } from '../util/atomic-write.ts';
 import { datasetCacheDir, defaultDatasetCacheRoot } from './cache-dir.ts';
 import { fetchToFile } from './http-fetch.ts';
-import { idxContentChecksum } from './idx-checksum.ts';
+import { ContentTooLargeError, idxContentChecksum } from './idx-checksum.ts';
 import { PINNED_DATASETS, type DownloadableDataset, type PinnedFile } from './pinned-files.ts';
 
 export interface DownloadProgress {
@@ -65,15 +67,25 @@ function mirrorBase(mirror: string): URL {
   return url;
 }
 
+/**
+ * The most bytes a faithful .gz of a pinned file can take: its content size plus 0.1% (zlib's
+ * worst case for incompressible data is about 0.03%) plus 1 MiB for gzip's optional header fields.
+ */
+export function maxArchiveBytes(pin: PinnedFile): number {
+  return pin.bytes + Math.ceil(pin.bytes / 1000) + 1024 * 1024;
+}
+
 type Verdict = { ok: true; sha256: string; bytes: number } | { ok: false; problem: string };
 
 async function verify(file: string, pin: PinnedFile): Promise<Verdict> {
   let sha256: string;
   let bytes: number;
   try {
-    ({ sha256, bytes } = await idxContentChecksum(file));
+    ({ sha256, bytes } = await idxContentChecksum(file, pin.bytes));
   } catch (error) {
-    return { ok: false, problem: `not a valid gzip file (${(error as Error).message})` };
+    if (error instanceof ContentTooLargeError) return { ok: false, problem: error.message };
+    if (error instanceof UserInputError) return { ok: false, problem: `not a valid gzip file (${((error.cause ?? error) as Error).message})` };
+    throw error;
   }
   if (sha256 !== pin.sha256) {
     return { ok: false, problem: `checksum mismatch: expected SHA-256 ${pin.sha256} of the IDX content, got ${sha256}` };
@@ -96,6 +108,7 @@ async function downloadFile(url: URL, finalPath: string, pin: PinnedFile, option
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const outcome = await fetchToFile(url, partial, {
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      maxBytes: maxArchiveBytes(pin),
       onProgress: (receivedBytes, totalBytes) => options.onProgress?.({ file: pin.file, receivedBytes, totalBytes }),
     });
     resumedAny ||= outcome.resumed;

@@ -1,7 +1,8 @@
 /**
  * One HTTP(S) GET of a URL into a local file with node's own http/https: resumes from the
  * file's current length with a Range request, follows redirects, gives up when the server
- * stays silent for `idleTimeoutMs`. It reports what happened and leaves retrying to the caller.
+ * stays silent for `idleTimeoutMs`, and stops (removing the file) once it would outgrow `maxBytes`.
+ * It reports what happened and leaves retrying to the caller.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -23,6 +24,8 @@ export interface FetchOutcome {
 
 export interface FetchOptions {
   idleTimeoutMs: number;
+  /** The most bytes the file may reach; a server sending more is refused, so it cannot fill the disk. */
+  maxBytes: number;
   onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
 }
 
@@ -63,7 +66,11 @@ async function open(url: URL, offset: number, idleTimeoutMs: number): Promise<Op
 
 /** Downloads `url` into `file`, continuing after the bytes already in `file`. */
 export async function fetchToFile(url: URL, file: string, options: FetchOptions): Promise<FetchOutcome> {
-  const offset = fs.existsSync(file) ? fs.statSync(file).size : 0;
+  let offset = fs.existsSync(file) ? fs.statSync(file).size : 0;
+  if (offset > options.maxBytes) {
+    fs.rmSync(file);
+    offset = 0;
+  }
   let response: http.IncomingMessage;
   let stalled: () => boolean;
   try {
@@ -93,14 +100,27 @@ export async function fetchToFile(url: URL, file: string, options: FetchOptions)
   const start = resumed ? offset : 0;
   const length = Number(response.headers['content-length'] ?? Number.NaN);
   const totalBytes = Number.isFinite(length) ? start + length : undefined;
+  const tooLarge = new OperationalError(
+    `${url}: the server sends more than ${options.maxBytes} bytes, more than the file can be; stopped, and removed what was received`,
+  );
+  if (totalBytes !== undefined && totalBytes > options.maxBytes) {
+    response.destroy();
+    fs.rmSync(file, { force: true });
+    throw tooLarge;
+  }
   let received = start;
   response.on('data', (chunk: Buffer) => {
     received += chunk.length;
-    options.onProgress?.(received, totalBytes);
+    if (received > options.maxBytes) response.destroy(tooLarge);
+    else options.onProgress?.(received, totalBytes);
   });
   try {
     await pipeline(response, fs.createWriteStream(file, { flags: resumed ? 'a' : 'w' }));
   } catch (error) {
+    if (error === tooLarge) {
+      fs.rmSync(file, { force: true });
+      throw tooLarge;
+    }
     const reason = stalled() ? `no data for ${options.idleTimeoutMs / 1000} s` : (error as Error).message;
     return { state: 'interrupted', resumed, bytesOnDisk: fs.statSync(file).size, totalBytes, reason };
   }

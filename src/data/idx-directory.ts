@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserInputError } from '../errors.ts';
-import { parseIdxImages, parseIdxLabels } from '../formats/idx.ts';
+import { readIdxImages, readIdxLabels } from '../formats/idx.ts';
 import type { Dataset, Split } from './types.ts';
 
 export const IDX_FILE_NAMES = {
@@ -43,9 +43,11 @@ export function idxFilePaths(dir: string): Record<keyof typeof IDX_FILE_NAMES, s
 }
 
 async function readSplit(imagesPath: string, labelsPath: string): Promise<Split> {
-  const [imageBytes, labelBytes] = await Promise.all([fs.promises.readFile(imagesPath), fs.promises.readFile(labelsPath)]);
-  const images = parseIdxImages(imageBytes, imagesPath, { rows: IMAGE_ROWS, cols: IMAGE_COLS });
-  const labels = parseIdxLabels(labelBytes, labelsPath, NUM_CLASSES);
+  // Streamed: each file is inflated only as far as its header declares, into one buffer of that size.
+  const [images, labels] = await Promise.all([
+    readIdxImages(fs.createReadStream(imagesPath), imagesPath, { rows: IMAGE_ROWS, cols: IMAGE_COLS }),
+    readIdxLabels(fs.createReadStream(labelsPath), labelsPath, NUM_CLASSES),
+  ]);
   if (images.count !== labels.length) {
     throw new UserInputError(
       `${imagesPath} has ${images.count} images but ${labelsPath} has ${labels.length} labels; the counts must match`,
@@ -59,7 +61,6 @@ async function readSplit(imagesPath: string, labelsPath: string): Promise<Split>
 /** Loads a directory of IDX files as a Dataset called `name`. */
 export async function loadIdxDirectory(dir: string, name: string): Promise<Dataset> {
   const paths = idxFilePaths(dir);
-  // One split after the other, so the compressed and decompressed copies of both never coexist.
   const train = await readSplit(paths.trainImages, paths.trainLabels);
   const test = await readSplit(paths.testImages, paths.testLabels);
   return {

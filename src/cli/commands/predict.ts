@@ -37,7 +37,7 @@ async function gatherInputs(flags: PredictFlags): Promise<ClassifyInput[]> {
       } catch (error) {
         throw new UserInputError(`--image ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
-      return { source: file, pixels: toMnistInput(decodeImage(bytes, file)) };
+      return { source: file, pixels: toMnistInput(decodeImage(bytes, file), file) };
     });
   }
   if (!flags.sample) throw new UserInputError('give --image FILE… or --sample N… (test-split images of --data)');

@@ -3,13 +3,23 @@
  * as white paper), inverted when the background is light (MNIST digits are white on black),
  * the ink's bounding box scaled to fit 20×20 and centred by its centre of mass in 28×28, as
  * MNIST's own preprocessing did; values 0–1, row-major.
+ *
+ * A PNG or JPEG is small on disk whatever its declared size (a 20000×20000 PNG of one colour is
+ * 400 KB), so the declared dimensions are checked against MAX_IMAGE_PIXELS before decoding.
  */
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { UserInputError } from '../../errors.ts';
+import { readImageHeader } from './image-header.ts';
 
 export const IMAGE_SIZE = 28;
 const DIGIT_BOX = 20;
+
+/** 50 megapixels: a 48 MP phone photo of a digit fits; decoding one takes about 400 MB (RGBA + gray). */
+export const MAX_IMAGE_PIXELS = 50_000_000;
+
+/** Below this spread between the lightest and darkest pixel (0–1) the image holds no digit: blank, or one flat colour. */
+const MIN_INK_CONTRAST = 0.1;
 
 export interface GrayImage {
   width: number;
@@ -19,16 +29,28 @@ export interface GrayImage {
 }
 
 export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
+  let header: ReturnType<typeof readImageHeader>;
+  try {
+    header = readImageHeader(bytes);
+  } catch (error) {
+    throw new UserInputError(`${source}: cannot read the image (${(error as Error).message})`);
+  }
+  if (header.width === 0 || header.height === 0) throw new UserInputError(`${source}: the image is empty`);
+  if (header.width * header.height > MAX_IMAGE_PIXELS) {
+    throw new UserInputError(
+      `${source}: a ${header.width}×${header.height} ${header.format} (${megapixels(header.width * header.height)} megapixels) ` +
+        `is over the limit of ${megapixels(MAX_IMAGE_PIXELS)} megapixels for a digit image; scale it down`,
+    );
+  }
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
-    if (bytes[0] === 0x89 && bytes[1] === 0x50) rgba = PNG.sync.read(Buffer.from(bytes));
-    else if (bytes[0] === 0xff && bytes[1] === 0xd8) rgba = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 256 });
-    else throw new Error('not a PNG or JPEG file');
+    rgba = header.format === 'PNG'
+      ? PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
   } catch (error) {
     throw new UserInputError(`${source}: cannot read the image (${(error as Error).message})`);
   }
   const { width, height, data } = rgba;
-  if (width === 0 || height === 0) throw new UserInputError(`${source}: the image is empty`);
   const pixels = new Float32Array(width * height);
   for (let i = 0; i < pixels.length; i++) {
     const [r, g, b, a] = [data[i * 4]!, data[i * 4 + 1]!, data[i * 4 + 2]!, data[i * 4 + 3]! / 255];
@@ -38,11 +60,11 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
   return { width, height, pixels };
 }
 
-/** The 28×28 MNIST-style input for a decoded image. */
-export function toMnistInput(image: GrayImage): Float32Array {
+/** The 28×28 MNIST-style input for a decoded image; refuses an image with no ink, which no answer would describe. */
+export function toMnistInput(image: GrayImage, source: string): Float32Array {
   const ink = inkImage(image);
   const box = inkBoundingBox(ink);
-  if (!box) return new Float32Array(IMAGE_SIZE * IMAGE_SIZE);
+  if (!box) throw new UserInputError(`${source}: no digit found (the image is blank or one flat colour)`);
   const scale = DIGIT_BOX / Math.max(box.width, box.height);
   const width = Math.max(1, Math.round(box.width * scale));
   const height = Math.max(1, Math.round(box.height * scale));
@@ -74,9 +96,12 @@ interface Box {
 }
 
 function inkBoundingBox(image: GrayImage): Box | undefined {
-  let max = 0;
-  for (const value of image.pixels) max = Math.max(max, value);
-  if (max < 0.05) return undefined;
+  let [min, max] = [1, 0];
+  for (const value of image.pixels) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  if (max - min < MIN_INK_CONTRAST) return undefined;
   const threshold = max * 0.2;
   let [left, top, right, bottom] = [image.width, image.height, -1, -1];
   for (let y = 0; y < image.height; y++) {
@@ -133,6 +158,10 @@ function centreOfMass(pixels: Float32Array, width: number, height: number): [num
     }
   }
   return mass > 0 ? [mx / mass, my / mass] : [width / 2, height / 2];
+}
+
+function megapixels(pixels: number): string {
+  return String(Math.round(pixels / 1e5) / 10);
 }
 
 function clamp(value: number, min: number, max: number): number {
