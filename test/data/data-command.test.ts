@@ -8,13 +8,26 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM_FASHION_MNIST_DIR } from '../../src/data/load-dataset.ts';
 import { PINNED_DATASETS } from '../../src/data/pinned-files.ts';
-import { binPath, projectRoot, runCli } from '../helpers/cli.ts';
+import { encodeIdxLabels, IDX_IMAGES_MAGIC } from '../../src/formats/idx.ts';
+import { binPath, projectRoot, runCli, type CliResult } from '../helpers/cli.ts';
+import { gzipBomb } from '../helpers/inflating-files.ts';
 import { tempDir, writeIdxDir } from './fixtures.ts';
 import { serveBytes, startMirror, type MirrorServer } from './mirror-server.ts';
 
 const execFileAsync = promisify(execFile);
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const tracer = path.join(projectRoot, 'test', 'helpers', 'module-load-tracer.cjs');
+const peakRss = path.join(projectRoot, 'test', 'helpers', 'report-peak-rss.cjs');
+const peakRssMb = (result: CliResult): number => Number(/\[peak-rss-mb\] (\d+)/.exec(result.stderr)![1]);
+const withoutPeakRss = (stderr: string): string => stderr.replace(/\n\[peak-rss-mb\] \d+\n/, '');
+
+/** The header of an IDX images file declaring `count` 28×28 images, as the real MNIST training file does with 60000. */
+function imagesHeader(count: number): Uint8Array {
+  const header = new Uint8Array(16);
+  const view = new DataView(header.buffer);
+  [IDX_IMAGES_MAGIC, count, 28, 28].forEach((value, i) => view.setUint32(4 * i, value));
+  return header;
+}
 
 let server: MirrorServer | undefined;
 afterEach(async () => {
@@ -140,6 +153,23 @@ describe('mnist-serve data', () => {
     expect(result.stderr.trim()).toBe(`mnist-serve: error: ${path.join(dir, 't10k-labels-idx1-ubyte')}: label 42 at index 0 is out of range 0–9`);
   });
 
+  it('data info refuses a 1.9 MB .gz declaring 60000 images that inflates to 1.9 GB: exit 2 in about a second, memory near the declared 47 MB', async () => {
+    const dir = tempDir();
+    writeIdxDir(dir, { gzip: true });
+    const images = path.join(dir, 'train-images-idx3-ubyte.gz');
+    fs.writeFileSync(images, gzipBomb(imagesHeader(60_000), 1_900_000_000));
+    fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte.gz'), encodeIdxLabels(new Uint8Array(60_000), { gzip: true }));
+    expect(fs.statSync(images).size).toBeLessThan(2_000_000);
+    const result = await runCli(['data', 'info', '--data-dir', dir], { nodeArgs: ['--require', peakRss] });
+    expect(result.code).toBe(2);
+    expect(withoutPeakRss(result.stderr)).toBe(
+      `mnist-serve: error: ${images}: the data goes on past the 47040000 bytes its 60000×28×28 header declares (not an IDX file, or a wrong header)\n`,
+    );
+    // Measured: 0.9 s and 152 MB peak (85 MB for a small valid directory); before streaming, 23 s and 3.8 GB.
+    expect(result.ms).toBeLessThan(6000);
+    expect(peakRssMb(result)).toBeLessThan(300);
+  });
+
   /** The fixture dataset's four .gz archives on a mirror at 127.0.0.1: well-formed, but not the published MNIST. */
   async function fixtureMirror(): Promise<{ archives: Record<string, Uint8Array>; url: string }> {
     const archives = writeIdxDir(tempDir(), { train: 20, test: 10, gzip: true });
@@ -166,6 +196,22 @@ describe('mnist-serve data', () => {
     expect(JSON.parse(json.stdout)).toEqual({ error: { kind: 'failure', message: expectedLine.replace('mnist-serve: error: ', '') } });
     expect(json.stderr.trim().split('\n').pop()).toBe(expectedLine);
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+  });
+
+  it('data download --mirror stops verifying a .gz that inflates past the pinned size: exit 1, nothing kept, memory bounded', async () => {
+    const images = 'train-images-idx3-ubyte.gz';
+    const pin = PINNED_DATASETS.mnist.files.find((f) => f.file === images)!;
+    server = await startMirror({ [`/mnist/${images}`]: serveBytes(gzipBomb(imagesHeader(60_000), 1_900_000_000)) });
+    const url = `${server.url}mnist/`;
+    const cacheDir = tempDir();
+    const result = await runCli(['--quiet', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir], { nodeArgs: ['--require', peakRss] });
+    expect(result.code).toBe(1);
+    expect(withoutPeakRss(result.stderr)).toBe(
+      `mnist-serve: error: ${images} from ${url}${images}: its content goes on past the ${pin.bytes} bytes of the pinned file; the file was removed\n`,
+    );
+    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+    expect(result.ms).toBeLessThan(6000);
+    expect(peakRssMb(result)).toBeLessThan(300);
   });
 
   it('data download reports a file missing on the mirror (HTTP 404) in one line, exit 1, with a hint to check --mirror', async () => {

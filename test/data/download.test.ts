@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { downloadDataset, type DownloadOptions } from '../../src/data/download.ts';
+import { downloadDataset, maxArchiveBytes, type DownloadOptions } from '../../src/data/download.ts';
 import { loadDataset } from '../../src/data/load-dataset.ts';
 import type { PinnedFile } from '../../src/data/pinned-files.ts';
 import { OperationalError, UserInputError } from '../../src/errors.ts';
 import { encodeIdxImages, encodeIdxLabels } from '../../src/formats/idx.ts';
 import { seededRandom } from '../../src/util/random.ts';
+import { gzipBomb } from '../helpers/inflating-files.ts';
 import { fixtureSplit, tempDir } from './fixtures.ts';
 import { dropAfter, serveBytes, startMirror, type MirrorServer, type Route } from './mirror-server.ts';
 
@@ -191,6 +192,49 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     expect(error).toBeInstanceOf(OperationalError);
     expect((error as Error).message).toMatch(/download interrupted \(no data for 0\.15 s after 64 of \d+ bytes\) 2 times; run the command again to resume/);
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([`.${IMAGES}.partial`]);
+  });
+
+  it('stops a mirror that streams without end past the pinned file\'s size, leaving nothing behind', async () => {
+    const cacheDir = tempDir();
+    const endless: Route = (_request, response) => {
+      response.writeHead(200); // chunked: no length announced
+      const chunk = Buffer.alloc(65536, 7);
+      const pump = (): void => {
+        while (!response.destroyed && response.write(chunk));
+        if (!response.destroyed) response.once('drain', pump);
+      };
+      pump();
+    };
+    const started = performance.now();
+    const error = await download(await mirror({ [IMAGES]: endless }), cacheDir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationalError);
+    expect((error as Error).message).toBe(
+      `${server!.url}mnist/${IMAGES}: the server sends more than ${maxArchiveBytes(pins[0]!)} bytes, more than the file can be; stopped, and removed what was received`,
+    );
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+  });
+
+  it('refuses at once a transfer whose announced length is beyond the pinned file\'s size', async () => {
+    const cacheDir = tempDir();
+    const huge: Route = (_request, response) => {
+      response.writeHead(200, { 'content-length': 100 * 1024 ** 3 });
+      response.write(Buffer.alloc(65536));
+    };
+    await expect(download(await mirror({ [IMAGES]: huge }), cacheDir)).rejects.toThrow(`the server sends more than ${maxArchiveBytes(pins[0]!)} bytes`);
+    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+  });
+
+  it('stops verifying a download that inflates past the pinned size (a gzip bomb), and removes it', async () => {
+    const cacheDir = tempDir();
+    const bomb = gzipBomb(content[IMAGES]!, 768 * 1024 ** 2);
+    expect(bomb.length).toBeLessThan(maxArchiveBytes(pins[0]!));
+    const started = performance.now();
+    await expect(download(await mirror({ [IMAGES]: serveBytes(bomb) }), cacheDir)).rejects.toThrow(
+      `${IMAGES} from ${server!.url}mnist/${IMAGES}: its content goes on past the ${pins[0]!.bytes} bytes of the pinned file; the file was removed`,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
 
   it('rejects a --mirror that is not an http(s) URL', async () => {
