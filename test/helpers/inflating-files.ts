@@ -23,22 +23,26 @@ function pngChunk(type: string, data: Uint8Array): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-/**
- * A grayscale PNG declaring width×height whose IDAT is deflated zeros (all black), up to 16 MiB
- * of them: enough to make a decoder that trusts the header allocate the whole declared image.
- */
-export function pngBomb(width: number, height: number): Buffer {
+/** An 8-bit grayscale PNG declaring width×height whose IDAT is `imageData` (filter bytes included), deflated. */
+export function grayPng(width: number, height: number, imageData: Uint8Array, options: { interlaced?: boolean } = {}): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit grayscale, deflate, adaptive filters, not interlaced
-  const idat = zlib.deflateSync(Buffer.alloc(Math.min((width + 1) * height, ZERO_BLOCK)), { level: 9 });
+  ihdr.set([8, 0, 0, 0, options.interlaced ? 1 : 0], 8); // 8-bit grayscale, deflate, adaptive filters, Adam7 or not
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', idat),
+    pngChunk('IDAT', zlib.deflateSync(imageData, { level: 9 })),
     pngChunk('IEND', new Uint8Array(0)),
   ]);
+}
+
+/**
+ * A grayscale PNG declaring width×height whose image data is zeros (all black), up to 16 MiB of
+ * them: enough to make a decoder that trusts the header allocate the whole declared image.
+ */
+export function pngBomb(width: number, height: number, options: { interlaced?: boolean; zeros?: number } = {}): Buffer {
+  return grayPng(width, height, Buffer.alloc(options.zeros ?? Math.min((width + 1) * height, ZERO_BLOCK)), options);
 }
 
 /** A baseline JPEG whose frame header (SOF0) declares width×height, three components, then a few scan bytes. */

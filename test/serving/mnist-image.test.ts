@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../src/errors.ts';
 import { decodeImage, IMAGE_SIZE, MAX_IMAGE_PIXELS, toMnistInput } from '../../src/serving/client/mnist-image.ts';
 import { readImageHeader } from '../../src/serving/client/image-header.ts';
-import { jpegWithFrame, pngBomb } from '../helpers/inflating-files.ts';
+import { grayPng, jpegWithFrame, pngBomb } from '../helpers/inflating-files.ts';
 
 /** A width×height RGBA image: black ink (a vertical bar) on white paper, or the reverse. */
 function drawBar(width: number, height: number, options: { inkOnWhite: boolean }): { data: Buffer; width: number; height: number } {
@@ -91,6 +91,22 @@ describe('MNIST-style preprocessing', () => {
       new UserInputError(`${file}: ${what} is over the limit of ${MAX_IMAGE_PIXELS / 1e6} megapixels for a digit image; scale it down`),
     );
     expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  it('refuses an interlaced PNG whose image data inflates far past its small declared size', () => {
+    const bomb = pngBomb(100, 100, { interlaced: true, zeros: 64 * 1024 ** 2 });
+    expect(bomb.length).toBeLessThan(100_000);
+    const started = performance.now();
+    expect(() => decodeImage(bomb, 'adam7.png')).toThrow(
+      new UserInputError('adam7.png: cannot read the image (its interlaced image data inflates past the 20264 bytes a 100×100 image can hold)'),
+    );
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it('still decodes a well-formed interlaced PNG', () => {
+    // 2×2 in Adam7: pass 1 holds (0,0), pass 6 holds (1,0), pass 7 holds row 1; each row after a filter byte 0.
+    const image = decodeImage(grayPng(2, 2, Uint8Array.of(0, 0, 0, 255, 0, 255, 0), { interlaced: true }), 'small.png');
+    expect(Array.from(image.pixels)).toEqual([0, 1, 1, 0]);
   });
 
   it('reads the declared size of real files: a JPEG frame header after its other segments, a PNG IHDR', () => {

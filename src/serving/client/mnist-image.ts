@@ -11,6 +11,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { UserInputError } from '../../errors.ts';
 import { readImageHeader } from './image-header.ts';
+import { checkInterlacedPngData } from './png-image-data.ts';
 
 export const IMAGE_SIZE = 28;
 const DIGIT_BOX = 20;
@@ -44,6 +45,7 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
   }
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
+    if (header.format === 'PNG') checkInterlacedPngData(bytes);
     rgba = header.format === 'PNG'
       ? PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
       : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
