@@ -19,6 +19,9 @@ const hostile = (name: string, bytes: Uint8Array): string => {
 const bombPng = hostile('bomb.png', pngBomb(20_000, 20_000));
 const bomb50k = hostile('bomb-50k.png', pngBomb(50_000, 50_000));
 const hugeJpeg = hostile('huge.jpg', jpegWithFrame(60_000, 60_000));
+const hugeFile = path.join(hostileDir, 'huge-file.png');
+fs.writeFileSync(hugeFile, pngBomb(10, 10));
+fs.truncateSync(hugeFile, 300 * 2 ** 20); // sparse: 300 MiB long, nothing on disk
 const blankPng = hostile('blank.png', (() => {
   const blank = new PNG({ width: 40, height: 40 });
   blank.data.fill(255);
@@ -76,6 +79,7 @@ describe('mnist-serve predict', () => {
     [['--sample', '999999'], 2, '--sample 999999: the test split has'],
     [['--image', bomb50k], 2, `${bomb50k}: a 50000×50000 PNG (2500 megapixels) is over the limit of 50 megapixels for a digit image; scale it down`],
     [['--image', hugeJpeg], 2, `${hugeJpeg}: a 60000×60000 JPEG (3600 megapixels) is over the limit of 50 megapixels`],
+    [['--image', hugeFile], 2, `--image ${hugeFile}: ${300 * 2 ** 20} bytes is more than the 256 MiB an image file may have`],
     [['--image', blankPng], 2, `${blankPng}: no digit found (the image is blank or one flat colour)`],
     [[], 2, 'give --image FILE… or --sample N…'],
   ])('fails clearly for %j', async (args, code, message) => {

@@ -225,6 +225,18 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
 
+  it('starts over when a partial file left by an earlier run is already longer than the file can be', async () => {
+    const cacheDir = tempDir();
+    const partial = path.join(cacheDir, 'mnist', `.${IMAGES}.partial`);
+    fs.mkdirSync(path.dirname(partial), { recursive: true });
+    fs.writeFileSync(partial, '');
+    fs.truncateSync(partial, maxArchiveBytes(pins[0]!) + 1);
+    const mirrorServer = await mirror();
+    const result = await download(mirrorServer, cacheDir);
+    expect(result.files[0]).toMatchObject({ status: 'downloaded', sha256: pins[0]!.sha256 });
+    expect(mirrorServer.requests[0]).toEqual({ path: `/mnist/${IMAGES}` });
+  });
+
   it('stops verifying a download that inflates past the pinned size (a gzip bomb), and removes it', async () => {
     const cacheDir = tempDir();
     const bomb = gzipBomb(content[IMAGES]!, 768 * 1024 ** 2);

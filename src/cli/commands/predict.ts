@@ -4,7 +4,7 @@ import { UserInputError } from '../../errors.ts';
 import { normalizedImage } from '../../data/batches.ts';
 import { loadDataset } from '../../data/load-dataset.ts';
 import { classify, type ClassifyInput } from '../../serving/client/classify.ts';
-import { decodeImage, toMnistInput } from '../../serving/client/mnist-image.ts';
+import { decodeImage, MAX_IMAGE_FILE_BYTES, toMnistInput } from '../../serving/client/mnist-image.ts';
 import * as grpcTransport from '../../serving/grpc/grpc-images.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, printResult, table } from '../output.ts';
@@ -33,8 +33,13 @@ async function gatherInputs(flags: PredictFlags): Promise<ClassifyInput[]> {
     return flags.image.map((file) => {
       let bytes: Buffer;
       try {
+        const { size } = fs.statSync(file);
+        if (size > MAX_IMAGE_FILE_BYTES) {
+          throw new UserInputError(`--image ${file}: ${size} bytes is more than the ${MAX_IMAGE_FILE_BYTES / 2 ** 20} MiB an image file may have`);
+        }
         bytes = fs.readFileSync(file);
       } catch (error) {
+        if (error instanceof UserInputError) throw error;
         throw new UserInputError(`--image ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
       return { source: file, pixels: toMnistInput(decodeImage(bytes, file), file) };

@@ -19,6 +19,9 @@ const DIGIT_BOX = 20;
 /** 50 megapixels: a 48 MP phone photo of a digit fits; decoding one takes about 400 MB (RGBA + gray). */
 export const MAX_IMAGE_PIXELS = 50_000_000;
 
+/** The largest image file read: a 50 MP picture stored without compression (RGBA) is 200 MB. */
+export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
+
 /** Below this spread between the lightest and darkest pixel (0–1) the image holds no digit: blank, or one flat colour. */
 const MIN_INK_CONTRAST = 0.1;
 
