@@ -49,8 +49,6 @@ export interface IdxImages {
 export interface IdxShape {
   /** The dimensions after the first (the item count): [28, 28] for MNIST images, [] for labels. */
   itemDims: readonly number[];
-  /** The most items accepted, checked on the header; default MAX_IDX_ITEMS. */
-  maxItems?: number;
 }
 
 /** The decompressed content of an IDX file: the chunks as they are, or gunzipped as they arrive. */
@@ -94,15 +92,15 @@ export async function readIdx(source: ByteSource, file: string, shape: IdxShape)
 
 /** Reads an IDX images file whose images are `rows`×`cols`. */
 export async function readIdxImages(
-  source: ByteSource, file: string, shape: { rows: number; cols: number; maxItems?: number } = { rows: 28, cols: 28 },
+  source: ByteSource, file: string, shape: { rows: number; cols: number } = { rows: 28, cols: 28 },
 ): Promise<IdxImages> {
-  const { dims, data } = await readIdx(source, file, { itemDims: [shape.rows, shape.cols], maxItems: shape.maxItems });
+  const { dims, data } = await readIdx(source, file, { itemDims: [shape.rows, shape.cols] });
   return { count: dims[0]!, rows: shape.rows, cols: shape.cols, data };
 }
 
 /** Reads an IDX labels file and checks every label is a class index below `numClasses`. */
-export async function readIdxLabels(source: ByteSource, file: string, numClasses = 10, maxItems?: number): Promise<Uint8Array> {
-  const { data } = await readIdx(source, file, { itemDims: [], maxItems });
+export async function readIdxLabels(source: ByteSource, file: string, numClasses = 10): Promise<Uint8Array> {
+  const { data } = await readIdx(source, file, { itemDims: [] });
   for (let i = 0; i < data.length; i += 1) {
     if (data[i]! >= numClasses) {
       throw new UserInputError(`${file}: label ${data[i]} at index ${i} is out of range 0–${numClasses - 1}`);
@@ -176,10 +174,9 @@ class IdxAssembler {
     if (itemDims.some((dim, i) => dim !== this.shape.itemDims[i])) {
       throw new UserInputError(`${this.file}: unexpected ${what} dimensions ${itemDims.join('×')}, expected ${this.shape.itemDims.join('×')}`);
     }
-    const maxItems = this.shape.maxItems ?? MAX_IDX_ITEMS;
-    if (count > maxItems) {
+    if (count > MAX_IDX_ITEMS) {
       throw new UserInputError(
-        `${this.file}: the header declares ${count} ${what}s, more than the limit of ${maxItems} per file (a wrong header, or not an MNIST-style dataset)`,
+        `${this.file}: the header declares ${count} ${what}s, more than the limit of ${MAX_IDX_ITEMS} per file (a wrong header, or not an MNIST-style dataset)`,
       );
     }
     return new Uint8Array(this.dims.reduce((a, b) => a * b, 1));

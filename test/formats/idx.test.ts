@@ -105,7 +105,8 @@ describe('IDX reader', () => {
       `huge: the header declares ${MAX_IDX_ITEMS + 1} images, more than the limit of ${MAX_IDX_ITEMS} per file (a wrong header, or not an MNIST-style dataset)`,
     );
     expect(pulled).toBe(0);
-    await expect(readIdxLabels([encodeIdxLabels(Uint8Array.of(1, 2, 3))], 'l', 10, 2)).rejects.toThrow('l: the header declares 3 labels, more than the limit of 2');
+    const labelsHeader = Uint8Array.of(0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff);
+    await expect(readIdxLabels([labelsHeader], 'l')).rejects.toThrow(`l: the header declares 4294967295 labels, more than the limit of ${MAX_IDX_ITEMS} per file`);
   });
 
   it('rejects a label outside 0–9 with its index', async () => {
