@@ -16,7 +16,10 @@ import { checkInterlacedPngData } from './png-image-data.ts';
 export const IMAGE_SIZE = 28;
 const DIGIT_BOX = 20;
 
-/** 50 megapixels: a 48 MP phone photo of a digit fits; decoding one takes about 400 MB (RGBA + gray). */
+/**
+ * 50 megapixels: a 48 MP phone photo of a digit fits. Measured for an 8000×6000 image: as PNG
+ * 3.4 s and 485 MB peak for the whole command, as JPEG 18 s and 1.65 GB (jpeg-js alone takes 1.6 GB).
+ */
 export const MAX_IMAGE_PIXELS = 50_000_000;
 
 /** The largest image file read: a 50 MP picture stored without compression (RGBA) is 200 MB. */
