@@ -3,9 +3,10 @@
  * it holds `maxBatchSize` rows or `batchTimeoutMicros` has passed since its first request; closed
  * batches wait in a queue of at most `maxEnqueuedBatches` (the open one included), and a request
  * that finds it full fails at once with UNAVAILABLE instead of growing memory. One merged engine
- * call answers every request in a batch; the rows are split back in order.
+ * call answers every request in a batch; the rows are split back in order. A request whose
+ * client gave up while it waited is left out of its batch when the batch runs.
  */
-import { invalidArgument, unavailable } from './errors.ts';
+import { cancelled, invalidArgument, unavailable } from './errors.ts';
 import { concatRows, padRows, sliceRows, type TensorMap } from './tensor.ts';
 
 export interface BatchingParameters {
@@ -37,6 +38,7 @@ export interface BatchObserver {
 interface Task {
   inputs: TensorMap;
   rows: number;
+  isCancelled: () => boolean;
   resolve: (outputs: TensorMap) => void;
   reject: (error: unknown) => void;
 }
@@ -55,7 +57,7 @@ export class Batcher {
     private readonly observer?: BatchObserver,
   ) {}
 
-  submit(inputs: TensorMap, rows: number): Promise<TensorMap> {
+  submit(inputs: TensorMap, rows: number, isCancelled: () => boolean = () => false): Promise<TensorMap> {
     if (rows > this.params.maxBatchSize) {
       throw invalidArgument(`Task size ${rows} is larger than maximum input batch size ${this.params.maxBatchSize}`);
     }
@@ -68,7 +70,7 @@ export class Batcher {
       this.timer = setTimeout(() => this.closeOpen(), this.params.batchTimeoutMicros / 1000);
     }
     return new Promise<TensorMap>((resolve, reject) => {
-      this.open.push({ inputs, rows, resolve, reject });
+      this.open.push({ inputs, rows, isCancelled, resolve, reject });
       this.openRows += rows;
       if (this.openRows >= this.params.maxBatchSize) this.closeOpen();
     });
@@ -95,8 +97,14 @@ export class Batcher {
     });
   }
 
-  private execute(batch: Task[]): void {
+  private execute(tasks: Task[]): void {
     this.observer?.queueDepthChanged(-1);
+    const batch = tasks.filter((task) => {
+      if (!task.isCancelled()) return true;
+      task.reject(cancelled());
+      return false;
+    });
+    if (batch.length === 0) return;
     const rows = batch.reduce((sum, task) => sum + task.rows, 0);
     const paddedRows = this.params.allowedBatchSizes.find((size) => size >= rows) ?? rows;
     try {

@@ -12,6 +12,7 @@
  */
 import type { TensorInfo } from '../formats/proto/types.ts';
 import { parsePredictRequest, type JsonPredictRequest } from './json-tensor.ts';
+import type { RequestLimits } from './request-limits.ts';
 
 export interface NumericInstances {
   signatureName: string;
@@ -262,12 +263,12 @@ export function parsePredictBody(body: Buffer): JsonPredictRequest {
   return {
     signatureName: simple.signatureName,
     format: 'row',
-    tensors(infos: Record<string, TensorInfo>) {
+    tensors(infos: Record<string, TensorInfo>, limits: RequestLimits) {
       const names = Object.keys(infos);
       if (names.length === 1 && infos[names[0]!]!.dtype === 'DT_FLOAT') {
         return { [names[0]!]: { dtype: 'DT_FLOAT', shape: simple.shape, values: simple.values } };
       }
-      return parsePredictRequest(body.toString('utf8')).tensors(infos);
+      return parsePredictRequest(body.toString('utf8')).tensors(infos, limits);
     },
   };
 }

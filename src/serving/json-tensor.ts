@@ -10,6 +10,7 @@
  */
 import type { DataTypeName, TensorInfo } from '../formats/proto/types.ts';
 import { invalidArgument, ServingError } from './errors.ts';
+import { checkDeclaredShape, checkRequestRows, MAX_RANK, type RequestLimits } from './request-limits.ts';
 import { dtypeString, elementCount, shapeString, type HostTensor, type TensorMap } from './tensor.ts';
 
 export type JsonFormat = 'row' | 'columnar';
@@ -17,14 +18,15 @@ export type JsonFormat = 'row' | 'columnar';
 export interface JsonPredictRequest {
   signatureName: string;
   format: JsonFormat;
-  /** Builds the tensors once the signature's inputs are known. */
-  tensors(inputs: Record<string, TensorInfo>): TensorMap;
+  /** Builds the tensors once the signature's inputs are known, checking sizes before allocating. */
+  tensors(inputs: Record<string, TensorInfo>, limits: RequestLimits): TensorMap;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export function parsePredictRequest(body: string): JsonPredictRequest {
   if (body.length === 0) throw invalidArgument('JSON Parse error: The document is empty');
+  checkNesting(body);
   let doc: Json;
   try {
     doc = JSON.parse(body) as Json;
@@ -43,7 +45,7 @@ export function parsePredictRequest(body: string): JsonPredictRequest {
   if (instances !== undefined) {
     if (!Array.isArray(instances)) throw invalidArgument(`JSON Value: ${preview(doc)} Excepting 'instances' to be an list/array`);
     if (instances.length === 0) throw invalidArgument(`JSON Value: ${preview(doc)} No values in 'instances' array`);
-    return { signatureName: signature ?? '', format: 'row', tensors: (infos) => tensorsFromInstances(instances, infos) };
+    return { signatureName: signature ?? '', format: 'row', tensors: (infos, limits) => tensorsFromInstances(instances, infos, limits) };
   }
   if (inputs !== undefined) {
     return { signatureName: signature ?? '', format: 'columnar', tensors: (infos) => tensorsFromInputs(inputs, infos) };
@@ -55,8 +57,34 @@ function isObject(value: Json): value is { [key: string]: Json } {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInfo>): TensorMap {
+/**
+ * A request's nesting, checked on the text before JSON.parse builds it: a tensor has at most
+ * MAX_RANK dimensions, and the request object, `inputs` and an instance object add three levels.
+ * Parsing a 16 MiB body of brackets alone takes seconds of the event loop; this scan ~20 ms.
+ */
+const MAX_NESTING = MAX_RANK + 3;
+
+function checkNesting(body: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const code = body.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i++;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x5b || code === 0x7b) {
+      if (++depth > MAX_NESTING) throw invalidArgument(`JSON Parse error: nested deeper than ${MAX_NESTING} levels (a tensor has at most ${MAX_RANK} dimensions)`);
+    } else if (code === 0x5d || code === 0x7d) {
+      depth--;
+    }
+  }
+}
+
+function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInfo>, limits: RequestLimits): TensorMap {
   const names = Object.keys(infos).sort();
+  checkRequestRows(names.join(','), instances.length, limits);
   const objects = isObject(instances[0]!);
   if (!objects && names.length > 1) {
     throw invalidArgument('instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map');
@@ -71,7 +99,7 @@ function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInf
       const info = infos[name];
       if (!info) throw invalidArgument(`Failed to process element: ${index} key: ${name} of 'instances' list. Error: JSON object: does not have named input: ${name}`);
       try {
-        const item = denseValues(value, info.dtype ?? 'DT_INVALID');
+        const item = denseValues(value, info.dtype ?? 'DT_INVALID', name);
         const first = rows[name]![0];
         if (first && elementCount(first.shape) !== item.values.length) {
           throw invalidArgument(`Expecting tensor size: ${elementCount(first.shape)} but got: ${item.values.length}`);
@@ -106,14 +134,14 @@ function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo>): Ten
       throw invalidArgument('inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map');
     }
     const dtype = infos[names[0]!]!.dtype!;
-    const { shape, values } = denseValues(inputs, dtype);
+    const { shape, values } = denseValues(inputs, dtype, names[0]!);
     return { [names[0]!]: toTensor(dtype, shape, values) };
   }
   const tensors: TensorMap = {};
   for (const name of names) {
     if (!(name in inputs)) throw invalidArgument(`Missing named input: ${name} in 'inputs' object.`);
     const dtype = infos[name]!.dtype!;
-    const { shape, values } = denseValues(inputs[name]!, dtype);
+    const { shape, values } = denseValues(inputs[name]!, dtype, name);
     tensors[name] = toTensor(dtype, shape, values);
   }
   return tensors;
@@ -123,15 +151,18 @@ const FLOAT_MAX = 3.4028234663852886e38;
 
 /**
  * The shape (from the first element at each level) and the values, checking every list's size.
+ * The shape is checked against the limits before the values are allocated: the first elements
+ * alone can declare far more values than the body holds ([[1e4 numbers], 1, …] × 1e4).
  * The innermost lists are walked in a loop rather than by recursion: they hold nearly all the
  * values (784 per image), and this is the server's hottest code.
  */
-function denseValues(value: Json, dtype: DataTypeName): { shape: number[]; values: unknown[] } {
+function denseValues(value: Json, dtype: DataTypeName, name: string): { shape: number[]; values: unknown[] } {
   const shape: number[] = [];
   for (let level: Json = value; Array.isArray(level); level = level[0] ?? null) {
     shape.push(level.length);
     if (level.length === 0) break;
   }
+  checkDeclaredShape(name, shape);
   const rank = shape.length;
   if (rank === 0) return { shape, values: [scalar(value, dtype)] };
   const values: unknown[] = new Array(elementCount(shape));

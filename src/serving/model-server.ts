@@ -13,12 +13,15 @@ import { ServingMetrics } from './metrics.ts';
 import type { ServingConfig } from './model-config.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { PredictionService } from './predict-core.ts';
+import type { RequestLimits } from './request-limits.ts';
 import { RestServer } from './rest-server.ts';
 
 export interface ModelServerOptions {
   config: ServingConfig;
   /** Batching parameters, or undefined for one engine call per request. */
   batching?: BatchingParameters;
+  /** Rows per request and in flight; PredictionService's defaults when undefined. */
+  limits?: RequestLimits;
   /** Seconds between polls of the base paths; 0 polls once at start. */
   pollWaitSeconds: number;
   host: string;
@@ -43,7 +46,7 @@ export class ModelServer {
       unloaded: (loaded) => this.metrics.versionLoaded(loaded.modelName, -1),
     });
     if (options.clusterMetrics) this.metrics.aggregateWith(options.clusterMetrics(this.metrics.registry));
-    this.service = new PredictionService(this.registry, { batching: options.batching, metrics: this.metrics });
+    this.service = new PredictionService(this.registry, { batching: options.batching, metrics: this.metrics, limits: options.limits });
     this.rest = new RestServer({ service: this.service, metrics: this.metrics, logger: options.logger, maxBodyBytes: options.maxBodyBytes });
   }
 
@@ -64,6 +67,7 @@ export class ModelServer {
     options.logger.info('REST API listening', {
       url: `http://${server.restAddressInfo.address}:${server.restAddressInfo.port}`,
       batching: options.batching ?? false,
+      limits: server.service.limits,
     });
     return server;
   }

@@ -2,16 +2,19 @@
  * The serving API without a transport: Predict, GetModelStatus and GetModelMetadata as TF
  * Serving's PredictionService and ModelService define them. REST (rest-server.ts) and gRPC call
  * these and map the ServingErrors they throw to status codes. Every request is checked against
- * its signature (names, dtypes, shapes, sizes) before it reaches the engine or a batch.
+ * its signature and the request limits (names, dtypes, shapes, rows: request-limits.ts) from its
+ * declared shapes, before its values are allocated, and admitted against the rows in flight
+ * before it reaches the engine or a batch; one whose client gave up meanwhile is not run.
  */
 import type { DataTypeName, SignatureDef, TensorInfo } from '../formats/proto/types.ts';
 import { Batcher, type BatchingParameters } from './batcher.ts';
-import { invalidArgument, ServingError } from './errors.ts';
+import { cancelled, invalidArgument, ServingError } from './errors.ts';
 import type { LoadedVersion } from './loaded-version.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { ServingMetrics } from './metrics.ts';
+import { checkDeclaredShape, checkRequestRows, defaultRequestLimits, RowAdmission, type RequestLimits } from './request-limits.ts';
 import { declaredShape, DEFAULT_SIGNATURE } from './signatures.ts';
-import { elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from './tensor.ts';
+import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from './tensor.ts';
 import type { VersionStatus } from './version-manager.ts';
 
 /** A request's ModelSpec: version and versionLabel are alternatives (neither: the newest). */
@@ -29,8 +32,26 @@ export interface ResolvedModelSpec {
   signatureName: string;
 }
 
-/** Inputs, or a function building them from the signature's inputs (REST needs dtypes to parse JSON). */
-export type PredictInputs = TensorMap | ((inputs: Record<string, TensorInfo>) => TensorMap);
+/** Each input's dtype and shape as the request declares them, before any value is decoded. */
+export type DeclaredInputs = Record<string, { dtype: DataTypeName; shape: number[] }>;
+
+export interface DecodeContext {
+  limits: RequestLimits;
+  /**
+   * Checks the declared inputs against the signature and the limits and admits the request's
+   * rows (RESOURCE_EXHAUSTED when too many are in flight). A decoder calls it before allocating.
+   */
+  admit(declared: DeclaredInputs): void;
+}
+
+/**
+ * Inputs, or a function building them from the signature's inputs (REST needs dtypes to parse
+ * JSON); one that can read the declared shapes first calls `context.admit` before decoding.
+ */
+export type PredictInputs = TensorMap | ((inputs: Record<string, TensorInfo>, context: DecodeContext) => TensorMap);
+
+/** True once the request's client has given up (gRPC deadline or cancellation, REST connection closed). */
+export type CancelledCheck = () => boolean;
 
 export interface PredictResult {
   modelSpec: ResolvedModelSpec;
@@ -42,31 +63,61 @@ export interface ModelMetadata {
   signatureDefs: Record<string, SignatureDef>;
 }
 
+export interface PredictionServiceOptions {
+  batching?: BatchingParameters;
+  metrics?: ServingMetrics;
+  /** By default max_batch_size rows per request with batching, DEFAULT_MAX_REQUEST_ROWS without. */
+  limits?: RequestLimits;
+}
+
 export class PredictionService {
   private readonly batchers = new WeakMap<LoadedVersion, Map<string, Batcher>>();
+  readonly limits: RequestLimits;
+  readonly admission: RowAdmission;
 
   constructor(
     readonly registry: ModelRegistry,
-    private readonly options: { batching?: BatchingParameters; metrics?: ServingMetrics } = {},
-  ) {}
+    private readonly options: PredictionServiceOptions = {},
+  ) {
+    this.limits = options.limits ?? defaultRequestLimits(options.batching?.maxBatchSize);
+    this.admission = new RowAdmission(this.limits.maxInFlightRows);
+  }
 
-  async predict(spec: ModelSpecRequest, inputs: PredictInputs, outputFilter: string[] = []): Promise<PredictResult> {
+  async predict(spec: ModelSpecRequest, inputs: PredictInputs, outputFilter: string[] = [], isCancelled: CancelledCheck = () => false): Promise<PredictResult> {
     const lease = this.registry.acquire(spec.name, selectorOf(spec));
+    let release: (() => void) | undefined;
     try {
       const loaded = lease.loaded;
       const signatureName = spec.signatureName || DEFAULT_SIGNATURE;
       const signature = loaded.signatures[signatureName];
       if (!signature) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
-      const tensors = typeof inputs === 'function' ? inputs(signature.inputs ?? {}) : inputs;
-      const rows = validateInputs(signature, tensors);
+      let rows: number | undefined;
+      const admit = (declared: DeclaredInputs) => {
+        if (release) return;
+        rows = validateDeclaredInputs(signature, declared, this.limits);
+        release = this.admission.admit(rows ?? 1);
+      };
+      const tensors = typeof inputs === 'function' ? inputs(signature.inputs ?? {}, { limits: this.limits, admit }) : inputs;
+      admit(declaredOf(tensors));
+      validateValueCounts(tensors);
       const wanted = validateOutputFilter(signature, outputFilter);
-      const batcher = rows ? this.batcherFor(loaded, signatureName) : undefined;
-      const outputs = batcher ? await batcher.submit(tensors, rows!) : loaded.run(signatureName, tensors);
+      const outputs = rows === 0 ? emptyOutputs(signature, wanted) : await this.run(loaded, signatureName, tensors, rows, isCancelled);
       const filtered = wanted ? Object.fromEntries(wanted.map((name) => [name, outputs[name]!])) : outputs;
       return { modelSpec: { name: spec.name, version: loaded.version, signatureName }, outputs: filtered };
     } finally {
+      release?.();
       lease.release();
     }
+  }
+
+  private async run(loaded: LoadedVersion, signatureName: string, tensors: TensorMap, rows: number | undefined, isCancelled: CancelledCheck): Promise<TensorMap> {
+    const batcher = rows ? this.batcherFor(loaded, signatureName) : undefined;
+    if (batcher) return batcher.submit(tensors, rows!, isCancelled);
+    // One turn of the event loop first: requests read in the same turn then run one after
+    // another, and the close or deadline of a client that gave up meanwhile has been seen.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (isCancelled()) throw cancelled();
+    return loaded.run(signatureName, tensors);
   }
 
   status(spec: ModelSpecRequest): VersionStatus[] {
@@ -111,7 +162,7 @@ function selectorOf(spec: ModelSpecRequest): { version?: number; label?: string 
 }
 
 /** Checks that the request names exactly the signature's inputs; returns those names, sorted. */
-export function validateInputNames(signature: SignatureDef, names: string[]): string[] {
+function validateInputNames(signature: SignatureDef, names: string[]): string[] {
   const expected = Object.keys(signature.inputs ?? {}).sort();
   const sent = [...names].sort();
   const extra = sent.filter((name) => !expected.includes(name));
@@ -125,45 +176,71 @@ export function validateInputNames(signature: SignatureDef, names: string[]): st
   return expected;
 }
 
-/** An input's dtype must be the signature's (checked before its bytes are decoded). */
-export function validateInputDtype(name: string, info: TensorInfo, dtype: DataTypeName): void {
-  if (dtype !== info.dtype) throw invalidArgument(`input ${name}: expected dtype ${info.dtype}, got ${dtype}`);
+function declaredOf(tensors: TensorMap): DeclaredInputs {
+  return Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, { dtype: tensor.dtype, shape: tensor.shape }]));
 }
 
 /**
- * Checks inputs against the signature: the same names, each with the declared dtype, rank and
- * fixed dimensions, and as many values as its shape holds. Returns the batch size (shared
- * dimension 0) when every input is batched along dimension 0, else undefined.
+ * Checks declared inputs against the signature and the limits: the same names, each with the
+ * declared dtype, sane dimensions, the signature's rank and fixed dimensions, and no more rows
+ * than a request may carry. Returns the batch size (shared dimension 0) when every input is
+ * batched along dimension 0, else undefined.
  */
-export function validateInputs(signature: SignatureDef, inputs: TensorMap): number | undefined {
+export function validateDeclaredInputs(signature: SignatureDef, inputs: DeclaredInputs, limits: RequestLimits): number | undefined {
   const expected = validateInputNames(signature, Object.keys(inputs));
   let rows: number | undefined;
   let batched = true;
   for (const name of expected) {
     const info = signature.inputs![name]!;
-    const tensor = inputs[name]!;
-    validateInputDtype(name, info, tensor.dtype);
-    if (!FEEDABLE_DTYPES.includes(tensor.dtype)) {
-      throw new ServingError('UNIMPLEMENTED', `input ${name}: dtype ${tensor.dtype} is not supported by this server`);
+    const { dtype, shape } = inputs[name]!;
+    if (dtype !== info.dtype) throw invalidArgument(`input ${name}: expected dtype ${info.dtype}, got ${dtype}`);
+    if (!FEEDABLE_DTYPES.includes(dtype)) {
+      throw new ServingError('UNIMPLEMENTED', `input ${name}: dtype ${dtype} is not supported by this server`);
     }
-    if (tensor.values.length !== elementCount(tensor.shape)) {
-      throw invalidArgument(`input ${name}: ${tensor.values.length} values for shape ${shapeString(tensor.shape)}`);
+    checkDeclaredShape(name, shape);
+    const expectedShape = declaredShape(info);
+    if (expectedShape) {
+      const fits = expectedShape.length === shape.length && expectedShape.every((size, i) => size < 0 || size === shape[i]);
+      if (!fits) throw invalidArgument(`input ${name}: expected shape ${shapeString(expectedShape)}, got ${shapeString(shape)}`);
     }
-    const shape = declaredShape(info);
-    if (shape) {
-      const fits = shape.length === tensor.shape.length && shape.every((size, i) => size < 0 || size === tensor.shape[i]);
-      if (!fits) throw invalidArgument(`input ${name}: expected shape ${shapeString(shape)}, got ${shapeString(tensor.shape)}`);
-    }
-    if (!shape || shape.length === 0 || shape[0]! >= 0) {
+    if (!expectedShape || expectedShape.length === 0 || expectedShape[0]! >= 0) {
       batched = false;
       continue;
     }
-    if (rows !== undefined && tensor.shape[0] !== rows) {
-      throw invalidArgument(`input ${name}: has ${tensor.shape[0]} rows, other inputs ${rows}; inputs must have equal 0th-dimension size`);
+    if (rows !== undefined && shape[0] !== rows) {
+      throw invalidArgument(`input ${name}: has ${shape[0]} rows, other inputs ${rows}; inputs must have equal 0th-dimension size`);
     }
-    rows = tensor.shape[0];
+    checkRequestRows(name, shape[0]!, limits);
+    rows = shape[0];
   }
   return batched ? rows : undefined;
+}
+
+function validateValueCounts(inputs: TensorMap): void {
+  for (const [name, tensor] of Object.entries(inputs)) {
+    if (tensor.values.length !== elementCount(tensor.shape)) {
+      throw invalidArgument(`input ${name}: ${tensor.values.length} values for shape ${shapeString(tensor.shape)}`);
+    }
+  }
+}
+
+/**
+ * The answer to a request of 0 rows, as TensorFlow computes it for an empty batch: every output
+ * with 0 rows. The engine is not asked (tfjs-node mis-feeds empty tensors), so this needs each
+ * output's per-row shape from the signature; without it the request is refused.
+ */
+function emptyOutputs(signature: SignatureDef, wanted: string[] | undefined): TensorMap {
+  const outputs: TensorMap = {};
+  for (const name of wanted ?? Object.keys(signature.outputs ?? {})) {
+    const info = signature.outputs![name]!;
+    const shape = declaredShape(info);
+    if (!shape || shape[0] !== -1 || shape.slice(1).some((size) => size < 0)) {
+      throw invalidArgument(`the request has 0 rows, and output ${name} has no fixed per-row shape to answer an empty batch with`);
+    }
+    const dtype = info.dtype ?? 'DT_INVALID';
+    outputs[name] = { dtype, shape: [0, ...shape.slice(1)], values: allocateValues(dtype, 0) };
+  }
+  return outputs;
 }
 
 function validateOutputFilter(signature: SignatureDef, filter: string[]): string[] | undefined {

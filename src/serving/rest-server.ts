@@ -25,14 +25,20 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const PREDICT_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/(\d+)|\/labels\/([^/:]+))?:(classify|regress|predict)$/i;
 const STATUS_PATH = /^\/v1\/models(?:\/([^/:]+))?(?:\/versions\/(\d+)|\/labels\/([^/:]+))?(?:\/(metadata))?$/i;
 
-/** tensorflow_model_server's ToHTTPStatusCode for the codes the core throws. */
+/**
+ * tensorflow_model_server's ToHTTPStatusCode for the codes the core throws, but for two:
+ * RESOURCE_EXHAUSTED (TF Serving: 429) is only the refusal of a request past the rows in flight
+ * here, an overload answered 503 like a full batch queue; CANCELLED (TF Serving: 500) is no bug,
+ * and nobody reads the answer to a closed connection: 499, nginx's "client closed request".
+ */
 const HTTP_STATUS: Record<ServingErrorCode, number> = {
   INVALID_ARGUMENT: 400,
   FAILED_PRECONDITION: 400,
   NOT_FOUND: 404,
-  RESOURCE_EXHAUSTED: 429,
+  RESOURCE_EXHAUSTED: 503,
   UNIMPLEMENTED: 501,
   UNAVAILABLE: 503,
+  CANCELLED: 499,
   INTERNAL: 500,
 };
 
@@ -118,7 +124,8 @@ export class RestServer {
           throw new ServingError('UNIMPLEMENTED', `${predict[4]} is not supported by the embedded server; use :predict`);
         }
         const request = parsePredictBody(await this.readBody(req));
-        const result = await this.options.service.predict({ ...spec, signatureName: request.signatureName }, (inputs) => request.tensors(inputs));
+        const gone = () => res.destroyed || req.socket.destroyed;
+        const result = await this.options.service.predict({ ...spec, signatureName: request.signatureName }, (inputs, context) => request.tensors(inputs, context.limits), [], gone);
         return renderPredictResponse(result.outputs, request.format);
       }, predict[2], predict[3]);
     } else if (status) {

@@ -1,7 +1,8 @@
 /**
  * What `serve`'s flags mean, as tensorflow_model_server reads its own: either one model from
  * --model-name/--model-base-path, or every model in --model-config-file (re-read on SIGHUP);
- * batching off, or on with the defaults, or on with --batching-parameters-file.
+ * batching off, or on with the defaults, or on with --batching-parameters-file; the request
+ * limits from --max-request-rows and --max-in-flight-rows.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { UserInputError } from '../errors.ts';
 import { DEFAULT_BATCHING, type BatchingParameters } from './batcher.ts';
 import { parseBatchingParameters } from './config/batching-parameters.ts';
 import { parseModelsConfig } from './config/models-config.ts';
+import { defaultRequestLimits, type RequestLimits } from './request-limits.ts';
 import { DEFAULT_VERSION_POLICY, type ServingConfig } from './model-config.ts';
 
 export interface ServeSettings {
@@ -17,6 +19,8 @@ export interface ServeSettings {
   modelConfigFile?: string;
   enableBatching: boolean;
   batchingParametersFile?: string;
+  maxRequestRows?: number;
+  maxInFlightRows?: number;
 }
 
 function readText(file: string, flag: string): string {
@@ -48,4 +52,21 @@ export function batchingFrom(settings: ServeSettings): BatchingParameters | unde
   if (!settings.batchingParametersFile) return { ...DEFAULT_BATCHING };
   const file = settings.batchingParametersFile;
   return parseBatchingParameters(readText(file, '--batching-parameters-file'), file);
+}
+
+/**
+ * Rows per request (default: max_batch_size with batching, DEFAULT_MAX_REQUEST_ROWS without) and
+ * in flight (default: DEFAULT_IN_FLIGHT_REQUESTS requests of the largest size).
+ */
+export function requestLimitsFrom(settings: ServeSettings, batching: BatchingParameters | undefined): RequestLimits {
+  const maxBatchSize = batching?.maxBatchSize;
+  if (settings.maxRequestRows !== undefined && maxBatchSize !== undefined && settings.maxRequestRows > maxBatchSize) {
+    throw new UserInputError(`--max-request-rows ${settings.maxRequestRows} is larger than max_batch_size ${maxBatchSize}: the batcher refuses such requests; lower it or raise max_batch_size`);
+  }
+  const defaults = defaultRequestLimits(settings.maxRequestRows ?? maxBatchSize);
+  const limits = { maxRequestRows: defaults.maxRequestRows, maxInFlightRows: settings.maxInFlightRows ?? defaults.maxInFlightRows };
+  if (limits.maxInFlightRows < limits.maxRequestRows) {
+    throw new UserInputError(`--max-in-flight-rows ${limits.maxInFlightRows} is smaller than the ${limits.maxRequestRows} rows one request may carry (--max-request-rows): such a request could never run`);
+  }
+  return limits;
 }

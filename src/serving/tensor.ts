@@ -5,6 +5,7 @@
  */
 import type { DataTypeName, TensorProto } from '../formats/proto/types.ts';
 import { invalidArgument, ServingError } from './errors.ts';
+import { checkDeclaredShape } from './request-limits.ts';
 
 export type TensorValues = Float32Array | Float64Array | Int32Array | Uint8Array | number[] | string[];
 
@@ -33,7 +34,7 @@ export function shapeString(shape: readonly number[]): string {
 }
 
 /** A typed array for `count` values of `dtype` (strings live in plain arrays). */
-function allocate(dtype: DataTypeName, count: number): TensorValues {
+export function allocateValues(dtype: DataTypeName, count: number): TensorValues {
   if (dtype === 'DT_FLOAT') return new Float32Array(count);
   if (dtype === 'DT_DOUBLE') return new Float64Array(count);
   if (dtype === 'DT_STRING') return new Array<string>(count).fill('');
@@ -47,7 +48,7 @@ export function concatRows(tensors: HostTensor[]): HostTensor {
   if (tensors.length === 1) return first;
   const rows = tensors.reduce((sum, tensor) => sum + tensor.shape[0]!, 0);
   const shape = [rows, ...first.shape.slice(1)];
-  const values = allocate(first.dtype, elementCount(shape));
+  const values = allocateValues(first.dtype, elementCount(shape));
   let offset = 0;
   for (const tensor of tensors) {
     if (Array.isArray(values)) for (let i = 0; i < tensor.values.length; i++) (values as unknown[])[offset + i] = tensor.values[i];
@@ -72,15 +73,22 @@ export function padRows(tensor: HostTensor, rows: number): HostTensor {
   return concatRows([tensor, ...Array.from({ length: rows - present }, () => last)]);
 }
 
+/** A TensorProto's declared shape (int64 sizes as numbers; checked by checkDeclaredShape). */
+export function protoShape(proto: TensorProto): number[] {
+  return (proto.tensor_shape?.dim ?? []).map((dim) => Number(dim.size ?? 0));
+}
+
 /**
  * A TensorProto's values: from `tensor_content` (raw little-endian bytes) when present, else from
  * the typed repeated field; a single value with a larger shape is broadcast, as TensorFlow does.
+ * The declared shape is checked before anything is allocated for it.
  */
 export function tensorFromProto(proto: TensorProto, name: string): HostTensor {
   const dtype = proto.dtype ?? 'DT_INVALID';
-  const shape = (proto.tensor_shape?.dim ?? []).map((dim) => Number(dim.size ?? 0));
+  const shape = protoShape(proto);
+  checkDeclaredShape(name, shape);
   const count = elementCount(shape);
-  const values = allocate(dtype, count);
+  const values = allocateValues(dtype, count);
   const content = proto.tensor_content;
   if (content && content.length > 0) {
     const view = new DataView(content.buffer, content.byteOffset, content.byteLength);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../../src/formats/proto/types.ts';
 import { parseNumericInstances, parsePredictBody } from '../../src/serving/json-fast-path.ts';
 import { parsePredictRequest } from '../../src/serving/json-tensor.ts';
+import { defaultRequestLimits } from '../../src/serving/request-limits.ts';
 
+const limits = defaultRequestLimits();
 const image: Record<string, TensorInfo> = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
 const int64: Record<string, TensorInfo> = { ids: { dtype: 'DT_INT64' } };
 
@@ -10,7 +12,7 @@ const int64: Record<string, TensorInfo> = { ids: { dtype: 'DT_INT64' } };
 function general(body: string, infos: Record<string, TensorInfo>) {
   try {
     const request = parsePredictRequest(body);
-    const tensors = request.tensors(infos);
+    const tensors = request.tensors(infos, limits);
     return { signatureName: request.signatureName, format: request.format, tensors: JSON.stringify(tensors) };
   } catch (error) {
     return { error: (error as Error).message };
@@ -20,7 +22,7 @@ function general(body: string, infos: Record<string, TensorInfo>) {
 function fast(body: string, infos: Record<string, TensorInfo>) {
   try {
     const request = parsePredictBody(Buffer.from(body));
-    const tensors = request.tensors(infos);
+    const tensors = request.tensors(infos, limits);
     return { signatureName: request.signatureName, format: request.format, tensors: JSON.stringify(tensors) };
   } catch (error) {
     return { error: (error as Error).message };

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ServingError } from '../../src/serving/errors.ts';
 import { formatDecimal, formatG, parsePredictRequest, renderPredictResponse } from '../../src/serving/json-tensor.ts';
+import { defaultRequestLimits } from '../../src/serving/request-limits.ts';
 
+const limits = defaultRequestLimits();
 const float = (x: number) => formatDecimal(Math.fround(x), 6, 9, Math.fround);
 const image = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
 const two = { a: { dtype: 'DT_FLOAT' }, b: { dtype: 'DT_INT64' } };
@@ -58,20 +60,20 @@ describe('parsing predict requests', () => {
   it('reads the row format into one batched tensor per input', () => {
     const request = parsePredictRequest('{"signature_name": "s", "instances": [[1, 2], [3, 4.5]]}');
     expect(request).toMatchObject({ signatureName: 's', format: 'row' });
-    const tensors = request.tensors(image);
+    const tensors = request.tensors(image, limits);
     expect(tensors.image!.shape).toEqual([2, 2]);
     expect(Array.from(tensors.image!.values as Float32Array)).toEqual([1, 2, 3, 4.5]);
   });
 
   it('reads row instances keyed by input name', () => {
-    const tensors = parsePredictRequest('{"instances": [{"a": [1], "b": 2}, {"a": [3], "b": 4}]}').tensors(two);
+    const tensors = parsePredictRequest('{"instances": [{"a": [1], "b": 2}, {"a": [3], "b": 4}]}').tensors(two, limits);
     expect(tensors.a!.shape).toEqual([2, 1]);
     expect(tensors.b).toMatchObject({ dtype: 'DT_INT64', shape: [2] });
   });
 
   it('reads the columnar format, plain or keyed by input name', () => {
-    expect(parsePredictRequest('{"inputs": [[1, 2]]}').tensors(image).image!.shape).toEqual([1, 2]);
-    const tensors = parsePredictRequest('{"inputs": {"a": [[1], [2]], "b": [3, 4]}}').tensors(two);
+    expect(parsePredictRequest('{"inputs": [[1, 2]]}').tensors(image, limits).image!.shape).toEqual([1, 2]);
+    const tensors = parsePredictRequest('{"inputs": {"a": [[1], [2]], "b": [3, 4]}}').tensors(two, limits);
     expect(tensors.b!.shape).toEqual([2]);
   });
 
@@ -98,18 +100,18 @@ describe('parsing predict requests', () => {
     ['{"inputs": {"other": [1]}}', "Missing named input: image in 'inputs' object."],
     ['{"inputs": [[1, 2], [3]]}', 'Encountered list at unexpected size: 1 at level: 1 expected size: 2'],
   ])('rejects tensors that do not fit the signature: %s', (body, message) => {
-    const error = errorOf(() => parsePredictRequest(body).tensors(image));
+    const error = errorOf(() => parsePredictRequest(body).tensors(image, limits));
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.message).toContain(message);
   });
 
   it('asks for objects when the signature has several inputs', () => {
-    expect(errorOf(() => parsePredictRequest('{"instances": [[1]]}').tensors(two)).message).toContain('expecting list of objects');
-    expect(errorOf(() => parsePredictRequest('{"inputs": [1]}').tensors(two)).message).toContain('expecting an object');
+    expect(errorOf(() => parsePredictRequest('{"instances": [[1]]}').tensors(two, limits)).message).toContain('expecting list of objects');
+    expect(errorOf(() => parsePredictRequest('{"inputs": [1]}').tensors(two, limits)).message).toContain('expecting an object');
   });
 
   it('rejects a float where an int64 is declared', () => {
-    expect(errorOf(() => parsePredictRequest('{"instances": [{"a": [1], "b": 1.5}]}').tensors(two)).message).toContain('is not of expected type: int64');
+    expect(errorOf(() => parsePredictRequest('{"instances": [{"a": [1], "b": 1.5}]}').tensors(two, limits)).message).toContain('is not of expected type: int64');
   });
 });
 

@@ -9,7 +9,7 @@ import { jsonLogger, type LogFields, type Logger } from '../../serving/logger.ts
 import { ModelServer } from '../../serving/model-server.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
 import type { ServingConfig } from '../../serving/model-config.ts';
-import { batchingFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
+import { batchingFrom, requestLimitsFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
 import type { ListenAddress } from '../../serving/workers/messages.ts';
 import { WorkerPool } from '../../serving/workers/worker-pool.ts';
 import { clusterMetrics, isServeWorker, leaveCluster, reportFailure, reportReady, reportStopped, workerId } from '../../serving/workers/worker-side.ts';
@@ -46,6 +46,8 @@ export function register(serve: Command): void {
     .option('--tensorflow-intra-op-parallelism <n>', "TensorFlow's threads per op (0: one per core); one measured fastest for this model's small batches", integer(0, 1024), 1)
     .option('--tensorflow-inter-op-parallelism <n>', "TensorFlow's threads for independent ops (0: TensorFlow's default pool; -1: every op in the calling thread, measured fastest here)", integer(-1, 1024), -1)
     .option('--max-body-bytes <n>', 'largest REST body (larger: 413) or gRPC message (larger: RESOURCE_EXHAUSTED) accepted', integer(1, 1 << 30), DEFAULT_MAX_BODY_BYTES)
+    .option('--max-request-rows <n>', 'most rows (images) one request may carry, broadcast values included; more: INVALID_ARGUMENT/400 (default: max_batch_size with --enable-batching, else 1024)', integer(1, 1 << 24))
+    .option('--max-in-flight-rows <n>', 'most rows all requests may hold at once, from decoding to answer; more: RESOURCE_EXHAUSTED/503 at once (default: 8 x --max-request-rows)', integer(1, 1 << 30))
     .option('--workers <n>', 'server processes sharing the ports, each with its own copy of the models and batchers (0: one per CPU core)', integer(0, 256), 1)
     .action(runAction(async (flags: ServeFlags, command: Command) => {
       const options = globalOptions(command);
@@ -98,9 +100,11 @@ async function startServer(flags: ServeFlags, config: ServingConfig, logger: Log
     intra_op: process.env.TF_NUM_INTRAOP_THREADS ?? 'one per core',
     inter_op: interOp === undefined ? 'default pool' : Number(interOp) < 0 ? 'calling thread' : interOp,
   });
+  const batching = batchingFrom(flags);
   const server = await ModelServer.start({
     config,
-    batching: batchingFrom(flags),
+    batching,
+    limits: requestLimitsFrom(flags, batching),
     pollWaitSeconds: flags.fileSystemPollWaitSeconds,
     host: flags.host,
     restPort: flags.restApiPort,
@@ -163,7 +167,8 @@ function printStopped(options: GlobalOptions, result: { signal: string; drained:
 async function serveWithWorkers(flags: ServeFlags, options: GlobalOptions, workers: number): Promise<void> {
   const logger = serverLogger(options);
   const config = servingConfigFrom(flags);
-  batchingFrom(flags); // only to check --batching-parameters-file here, once, before any worker starts
+  // Only to check the flags and --batching-parameters-file here, once, before any worker starts.
+  requestLimitsFrom(flags, batchingFrom(flags));
   const signals = watchSignals(['SIGTERM', 'SIGINT']);
   logger.info('starting workers', { workers });
   const pool = await WorkerPool.start(workers, logger);

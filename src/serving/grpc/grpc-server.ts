@@ -35,7 +35,8 @@ export interface GrpcAddress {
   port: number;
 }
 
-type Handler<Req, Res> = (request: Req) => Res | Promise<Res>;
+/** `isCancelled`: whether the client has gone (cancelled the call, or its deadline has passed). */
+type Handler<Req, Res> = (request: Req, isCancelled: () => boolean) => Res | Promise<Res>;
 
 /**
  * Sends @grpc/grpc-js's own log lines (it prints "E …" lines to stderr by default, e.g. for a port
@@ -65,7 +66,7 @@ export class GrpcServer {
     const { PredictionService, ModelService } = servingServices();
     const service = options.service;
     this.server.addService(PredictionService.service, {
-      Predict: this.unary('predict', (request) => predict(service, request)),
+      Predict: this.unary('predict', (request, isCancelled) => predict(service, request, isCancelled)),
       GetModelMetadata: this.unary('metadata', (request) => getModelMetadata(service, request)),
     });
     this.server.addService(ModelService.service, {
@@ -124,8 +125,11 @@ export class GrpcServer {
         return;
       }
       this.inFlight.begin();
+      // grpc-js ends a call at its deadline from a timer, which may not have run yet: compare too.
+      const deadline = Number(call.getDeadline());
+      const isCancelled = () => call.cancelled || Date.now() >= deadline;
       Promise.resolve()
-        .then(() => handler(call.request))
+        .then(() => handler(call.request, isCancelled))
         .then(
           (response) => {
             done('OK');

@@ -6,9 +6,8 @@
  */
 import { encodeMessage } from '../../formats/proto/index.ts';
 import { invalidArgument } from '../errors.ts';
-import type { TensorInfo } from '../../formats/proto/types.ts';
-import { validateInputDtype, validateInputNames, type ModelSpecRequest, type PredictionService, type ResolvedModelSpec } from '../predict-core.ts';
-import { tensorFromProto, tensorToProto, type TensorMap } from '../tensor.ts';
+import type { CancelledCheck, DecodeContext, DeclaredInputs, ModelSpecRequest, PredictionService, ResolvedModelSpec } from '../predict-core.ts';
+import { protoShape, tensorFromProto, tensorToProto, type TensorMap } from '../tensor.ts';
 import {
   SIGNATURE_DEF_MAP_TYPE,
   SIGNATURE_DEF_MAP_TYPE_URL,
@@ -42,23 +41,21 @@ function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): Mode
 }
 
 /**
- * Predict. The inputs are decoded only once the servable and signature are resolved, and each
- * only after its dtype matched the signature's: an unknown model answers NOT_FOUND and a wrong
- * dtype INVALID_ARGUMENT whatever the bytes hold, as they do in TF Serving.
+ * Predict. The inputs are decoded only once the servable and signature are resolved, and only
+ * after every declared dtype and shape passed the signature and the request limits and the rows
+ * were admitted: an unknown model answers NOT_FOUND and a wrong dtype or an oversized shape
+ * INVALID_ARGUMENT whatever the bytes hold, and a broadcast value is never expanded past the limits.
  */
-export async function predict(service: PredictionService, request: PredictRequestMessage): Promise<PredictResponseMessage> {
+export async function predict(service: PredictionService, request: PredictRequestMessage, isCancelled?: CancelledCheck): Promise<PredictResponseMessage> {
   const spec = modelSpecRequest(request.model_spec);
   const protos = request.inputs ?? {};
-  const decode = (signatureInputs: Record<string, TensorInfo>): TensorMap => {
-    validateInputNames({ inputs: signatureInputs }, Object.keys(protos));
-    const inputs: TensorMap = {};
-    for (const [name, proto] of Object.entries(protos)) {
-      validateInputDtype(name, signatureInputs[name]!, proto.dtype ?? 'DT_INVALID');
-      inputs[name] = tensorFromProto(proto, name);
-    }
-    return inputs;
+  const decode = (_signatureInputs: unknown, context: DecodeContext): TensorMap => {
+    const declared: DeclaredInputs = {};
+    for (const [name, proto] of Object.entries(protos)) declared[name] = { dtype: proto.dtype ?? 'DT_INVALID', shape: protoShape(proto) };
+    context.admit(declared);
+    return Object.fromEntries(Object.entries(protos).map(([name, proto]) => [name, tensorFromProto(proto, name)]));
   };
-  const result = await service.predict(spec, decode, request.output_filter ?? []);
+  const result = await service.predict(spec, decode, request.output_filter ?? [], isCancelled);
   const outputs = Object.fromEntries(Object.entries(result.outputs).map(([name, tensor]) => [name, tensorToProto(tensor)]));
   return { model_spec: modelSpecMessage(result.modelSpec, true), outputs };
 }

@@ -87,12 +87,12 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
     expectStatus(error, status.INVALID_ARGUMENT, `input image: expected dtype DT_FLOAT, got ${dtype}`);
   });
 
-  it('INVALID_ARGUMENT for a request with more rows than max_batch_size', async () => {
+  it('INVALID_ARGUMENT for a request with more rows than max_batch_size (the default row limit with batching)', async () => {
     const batching = { maxBatchSize: 2, batchTimeoutMicros: 1000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] };
     const side = await sideServer({ batching });
     try {
       const error = await failure(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(3)) } }));
-      expectStatus(error, status.INVALID_ARGUMENT, 'Task size 3 is larger than maximum input batch size 2');
+      expectStatus(error, status.INVALID_ARGUMENT, 'input image: 3 rows exceed the limit of 2 rows per request');
     } finally {
       side.client.close();
       await side.grpc.close(1000);
