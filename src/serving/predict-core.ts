@@ -12,7 +12,7 @@ import { cancelled, invalidArgument, ServingError } from './errors.ts';
 import type { LoadedVersion } from './loaded-version.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { ServingMetrics } from './metrics.ts';
-import { checkDeclaredShape, checkRequestRows, defaultRequestLimits, RowAdmission, type RequestLimits } from './request-limits.ts';
+import { checkDimensions, checkRequestRows, checkValueCount, defaultRequestLimits, RowAdmission, type RequestLimits } from './request-limits.ts';
 import { declaredShape, DEFAULT_SIGNATURE } from './signatures.ts';
 import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from './tensor.ts';
 import type { VersionStatus } from './version-manager.ts';
@@ -197,21 +197,23 @@ export function validateDeclaredInputs(signature: SignatureDef, inputs: Declared
     if (!FEEDABLE_DTYPES.includes(dtype)) {
       throw new ServingError('UNIMPLEMENTED', `input ${name}: dtype ${dtype} is not supported by this server`);
     }
-    checkDeclaredShape(name, shape);
+    checkDimensions(name, shape);
     const expectedShape = declaredShape(info);
     if (expectedShape) {
       const fits = expectedShape.length === shape.length && expectedShape.every((size, i) => size < 0 || size === shape[i]);
       if (!fits) throw invalidArgument(`input ${name}: expected shape ${shapeString(expectedShape)}, got ${shapeString(shape)}`);
     }
-    if (!expectedShape || expectedShape.length === 0 || expectedShape[0]! >= 0) {
+    const batchedInput = expectedShape !== undefined && expectedShape.length > 0 && expectedShape[0]! < 0;
+    if (batchedInput) {
+      if (rows !== undefined && shape[0] !== rows) {
+        throw invalidArgument(`input ${name}: has ${shape[0]} rows, other inputs ${rows}; inputs must have equal 0th-dimension size`);
+      }
+      checkRequestRows(name, shape[0]!, limits);
+      rows = shape[0];
+    } else {
       batched = false;
-      continue;
     }
-    if (rows !== undefined && shape[0] !== rows) {
-      throw invalidArgument(`input ${name}: has ${shape[0]} rows, other inputs ${rows}; inputs must have equal 0th-dimension size`);
-    }
-    checkRequestRows(name, shape[0]!, limits);
-    rows = shape[0];
+    checkValueCount(name, shape);
   }
   return batched ? rows : undefined;
 }

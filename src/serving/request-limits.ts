@@ -32,23 +32,32 @@ export function defaultRequestLimits(maxRequestRows = DEFAULT_MAX_REQUEST_ROWS):
   return { maxRequestRows, maxInFlightRows: maxRequestRows * DEFAULT_IN_FLIGHT_REQUESTS };
 }
 
-/**
- * Checks a declared shape before anything is allocated for it: at most MAX_RANK dimensions, each a
- * non-negative integer, and their product (computed without overflow) at most MAX_INPUT_VALUES.
- */
-export function checkDeclaredShape(name: string, shape: readonly number[]): void {
+/** Every dimension of a declared shape a non-negative integer, and at most MAX_RANK of them. */
+export function checkDimensions(name: string, shape: readonly number[]): void {
   if (shape.length > MAX_RANK) throw invalidArgument(`input ${name}: rank ${shape.length} is over TensorFlow's limit of ${MAX_RANK} dimensions`);
-  let values = 1;
   for (const size of shape) {
     if (!Number.isSafeInteger(size) || size < 0) {
       throw invalidArgument(`input ${name}: dimension ${size} of shape [${shape.join(',')}] is not a non-negative integer`);
     }
-    // Once one dimension is 0 the product stays 0, but each size must still be in range.
-    if (size > MAX_INPUT_VALUES || (values * size > MAX_INPUT_VALUES)) {
+  }
+}
+
+/** The values a shape declares, computed without overflow, at most MAX_INPUT_VALUES. */
+export function checkValueCount(name: string, shape: readonly number[]): void {
+  let values = 1;
+  for (const size of shape) {
+    // Once a dimension is 0 the product stays 0, but every size must still be in range.
+    if (size > MAX_INPUT_VALUES || values * size > MAX_INPUT_VALUES) {
       throw invalidArgument(`input ${name}: shape [${shape.join(',')}] holds more than ${MAX_INPUT_VALUES} values, the limit per input`);
     }
     values *= size;
   }
+}
+
+/** Both checks of a declared shape, before anything is allocated for it. */
+export function checkDeclaredShape(name: string, shape: readonly number[]): void {
+  checkDimensions(name, shape);
+  checkValueCount(name, shape);
 }
 
 /** A request's rows (dimension 0) against the per-request limit. */
