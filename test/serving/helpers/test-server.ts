@@ -2,6 +2,7 @@
 import type { BatchingParameters } from '../../../src/serving/batcher.ts';
 import { silentLogger, type Logger } from '../../../src/serving/logger.ts';
 import type { ModelConfig } from '../../../src/serving/model-config.ts';
+import type { RequestLimits } from '../../../src/serving/request-limits.ts';
 import { ModelServer } from '../../../src/serving/model-server.ts';
 
 export interface TestServer {
@@ -13,10 +14,11 @@ export function modelConfig(basePath: string, overrides: Partial<ModelConfig> = 
   return { name: 'mnist', basePath, platform: 'tensorflow', versionPolicy: { kind: 'latest', numVersions: 1 }, versionLabels: {}, ...overrides };
 }
 
-export async function startServer(models: ModelConfig[], options: { batching?: BatchingParameters; pollWaitSeconds?: number; maxBodyBytes?: number; logger?: Logger } = {}): Promise<TestServer> {
+export async function startServer(models: ModelConfig[], options: { batching?: BatchingParameters; limits?: RequestLimits; pollWaitSeconds?: number; maxBodyBytes?: number; logger?: Logger } = {}): Promise<TestServer> {
   const server = await ModelServer.start({
     config: { models },
     batching: options.batching,
+    limits: options.limits,
     pollWaitSeconds: options.pollWaitSeconds ?? 0,
     host: '127.0.0.1',
     restPort: 0,
