@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { loadTf } from '../../src/engine/tf.ts';
+import { ServingClient } from '../../src/serving/grpc/grpc-client.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 import { serveLogLines, signalGroup, startServe, waitFor, withBusyPort, type RunningServe } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
@@ -67,6 +69,13 @@ describe('mnist-serve serve --workers', () => {
       }
       const grpc = await runCli(['predict', '--grpc', server.grpcAddress!, '--sample', '0', '--json']);
       expect(grpc.code).toBe(0);
+      // A 30-byte broadcast to 400,000 images is refused by the worker before it allocates (issue 19).
+      const client = new ServingClient(server.grpcAddress!);
+      const start = performance.now();
+      const refused = await client.predict({ model_spec: { name: 'mnist' }, inputs: { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 400_000 }, { size: 28 }, { size: 28 }, { size: 1 }] }, float_val: [0.5] } } }).catch((error: ServiceError) => error);
+      client.close();
+      expect(refused).toMatchObject({ code: status.INVALID_ARGUMENT, details: 'input image: 400000 rows exceed the limit of 1024 rows per request' });
+      expect(performance.now() - start).toBeLessThan(1000);
       const samples = (await request(`${server.url}/monitoring/prometheus/metrics`)).body.match(/^mnist_serve_requests_total\{.*\} \d+$/gm)!;
       answered = samples.reduce((sum, sample) => sum + Number(sample.split(' ').pop()), 0);
     } finally {

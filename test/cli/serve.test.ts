@@ -117,6 +117,9 @@ describe('mnist-serve serve', () => {
     [['--batching-parameters-file', 'b.txt'], '--batching-parameters-file has no effect without --enable-batching'],
     [['--model-config-file', '/nonexistent/models.config'], '--model-config-file /nonexistent/models.config: cannot read it (ENOENT)'],
     [['--rest-api-port', '70000'], "option '--rest-api-port <port>' argument '70000' is invalid"],
+    [['--enable-batching', '--max-request-rows', '2000'], '--max-request-rows 2000 is larger than max_batch_size 1024'],
+    [['--max-in-flight-rows', '100'], '--max-in-flight-rows 100 is smaller than the 1024 rows one request may carry (--max-request-rows)'],
+    [['--max-request-rows', '0'], "option '--max-request-rows <n>' argument '0' is invalid"],
   ])('exits 2 with one line for %j', async (args, message) => {
     const result = await runCli(['serve', ...args]);
     expect(result.code).toBe(2);
