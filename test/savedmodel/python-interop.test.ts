@@ -41,7 +41,7 @@ print(json.dumps({
 describe.skipIf(noPythonTf)('our SavedModel in Python TensorFlow (needs Python TensorFlow: npm run setup:python-tf)', () => {
   it('loads through tf.saved_model.load and the TF1 loader with our predictions and weights', async () => {
     const { path: dir } = await exportSavedModel({
-      spec, weights, basePath: tempDir('py'), modelName: 'mnist', signatureNames: { main: 'serving_default', classes: 'predict_classes' },
+      spec, weights, basePath: tempDir('py'), modelName: 'mnist', signatureNames: { main: 'serving_default', decoded: 'predict_classes' },
       verify: false, warmupRequests: 0, test, loadTf,
     });
     const batch = gatherBatch(test, null, 0, test.count);
@@ -67,7 +67,7 @@ describe.skipIf(noPythonTf)('our SavedModel in Python TensorFlow (needs Python T
 
   it('is described by saved_model_cli show --all with both signatures', async () => {
     const { path: dir } = await exportSavedModel({
-      spec, weights, basePath: tempDir('cli'), modelName: 'mnist', signatureNames: { main: 'serving_default', classes: 'predict_classes' },
+      spec, weights, basePath: tempDir('cli'), modelName: 'mnist', signatureNames: { main: 'serving_default', decoded: 'predict_classes' },
       verify: false, warmupRequests: 0, test, loadTf,
     });
     const cli = path.join(path.dirname(pythonTf!.python), 'saved_model_cli');

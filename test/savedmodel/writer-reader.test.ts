@@ -67,7 +67,7 @@ describe('writeSavedModel', () => {
   });
 
   it('names signatures as asked', () => {
-    const content = servingModelContent(spec, weights, { signatureNames: { main: 'classify', classes: 'only_classes' } });
+    const content = servingModelContent(spec, weights, { signatureNames: { main: 'classify', decoded: 'only_classes' } });
     expect(Object.keys(content.signatures).sort()).toEqual(['classify', 'only_classes']);
   });
 
