@@ -25,7 +25,7 @@ export async function exportBenchModel(): Promise<string> {
   const spec = defaultModelSpec();
   await exportSavedModel({
     spec, weights: initialVariables(spec, 1), basePath: base, version: 1, modelName: 'mnist',
-    signatureNames: { main: DEFAULT_SIGNATURE_NAME, classes: PREDICT_CLASSES_SIGNATURE_NAME },
+    signatureNames: { main: DEFAULT_SIGNATURE_NAME, decoded: PREDICT_CLASSES_SIGNATURE_NAME },
     verify: false, warmupRequests: 0, loadTf,
   });
   return base;

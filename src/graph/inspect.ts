@@ -24,7 +24,7 @@ export interface FunctionSummary {
 export interface GraphSummary {
   /** Tensor names (`node:0`) of the placeholders. */
   inputs: string[];
-  /** Tensor names of the outputs nothing else consumes. */
+  /** Tensor names of the outputs nothing else consumes, and of those a signature fetches. */
   outputs: string[];
   nodes: NodeSummary[];
   functions: FunctionSummary[];
@@ -64,17 +64,20 @@ export function isAuxiliaryNode(node: Pick<NodeDef, 'name' | 'op'>): boolean {
 /**
  * With the MetaGraphDef's `saverDef`, the nodes it names (TF2's `saver_filename` and the
  * `StatefulPartitionedCall`s that save and restore) are left out of the inputs and outputs too.
+ * `fetched`: tensors the signatures answer (`dense_1/Sigmoid:0`), outputs even when another node
+ * (`ArgMax`) consumes them; names not in the graph are ignored.
  */
-export function summarizeGraph(graph: GraphDef, saverDef?: SaverDef): GraphSummary {
+export function summarizeGraph(graph: GraphDef, saverDef?: SaverDef, fetched: string[] = []): GraphSummary {
   const nodes = graph.node ?? [];
   const saverNodes = new Set(
     [saverDef?.filename_tensor_name, saverDef?.save_tensor_name, saverDef?.restore_op_name].filter(Boolean).map((t) => t!.replace(/:\d+$/, '')),
   );
   const main = nodes.filter((n) => !isAuxiliaryNode(n) && !saverNodes.has(n.name));
   const consumed = new Set(nodes.flatMap((n) => (n.input ?? []).filter((i) => !i.startsWith('^')).map(tensorOf)));
+  const wanted = new Set(fetched.map(tensorOf));
   return {
     inputs: main.filter((n) => INPUT_OPS.has(n.op)).map((n) => `${n.name}:0`),
-    outputs: main.filter((n) => !INPUT_OPS.has(n.op) && !consumed.has(`${n.name}:0`)).map((n) => `${n.name}:0`),
+    outputs: main.filter((n) => !INPUT_OPS.has(n.op) && (!consumed.has(`${n.name}:0`) || wanted.has(`${n.name}:0`))).map((n) => `${n.name}:0`),
     nodes: nodes.map(summarizeNode),
     functions: (graph.library?.function ?? []).map(summarizeFunction),
   };

@@ -3,6 +3,7 @@
  * built in a dot-prefixed sibling (which TF Serving ignores), verified there through the
  * TensorFlow C API, gated on accuracy, and only then renamed into place; any failure removes the
  * staging directory and leaves `BASE/N` as it was (absent, or the old version under --force).
+ * Staging directories that killed exports left behind (their process is gone) are removed first.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { publishDirectoryAtomic } from '../util/atomic-write.ts';
 import { servingModelContent } from './serving-model.ts';
 import { summarizeSignatures, type SignatureNames, type SignatureSummary } from './signatures.ts';
 import { savedModelAccuracy, verifySavedModel, type VerificationResult } from './verify.ts';
-import { nextVersion, versionDir } from './versions.ts';
+import { nextVersion, removeAbandonedStaging, versionDir, type AbandonedStaging } from './versions.ts';
 import { encodeWarmupRequests, MAX_WARMUP_REQUESTS, WARMUP_FILE } from './warmup.ts';
 import { ASSETS_EXTRA_DIR, writeSavedModel } from './writer.ts';
 
@@ -54,7 +55,10 @@ export interface ExportResult {
   signatures: SignatureSummary[];
   verification: VerificationResult | null;
   accuracy: { value: number; samples: number; minimum: number | null } | null;
-  warmup: { requests: number; file: string } | null;
+  /** Requests alternate between the signatures named, main first. */
+  warmup: { requests: number; file: string; signatures: string[] } | null;
+  /** Staging directories of killed exports found in the base path. */
+  abandonedStaging: AbandonedStaging;
   durationMs: number;
 }
 
@@ -76,6 +80,9 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   });
   let verification: VerificationResult | null = null;
   let accuracy: ExportResult['accuracy'] = null;
+  const abandonedStaging = removeAbandonedStaging(request.basePath);
+  const abandonedLine = describeAbandoned(abandonedStaging);
+  if (abandonedLine) log(abandonedLine);
 
   await publishDirectoryAtomic(
     finalDir,
@@ -117,7 +124,8 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
     signatures: summarizeSignatures(content.signatures),
     verification,
     accuracy,
-    warmup: warmupCount > 0 ? { requests: warmupCount, file: path.join(finalDir, ASSETS_EXTRA_DIR, WARMUP_FILE) } : null,
+    warmup: warmupCount > 0 ? { requests: warmupCount, file: path.join(finalDir, ASSETS_EXTRA_DIR, WARMUP_FILE), signatures: warmupSignatures(request) } : null,
+    abandonedStaging,
     durationMs: Math.round(performance.now() - started),
   };
 }
@@ -130,13 +138,11 @@ function validate(request: ExportRequest): void {
   if (!Number.isInteger(warmupRequests) || warmupRequests < 0 || warmupRequests > MAX_WARMUP_REQUESTS) {
     throw new UserInputError(`--warmup-requests must be an integer from 0 to ${MAX_WARMUP_REQUESTS} (TF Serving's limit), got ${warmupRequests}`);
   }
-  const { main, classes } = request.signatureNames;
-  if (!PLAIN_NAME.test(classes)) {
-    throw new UserInputError(`--classes-signature-name must be a plain name (letters, digits, _ . - /), got "${classes}"`);
+  for (const [role, name] of Object.entries(request.signatureNames)) {
+    if (!PLAIN_NAME.test(name)) throw new UserInputError(`the ${role} signature's name must be a plain name (letters, digits, _ . - /), got "${name}"`);
   }
-  if (!PLAIN_NAME.test(main) || main === classes) {
-    throw new UserInputError(`--signature-name must be a plain name other than ${classes} (the --classes-signature-name), got "${main}"`);
-  }
+  const { main, decoded } = request.signatureNames;
+  if (main === decoded) throw new UserInputError(`the main and the decoded signature need different names; both are "${main}"`);
   if ((request.verify || minAccuracy !== undefined || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
     throw new UserInputError('verification, --min-accuracy and warmup requests need test images; the dataset has none (use --no-verify --warmup-requests 0)');
   }
@@ -146,8 +152,21 @@ function warmupFile(request: ExportRequest, test: Split, count: number): Uint8Ar
   const batch = gatherBatch(test, null, 0, count);
   return encodeWarmupRequests(batch.images, batch.count, {
     modelName: request.modelName,
-    signatureName: request.signatureNames.main,
+    signatureNames: warmupSignatures(request),
     inputKey: 'image',
     imageShape: [...request.spec.inputShape],
   });
+}
+
+function warmupSignatures(request: ExportRequest): string[] {
+  return [request.signatureNames.main, request.signatureNames.decoded];
+}
+
+/** One line for the log, or '' when the base path held no abandoned staging directory. */
+function describeAbandoned({ removed, failed }: AbandonedStaging): string {
+  const parts = [
+    ...(removed.length > 0 ? [`removed ${removed.length} staging ${removed.length === 1 ? 'directory' : 'directories'} left by killed exports: ${removed.join(', ')}`] : []),
+    ...(failed.length > 0 ? [`could not remove ${failed.map((f) => `${f.path} (${f.reason})`).join(', ')}`] : []),
+  ];
+  return parts.join('; ');
 }

@@ -1,6 +1,9 @@
 /**
- * The prediction signatures TF Serving exposes: `serving_default` (image → scores, classes) and
- * the notebook's `predict_classes` (image → decoded), both `tensorflow/serving/predict`.
+ * The prediction signatures TF Serving exposes, both `tensorflow/serving/predict`:
+ * `serving_default` (image → scores, classes) and the notebook's `predict_classes` (image →
+ * decoded). The notebook built `decoded` from the output layer (`dense_3/Sigmoid:0`), so
+ * `decoded` is the head's scores, float32 [N, 10], not class indices: its clients read ten
+ * floats per image.
  */
 import type { DataTypeName, SignatureDef, TensorInfo, TensorShapeProto } from '../formats/proto/types.ts';
 import { shapeProto } from '../graph/graph-builder.ts';
@@ -13,25 +16,25 @@ export const PREDICT_CLASSES_SIGNATURE_NAME = 'predict_classes';
 export interface SignatureNames {
   /** The main signature (default `serving_default`). */
   main: string;
-  /** The classes-only signature (default `predict_classes`). */
-  classes: string;
+  /** The notebook's signature, image → decoded = the head's scores (default `predict_classes`). */
+  decoded: string;
 }
 
 export function servingSignatures(
   spec: ModelSpec,
   tensors: { image: string; scores: string; classes: string },
-  names: SignatureNames = { main: DEFAULT_SIGNATURE_NAME, classes: PREDICT_CLASSES_SIGNATURE_NAME },
+  names: SignatureNames = { main: DEFAULT_SIGNATURE_NAME, decoded: PREDICT_CLASSES_SIGNATURE_NAME },
 ): Record<string, SignatureDef> {
-  if (names.main === names.classes) throw new Error(`signature names must differ (both are ${names.main})`);
+  if (names.main === names.decoded) throw new Error(`signature names must differ (both are ${names.main})`);
   const image = info(tensors.image, 'DT_FLOAT', [-1, ...spec.inputShape]);
-  const classes = info(tensors.classes, 'DT_INT64', [-1]);
+  const scores = info(tensors.scores, 'DT_FLOAT', [-1, spec.numClasses]);
   return {
     [names.main]: {
       inputs: { image },
-      outputs: { scores: info(tensors.scores, 'DT_FLOAT', [-1, spec.numClasses]), classes },
+      outputs: { scores, classes: info(tensors.classes, 'DT_INT64', [-1]) },
       method_name: PREDICT_METHOD,
     },
-    [names.classes]: { inputs: { image }, outputs: { decoded: classes }, method_name: PREDICT_METHOD },
+    [names.decoded]: { inputs: { image }, outputs: { decoded: scores }, method_name: PREDICT_METHOD },
   };
 }
 

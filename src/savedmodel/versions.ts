@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isErrnoError, parseTemporarySibling, processExists } from '../util/atomic-write.ts';
 
 /** Where `export` writes versions and where `serve` and `serving-config` look by default. */
 export const DEFAULT_BASE_PATH = 'models/serving/versions';
@@ -27,4 +28,33 @@ export function nextVersion(basePath: string): number {
 
 export function versionDir(basePath: string, version: number): string {
   return path.join(basePath, String(version));
+}
+
+export interface AbandonedStaging {
+  /** Staging directories removed. */
+  removed: string[];
+  /** Those that could not be removed, with the reason (EACCES, …); the export goes on without them. */
+  failed: { path: string; reason: string }[];
+}
+
+/**
+ * Removes version staging directories (`.N.tmp-PID-K`) that a killed export left under `basePath`:
+ * those whose owning process no longer exists on this machine. A live export's stays untouched.
+ */
+export function removeAbandonedStaging(basePath: string): AbandonedStaging {
+  const result: AbandonedStaging = { removed: [], failed: [] };
+  if (!fs.existsSync(basePath)) return result;
+  for (const entry of fs.readdirSync(basePath, { withFileTypes: true })) {
+    const staging = parseTemporarySibling(entry.name);
+    if (!entry.isDirectory() || !staging || !/^\d+$/.test(staging.finalName) || processExists(staging.pid)) continue;
+    const dir = path.join(basePath, entry.name);
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+      result.removed.push(dir);
+    } catch (error) {
+      if (!isErrnoError(error)) throw error;
+      result.failed.push({ path: dir, reason: error.code });
+    }
+  }
+  return result;
 }

@@ -13,7 +13,8 @@ export const MAX_WARMUP_REQUESTS = 1000;
 
 export interface WarmupOptions {
   modelName: string;
-  signatureName: string;
+  /** Request i calls signatureNames[i % length], so every signature clients call is warm. */
+  signatureNames: string[];
   /** The signature's input key, `image`. */
   inputKey: string;
   /** [height, width, channels] of one image. */
@@ -22,6 +23,7 @@ export interface WarmupOptions {
 
 /** One single-image PredictRequest per image (`images` holds them back to back, 0–1 floats). */
 export function encodeWarmupRequests(images: Float32Array, count: number, options: WarmupOptions): Uint8Array {
+  if (options.signatureNames.length === 0) throw new Error('warmup requests need at least one signature name');
   const pixels = options.imageShape.reduce((a, b) => a * b, 1);
   const records: Uint8Array[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -30,7 +32,7 @@ export function encodeWarmupRequests(images: Float32Array, count: number, option
       encodeMessage('tensorflow.serving.PredictionLog', {
         predict_log: {
           request: {
-            model_spec: { name: options.modelName, signature_name: options.signatureName },
+            model_spec: { name: options.modelName, signature_name: options.signatureNames[i % options.signatureNames.length] },
             inputs: { [options.inputKey]: tensorProto(image, [1, ...options.imageShape], 'DT_FLOAT') },
           },
         },

@@ -15,6 +15,30 @@ export function temporarySibling(finalPath: string): string {
   return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.tmp-${process.pid}-${counter}`);
 }
 
+const TEMPORARY_SIBLING = /^\.(.+)\.tmp-(\d+)-(\d+)$/;
+
+/** The final name and owning process of a `temporarySibling` name; null for any other name. */
+export function parseTemporarySibling(name: string): { finalName: string; pid: number } | null {
+  const match = TEMPORARY_SIBLING.exec(name);
+  if (!match) return null;
+  const pid = Number(match[2]);
+  return Number.isSafeInteger(pid) && pid > 0 ? { finalName: match[1]!, pid } : null;
+}
+
+/**
+ * Whether a process with this id exists on this machine (signal 0 probes without signalling).
+ * EPERM: it exists but belongs to another user. A reused id reads as alive: callers err on keeping.
+ */
+export function processExists(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function fsyncDirectory(dir: string): void {
   const fd = fs.openSync(dir, 'r');
   try {

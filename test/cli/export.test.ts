@@ -29,7 +29,8 @@ describe('mnist-serve export', () => {
     const dir = path.join('models', 'serving', 'versions', '2');
     expect(report).toMatchObject({ checkpoint: path.join('checkpoints', 'ckpt-1'), modelName: 'mnist', version: 2, path: dir, replaced: false, accuracy: null });
     expect(report.verification).toMatchObject({ images: 64, passed: true, classesAgree: true });
-    expect(report.warmup).toEqual({ requests: 10, file: path.join(dir, 'assets.extra', 'tf_serving_warmup_requests') });
+    expect(report.warmup).toEqual({ requests: 10, file: path.join(dir, 'assets.extra', 'tf_serving_warmup_requests'), signatures: ['serving_default', 'predict_classes'] });
+    expect(report.signatures[0].outputs.decoded).toEqual({ name: 'dense_1/Sigmoid:0', dtype: 'DT_FLOAT', shape: [-1, 10] });
     expect(report.signatures.map((s: { name: string }) => s.name)).toEqual(['predict_classes', 'serving_default']);
     expect(report.signatures[1].outputs.scores).toEqual({ name: 'dense_1/Sigmoid:0', dtype: 'DT_FLOAT', shape: [-1, 10] });
     expect(typeof report.durationMs).toBe('number');
@@ -93,7 +94,7 @@ describe('mnist-serve export', () => {
       [['export', '--version', '0'], project, /--version <n>' argument '0' is invalid\. expected a positive integer$/],
       [['export', '--min-accuracy', '2'], project, /--min-accuracy.*expected a number from 0 to 1/],
       [['export', '--warmup-requests', '5000', '--base-path', empty], project, /--warmup-requests must be an integer from 0 to 1000/],
-      [['export', '--signature-name', 'predict_classes', '--base-path', empty], project, /--signature-name must be a plain name other than predict_classes/],
+      [['export', '--signature-name', 'predict_classes', '--base-path', empty], project, /the main and the decoded signature need different names; both are "predict_classes"/],
     ];
     for (const [args, cwd, pattern] of cases) {
       const result = await runCli(args, { cwd });

@@ -34,11 +34,12 @@ describe('mnist-serve inspect-graph', () => {
     const dir = savedModelFixture();
     const result = await runCli(['inspect-graph', '--saved-model', dir], { nodeArgs: ['--require', tracer] });
     expect(result.code, result.stderr).toBe(0);
-    // An exported graph ends at the classes ArgMax; the scores are a signature output that ArgMax consumes.
+    // An exported graph ends at the classes ArgMax; the Sigmoid it consumes is an output too: the
+    // signatures answer it (the notebook's decoded).
     expect(result.stdout.split('\n').slice(0, 5)).toEqual([
       `source: SavedModel ${dir} (tag serve)`,
-      'input: conv2d_input:0  output: ArgMax:0',
-      'signature predict_classes: image=conv2d_input:0 -> decoded=ArgMax:0',
+      'input: conv2d_input:0  output: dense_1/Sigmoid:0, ArgMax:0',
+      'signature predict_classes: image=conv2d_input:0 -> decoded=dense_1/Sigmoid:0',
       'signature serving_default: image=conv2d_input:0 -> classes=ArgMax:0, scores=dense_1/Sigmoid:0',
       '112 of 112 nodes', // the default model's 110, plus ArgMax and its dimension constant
     ]);
@@ -60,7 +61,7 @@ describe('mnist-serve inspect-graph', () => {
     expect(result.stdout.split('\n').slice(0, 5)).toEqual([
       'source: the default model spec',
       'input: conv2d_input:0  output: dense_1/Sigmoid:0',
-      'signature predict_classes (as export writes it, adding ArgMax): image=conv2d_input:0 -> decoded=ArgMax:0',
+      'signature predict_classes (as export writes it, adding ArgMax): image=conv2d_input:0 -> decoded=dense_1/Sigmoid:0',
       'signature serving_default (as export writes it, adding ArgMax): image=conv2d_input:0 -> classes=ArgMax:0, scores=dense_1/Sigmoid:0',
       '1 of 110 nodes',
     ]);
@@ -110,6 +111,9 @@ describe('mnist-serve inspect-graph', () => {
         '        name: dense_1/Sigmoid:0',
         '  Method name is: tensorflow/serving/predict',
       ].join('\n'),
+    );
+    expect(result.stdout).toContain(
+      ["    outputs['decoded'] tensor_info:", '        dtype: DT_FLOAT', '        shape: (-1, 10)', '        name: dense_1/Sigmoid:0'].join('\n'),
     );
     expect(result.stdout.startsWith("MetaGraphDef with tag-set: 'serve' contains the following SignatureDefs:")).toBe(true);
   });

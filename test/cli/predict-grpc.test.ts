@@ -53,13 +53,21 @@ describe('mnist-serve predict --grpc', () => {
     expect(grpcReport.results[0].top).toHaveLength(3);
   }, 60_000);
 
-  it('reads the predict_classes signature (a single output) at a chosen version', async () => {
-    const result = await runCli(['predict', '--grpc', serve.grpcAddress!, '--signature-name', 'predict_classes', '--image', imageFile, '--json']);
-    expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout);
+  it('reads the notebook signature predict_classes: class = argmax of decoded, top scores as serving_default, REST and gRPC', async () => {
+    const classes = await runCli(['predict', '--grpc', serve.grpcAddress!, '--signature-name', 'predict_classes', '--image', imageFile, '--json']);
+    const restClasses = await runCli(['predict', '--server', serve.url, '--signature-name', 'predict_classes', '--image', imageFile, '--json']);
+    const main = await runCli(['predict', '--grpc', serve.grpcAddress!, '--image', imageFile, '--json']);
+    for (const result of [classes, restClasses, main]) expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(classes.stdout);
     expect(report).toMatchObject({ version: 2, signature: 'predict_classes' });
-    expect(report.results[0].class).toBeGreaterThanOrEqual(0);
-    expect(report.results[0].top).toEqual([]);
+    const reference = JSON.parse(main.stdout).results[0];
+    expect(report.results[0].top).toHaveLength(3);
+    expect(report.results[0]).toEqual(reference);
+    const rest = JSON.parse(restClasses.stdout).results[0];
+    expect(rest.class).toBe(reference.class);
+    expect(rest.top.map((entry: { score: number }) => Math.fround(entry.score))).toEqual(reference.top.map((entry: { score: number }) => Math.fround(entry.score)));
+    const text = await runCli(['predict', '--grpc', serve.grpcAddress!, '--signature-name', 'predict_classes', '--image', imageFile]);
+    expect(text.stdout).toContain(`${reference.class}: ${reference.top[0].score.toFixed(4)}`);
   }, 60_000);
 
   it.each([

@@ -47,6 +47,34 @@ describe('mnist-serve serving-config', () => {
     for (const command of commands(off)) expect(command).not.toContain('model_config_file_poll_wait_seconds');
   }, 60_000);
 
+  it("passes the notebook's --per_process_gpu_memory_fraction (default 0.5) in the GPU variant only", async () => {
+    const read = (out: string) => {
+      const file = (name: string) => fs.readFileSync(path.join(out, name), 'utf8');
+      const k8s = YAML.parseAllDocuments(file('kubernetes.yaml'))[1]!.toJS();
+      return { gpu: file('docker-run-gpu.sh'), cpu: [file('docker-run.sh'), file('docker-compose.yml'), k8s.spec.template.spec.containers[0].args.join(' ')] };
+    };
+    const byDefault = path.join(tempDir('cli-gpu'), 'serving');
+    expect((await runCli(['serving-config', '--out', byDefault])).code).toBe(0);
+    expect(read(byDefault).gpu).toMatch(/ --per_process_gpu_memory_fraction=0\.5$/m);
+    for (const text of read(byDefault).cpu) expect(text).not.toContain('per_process_gpu_memory_fraction');
+    const quarter = path.join(tempDir('cli-gpu'), 'serving');
+    expect((await runCli(['serving-config', '--out', quarter, '--gpu-memory-fraction', '0.25'])).code).toBe(0);
+    expect(read(quarter).gpu).toContain('--per_process_gpu_memory_fraction=0.25');
+    const whole = path.join(tempDir('cli-gpu'), 'serving');
+    expect((await runCli(['serving-config', '--out', whole, '--gpu-memory-fraction', '1'])).code).toBe(0);
+    expect(read(whole).gpu).toContain('--per_process_gpu_memory_fraction=1');
+  }, 60_000);
+
+  it.each(['0', '1.5', '-0.1', 'half', ''])('refuses --gpu-memory-fraction %j: exit 2, one line, nothing written', async (value) => {
+    const out = path.join(tempDir('cli-gpu-bad'), 'serving');
+    const result = await runCli(['serving-config', '--out', out, '--gpu-memory-fraction', value]);
+    expect(result.code).toBe(2);
+    expect(userStderr(result.stderr)).toEqual([
+      `mnist-serve: error: option '--gpu-memory-fraction <f>' argument '${value}' is invalid. expected a number greater than 0 and at most 1`,
+    ]);
+    expect(fs.existsSync(out)).toBe(false);
+  }, 60_000);
+
   it.each([
     ['latest:2', 'model_version_policy {\n      latest {\n        num_versions: 2\n      }\n    }', { kind: 'latest', numVersions: 2 }],
     ['all', 'model_version_policy {\n      all {\n      }\n    }', { kind: 'all' }],

@@ -10,8 +10,10 @@ describe('summarizeGraph', () => {
     expect(summary.outputs).toEqual(['dense_1/Sigmoid:0']);
   });
 
-  it('takes ArgMax as the output once the classes are added', () => {
-    expect(summarizeGraph(buildServingGraph(defaultModelSpec()).graphDef).outputs).toEqual(['ArgMax:0']);
+  it('takes ArgMax as the output once the classes are added, and also the tensors signatures fetch', () => {
+    const { graphDef } = buildServingGraph(defaultModelSpec());
+    expect(summarizeGraph(graphDef).outputs).toEqual(['ArgMax:0']);
+    expect(summarizeGraph(graphDef, undefined, ['dense_1/Sigmoid:0', 'ArgMax:0', 'missing:0']).outputs).toEqual(['dense_1/Sigmoid:0', 'ArgMax:0']);
   });
 
   it('reports dtype and shape where the attrs record them', () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -8,8 +9,10 @@ import { decodeTFRecords } from '../../src/formats/tfrecord.ts';
 import { gatherBatch } from '../../src/data/batches.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { exportSavedModel, type ExportRequest } from '../../src/savedmodel/export.ts';
-import { listVersions, nextVersion } from '../../src/savedmodel/versions.ts';
-import { fixtureWeights, syntheticSplit, tempDir } from './fixtures.ts';
+import { listVersions, nextVersion, removeAbandonedStaging } from '../../src/savedmodel/versions.ts';
+import { verifySavedModel } from '../../src/savedmodel/verify.ts';
+import { writeSavedModel } from '../../src/savedmodel/writer.ts';
+import { classIndexDecodedContent, fixtureWeights, syntheticSplit, tempDir } from './fixtures.ts';
 
 const spec = defaultModelSpec();
 const weights = fixtureWeights(spec);
@@ -21,7 +24,7 @@ function request(basePath: string, overrides: Partial<ExportRequest> = {}): Expo
     weights,
     basePath,
     modelName: 'mnist',
-    signatureNames: { main: 'serving_default', classes: 'predict_classes' },
+    signatureNames: { main: 'serving_default', decoded: 'predict_classes' },
     verify: false,
     warmupRequests: 0,
     test,
@@ -59,6 +62,12 @@ describe('exportSavedModel', () => {
     expect(tf.max(tf.abs(tf.sub(outputs.scores!, expected))).dataSync()[0]).toBeLessThanOrEqual(1e-5);
     expect(Array.from(outputs.classes!.dataSync() as unknown as BigInt64Array, Number)).toEqual(Array.from(tf.argMax(expected, -1).dataSync()));
     model.dispose();
+    // The notebook's signature: decoded is the output layer itself, float32 [N, 10].
+    const notebook = await tf.node.loadSavedModel(dir, ['serve'], 'predict_classes');
+    const decoded = (notebook.predict({ image: images }) as Record<string, import('@tensorflow/tfjs-node').Tensor>).decoded!;
+    expect([decoded.dtype, decoded.shape]).toEqual(['float32', [16, 10]]);
+    expect(tf.max(tf.abs(tf.sub(decoded, expected))).dataSync()[0]).toBeLessThanOrEqual(1e-5);
+    notebook.dispose();
   }, 60_000);
 
   it('numbers versions after the highest integer directory, ignoring staging and other names', async () => {
@@ -67,6 +76,26 @@ describe('exportSavedModel', () => {
     expect(listVersions(base)).toEqual([3, 10]);
     expect(nextVersion(base)).toBe(11);
     expect((await exportSavedModel(request(base))).version).toBe(11);
+  });
+
+  it('fails verification when decoded is not the scores (a SavedModel with the class-index mapping)', async () => {
+    const tf = await loadTf();
+    const dir = tempDir('class-index');
+    writeSavedModel(dir, classIndexDecodedContent(spec, weights));
+    const batch = gatherBatch(test, null, 0, 8);
+    const result = await verifySavedModel(tf, dir, spec, weights, batch.images, batch.count, { main: 'serving_default', decoded: 'predict_classes' });
+    expect(result).toMatchObject({ passed: false, classesAgree: true, maxAbsDiff: Number.POSITIVE_INFINITY });
+  }, 60_000);
+
+  it('removes only version staging directories whose process is gone', async () => {
+    const base = tempDir('abandoned');
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const names = [`.3.tmp-${deadPid}-1`, `.3.tmp-${process.pid}-9`, `.notes.tmp-${deadPid}-1`, '.4.tmp-x-1', '3'];
+    for (const name of names) fs.mkdirSync(path.join(base, name));
+    fs.writeFileSync(path.join(base, `.5.tmp-${deadPid}-2`), 'a file, not a staging directory');
+    expect(removeAbandonedStaging(base)).toEqual({ removed: [path.join(base, `.3.tmp-${deadPid}-1`)], failed: [] });
+    expect(fs.readdirSync(base).sort()).toEqual([...names.slice(1), `.5.tmp-${deadPid}-2`].sort());
+    expect(removeAbandonedStaging(path.join(base, 'missing'))).toEqual({ removed: [], failed: [] });
   });
 
   it('refuses an existing version without force and swaps it atomically with force', async () => {
@@ -127,14 +156,22 @@ describe('exportSavedModel', () => {
     expect(fs.readFileSync(path.join(base, '1', 'saved_model.pb'))).toEqual(before);
   }, 60_000);
 
-  it('writes TF Serving warmup records: one PredictRequest per test image', async () => {
+  it('writes TF Serving warmup records: one PredictRequest per test image, alternating the two signatures', async () => {
     const result = await exportSavedModel(request(tempDir('warmup'), { warmupRequests: 3, modelName: 'digits' }));
-    expect(result.warmup).toEqual({ requests: 3, file: path.join(result.path, 'assets.extra', 'tf_serving_warmup_requests') });
+    expect(result.warmup).toEqual({
+      requests: 3,
+      file: path.join(result.path, 'assets.extra', 'tf_serving_warmup_requests'),
+      signatures: ['serving_default', 'predict_classes'],
+    });
     const records = decodeTFRecords(fs.readFileSync(result.warmup!.file), result.warmup!.file);
     expect(records).toHaveLength(3);
-    const log = decodeMessage<any>('tensorflow.serving.PredictionLog', records[2]!);
-    const request2 = log.predict_log.request;
-    expect(request2.model_spec).toEqual({ name: 'digits', signature_name: 'serving_default' });
+    const requests = records.map((record) => decodeMessage<any>('tensorflow.serving.PredictionLog', record).predict_log.request);
+    expect(requests.map((r) => r.model_spec)).toEqual([
+      { name: 'digits', signature_name: 'serving_default' },
+      { name: 'digits', signature_name: 'predict_classes' },
+      { name: 'digits', signature_name: 'serving_default' },
+    ]);
+    const request2 = requests[2];
     expect(request2.inputs.image.dtype).toBe('DT_FLOAT');
     expect(request2.inputs.image.tensor_shape).toEqual({ dim: [{ size: 1 }, { size: 28 }, { size: 28 }, { size: 1 }] });
     const pixels = new Float32Array(new Uint8Array(request2.inputs.image.tensor_content).buffer);
@@ -145,7 +182,7 @@ describe('exportSavedModel', () => {
     const base = tempDir('bad');
     await expect(exportSavedModel(request(base, { minAccuracy: 1.5 }))).rejects.toThrow('--min-accuracy must be between 0 and 1, got 1.5');
     await expect(exportSavedModel(request(base, { warmupRequests: 1001 }))).rejects.toThrow(/--warmup-requests must be an integer from 0 to 1000/);
-    await expect(exportSavedModel(request(base, { signatureNames: { main: 'predict_classes', classes: 'predict_classes' } }))).rejects.toThrow(UserInputError);
+    await expect(exportSavedModel(request(base, { signatureNames: { main: 'predict_classes', decoded: 'predict_classes' } }))).rejects.toThrow(UserInputError);
     await expect(exportSavedModel(request(base, { verify: true, test: undefined }))).rejects.toThrow(/need test images/);
     expect(fs.readdirSync(base)).toEqual([]);
   });

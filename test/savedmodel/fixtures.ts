@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Split } from '../../src/data/types.ts';
 import { initialVariables } from '../../src/model/init.ts';
 import type { ModelSpec } from '../../src/model/spec.ts';
+import { servingModelContent } from '../../src/savedmodel/serving-model.ts';
+import type { SavedModelContent } from '../../src/savedmodel/writer.ts';
 import { seededRandom } from '../../src/util/random.ts';
 
 export function tempDir(label: string): string {
@@ -28,4 +30,15 @@ export function syntheticSplit(count: number, seed = 3): Split {
   for (let i = 0; i < images.length; i += 1) images[i] = Math.floor(random() * 256);
   const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
   return { images, labels, count };
+}
+
+/**
+ * SavedModel content as exports before the notebook contract wrote it: `predict_classes` maps
+ * `decoded` to `ArgMax:0`, int64 [N] (the class indices), instead of the ten scores.
+ */
+export function classIndexDecodedContent(spec: ModelSpec, weights: ReadonlyMap<string, Float32Array>): SavedModelContent {
+  const content = servingModelContent(spec, weights);
+  const main = content.signatures.serving_default!;
+  content.signatures.predict_classes = { ...main, outputs: { decoded: main.outputs!.classes! } };
+  return content;
 }

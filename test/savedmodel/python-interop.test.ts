@@ -33,7 +33,9 @@ print(json.dumps({
   'scores': main['scores'].numpy().ravel().tolist(),
   'classes': main['classes'].numpy().tolist(),
   'classes_dtype': main['classes'].dtype.name,
-  'decoded': decoded['decoded'].numpy().tolist(),
+  'decoded': decoded['decoded'].numpy().ravel().tolist(),
+  'decoded_dtype': decoded['decoded'].dtype.name,
+  'decoded_shape': list(decoded['decoded'].shape),
   'restored': restored,
 }))
 `;
@@ -41,7 +43,7 @@ print(json.dumps({
 describe.skipIf(noPythonTf)('our SavedModel in Python TensorFlow (needs Python TensorFlow: npm run setup:python-tf)', () => {
   it('loads through tf.saved_model.load and the TF1 loader with our predictions and weights', async () => {
     const { path: dir } = await exportSavedModel({
-      spec, weights, basePath: tempDir('py'), modelName: 'mnist', signatureNames: { main: 'serving_default', classes: 'predict_classes' },
+      spec, weights, basePath: tempDir('py'), modelName: 'mnist', signatureNames: { main: 'serving_default', decoded: 'predict_classes' },
       verify: false, warmupRequests: 0, test, loadTf,
     });
     const batch = gatherBatch(test, null, 0, test.count);
@@ -60,14 +62,16 @@ describe.skipIf(noPythonTf)('our SavedModel in Python TensorFlow (needs Python T
     expect(Math.max(...result.scores.map((s: number, i: number) => Math.abs(s - expectedScores[i]!)))).toBeLessThanOrEqual(1e-5);
     expect(result.classes).toEqual(expectedClasses);
     expect(result.classes_dtype).toBe('int64');
-    expect(result.decoded).toEqual(expectedClasses);
+    // The notebook's contract: decoded is the output layer, float32 [N, 10].
+    expect([result.decoded_dtype, result.decoded_shape]).toEqual(['float32', [test.count, 10]]);
+    expect(Math.max(...result.decoded.map((s: number, i: number) => Math.abs(s - expectedScores[i]!)))).toBeLessThanOrEqual(1e-5);
     expect(Object.keys(result.restored).sort()).toEqual([...weights.keys()].sort());
     for (const [name, values] of weights) expect(result.restored[name]).toEqual(Array.from(values));
   }, 180_000);
 
   it('is described by saved_model_cli show --all with both signatures', async () => {
     const { path: dir } = await exportSavedModel({
-      spec, weights, basePath: tempDir('cli'), modelName: 'mnist', signatureNames: { main: 'serving_default', classes: 'predict_classes' },
+      spec, weights, basePath: tempDir('cli'), modelName: 'mnist', signatureNames: { main: 'serving_default', decoded: 'predict_classes' },
       verify: false, warmupRequests: 0, test, loadTf,
     });
     const cli = path.join(path.dirname(pythonTf!.python), 'saved_model_cli');
@@ -79,7 +83,7 @@ describe.skipIf(noPythonTf)('our SavedModel in Python TensorFlow (needs Python T
     expect(shown.stdout).toContain("signature_def['serving_default']:");
     expect(shown.stdout).toContain("signature_def['predict_classes']:");
     expect(shown.stdout).toMatch(/outputs\['scores'\] tensor_info:\s+dtype: DT_FLOAT\s+shape: \(-1, 10\)\s+name: dense_1\/Sigmoid:0/);
-    expect(shown.stdout).toMatch(/outputs\['decoded'\] tensor_info:\s+dtype: DT_INT64\s+shape: \(-1\)\s+name: ArgMax:0/);
+    expect(shown.stdout).toMatch(/outputs\['decoded'\] tensor_info:\s+dtype: DT_FLOAT\s+shape: \(-1, 10\)\s+name: dense_1\/Sigmoid:0/);
     expect(shown.stdout).toContain('Method name is: tensorflow/serving/predict');
   }, 180_000);
 

@@ -28,17 +28,28 @@ const exportArgs = (checkpoint: string, base: string, ...names: string[]): strin
   ['--json', 'export', '--checkpoint', checkpoint, '--base-path', base, '--version', '1', '--no-verify', '--warmup-requests', '0', ...names];
 
 describe('export signature names', () => {
-  it('--signature-name and --classes-signature-name name both signatures in saved_model.pb and the --json report', async () => {
+  it('--signature-name and --decoded-signature-name name both signatures in saved_model.pb and the --json report', async () => {
     const base = tempDir('names');
-    const result = await runCli(exportArgs(checkpointFixture(), base, '--signature-name', 'scores_and_classes', '--classes-signature-name', 'classes_only'));
+    const result = await runCli(exportArgs(checkpointFixture(), base, '--signature-name', 'scores_and_classes', '--decoded-signature-name', 'notebook'));
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.signatures.map((s: { name: string; outputs: object }) => [s.name, Object.keys(s.outputs)])).toEqual([
-      ['classes_only', ['decoded']],
+      ['notebook', ['decoded']],
       ['scores_and_classes', ['classes', 'scores']],
     ]);
     const { metaGraph } = readSavedModel(path.join(base, '1'));
-    expect(Object.keys(metaGraph.signature_def ?? {}).sort()).toEqual(['classes_only', 'scores_and_classes']);
+    expect(Object.keys(metaGraph.signature_def ?? {}).sort()).toEqual(['notebook', 'scores_and_classes']);
+  });
+
+  it('still takes --classes-signature-name, the older name of --decoded-signature-name, but not both', async () => {
+    const checkpoint = checkpointFixture();
+    const base = tempDir('names');
+    const result = await runCli(exportArgs(checkpoint, base, '--classes-signature-name', 'classes_only'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).signatures.map((s: { name: string }) => s.name)).toEqual(['classes_only', 'serving_default']);
+    const both = await runCli(['--quiet', ...exportArgs(checkpoint, tempDir('names'), '--classes-signature-name', 'a', '--decoded-signature-name', 'b')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe("mnist-serve: error: option '--classes-signature-name <name>' cannot be used with option '--decoded-signature-name <name>'\n");
   });
 
   it('keeps predict_classes by default', async () => {
@@ -48,13 +59,15 @@ describe('export signature names', () => {
     expect(JSON.parse(result.stdout).signatures.map((s: { name: string }) => s.name)).toEqual(['predict_classes', 'serving_default']);
   });
 
-  it('refuses a classes signature name that is not plain or equals the main one: exit 2, one line, nothing written', async () => {
+  it('refuses a signature name that is not plain or equals the other one: exit 2, one line, nothing written', async () => {
     const checkpoint = checkpointFixture();
+    const plain = 'is invalid. expected a plain name (letters, digits, _ . - /)';
     const cases: [string[], string][] = [
-      [['--classes-signature-name', 'serving_default'], '--signature-name must be a plain name other than serving_default (the --classes-signature-name), got "serving_default"'],
-      [['--signature-name', 'decode', '--classes-signature-name', 'decode'], '--signature-name must be a plain name other than decode (the --classes-signature-name), got "decode"'],
-      [['--classes-signature-name', 'two words'], '--classes-signature-name must be a plain name (letters, digits, _ . - /), got "two words"'],
-      [['--classes-signature-name', ''], '--classes-signature-name must be a plain name (letters, digits, _ . - /), got ""'],
+      [['--decoded-signature-name', 'serving_default'], 'the main and the decoded signature need different names; both are "serving_default"'],
+      [['--signature-name', 'decode', '--classes-signature-name', 'decode'], 'the main and the decoded signature need different names; both are "decode"'],
+      [['--decoded-signature-name', 'two words'], `option '--decoded-signature-name <name>' argument 'two words' ${plain}`],
+      [['--classes-signature-name', ''], `option '--classes-signature-name <name>' argument '' ${plain}`],
+      [['--signature-name', 'a:b'], `option '--signature-name <name>' argument 'a:b' ${plain}`],
     ];
     for (const [names, message] of cases) {
       const base = tempDir('names');
@@ -69,15 +82,15 @@ describe('export signature names', () => {
   it('verifies both renamed signatures through tf.node.loadSavedModel', async () => {
     const result = await exportSavedModel({
       spec, weights, basePath: tempDir('names'), modelName: 'mnist', verify: true, warmupRequests: 0, test: syntheticSplit(8), loadTf,
-      signatureNames: { main: 'scores_and_classes', classes: 'classes_only' },
+      signatureNames: { main: 'scores_and_classes', decoded: 'notebook' },
     });
-    expect(result.verification).toMatchObject({ passed: true, signatures: ['scores_and_classes', 'classes_only'] });
+    expect(result.verification).toMatchObject({ passed: true, signatures: ['scores_and_classes', 'notebook'] });
   }, 60_000);
 
-  it('rejects a classes name that is not plain in the library call too', async () => {
+  it('rejects a decoded name that is not plain in the library call too', async () => {
     await expect(exportSavedModel({
       spec, weights, basePath: tempDir('names'), modelName: 'mnist', verify: false, warmupRequests: 0, loadTf,
-      signatureNames: { main: 'serving_default', classes: 'a:b' },
+      signatureNames: { main: 'serving_default', decoded: 'a:b' },
     })).rejects.toThrow(UserInputError);
   });
 });

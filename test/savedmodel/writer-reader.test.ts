@@ -53,7 +53,8 @@ describe('writeSavedModel', () => {
       method_name: 'tensorflow/serving/predict',
       defaults: {},
     });
-    expect(metaGraph.signature_def!.predict_classes!.outputs).toEqual({ decoded: metaGraph.signature_def!.serving_default!.outputs!.classes });
+    // The notebook's decoded: the output layer, the same tensor as scores.
+    expect(metaGraph.signature_def!.predict_classes!.outputs).toEqual({ decoded: metaGraph.signature_def!.serving_default!.outputs!.scores });
     const variableDefs = metaGraph.collection_def!.variables!.bytes_list!.value!.map((b) => decodeMessage<Record<string, unknown>>('tensorflow.VariableDef', b));
     expect(variableDefs[0]).toEqual({
       variable_name: 'conv2d/kernel:0',
@@ -67,7 +68,7 @@ describe('writeSavedModel', () => {
   });
 
   it('names signatures as asked', () => {
-    const content = servingModelContent(spec, weights, { signatureNames: { main: 'classify', classes: 'only_classes' } });
+    const content = servingModelContent(spec, weights, { signatureNames: { main: 'classify', decoded: 'only_classes' } });
     expect(Object.keys(content.signatures).sort()).toEqual(['classify', 'only_classes']);
   });
 

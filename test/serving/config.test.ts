@@ -99,6 +99,7 @@ describe('TF Serving deployment files', () => {
     modelsClaim: 'claim',
     appName: 'tfs',
     hostPaths: false,
+    gpuMemoryFraction: 0.25,
     ...overrides,
   });
 
@@ -122,6 +123,8 @@ describe('TF Serving deployment files', () => {
     expect(gpu).toContain('--gpus all');
     expect(gpu).toContain('tensorflow/serving:2.18.0-gpu');
     for (const flag of serverFlags) expect(gpu).toContain(flag);
+    expect(gpu).toContain('--per_process_gpu_memory_fraction=0.25');
+    expect(run).not.toContain('per_process_gpu_memory_fraction');
 
     const compose = YAML.parse(fs.readFileSync(written.files.dockerCompose, 'utf8'));
     const service = compose.services.tfs;
@@ -153,5 +156,11 @@ describe('TF Serving deployment files', () => {
       expect(text).not.toContain('model_config_file_poll_wait_seconds');
     }
     expect(written.config.models[0]!.basePath).toBe(path.resolve(out, '..', 'versions'));
+  });
+
+  it.each([0, -0.5, 1.5, Number.NaN])('refuses GPU memory fraction %s before writing anything', (fraction) => {
+    const out = path.join(tempDir('serving-config-gpu'), 'serving');
+    expect(() => writeServingConfig(request(out, { gpuMemoryFraction: fraction }))).toThrow(/GPU memory fraction must be greater than 0 and at most 1/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

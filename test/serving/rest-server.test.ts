@@ -48,10 +48,11 @@ describe('REST predict', () => {
     }
   });
 
-  it('runs the predict_classes signature when signature_name asks for it, with plain values per instance', async () => {
+  it('runs the predict_classes signature when signature_name asks for it: ten scores per instance, a plain list each', async () => {
     const answer = await request(url('/v1/models/mnist:predict'), 'POST', { signature_name: 'predict_classes', instances: [sampleImage(0), sampleImage(1)] });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ predictions: expected.classes });
+    expect(Object.keys(answer.body)).toEqual(['predictions']);
+    expectScoresClose(answer.body.predictions, expected.scores);
   });
 
   it('serves a pinned version and a labelled version', async () => {
@@ -88,7 +89,9 @@ describe('REST status and metadata', () => {
       name: 'conv2d_input:0',
     });
     expect(signatures.serving_default.outputs.classes.dtype).toBe('DT_INT64');
-    expect(Object.keys(signatures.predict_classes.outputs)).toEqual(['decoded']);
+    expect(signatures.predict_classes.outputs).toEqual({
+      decoded: { dtype: 'DT_FLOAT', tensor_shape: { dim: ['-1', '10'].map((size) => ({ size, name: '' })), unknown_rank: false }, name: 'dense_1/Sigmoid:0' },
+    });
     expect((await request(url('/v1/models/mnist/metadata'))).body.model_spec.version).toBe('2');
   });
 });

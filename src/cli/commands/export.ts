@@ -2,7 +2,7 @@
  * `export`: a checkpoint's weights as `BASE/N`, a SavedModel TF Serving loads as it is —
  * staged, verified through the TensorFlow C API, gated on accuracy, then published atomically.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UserInputError } from '../../errors.ts';
 import { loadCheckpoint, type LoadedCheckpoint } from '../../checkpoint/load.ts';
 import { datasetOverCheckpoint } from '../../checkpoint/meta.ts';
@@ -15,7 +15,7 @@ import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../sa
 import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, log, printResult } from '../output.ts';
-import { fraction, nonNegativeInteger, positiveInteger } from '../parse-flags.ts';
+import { fraction, nonNegativeInteger, positiveInteger, signatureName } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
 
 interface ExportFlags extends DataFlags {
@@ -24,7 +24,9 @@ interface ExportFlags extends DataFlags {
   basePath: string;
   modelName: string;
   signatureName: string;
-  classesSignatureName: string;
+  decodedSignatureName?: string;
+  /** The older name of --decoded-signature-name. */
+  classesSignatureName?: string;
   force?: boolean;
   verify: boolean;
   minAccuracy?: number;
@@ -38,8 +40,9 @@ export function register(command: Command): void {
     .option('--version <n>', 'version number (default: one more than the highest in the base path)', positiveInteger)
     .option('--base-path <dir>', "the model's base path, holding one directory per version", DEFAULT_BASE_PATH)
     .option('--model-name <name>', 'model name written into the warmup requests', 'mnist')
-    .option('--signature-name <name>', 'name of the main signature (image -> scores, classes)', DEFAULT_SIGNATURE_NAME)
-    .option('--classes-signature-name <name>', 'name of the classes-only signature (image -> decoded)', PREDICT_CLASSES_SIGNATURE_NAME)
+    .option('--signature-name <name>', 'name of the main signature (image -> scores, classes)', signatureName, DEFAULT_SIGNATURE_NAME)
+    .option('--decoded-signature-name <name>', `name of the notebook's signature (image -> decoded, the ten scores) (default: "${PREDICT_CLASSES_SIGNATURE_NAME}")`, signatureName)
+    .addOption(new Option('--classes-signature-name <name>', 'older name of --decoded-signature-name').argParser(signatureName).conflicts('decodedSignatureName'))
     .option('--force', 'replace an existing version (still atomically)')
     .option('--no-verify', 'skip loading the staged SavedModel through TensorFlow and comparing predictions')
     .option('--min-accuracy <x>', "refuse to publish when the SavedModel's test accuracy is below x (0-1)", fraction)
@@ -57,7 +60,7 @@ export function register(command: Command): void {
       version: flags.version,
       force: flags.force,
       modelName: flags.modelName,
-      signatureNames: { main: flags.signatureName, classes: flags.classesSignatureName },
+      signatureNames: { main: flags.signatureName, decoded: flags.decodedSignatureName ?? flags.classesSignatureName ?? PREDICT_CLASSES_SIGNATURE_NAME },
       verify: flags.verify,
       minAccuracy: flags.minAccuracy,
       warmupRequests: flags.warmupRequests,
@@ -91,7 +94,7 @@ function render(result: ExportResult): string {
   const v = result.verification;
   lines.push(v ? `  verified: ${v.images} images, max |Δ| ${v.maxAbsDiff.toExponential(2)} ≤ ${v.tolerance}, classes agree` : '  verification skipped (--no-verify)');
   if (result.accuracy) lines.push(`  test accuracy: ${(result.accuracy.value * 100).toFixed(2)}% on ${result.accuracy.samples} images`);
-  if (result.warmup) lines.push(`  warmup: ${result.warmup.requests} requests in ${result.warmup.file}`);
+  if (result.warmup) lines.push(`  warmup: ${result.warmup.requests} requests (${result.warmup.signatures.join(', ')}) in ${result.warmup.file}`);
   lines.push(`  took ${(result.durationMs / 1000).toFixed(1)} s`);
   return lines.join('\n');
 }

@@ -41,7 +41,9 @@ export function register(inspectGraph: Command): void {
     .action(runAction(async (flags: InspectFlags, command: Command) => {
       const options = globalOptions(command);
       const source = graphSource(flags);
-      const summary = summarizeGraph(source.graphDef, source.saverDef);
+      const signatures = summarizeSignatures(source.signatures);
+      const fetched = signatures.flatMap((s) => Object.values(s.outputs).map((t) => t.name));
+      const summary = summarizeGraph(source.graphDef, source.saverDef, fetched);
       const filter = { pattern: compileFilter(flags.filter), op: flags.op };
       const nodes = filterNodes(summary.nodes, filter);
       const functions = summary.functions.map((f) => ({ ...f, nodes: filterNodes(f.nodes, filter) }));
@@ -54,7 +56,7 @@ export function register(inspectGraph: Command): void {
         source: source.description,
         inputs: summary.inputs,
         outputs: summary.outputs,
-        signatures: summarizeSignatures(source.signatures),
+        signatures,
         nodeCount: summary.nodes.length,
         nodes,
         functions,

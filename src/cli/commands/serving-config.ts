@@ -1,10 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { DEFAULT_BATCHING } from '../../serving/batcher.ts';
+import { DEFAULT_GPU_MEMORY_FRACTION } from '../../serving/config/deployment-files.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../serving/config/write-serving-config.ts';
 import type { VersionPolicy } from '../../serving/model-config.ts';
 import { globalOptions, printResult, table } from '../output.ts';
-import { collect, integer } from '../parse-flags.ts';
+import { collect, integer, positiveFraction } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
 
 function parseModel(value: string): { name: string; basePath: string } {
@@ -56,6 +57,7 @@ interface Flags {
   modelsClaim: string;
   appName: string;
   hostPaths: boolean;
+  gpuMemoryFraction: number;
 }
 
 /** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
@@ -75,6 +77,7 @@ export function register(servingConfig: Command): void {
     .option('--config-poll-seconds <n>', '--model_config_file_poll_wait_seconds for TF Serving: re-read models.config this often, so label moves and rollbacks need no restart (0: off)', integer(0), 60)
     .option('--image <name>', 'TF Serving image (the GPU line appends -gpu to the tag)', 'tensorflow/serving')
     .option('--image-tag <tag>', 'TF Serving image tag', '2.18.0')
+    .option('--gpu-memory-fraction <f>', "GPU variants: --per_process_gpu_memory_fraction, the share of the GPU's memory TF Serving takes (0 < f <= 1)", positiveFraction, DEFAULT_GPU_MEMORY_FRACTION)
     .option('--replicas <n>', 'Kubernetes Deployment replicas', integer(1), 2)
     .option('--models-claim <name>', 'Kubernetes PersistentVolumeClaim holding one directory per model', 'mnist-models')
     .option('--app-name <name>', 'name of the compose service and the Kubernetes objects', 'tf-serving')
@@ -103,6 +106,7 @@ export function register(servingConfig: Command): void {
         modelsClaim: flags.modelsClaim,
         appName: flags.appName,
         hostPaths: flags.hostPaths,
+        gpuMemoryFraction: flags.gpuMemoryFraction,
       };
       const written = writeServingConfig(request);
       printResult(options, written, () =>

@@ -24,7 +24,7 @@ export interface ClassifyResult {
   source: string;
   class: number;
   expected?: number;
-  /** Highest scores first (empty when the signature has no `scores` output). */
+  /** Highest scores first (empty when the signature answers no scores). */
   top: { class: number; score: number }[];
 }
 
@@ -44,11 +44,22 @@ export async function classify(target: ModelTarget, inputs: ClassifyInput[], tra
   // Pin the version just resolved, so the report names the version that answered.
   const predictions = await transport.predictImages({ ...target, version, label: undefined }, inputs.map((input) => input.pixels));
   const results = predictions.map((prediction, i) => {
-    const scores = Array.isArray(prediction.scores) ? (prediction.scores as number[]) : [];
+    const scores = scoresOf(prediction);
     const top = scores.map((score, index) => ({ class: index, score })).sort((a, b) => b.score - a.score).slice(0, TOP_SCORES);
     const predicted = typeof prediction.classes === 'number' ? prediction.classes : typeof prediction.output === 'number' ? prediction.output : top[0]?.class;
     if (predicted === undefined) throw new OperationalError(`the answer for ${inputs[i]!.source} holds neither classes nor scores: ${JSON.stringify(prediction).slice(0, 200)}`);
     return { source: inputs[i]!.source, class: predicted, ...(inputs[i]!.expected !== undefined && { expected: inputs[i]!.expected }), top };
   });
   return { server: target.server, model: target.model, version, signature: target.signatureName || 'serving_default', results };
+}
+
+/**
+ * The ten scores of one answer: `scores` (serving_default), or a signature's only output when it
+ * is a list (the notebook's predict_classes answers `decoded`, the scores); [] when there are none.
+ */
+function scoresOf(prediction: Record<string, unknown>): number[] {
+  for (const value of [prediction.scores, prediction.decoded, prediction.output]) {
+    if (Array.isArray(value) && value.every((score) => typeof score === 'number')) return value as number[];
+  }
+  return [];
 }

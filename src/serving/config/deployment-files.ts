@@ -27,14 +27,19 @@ export interface DeploymentOptions {
   /** Kubernetes: the PersistentVolumeClaim that holds the model directories (one subdirectory per model). */
   modelsClaim: string;
   appName: string;
+  /** GPU variants: --per_process_gpu_memory_fraction, the share of the GPU's memory TF Serving takes (0 < F ≤ 1). */
+  gpuMemoryFraction: number;
 }
+
+/** The notebook's `--per_process_gpu_memory_fraction=0.5`. */
+export const DEFAULT_GPU_MEMORY_FRACTION = 0.5;
 
 export function containerBasePath(modelName: string): string {
   return `${CONTAINER_MODELS_DIR}/${modelName}`;
 }
 
-/** tensorflow_model_server's own flags for the files in /config. */
-export function modelServerArgs(options: DeploymentOptions): string[] {
+/** tensorflow_model_server's own flags for the files in /config; `gpu` adds the GPU-only ones. */
+export function modelServerArgs(options: DeploymentOptions, gpu = false): string[] {
   return [
     `--port=${GRPC_PORT}`,
     `--rest_api_port=${REST_PORT}`,
@@ -43,6 +48,8 @@ export function modelServerArgs(options: DeploymentOptions): string[] {
     `--file_system_poll_wait_seconds=${options.pollWaitSeconds}`,
     // Without it TF Serving reads models.config once, so a moved label or pinned version needs a restart.
     ...(options.configPollSeconds > 0 ? [`--model_config_file_poll_wait_seconds=${options.configPollSeconds}`] : []),
+    // Without it TF Serving's TensorFlow claims nearly all of the GPU's memory at start.
+    ...(gpu ? [`--per_process_gpu_memory_fraction=${options.gpuMemoryFraction}`] : []),
   ];
 }
 
@@ -58,7 +65,7 @@ export function dockerRunCommand(options: DeploymentOptions, gpu: boolean): stri
     `-p ${GRPC_PORT}:${GRPC_PORT} -p ${REST_PORT}:${REST_PORT}`,
     ...mounts.map((mount) => `--mount ${shellQuote(mount)}`),
     `${options.image}:${options.imageTag}${gpu ? '-gpu' : ''}`,
-    ...modelServerArgs(options),
+    ...modelServerArgs(options, gpu),
   ];
   return `${parts.join(' \\\n  ')}\n`;
 }

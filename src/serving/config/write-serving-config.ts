@@ -4,6 +4,7 @@
  * kubernetes.yaml. Each file is written atomically; the result lists them.
  */
 import path from 'node:path';
+import { UserInputError } from '../../errors.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { BatchingParameters } from '../batcher.ts';
 import type { ServingConfig, VersionPolicy } from '../model-config.ts';
@@ -29,6 +30,9 @@ export interface WrittenServingConfig {
 
 export function writeServingConfig(request: ServingConfigRequest): WrittenServingConfig {
   checkBatchingParameters(request.batching, 'batching');
+  if (!(request.gpuMemoryFraction > 0 && request.gpuMemoryFraction <= 1)) {
+    throw new UserInputError(`the GPU memory fraction must be greater than 0 and at most 1, got ${request.gpuMemoryFraction}`);
+  }
   const outDir = path.resolve(request.outDir);
   const models = request.models.map((model) => ({ name: model.name, hostBasePath: path.resolve(model.basePath) }));
   const config: ServingConfig = {

@@ -91,11 +91,12 @@ describe.skipIf(noServingApi)('a TF Serving Python gRPC client against mnist-ser
     }
   });
 
-  it('Predict with signature_name predict_classes answers the classes TensorFlow decodes', () => {
+  it('Predict with signature_name predict_classes answers the ten scores TensorFlow decodes', () => {
     expect(report.predict_classes.model_spec).toEqual({ name: 'mnist', version: 3, signature_name: 'predict_classes' });
     expect(Object.keys(report.predict_classes.outputs)).toEqual(['decoded']);
-    expect(report.predict_classes.outputs.decoded).toMatchObject({ dtype: 'int64', shape: [IMAGE_COUNT], values: report.reference.decoded });
-    expect(report.reference.decoded).toEqual(report.reference.classes);
+    expect(report.predict_classes.outputs.decoded).toMatchObject({ dtype: 'float32', shape: [IMAGE_COUNT, 10] });
+    expect(maxAbsDiff(report.predict_classes.outputs.decoded!.values, report.reference.decoded)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(report.reference.decoded, report.reference.scores)).toBe(0);
   });
 
   it('GetModelMetadata returns a SignatureDefMap equal to the signature defs in saved_model.pb', () => {

@@ -86,7 +86,7 @@ print(json.dumps({
     'predict_classes': predict('predict_classes'),
     'reference': {'scores': reference_main['scores'].numpy().ravel().tolist(),
                   'classes': reference_main['classes'].numpy().tolist(),
-                  'decoded': reference_classes['decoded'].numpy().tolist()},
+                  'decoded': reference_classes['decoded'].numpy().ravel().tolist()},
     'metadata': metadata(),
     'status': status(),
     'unknown_model': rpc_error(lambda: predict('serving_default', name='no-such-model')),

@@ -25,7 +25,7 @@ export async function exportVersion(basePath: string, version: number, options: 
     basePath,
     version,
     modelName: 'mnist',
-    signatureNames: { main: DEFAULT_SIGNATURE_NAME, classes: PREDICT_CLASSES_SIGNATURE_NAME },
+    signatureNames: { main: DEFAULT_SIGNATURE_NAME, decoded: PREDICT_CLASSES_SIGNATURE_NAME },
     verify: false,
     warmupRequests: options.warmupRequests ?? 2,
     test: syntheticSplit(8),

@@ -1,7 +1,8 @@
 /**
- * A TF1-style SavedModel written by Python TensorFlow's own SavedModelBuilder, with the same
- * signatures as `mnist-serve export` (serving_default: image → scores, classes; predict_classes:
- * image → decoded) but a one-layer network whose weights depend on `seed`, so versions differ.
+ * A TF1-style SavedModel written by Python TensorFlow's own SavedModelBuilder, with the
+ * signatures earlier `mnist-serve export`s wrote (serving_default: image → scores, classes;
+ * predict_classes: image → decoded = the class indices, int64, where today's export answers the
+ * scores) but a one-layer network whose weights depend on `seed`, so versions differ.
  */
 import { runPython } from '../../../src/engine/python-tf.ts';
 
