@@ -122,7 +122,7 @@ function inputOf(message: InputTensorMessage, raw: Buffer | undefined): InferInp
   const datatype = message.datatype ?? '';
   if (!isV2Datatype(datatype)) throw invalidArgument(`input ${name}: datatype ${JSON.stringify(datatype)} is not one of the protocol's datatypes`);
   const shape = (message.shape ?? []).map(Number);
-  const count = checkedElementCount(name, shape);
+  checkedElementCount(name, shape);
   const field = CONTENTS_FIELD[datatype];
   const typed = field ? message.contents?.[field] ?? [] : [];
   if (raw !== undefined) {
@@ -130,7 +130,6 @@ function inputOf(message: InputTensorMessage, raw: Buffer | undefined): InferInp
     return { name, datatype, shape, decode: () => tensorFromRaw(name, datatype, shape, raw) };
   }
   if (!field) throw invalidArgument(`input ${name}: ${datatype} must be sent in raw_input_contents`);
-  if (typed.length !== count) throw invalidArgument(`input ${name}: ${typed.length} values in contents.${field} for shape [${shape.join(',')}]`);
   const values = datatype === 'BYTES' ? (typed as Buffer[]).map((bytes) => bytes.toString('utf8')) : typed;
   return { name, datatype, shape, decode: () => tensorFromValues(name, datatype, shape, values) };
 }
