@@ -19,6 +19,7 @@ import { infer, modelMetadata, modelReadiness, serverMetadata } from './inferenc
 import { HEADER_LENGTH_HEADER, parseInferBody, renderInferResponse } from './rest-codec.ts';
 
 const MODEL_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer))?$/;
+const SERVER_PATHS = new Set(['/v2', '/v2/health/live', '/v2/health/ready']);
 
 export interface V2RestOptions {
   service: PredictionService;
@@ -49,7 +50,7 @@ export class V2RestRoutes {
     const { service } = this.options;
     const model = MODEL_PATH.exec(path);
     const expected = model?.[3] === 'infer' ? 'POST' : 'GET';
-    if (path !== '/v2' && path !== '/v2/health/live' && path !== '/v2/health/ready' && !model) return json(404, { error: `Not found: ${method} ${path}` });
+    if (!model && !SERVER_PATHS.has(path)) return json(404, { error: `Not found: ${method} ${path}` });
     if (method !== expected) return { ...json(405, { error: `${method} is not allowed on ${path}; use ${expected}` }), headers: { Allow: expected } };
     if (path === '/v2') return json(200, serverMetadata());
     if (path === '/v2/health/live') return json(200, { live: true });
