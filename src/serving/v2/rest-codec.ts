@@ -49,7 +49,9 @@ export function parseInferBody(body: Buffer, headerLength: string | undefined): 
     throw invalidArgument(`the inference request is not valid JSON: ${(error as Error).message}`);
   }
   if (!isObject(doc)) throw invalidArgument('the inference request must be a JSON object');
-  if (doc.id !== undefined && typeof doc.id !== 'string') throw invalidArgument('"id" must be a string');
+  // Optional fields may also be null, as some clients send them unset.
+  const id = doc.id ?? undefined;
+  if (id !== undefined && typeof id !== 'string') throw invalidArgument('"id" must be a string');
   const parameters = objectField(doc.parameters, 'parameters');
   const signatureName = parameters[SIGNATURE_PARAMETER];
   if (signatureName !== undefined && typeof signatureName !== 'string') throw invalidArgument(`parameters.${SIGNATURE_PARAMETER} must be a string`);
@@ -59,21 +61,22 @@ export function parseInferBody(body: Buffer, headerLength: string | undefined): 
   if (binary.offset !== body.length) throw invalidArgument(`${body.length - binary.offset} bytes after the JSON header belong to no input's ${BINARY_SIZE}`);
   const allBinary = booleanParameter(parameters, ALL_BINARY_OUTPUT, 'parameters') ?? false;
   const perOutput = new Map<string, boolean>();
-  if (doc.outputs !== undefined && !Array.isArray(doc.outputs)) throw invalidArgument('"outputs" must be an array');
-  const outputs = (doc.outputs ?? []).map((output, index) => {
+  const requested = doc.outputs ?? [];
+  if (!Array.isArray(requested)) throw invalidArgument('"outputs" must be an array');
+  const outputs = requested.map((output, index) => {
     if (!isObject(output) || typeof output.name !== 'string') throw invalidArgument(`outputs[${index}] must be an object with a string "name"`);
     const wanted = booleanParameter(objectField(output.parameters, `outputs[${index}].parameters`), BINARY_OUTPUT, `outputs[${index}].parameters`);
     if (wanted !== undefined) perOutput.set(output.name, wanted);
     return output.name;
   });
   return {
-    request: { ...(doc.id !== undefined && { id: doc.id }), ...(signatureName !== undefined && { signatureName }), inputs, outputs },
+    request: { ...(id !== undefined && { id }), ...(signatureName !== undefined && { signatureName }), inputs, outputs },
     binaryOutput: (name) => perOutput.get(name) ?? allBinary,
   };
 }
 
 function objectField(value: Json | undefined, field: string): JsonObject {
-  if (value === undefined) return {};
+  if (value === undefined || value === null) return {};
   if (!isObject(value)) throw invalidArgument(`"${field}" must be an object`);
   return value;
 }

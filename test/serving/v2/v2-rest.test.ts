@@ -85,6 +85,12 @@ describe('v2 inference over REST with JSON tensors', () => {
     expect(flat.json.id).toBeUndefined();
   });
 
+  it('takes optional fields sent as null as absent', async () => {
+    const answer = await infer('/v2/models/mnist/infer', { id: null, parameters: null, inputs: [{ ...imageInput(), parameters: null }], outputs: null });
+    expect(answer.status).toBe(200);
+    expect(answer.json.outputs).toHaveLength(2);
+  });
+
   it('selects a version by number or label, and versions answer differently', async () => {
     const one = await infer('/v2/models/mnist/versions/1/infer', { inputs: [imageInput()] });
     const stable = await infer('/v2/models/mnist/versions/stable/infer', { inputs: [imageInput()] });
