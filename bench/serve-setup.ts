@@ -19,6 +19,28 @@ const binPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'b
 const pixels = Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => [((x * 28 + y) * 37 % 255) / 255]));
 export const requestBody = JSON.stringify({ instances: [pixels] });
 
+/** A REST request bench:serve sends over and over: path, body and headers. */
+export interface RestTarget {
+  path: string;
+  body: string | Buffer;
+  headers: Record<string, string>;
+}
+
+const flatPixels = pixels.flat(2);
+const v2Header = (input: object) => ({ inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', ...input }] });
+const binaryJson = Buffer.from(JSON.stringify({ ...v2Header({ parameters: { binary_data_size: 784 * 4 } }), parameters: { binary_data_output: true } }));
+
+/** The same image through TF Serving's API and the Open Inference Protocol's, JSON and binary. */
+export const REST_TARGETS: Record<'v1' | 'v2Json' | 'v2Binary', RestTarget> = {
+  v1: { path: '/v1/models/mnist:predict', body: requestBody, headers: { 'content-type': 'application/json' } },
+  v2Json: { path: '/v2/models/mnist/infer', body: JSON.stringify(v2Header({ data: flatPixels })), headers: { 'content-type': 'application/json' } },
+  v2Binary: {
+    path: '/v2/models/mnist/infer',
+    body: Buffer.concat([binaryJson, Buffer.from(Float32Array.from(flatPixels).buffer)]),
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(binaryJson.length) },
+  },
+};
+
 /** A temporary base path holding version 1 of the default model (initial weights: speed only). */
 export async function exportBenchModel(): Promise<string> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-bench-'));

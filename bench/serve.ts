@@ -10,7 +10,9 @@
  * Each run also reports the CPU the server and the load generator spent per request: on a small
  * machine they share the cores, and the split shows which side limits the rate.
  * The same server also answers gRPC (--port); each run measures gRPC Predict at the same
- * concurrency right after REST (bench/serve-grpc-load.ts), reported beside it as `grpc`.
+ * concurrency right after REST (bench/serve-grpc-load.ts), reported beside it as `grpc`, then the
+ * Open Inference Protocol's REST inference with the same image as JSON (`v2Json`) and with the
+ * binary tensor data extension, raw float32 in and out (`v2Binary`).
  */
 import autocannon from 'autocannon';
 import fs from 'node:fs';
@@ -23,7 +25,7 @@ import { DEFAULT_BATCHING } from '../src/serving/batcher.ts';
 import { LoadedVersion } from '../src/serving/loaded-version.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
 import { grpcLoad } from './serve-grpc-load.ts';
-import { exportBenchModel, processCpuMicros, requestBody, startServer, type BenchServer } from './serve-setup.ts';
+import { exportBenchModel, processCpuMicros, REST_TARGETS, startServer, type BenchServer, type RestTarget } from './serve-setup.ts';
 
 const CONCURRENCIES = [1, 16, 64];
 const DURATION_SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
@@ -54,12 +56,12 @@ async function inProcessRate(base: string, batch: number): Promise<number> {
  * One autocannon run, with the CPU both sides spent per request: the server's (from /proc) and
  * the load generator's own (this process), since on a small machine they share the cores.
  */
-async function load(server: BenchServer, connections: number, seconds: number) {
+async function load(server: BenchServer, connections: number, seconds: number, target: RestTarget = REST_TARGETS.v1) {
   const serverCpuBefore = processCpuMicros(server.pid);
   const ownCpuBefore = process.cpuUsage();
   const result = await autocannon({
-    url: `${server.url}/v1/models/mnist:predict`, method: 'POST', body: requestBody,
-    headers: { 'content-type': 'application/json' }, connections, duration: seconds,
+    url: `${server.url}${target.path}`, method: 'POST', body: target.body,
+    headers: target.headers, connections, duration: seconds,
   });
   const ownCpu = process.cpuUsage(ownCpuBefore);
   const perRequest = (micros: number) => Math.round(micros / Math.max(1, result.requests.total));
@@ -100,9 +102,14 @@ for (const { batching, workers } of CONFIGURATIONS) {
       const run = { batching, workers, ...(await load(server, concurrency, DURATION_SECONDS)) };
       const ratio = run.requestsPerSecond / inProcess.imagesPerSecond;
       const grpc = await grpcLoad(server.grpcAddress, concurrency, DURATION_SECONDS * 1000);
-      runs.push({ ...run, ratioToInProcess: Number(ratio.toFixed(3)), grpc: { ...grpc, ratioToInProcess: Number((grpc.requestsPerSecond / inProcess.imagesPerSecond).toFixed(3)) } });
+      const v2Json = await load(server, concurrency, DURATION_SECONDS, REST_TARGETS.v2Json);
+      const v2Binary = await load(server, concurrency, DURATION_SECONDS, REST_TARGETS.v2Binary);
+      runs.push({ ...run, ratioToInProcess: Number(ratio.toFixed(3)), grpc: { ...grpc, ratioToInProcess: Number((grpc.requestsPerSecond / inProcess.imagesPerSecond).toFixed(3)) }, v2Json, v2Binary });
       process.stderr.write(`batching ${batching ? 'on ' : 'off'} workers ${workers} c=${String(concurrency).padStart(2)}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}, CPU µs/request: server ${run.serverCpuMicrosPerRequest}, load generator ${run.loadGeneratorCpuMicrosPerRequest}\n`);
       process.stderr.write(`  gRPC                  c=${String(concurrency).padStart(2)}: ${grpc.requestsPerSecond} req/s, p50 ${grpc.latencyMs.p50} ms, p99 ${grpc.latencyMs.p99} ms, errors ${grpc.errors}\n`);
+      for (const [label, v2] of [['v2 JSON  ', v2Json], ['v2 binary', v2Binary]] as const) {
+        process.stderr.write(`  ${label}             c=${String(concurrency).padStart(2)}: ${v2.requestsPerSecond} req/s, p50 ${v2.latencyMs.p50} ms, p99 ${v2.latencyMs.p99} ms, errors ${v2.errors + v2.non2xx}, server CPU µs/request ${v2.serverCpuMicrosPerRequest}\n`);
+      }
     }
   } finally {
     await server.stop();

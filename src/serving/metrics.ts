@@ -5,7 +5,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type ServingApi = 'predict' | 'status' | 'metadata';
+/** TF Serving's APIs, then the Open Inference Protocol's (src/serving/v2) on the same transports. */
+export type ServingApi = 'predict' | 'status' | 'metadata' | 'v2_infer' | 'v2_metadata' | 'v2_ready';
 
 export class ServingMetrics {
   readonly registry = new Registry();

@@ -65,6 +65,11 @@ export class ModelRegistry {
     return this.managers.has(name);
   }
 
+  /** The configured models' names, in config order. */
+  modelNames(): string[] {
+    return [...this.managers.keys()];
+  }
+
   acquire(name: string, selector: VersionSelector): VersionLease {
     const manager = this.managers.get(name);
     if (!manager) {
@@ -72,6 +77,11 @@ export class ModelRegistry {
       throw notFound(`Servable not found for request: ${request}`);
     }
     return manager.acquire(selector);
+  }
+
+  /** Every version the model's manager has known, newest first ([] for an unknown model). */
+  statusesOf(name: string): VersionStatus[] {
+    return this.managers.get(name)?.statuses() ?? [];
   }
 
   /** GetModelStatus: all versions, or the one a number or label names. */

@@ -4,19 +4,24 @@
  *   GET  /v1/models/NAME[/versions/V|/labels/L]/metadata   signature defs
  *   POST /v1/models/NAME[/versions/V|/labels/L]:predict    row or columnar JSON
  *   GET  /monitoring/prometheus/metrics                     Prometheus text format
+ *   GET  /healthz, /readyz                                  liveness and readiness probes (health.ts)
+ *   /v2/…                                                   the Open Inference Protocol (v2/rest-routes.ts)
  * Errors are `{"error": "…"}` with TF Serving's status mapping; bodies over `maxBodyBytes` get 413.
  * `close()` drains: it stops accepting connections, lets in-flight requests finish, then closes.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asServingError, ServingError, type ServingErrorCode } from './errors.ts';
+import { asServingError, ServingError } from './errors.ts';
 import { parsePredictBody } from './json-fast-path.ts';
 import { renderPredictResponse } from './json-tensor.ts';
 import type { Logger } from './logger.ts';
 import type { ServingApi, ServingMetrics } from './metrics.ts';
 import type { ModelSpecRequest, PredictionService } from './predict-core.ts';
 import { modelMetadataJson, modelStatusJson } from './rest-json.ts';
+import { BodyTooLarge, decodePathSegment, httpStatusFor, readBody } from './http-common.ts';
 import { InFlight } from './in-flight.ts';
+import { healthAnswer } from './health.ts';
+import { V2RestRoutes } from './v2/rest-routes.ts';
 
 export const METRICS_PATH = '/monitoring/prometheus/metrics';
 /** 16 MiB: a full 1,024-image batch in the row format is about 5 MiB of JSON. */
@@ -25,27 +30,6 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const PREDICT_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/(\d+)|\/labels\/([^/:]+))?:(classify|regress|predict)$/i;
 const STATUS_PATH = /^\/v1\/models(?:\/([^/:]+))?(?:\/versions\/(\d+)|\/labels\/([^/:]+))?(?:\/(metadata))?$/i;
 
-/**
- * tensorflow_model_server's ToHTTPStatusCode for the codes the core throws, but for two:
- * RESOURCE_EXHAUSTED (TF Serving: 429) is only the refusal of a request past the rows in flight
- * here, an overload answered 503 like a full batch queue; CANCELLED (TF Serving: 500) is no bug,
- * and nobody reads the answer to a closed connection: 499, nginx's "client closed request".
- */
-const HTTP_STATUS: Record<ServingErrorCode, number> = {
-  INVALID_ARGUMENT: 400,
-  FAILED_PRECONDITION: 400,
-  NOT_FOUND: 404,
-  RESOURCE_EXHAUSTED: 503,
-  UNIMPLEMENTED: 501,
-  UNAVAILABLE: 503,
-  CANCELLED: 499,
-  INTERNAL: 500,
-};
-
-export function httpStatusFor(code: ServingErrorCode): number {
-  return HTTP_STATUS[code];
-}
-
 export interface RestServerOptions {
   service: PredictionService;
   metrics: ServingMetrics;
@@ -53,14 +37,14 @@ export interface RestServerOptions {
   maxBodyBytes?: number;
 }
 
-class BodyTooLarge extends Error {}
-
 export class RestServer {
   private readonly server: http.Server;
   private readonly inFlight = new InFlight();
   private draining = false;
+  private readonly v2: V2RestRoutes;
 
   constructor(private readonly options: RestServerOptions) {
+    this.v2 = new V2RestRoutes({ ...options, readBody: (req) => this.readBody(req) });
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 65_000;
   }
@@ -112,6 +96,15 @@ export class RestServer {
       res.end(text);
       return;
     }
+    const health = healthAnswer(path, method, this.options.service.registry);
+    if (health) {
+      this.send(res, health.status, health.body);
+      return;
+    }
+    if (path === '/v2' || path.startsWith('/v2/')) {
+      await this.v2.route(req, res, path);
+      return;
+    }
     if (!/^\/v1\//i.test(path)) {
       this.send(res, 404, { error: `Not found: ${method} ${path}` });
       return;
@@ -149,10 +142,10 @@ export class RestServer {
     version: string | undefined,
     label: string | undefined,
   ): Promise<void> {
-    const name = decode(rawName ?? '');
+    const name = decodePathSegment(rawName ?? '');
     const done = this.options.metrics.startRequest('rest', this.options.service.registry.has(name) ? name : '(unknown)', api);
     try {
-      const spec: ModelSpecRequest = { name, version: version === undefined ? undefined : Number(version), versionLabel: label === undefined ? undefined : decode(label) };
+      const spec: ModelSpecRequest = { name, version: version === undefined ? undefined : Number(version), versionLabel: label === undefined ? undefined : decodePathSegment(label) };
       const body = await call(spec);
       done('OK');
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -172,38 +165,11 @@ export class RestServer {
   }
 
   private readBody(req: http.IncomingMessage): Promise<Buffer> {
-    const limit = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const tooLarge = () => new BodyTooLarge(`request body is larger than the limit of ${limit} bytes`);
-    if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge());
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          req.removeAllListeners('data');
-          req.resume();
-          reject(tooLarge());
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-      req.on('error', reject);
-    });
+    return readBody(req, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   }
 
   private send(res: http.ServerResponse, status: number, body: object): void {
     res.writeHead(status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
-  }
-}
-
-/** Model names and labels arrive URL-encoded; TF Serving unescapes them (curl_easy_unescape). */
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }

@@ -5,6 +5,7 @@ import { setInterOpThreads, setIntraOpThreads } from '../../engine/tf.ts';
 import { OperationalError } from '../../errors.ts';
 import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
 import { GrpcServer, routeGrpcLogs } from '../../serving/grpc/grpc-server.ts';
+import { INFERENCE_SERVICE_NAME } from '../../serving/v2/grpc-service.ts';
 import { jsonLogger, type LogFields, type Logger } from '../../serving/logger.ts';
 import { ModelServer } from '../../serving/model-server.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
@@ -35,7 +36,7 @@ interface ServeFlags extends ServeSettings {
 export function register(serve: Command): void {
   serve
     .option('--rest-api-port <port>', 'REST port (0 picks a free one)', integer(0, 65535), 8501)
-    .option('--port <port>', "gRPC port for TF Serving's PredictionService and ModelService (off unless given; 0 picks a free one)", integer(0, 65535))
+    .option('--port <port>', "gRPC port for TF Serving's PredictionService and ModelService and the v2 GRPCInferenceService (off unless given; 0 picks a free one)", integer(0, 65535))
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--model-name <name>', 'name clients use in /v1/models/NAME', 'mnist')
     .option('--model-base-path <dir>', 'directory of integer version directories', DEFAULT_BASE_PATH)
@@ -230,7 +231,7 @@ async function startGrpc(server: ModelServer, flags: ServeFlags, logger: Logger)
   const grpc = new GrpcServer({ service: server.service, metrics: server.metrics, logger, maxMessageBytes: flags.maxBodyBytes });
   try {
     const address = await grpc.listen(flags.port!, flags.host);
-    logger.info('gRPC API listening', { address: `${address.host}:${address.port}`, services: ['tensorflow.serving.PredictionService', 'tensorflow.serving.ModelService'] });
+    logger.info('gRPC API listening', { address: `${address.host}:${address.port}`, services: ['tensorflow.serving.PredictionService', 'tensorflow.serving.ModelService', INFERENCE_SERVICE_NAME] });
     return grpc;
   } catch (error) {
     await server.stop(0);

@@ -1,6 +1,7 @@
 /**
  * TF Serving's gRPC API on @grpc/grpc-js: tensorflow.serving.PredictionService (Predict,
- * GetModelMetadata) and tensorflow.serving.ModelService (GetModelStatus), over the same
+ * GetModelMetadata) and tensorflow.serving.ModelService (GetModelStatus), and beside them the Open
+ * Inference Protocol's inference.GRPCInferenceService (../v2/grpc-service.ts), over the same
  * PredictionService core, batchers and metrics as the REST server. Requests larger than
  * `maxMessageBytes` fail with RESOURCE_EXHAUSTED (gRPC's own size check). `close()` drains: new
  * calls get UNAVAILABLE, in-flight ones finish (up to a timeout), then connections close.
@@ -16,6 +17,7 @@ import { getModelMetadata, getModelStatus, predict } from './handlers.ts';
 import { servingServices, type ModelSpecMessage } from './protos.ts';
 import { grpcCodeFor, grpcMessage } from './status-codes.ts';
 import { InFlight } from '../in-flight.ts';
+import { inferenceMethods, inferenceServiceDefinition, type ModelInferRequestMessage, type ModelNameMessage } from '../v2/grpc-service.ts';
 
 export const SHUTTING_DOWN_MESSAGE = 'the server is shutting down; retry on another replica';
 
@@ -72,6 +74,16 @@ export class GrpcServer {
     this.server.addService(ModelService.service, {
       GetModelStatus: this.unary('status', (request) => getModelStatus(service, request)),
     });
+    const v2 = inferenceMethods(service);
+    const modelNamed = (request: ModelNameMessage) => request.name ?? '';
+    this.server.addService(inferenceServiceDefinition(), {
+      ServerLive: this.unary(undefined, v2.ServerLive),
+      ServerReady: this.unary(undefined, v2.ServerReady),
+      ServerMetadata: this.unary(undefined, v2.ServerMetadata),
+      ModelReady: this.unary('v2_ready', v2.ModelReady, modelNamed),
+      ModelMetadata: this.unary('v2_metadata', v2.ModelMetadata, modelNamed),
+      ModelInfer: this.unary('v2_infer', v2.ModelInfer, (request: ModelInferRequestMessage) => request.model_name ?? ''),
+    });
   }
 
   /** Binds host:port (0 picks a free port) and starts serving. */
@@ -114,11 +126,19 @@ export class GrpcServer {
     return { drained };
   }
 
-  /** One unary method: metrics, the drain, and ServingError → gRPC status. */
-  private unary<Req extends { model_spec?: ModelSpecMessage | null }, Res>(api: ServingApi, handler: Handler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+  /**
+   * One unary method: metrics (for a model API: `api` given), the drain, and ServingError → gRPC
+   * status. The model is named in TF Serving's model_spec unless `modelOf` says where.
+   */
+  private unary<Req, Res>(
+    api: ServingApi | undefined,
+    handler: Handler<Req, Res>,
+    modelOf: (request: Req) => string = (request) => (request as { model_spec?: ModelSpecMessage | null }).model_spec?.name ?? '',
+  ): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      const name = call.request.model_spec?.name ?? '';
-      const done = this.options.metrics.startRequest('grpc', this.options.service.registry.has(name) ? name : '(unknown)', api);
+      const name = modelOf(call.request);
+      const measured = api && this.options.metrics.startRequest('grpc', this.options.service.registry.has(name) ? name : '(unknown)', api);
+      const done = (code: string) => measured?.(code);
       if (this.draining) {
         done('UNAVAILABLE');
         callback({ code: grpc.status.UNAVAILABLE, details: SHUTTING_DOWN_MESSAGE });
