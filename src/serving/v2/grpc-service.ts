@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { invalidArgument } from '../errors.ts';
 import { LOADER_OPTIONS } from '../grpc/protos.ts';
-import type { PredictionService } from '../predict-core.ts';
+import type { CancelledCheck, PredictionService } from '../predict-core.ts';
 import { serverReadiness } from '../readiness.ts';
 import type { HostTensor } from '../tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
@@ -80,11 +80,11 @@ export function inferenceMethods(service: PredictionService) {
     ModelReady: (request: ModelNameMessage) => ({ ready: modelReadiness(service, request.name ?? '', request.version ?? '').ready }),
     ServerMetadata: () => serverMetadata(),
     ModelMetadata: (request: ModelNameMessage) => modelMetadata(service, request.name ?? '', request.version ?? ''),
-    ModelInfer: (request: ModelInferRequestMessage) => modelInfer(service, request),
+    ModelInfer: (request: ModelInferRequestMessage, isCancelled: CancelledCheck) => modelInfer(service, request, isCancelled),
   };
 }
 
-async function modelInfer(service: PredictionService, request: ModelInferRequestMessage) {
+async function modelInfer(service: PredictionService, request: ModelInferRequestMessage, isCancelled: CancelledCheck) {
   const raw = request.raw_input_contents ?? [];
   const messages = request.inputs ?? [];
   if (messages.length === 0) throw invalidArgument('the request has no inputs');
@@ -101,6 +101,7 @@ async function modelInfer(service: PredictionService, request: ModelInferRequest
     ...(signature && { signatureName: signature.string_param ?? '' }),
     inputs: messages.map((message, index) => inputOf(message, raw[index])),
     outputs: (request.outputs ?? []).map((output) => output.name ?? ''),
+    isCancelled,
   });
   const rawOutputs = binary ? binary.bool_param === true : raw.length > 0;
   return {

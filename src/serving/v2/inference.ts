@@ -12,8 +12,7 @@
 import { createRequire } from 'node:module';
 import type { TensorInfo } from '../../formats/proto/types.ts';
 import { invalidArgument, notFound, ServingError } from '../errors.ts';
-import type { ModelSpecRequest, PredictionService } from '../predict-core.ts';
-import { validateInputNames } from '../predict-core.ts';
+import type { CancelledCheck, DecodeContext, ModelSpecRequest, PredictionService } from '../predict-core.ts';
 import { declaredShape, DEFAULT_SIGNATURE } from '../signatures.ts';
 import type { HostTensor, TensorMap } from '../tensor.ts';
 import { tfDtype, v2Datatype } from './datatypes.ts';
@@ -43,6 +42,8 @@ export interface InferRequest {
   inputs: InferInput[];
   /** Outputs to return, in this order; empty: every output, sorted by name. */
   outputs: string[];
+  /** Whether the client has gone; such a request is not run. */
+  isCancelled?: CancelledCheck;
 }
 
 export interface InferOutput {
@@ -94,17 +95,19 @@ export async function infer(service: PredictionService, request: InferRequest): 
   if (twiceIn !== undefined) throw invalidArgument(`input ${twiceIn} is given twice`);
   const twiceOut = repeated(request.outputs);
   if (twiceOut !== undefined) throw invalidArgument(`output ${twiceOut} is requested twice`);
-  const decode = (signatureInputs: Record<string, TensorInfo>): TensorMap => {
-    validateInputNames({ inputs: signatureInputs }, request.inputs.map((input) => input.name));
-    const tensors: TensorMap = {};
+  // Nothing is decoded before the core has checked the declared names, datatypes and shapes against
+  // the signature and the request limits, and admitted the rows (context.admit).
+  const decode = (signatureInputs: Record<string, TensorInfo>, context: DecodeContext): TensorMap => {
     for (const input of request.inputs) {
-      const expected = signatureInputs[input.name]!.dtype;
-      if (tfDtype(input.datatype) !== expected) throw invalidArgument(`input ${input.name}: expected datatype ${v2Datatype(expected)}, got ${input.datatype}`);
-      tensors[input.name] = input.decode();
+      const expected = signatureInputs[input.name]?.dtype;
+      if (expected !== undefined && tfDtype(input.datatype) !== expected) {
+        throw invalidArgument(`input ${input.name}: expected datatype ${v2Datatype(expected)}, got ${input.datatype}`);
+      }
     }
-    return tensors;
+    context.admit(Object.fromEntries(request.inputs.map((input) => [input.name, { dtype: tfDtype(input.datatype)!, shape: input.shape }])));
+    return Object.fromEntries(request.inputs.map((input) => [input.name, input.decode()]));
   };
-  const result = await service.predict(spec, decode, request.outputs);
+  const result = await service.predict(spec, decode, request.outputs, request.isCancelled);
   const names = request.outputs.length > 0 ? request.outputs : Object.keys(result.outputs).sort();
   return {
     modelName: request.modelName,

@@ -63,7 +63,7 @@ export class V2RestRoutes {
     if (model![3] === 'infer') {
       return this.measured(name, 'v2_infer', async () => {
         const parsed = parseInferBody(await this.options.readBody(req), header(req, HEADER_LENGTH_HEADER));
-        const result = await infer(service, { ...parsed.request, modelName: name, modelVersion: version });
+        const result = await infer(service, { ...parsed.request, modelName: name, modelVersion: version, isCancelled: () => req.socket.destroyed });
         const { body, headerLength } = renderInferResponse(result, parsed.binaryOutput);
         return { status: 200, body, ...(headerLength !== undefined && { headers: { [HEADER_LENGTH_HEADER]: headerLength } }) };
       });

@@ -97,6 +97,7 @@ describe('inference.GRPCInferenceService/ModelInfer', () => {
       [{ model_name: 'mnist', inputs: [rawImage], raw_input_contents: [fp32Bytes(pixels), fp32Bytes(pixels)] }, status.INVALID_ARGUMENT, /raw_input_contents holds 2 entries for 1 inputs/],
       [{ model_name: 'mnist', inputs: [typedImage], raw_input_contents: [fp32Bytes(pixels)] }, status.INVALID_ARGUMENT, /both contents and raw_input_contents/],
       [{ model_name: 'mnist', inputs: [typedImage], outputs: [{ name: 'logits' }] }, status.INVALID_ARGUMENT, /logits/],
+      [{ model_name: 'mnist', inputs: [{ ...typedImage, shape: [400_000, 28, 28, 1], contents: { fp32_contents: [0] } }] }, status.INVALID_ARGUMENT, /400000 rows exceed the limit/],
       [{ model_name: 'mnist', inputs: [typedImage], parameters: { signature_name: { bool_param: true } } }, status.INVALID_ARGUMENT, /string_param/],
     ];
     for (const [request, code, message] of cases) {

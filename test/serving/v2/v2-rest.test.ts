@@ -179,6 +179,7 @@ describe('v2 REST errors', () => {
       [{ inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32' }] }, /neither "data" nor binary_data_size/],
       [{ inputs: [imageInput()], outputs: [{ name: 'logits' }] }, /output tensor alias not found in signature: logits/],
       [{ parameters: { signature_name: 'nope' }, inputs: [imageInput()] }, /"nope" not found/],
+      [{ inputs: [imageInput([0], [100_000, 28, 28, 1])] }, /100000 rows exceed the limit of \d+ rows per request/],
     ];
     for (const [body, message] of cases) await expectError(rest(url('/v2/models/mnist/infer'), typeof body === 'string' ? { body: Buffer.from(body) } : { json: body }), 400, message);
   });
