@@ -23,9 +23,9 @@ export interface SyncResult {
 
 export async function syncVersions(store: ModelStore, targetDir: string, policy: VersionPolicy, log: (line: string) => void = () => {}): Promise<SyncResult> {
   const target = path.resolve(targetDir);
+  const wanted = aspiredVersions(policy, await store.listVersions());
   fs.mkdirSync(target, { recursive: true });
   removeAbandonedStaging(target);
-  const wanted = aspiredVersions(policy, await store.listVersions());
   const present = new Set(listVersions(target));
   const added: number[] = [];
   for (const version of [...wanted].reverse()) {
