@@ -20,6 +20,7 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Command
   { name: 'export', description: 'write a versioned SavedModel for TensorFlow Serving (BASE/N), verified before it is published', load: () => import('./commands/export.ts') },
   { name: 'serve', description: 'the embedded TF-Serving-compatible server: REST, and gRPC with --port (flags as tensorflow_model_server)', load: () => import('./commands/serve.ts') },
   { name: 'serving-config', description: 'write models.config, batching_parameters.txt, docker run lines, docker-compose.yml and Kubernetes manifests for TensorFlow Serving', load: () => import('./commands/serving-config.ts') },
+  { name: 'sync', description: 'mirror complete versions from an object store (s3://) into a local base path for any TF Serving; never loads TensorFlow', load: () => import('./commands/sync.ts') },
   { name: 'predict', description: 'classify images through the REST or gRPC API of `mnist-serve serve` or TensorFlow Serving', load: () => import('./commands/predict.ts') },
   { name: 'data', description: 'look at and fetch datasets: info, show, grid, download', load: () => import('./commands/data.ts') },
   { name: 'doctor', description: 'report the TensorFlow engine in use, the machine, and whether Python TensorFlow is available', load: () => import('./commands/doctor.ts') },

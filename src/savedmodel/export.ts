@@ -1,22 +1,23 @@
 /**
  * Exports trained weights as `BASE/N`, a SavedModel TF Serving loads as it is. The version is
- * built in a dot-prefixed sibling (which TF Serving ignores), verified there through the
- * TensorFlow C API, gated on accuracy, and only then renamed into place; any failure removes the
- * staging directory and leaves `BASE/N` as it was (absent, or the old version under --force).
+ * built in a staging directory (a dot-prefixed sibling, which TF Serving ignores, or a local one
+ * for an s3:// base path), verified there through the TensorFlow C API, gated on accuracy, and
+ * only then published through storage/ (a rename, or S3's commit protocol); any failure removes
+ * the staging directory and leaves `BASE/N` as it was (absent, or the old version under --force).
  * Staging directories that killed exports left behind (their process is gone) are removed first.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { OperationalError, UserInputError } from '../errors.ts';
 import type { Tf } from '../engine/tf.ts';
 import type { Split } from '../data/types.ts';
 import { gatherBatch } from '../data/batches.ts';
 import type { ModelSpec } from '../model/spec.ts';
-import { publishDirectoryAtomic } from '../util/atomic-write.ts';
+import { openModelStore } from '../storage/model-store.ts';
+import { isS3Uri } from '../storage/s3-location.ts';
 import { servingModelContent } from './serving-model.ts';
 import { summarizeSignatures, type SignatureNames, type SignatureSummary } from './signatures.ts';
 import { savedModelAccuracy, verifySavedModel, type VerificationResult } from './verify.ts';
-import { nextVersion, removeAbandonedStaging, versionDir, type AbandonedStaging } from './versions.ts';
+import { removeAbandonedStaging, type AbandonedStaging } from './versions.ts';
 import { encodeWarmupRequests, MAX_WARMUP_REQUESTS, WARMUP_FILE } from './warmup.ts';
 import { ASSETS_EXTRA_DIR, writeSavedModel } from './writer.ts';
 
@@ -66,12 +67,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   const started = performance.now();
   const log = request.log ?? (() => {});
   validate(request);
-  const version = request.version ?? nextVersion(request.basePath);
-  const finalDir = versionDir(request.basePath, version);
-  const replaced = fs.existsSync(finalDir);
-  if (replaced && !request.force) {
-    throw new UserInputError(`${finalDir} already exists; pass --force to replace it or --version to choose another version`);
-  }
+  const store = openModelStore(request.basePath);
   const test = request.test;
   const warmupCount = Math.min(request.warmupRequests, test?.count ?? 0);
   const content = servingModelContent(request.spec, request.weights, {
@@ -84,9 +80,11 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   const abandonedLine = describeAbandoned(abandonedStaging);
   if (abandonedLine) log(abandonedLine);
 
-  await publishDirectoryAtomic(
-    finalDir,
-    async (staging) => {
+  const published = await store.publishVersion({
+    version: request.version,
+    force: request.force,
+    log,
+    build: async (staging) => {
       writeSavedModel(staging, content);
       log(`wrote SavedModel to ${staging}`);
       if (!request.verify && request.minAccuracy === undefined) return;
@@ -108,23 +106,22 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
         log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${test!.count} images`);
         if (value < request.minAccuracy) {
           throw new OperationalError(
-            `test accuracy ${value.toFixed(4)} is below --min-accuracy ${request.minAccuracy}; ${finalDir} was not published`,
+            `test accuracy ${value.toFixed(4)} is below --min-accuracy ${request.minAccuracy}; nothing was published under ${store.location}`,
           );
         }
       }
     },
-    { replace: request.force },
-  );
+  });
 
   return {
     modelName: request.modelName,
-    version,
-    path: finalDir,
-    replaced,
+    version: published.version,
+    path: published.location,
+    replaced: published.replaced,
     signatures: summarizeSignatures(content.signatures),
     verification,
     accuracy,
-    warmup: warmupCount > 0 ? { requests: warmupCount, file: path.join(finalDir, ASSETS_EXTRA_DIR, WARMUP_FILE), signatures: warmupSignatures(request) } : null,
+    warmup: warmupCount > 0 ? { requests: warmupCount, file: joinLocation(published.location, ASSETS_EXTRA_DIR, WARMUP_FILE), signatures: warmupSignatures(request) } : null,
     abandonedStaging,
     durationMs: Math.round(performance.now() - started),
   };
@@ -169,4 +166,9 @@ function describeAbandoned({ removed, failed }: AbandonedStaging): string {
     ...(failed.length > 0 ? [`could not remove ${failed.map((f) => `${f.path} (${f.reason})`).join(', ')}`] : []),
   ];
   return parts.join('; ');
+}
+
+/** A file inside a published version: an s3:// URI or a local path. */
+function joinLocation(location: string, ...parts: string[]): string {
+  return isS3Uri(location) ? [location, ...parts].join('/') : path.join(location, ...parts);
 }

@@ -43,6 +43,12 @@ export class ServingMetrics {
     registers: [this.registry],
     aggregator: 'max',
   });
+  private readonly storeErrors = new Counter({
+    name: 'mnist_serve_storage_errors_total',
+    help: 'Polls of a base path, or downloads of a version from a store, that failed (each is retried at the next poll).',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
   private aggregated: (() => Promise<string>) | undefined;
 
   constructor() {
@@ -68,6 +74,10 @@ export class ServingMetrics {
 
   versionLoaded(model: string, delta: 1 | -1): void {
     this.loadedVersions.inc({ model }, delta);
+  }
+
+  storeFailed(model: string): void {
+    this.storeErrors.inc({ model });
   }
 
   /** Requests this server (this process) answered, every transport, API and code together. */

@@ -6,6 +6,7 @@
 import { notFound } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { ModelConfig, ServingConfig } from './model-config.ts';
+import type { VersionSource } from './version-source.ts';
 import { VersionManager, type VersionEvents, type VersionLease, type VersionSelector, type VersionStatus } from './version-manager.ts';
 
 export class ModelRegistry {
@@ -15,8 +16,13 @@ export class ModelRegistry {
 
   constructor(
     private readonly logger: Logger,
+    private readonly sourceFor: (basePath: string) => VersionSource,
     private readonly events?: VersionEvents,
   ) {}
+
+  private manager(model: ModelConfig): VersionManager {
+    return new VersionManager(model, this.sourceFor(model.basePath), this.logger, this.events);
+  }
 
   /**
    * Adds new models, updates the policy and labels of kept ones, and unloads removed ones; then
@@ -29,7 +35,7 @@ export class ModelRegistry {
     const moved: { model: ModelConfig; old: VersionManager }[] = [];
     for (const model of config.models) {
       const existing = this.managers.get(model.name);
-      if (!existing) this.managers.set(model.name, new VersionManager(model, this.logger, this.events));
+      if (!existing) this.managers.set(model.name, this.manager(model));
       else if (existing.basePath === model.basePath) existing.updateConfig(model);
       else moved.push({ model, old: existing });
     }
@@ -39,7 +45,7 @@ export class ModelRegistry {
 
   /** A model whose base path changed: the new path's versions load while the old ones still serve. */
   private async move(model: ModelConfig, old: VersionManager): Promise<void> {
-    const fresh = new VersionManager(model, this.logger, this.events);
+    const fresh = this.manager(model);
     await fresh.poll();
     this.managers.set(model.name, fresh);
     await old.unloadAll();

@@ -15,6 +15,7 @@ import { ModelRegistry } from './model-registry.ts';
 import { PredictionService } from './predict-core.ts';
 import type { RequestLimits } from './request-limits.ts';
 import { RestServer } from './rest-server.ts';
+import { defaultModelCacheRoot, serverCacheDir, versionSourceFor } from './version-source.ts';
 
 export interface ModelServerOptions {
   config: ServingConfig;
@@ -22,6 +23,8 @@ export interface ModelServerOptions {
   batching?: BatchingParameters;
   /** Rows per request and in flight; PredictionService's defaults when undefined. */
   limits?: RequestLimits;
+  /** Where versions from a store (s3://) are downloaded to; default: under the user cache, per server run. */
+  modelCacheDir?: string;
   /** Seconds between polls of the base paths; 0 polls once at start. */
   pollWaitSeconds: number;
   host: string;
@@ -41,9 +44,13 @@ export class ModelServer {
   private restAddressInfo: AddressInfo | undefined;
 
   private constructor(private readonly options: ModelServerOptions) {
-    this.registry = new ModelRegistry(options.logger, {
+    let cacheDir = options.modelCacheDir;
+    // Made (and old runs' caches cleaned) only when a model lives on a store.
+    const cache = () => (cacheDir ??= serverCacheDir(defaultModelCacheRoot(), process.pid));
+    this.registry = new ModelRegistry(options.logger, (basePath) => versionSourceFor(basePath, cache), {
       available: (loaded) => this.metrics.versionLoaded(loaded.modelName, 1),
       unloaded: (loaded) => this.metrics.versionLoaded(loaded.modelName, -1),
+      storeFailed: (model) => this.metrics.storeFailed(model),
     });
     if (options.clusterMetrics) this.metrics.aggregateWith(options.clusterMetrics(this.metrics.registry));
     this.service = new PredictionService(this.registry, { batching: options.batching, metrics: this.metrics, limits: options.limits });

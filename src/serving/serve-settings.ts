@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserInputError } from '../errors.ts';
+import { isS3Uri } from '../storage/s3-location.ts';
 import { DEFAULT_BATCHING, type BatchingParameters } from './batcher.ts';
 import { parseBatchingParameters } from './config/batching-parameters.ts';
 import { parseModelsConfig } from './config/models-config.ts';
@@ -35,13 +36,18 @@ function readText(file: string, flag: string): string {
 export function servingConfigFrom(settings: ServeSettings): ServingConfig {
   if (!settings.modelConfigFile) {
     return {
-      models: [{ name: settings.modelName, basePath: path.resolve(settings.modelBasePath), platform: 'tensorflow', versionPolicy: DEFAULT_VERSION_POLICY, versionLabels: {} }],
+      models: [{ name: settings.modelName, basePath: resolveBasePath(settings.modelBasePath), platform: 'tensorflow', versionPolicy: DEFAULT_VERSION_POLICY, versionLabels: {} }],
     };
   }
   const file = settings.modelConfigFile;
   const config = parseModelsConfig(readText(file, '--model-config-file'), file);
   const dir = path.dirname(path.resolve(file));
-  return { models: config.models.map((model) => ({ ...model, basePath: path.resolve(dir, model.basePath) })) };
+  return { models: config.models.map((model) => ({ ...model, basePath: resolveBasePath(model.basePath, dir) })) };
+}
+
+/** A local base path made absolute (relative to `dir`); an s3:// one as it is. */
+function resolveBasePath(basePath: string, dir = '.'): string {
+  return isS3Uri(basePath) ? basePath : path.resolve(dir, basePath);
 }
 
 export function batchingFrom(settings: ServeSettings): BatchingParameters | undefined {

@@ -6,12 +6,11 @@
  * freed once their last in-flight request has finished (END). Requests hold a lease on the
  * version they run on, so no request ever sees a half-loaded or freed model.
  */
-import path from 'node:path';
-import { listVersions } from '../savedmodel/versions.ts';
 import { invalidArgument, notFound } from './errors.ts';
 import { LoadedVersion } from './loaded-version.ts';
 import type { Logger } from './logger.ts';
 import { aspiredVersions, type ModelConfig } from './model-config.ts';
+import type { VersionSource } from './version-source.ts';
 import { replayWarmup } from './warmup.ts';
 
 export type VersionState = 'START' | 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'END';
@@ -50,6 +49,8 @@ interface Entry {
 export interface VersionEvents {
   available(loaded: LoadedVersion): void;
   unloaded(loaded: LoadedVersion): void;
+  /** A poll or a download failed (a store unreachable or answering errors); the next poll retries. */
+  storeFailed(model: string): void;
 }
 
 export class VersionManager {
@@ -59,6 +60,7 @@ export class VersionManager {
 
   constructor(
     private config: ModelConfig,
+    private readonly source: VersionSource,
     private readonly logger: Logger,
     private readonly events?: VersionEvents,
   ) {}
@@ -80,7 +82,10 @@ export class VersionManager {
   poll(): Promise<void> {
     this.reconciling = this.reconciling
       .then(() => this.reconcile())
-      .catch((error: Error) => this.logger.error('cannot scan the base path', { model: this.name, base_path: this.config.basePath, error: error.message }));
+      .catch((error: Error) => {
+        this.events?.storeFailed(this.name);
+        this.logger.error('cannot poll the base path', { model: this.name, base_path: this.config.basePath, error: error.message });
+      });
     return this.reconciling;
   }
 
@@ -129,7 +134,7 @@ export class VersionManager {
 
   private async reconcile(): Promise<void> {
     const { basePath, versionPolicy } = this.config;
-    const aspired = aspiredVersions(versionPolicy, listVersions(basePath));
+    const aspired = aspiredVersions(versionPolicy, await this.source.list());
     if (aspired.length === 0 && !this.warnedEmpty) {
       this.logger.warn('no versions found under the base path', { model: this.name, base_path: basePath });
     }
@@ -149,7 +154,9 @@ export class VersionManager {
   }
 
   private async load(version: number, attempts: number): Promise<void> {
-    const dir = path.join(this.config.basePath, String(version));
+    // A download that fails is the store's failure, not the version's: it does not count as a load
+    // attempt, and the poll that hit it ends here (one log line), to retry at the next.
+    const dir = await this.source.open(version);
     const entry: Entry = { status: { version, state: 'LOADING', errorCode: 'OK', errorMessage: '' }, leases: 0, attempts: attempts + 1 };
     this.entries.set(version, entry);
     this.logger.info('loading version', { model: this.name, version, path: dir });
@@ -165,6 +172,7 @@ export class VersionManager {
       this.logger.info('version available', { model: this.name, version, load_ms: Math.round(performance.now() - started), warmup_requests: warmup });
     } catch (error) {
       loaded?.dispose();
+      this.source.close(version);
       const message = error instanceof Error ? error.message : String(error);
       entry.status = { version, state: 'END', errorCode: 'UNKNOWN', errorMessage: message };
       this.logger.error('version failed to load', { model: this.name, version, attempt: entry.attempts, error: message });
@@ -180,6 +188,7 @@ export class VersionManager {
     const loaded = entry.loaded;
     entry.loaded = undefined;
     loaded.dispose();
+    this.source.close(version);
     entry.status.state = 'END';
     this.events?.unloaded(loaded);
     this.logger.info('version unloaded', { model: this.name, version });

@@ -20,11 +20,11 @@ export interface RunningServe {
  * `processGroup`: run serve in a process group of its own, which `signalOn` then signals whole
  * (as a terminal's Ctrl-C or systemd's stop does); signalGroup() does the same later.
  */
-export function startServe(args: string[], options: { grpc?: boolean; workers?: number; processGroup?: boolean; signalOn?: { log: RegExp; signal: NodeJS.Signals } } = {}): Promise<RunningServe> {
+export function startServe(args: string[], options: { grpc?: boolean; workers?: number; processGroup?: boolean; signalOn?: { log: RegExp; signal: NodeJS.Signals }; env?: NodeJS.ProcessEnv } = {}): Promise<RunningServe> {
   const ports = ['--rest-api-port', '0', ...(options.grpc ? ['--port', '0'] : []), ...(options.workers ? ['--workers', String(options.workers)] : [])];
   const child = spawn(process.execPath, [binPath, 'serve', ...ports, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
     detached: options.processGroup ?? false,
   });
   let stdout = '';

@@ -3,6 +3,9 @@
  * graph or the default model's. A protobuf decode only: it never loads TensorFlow.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { UserInputError } from '../../errors.ts';
 import { readSidecar } from '../../checkpoint/meta.ts';
@@ -12,6 +15,8 @@ import { defaultModelSpec } from '../../model/spec.ts';
 import { savedModelGraphSource, specGraphSource, type GraphSource } from '../../savedmodel/graph-source.ts';
 import { formatShape, formatSignatures } from '../../savedmodel/show-signatures.ts';
 import { summarizeSignatures, type SignatureSummary } from '../../savedmodel/signatures.ts';
+import { localVersionDir } from '../../storage/model-store.ts';
+import { isS3Uri } from '../../storage/s3-location.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { runAction } from '../run-action.ts';
@@ -31,7 +36,7 @@ interface InspectFlags {
 export function register(inspectGraph: Command): void {
   inspectGraph
     .option('--checkpoint <prefix>', "the graph a checkpoint's model spec builds")
-    .option('--saved-model <dir>', 'a SavedModel directory (ours or one TensorFlow wrote)')
+    .option('--saved-model <dir>', 'a SavedModel directory (ours or one TensorFlow wrote), or a version on a store: s3://bucket/base/N')
     .option('--tag <tag>', 'the MetaGraphDef tag to read from --saved-model', 'serve')
     .option('--filter <regex>', 'only nodes whose name matches')
     .option('--op <op>', 'only nodes of this op type (e.g. Conv2D)')
@@ -40,7 +45,7 @@ export function register(inspectGraph: Command): void {
     .option('--svg <file>', "render the (filtered) graph as SVG with Graphviz's `dot`")
     .action(runAction(async (flags: InspectFlags, command: Command) => {
       const options = globalOptions(command);
-      const source = graphSource(flags);
+      const source = await graphSource(flags);
       const signatures = summarizeSignatures(source.signatures);
       const fetched = signatures.flatMap((s) => Object.values(s.outputs).map((t) => t.name));
       const summary = summarizeGraph(source.graphDef, source.saverDef, fetched);
@@ -68,8 +73,17 @@ export function register(inspectGraph: Command): void {
     }));
 }
 
-function graphSource(flags: InspectFlags): GraphSource {
+async function graphSource(flags: InspectFlags): Promise<GraphSource> {
   if (flags.checkpoint && flags.savedModel) throw new UserInputError('give --checkpoint or --saved-model, not both');
+  if (flags.savedModel && isS3Uri(flags.savedModel)) {
+    const download = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-inspect-'));
+    try {
+      const source = savedModelGraphSource(await localVersionDir(flags.savedModel, () => download), flags.tag);
+      return { ...source, description: source.description.replace(download, flags.savedModel) };
+    } finally {
+      fs.rmSync(download, { recursive: true, force: true });
+    }
+  }
   if (flags.savedModel) return savedModelGraphSource(flags.savedModel, flags.tag);
   if (flags.checkpoint) {
     const prefix = resolveCheckpointArgument(flags.checkpoint);

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../../serving/rest-server.ts';
 import type { ServingConfig } from '../../serving/model-config.ts';
 import { batchingFrom, requestLimitsFrom, servingConfigFrom, type ServeSettings } from '../../serving/serve-settings.ts';
 import type { ListenAddress } from '../../serving/workers/messages.ts';
+import { defaultModelCacheRoot, serverCacheDir } from '../../serving/version-source.ts';
 import { WorkerPool } from '../../serving/workers/worker-pool.ts';
 import { clusterMetrics, isServeWorker, leaveCluster, reportFailure, reportReady, reportStopped, workerId } from '../../serving/workers/worker-side.ts';
 import { globalOptions, printResult, type GlobalOptions } from '../output.ts';
@@ -30,6 +31,7 @@ interface ServeFlags extends ServeSettings {
   maxBodyBytes: number;
   tensorflowIntraOpParallelism: number;
   tensorflowInterOpParallelism: number;
+  modelCacheDir?: string;
 }
 
 /** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
@@ -39,7 +41,8 @@ export function register(serve: Command): void {
     .option('--port <port>', "gRPC port for TF Serving's PredictionService and ModelService and the v2 GRPCInferenceService (off unless given; 0 picks a free one)", integer(0, 65535))
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--model-name <name>', 'name clients use in /v1/models/NAME', 'mnist')
-    .option('--model-base-path <dir>', 'directory of integer version directories', DEFAULT_BASE_PATH)
+    .option('--model-base-path <dir>', 'directory of integer version directories, or s3://bucket/prefix', DEFAULT_BASE_PATH)
+    .option('--model-cache-dir <dir>', 'where versions from an s3:// base path are downloaded before loading (one subdirectory per server run, shared by its workers)', defaultModelCacheRoot())
     .option('--model-config-file <file>', 'a models.config (ModelServerConfig text format); overrides --model-name/--model-base-path; re-read on SIGHUP')
     .option('--enable-batching', 'merge concurrent requests into one engine call', false)
     .option('--batching-parameters-file <file>', 'batching_parameters.txt (BatchingParameters text format); needs --enable-batching')
@@ -107,6 +110,8 @@ async function startServer(flags: ServeFlags, config: ServingConfig, logger: Log
     batching,
     limits: requestLimitsFrom(flags, batching),
     pollWaitSeconds: flags.fileSystemPollWaitSeconds,
+    // Workers share their primary's cache, so each version is downloaded once per machine.
+    modelCacheDir: serverCacheDir(flags.modelCacheDir ?? defaultModelCacheRoot(), isServeWorker() ? process.ppid : process.pid),
     host: flags.host,
     restPort: flags.restApiPort,
     maxBodyBytes: flags.maxBodyBytes,

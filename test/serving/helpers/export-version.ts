@@ -16,14 +16,18 @@ export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `mnist-serve-${label}-`));
 }
 
-/** Exports version `version` under `basePath` (seeded by the version) and returns its directory. */
-export async function exportVersion(basePath: string, version: number, options: { warmupRequests?: number } = {}): Promise<string> {
+/**
+ * Exports version `version` under `basePath` (a directory or s3:// URI; seeded by the version, or
+ * by `seed` when the version is left to auto-increment) and returns where it was published.
+ */
+export async function exportVersion(basePath: string, version: number | undefined, options: { warmupRequests?: number; seed?: number; force?: boolean } = {}): Promise<string> {
   const spec = defaultModelSpec();
   const result = await exportSavedModel({
     spec,
-    weights: fixtureWeights(spec, 100 + version),
+    weights: fixtureWeights(spec, options.seed ?? 100 + version!),
     basePath,
     version,
+    force: options.force,
     modelName: 'mnist',
     signatureNames: { main: DEFAULT_SIGNATURE_NAME, decoded: PREDICT_CLASSES_SIGNATURE_NAME },
     verify: false,

@@ -14,7 +14,7 @@ export function modelConfig(basePath: string, overrides: Partial<ModelConfig> = 
   return { name: 'mnist', basePath, platform: 'tensorflow', versionPolicy: { kind: 'latest', numVersions: 1 }, versionLabels: {}, ...overrides };
 }
 
-export async function startServer(models: ModelConfig[], options: { batching?: BatchingParameters; limits?: RequestLimits; pollWaitSeconds?: number; maxBodyBytes?: number; logger?: Logger } = {}): Promise<TestServer> {
+export async function startServer(models: ModelConfig[], options: { batching?: BatchingParameters; limits?: RequestLimits; pollWaitSeconds?: number; maxBodyBytes?: number; logger?: Logger; modelCacheDir?: string } = {}): Promise<TestServer> {
   const server = await ModelServer.start({
     config: { models },
     batching: options.batching,
@@ -24,6 +24,7 @@ export async function startServer(models: ModelConfig[], options: { batching?: B
     restPort: 0,
     maxBodyBytes: options.maxBodyBytes,
     logger: options.logger ?? silentLogger,
+    modelCacheDir: options.modelCacheDir,
   });
   return { server, url: `http://127.0.0.1:${server.restAddress.port}` };
 }

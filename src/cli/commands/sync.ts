@@ -1,0 +1,68 @@
+/**
+ * `sync`: a sidecar (or, with --once, an init container) that mirrors complete versions from an
+ * object store into a local base path for any TF Serving. Never loads TensorFlow.
+ */
+import { Option, type Command } from 'commander';
+import { jsonLogger } from '../../serving/logger.ts';
+import type { VersionPolicy } from '../../serving/model-config.ts';
+import { syncVersions, type SyncResult } from '../../serving/store-sync.ts';
+import { openModelStore } from '../../storage/model-store.ts';
+import { globalOptions, log, printResult } from '../output.ts';
+import { integer } from '../parse-flags.ts';
+import { runAction } from '../run-action.ts';
+import { parsePolicy } from './serving-config.ts';
+
+interface SyncFlags {
+  from: string;
+  to: string;
+  policy: VersionPolicy;
+  pollWaitSeconds: number;
+  once: boolean;
+}
+
+/** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
+export function register(sync: Command): void {
+  sync
+    .requiredOption('--from <uri>', 'the base path to copy from: s3://bucket/prefix (or a local directory)')
+    .requiredOption('--to <dir>', 'the local base path TF Serving reads (created if missing)')
+    .addOption(new Option('--policy <policy>', 'versions to keep: latest[:N] | specific:V1,V2 | all').argParser(parsePolicy).default({ kind: 'latest', numVersions: 1 }, 'latest:1'))
+    .option('--poll-wait-seconds <n>', 'seconds between passes', integer(1, 86_400), 10)
+    .option('--once', 'one pass, then exit (0: done, 1: the store failed): for an init container', false)
+    .action(runAction(async (flags: SyncFlags, command: Command) => {
+      const options = globalOptions(command);
+      const store = openModelStore(flags.from);
+      if (flags.once) {
+        const result = await syncVersions(store, flags.to, flags.policy, (line) => log(options, line));
+        printResult(options, result, () => render(result));
+        return;
+      }
+      await syncForever(store, flags, options.quiet);
+    }));
+}
+
+/** Passes every --poll-wait-seconds until SIGTERM/SIGINT; a failing pass is one log line, and the next pass retries. */
+async function syncForever(store: ReturnType<typeof openModelStore>, flags: SyncFlags, quiet: boolean): Promise<void> {
+  const logger = jsonLogger((line) => process.stderr.write(line), quiet ? 'warn' : 'info');
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => ((stopping = true), stop()));
+  logger.info('sync started', { from: store.location, to: flags.to, poll_wait_seconds: flags.pollWaitSeconds });
+  while (!stopping) {
+    try {
+      const result = await syncVersions(store, flags.to, flags.policy, (line) => logger.info(line));
+      if (result.added.length || result.removed.length) logger.info('sync pass changed the target', { versions: result.versions, added: result.added, removed: result.removed });
+    } catch (error) {
+      logger.error('sync pass failed; retrying at the next pass', { from: store.location, error: (error as Error).message });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, flags.pollWaitSeconds * 1000)))]);
+    clearTimeout(timer);
+  }
+  logger.info('sync stopped');
+}
+
+function render(result: SyncResult): string {
+  const list = (versions: number[]) => (versions.length ? versions.join(', ') : 'none');
+  return `${result.to}: versions ${list(result.versions)} (copied ${list(result.added)}, removed ${list(result.removed)}) from ${result.from}`;
+}
