@@ -1,8 +1,9 @@
 /**
  * Exports trained weights as `BASE/N`, a SavedModel TF Serving loads as it is. The version is
  * built in a dot-prefixed sibling (which TF Serving ignores), verified there through the
- * TensorFlow C API, gated on accuracy, and only then renamed into place; any failure removes the
- * staging directory and leaves `BASE/N` as it was (absent, or the old version under --force).
+ * TensorFlow C API, gated on accuracy (a floor, and a baseline version it must not fall behind),
+ * and only then renamed into place; any failure removes the staging directory and leaves `BASE/N`
+ * as it was (absent, or the old version under --force).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,9 @@ import type { ModelSpec } from '../model/spec.ts';
 import { publishDirectoryAtomic } from '../util/atomic-write.ts';
 import { servingModelContent } from './serving-model.ts';
 import { summarizeSignatures, type SignatureNames, type SignatureSummary } from './signatures.ts';
-import { savedModelAccuracy, verifySavedModel, type VerificationResult } from './verify.ts';
+import { checkBaselineRequest, compareWithBaseline, describeGate, gateRefusal, resolveBaseline, type BaselineGateResult, type BaselineRequest } from './baseline-gate.ts';
+import { accuracyOf, savedModelPredictions, scoringSignature } from './predictions.ts';
+import { verifySavedModel, type VerificationResult } from './verify.ts';
 import { nextVersion, versionDir } from './versions.ts';
 import { encodeWarmupRequests, MAX_WARMUP_REQUESTS, WARMUP_FILE } from './warmup.ts';
 import { ASSETS_EXTRA_DIR, writeSavedModel } from './writer.ts';
@@ -38,6 +41,8 @@ export interface ExportRequest {
   verify: boolean;
   /** Refuse to publish when the SavedModel's test accuracy is below this (0–1). */
   minAccuracy?: number;
+  /** Refuse to publish when the SavedModel is less accurate than this baseline (minus an allowance). */
+  baseline?: BaselineRequest;
   warmupRequests: number;
   /** The test split: verification, accuracy and warmup images. Needed when any of them is on. */
   test?: Split;
@@ -54,6 +59,7 @@ export interface ExportResult {
   signatures: SignatureSummary[];
   verification: VerificationResult | null;
   accuracy: { value: number; samples: number; minimum: number | null } | null;
+  gate: BaselineGateResult | null;
   warmup: { requests: number; file: string } | null;
   durationMs: number;
 }
@@ -68,6 +74,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   if (replaced && !request.force) {
     throw new UserInputError(`${finalDir} already exists; pass --force to replace it or --version to choose another version`);
   }
+  const baseline = request.baseline && resolveBaseline(request.baseline, request.basePath);
   const test = request.test;
   const warmupCount = Math.min(request.warmupRequests, test?.count ?? 0);
   const content = servingModelContent(request.spec, request.weights, {
@@ -76,13 +83,14 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   });
   let verification: VerificationResult | null = null;
   let accuracy: ExportResult['accuracy'] = null;
+  let gate: BaselineGateResult | null = null;
 
   await publishDirectoryAtomic(
     finalDir,
     async (staging) => {
       writeSavedModel(staging, content);
       log(`wrote SavedModel to ${staging}`);
-      if (!request.verify && request.minAccuracy === undefined) return;
+      if (!request.verify && request.minAccuracy === undefined && !baseline) return;
       const tf = await request.loadTf();
       if (request.verify) {
         const batch = gatherBatch(test!, null, 0, VERIFY_IMAGES);
@@ -95,8 +103,10 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
           );
         }
       }
+      if (request.minAccuracy === undefined && !baseline) return;
+      const predictions = await savedModelPredictions(tf, staging, scoringSignature(staging, request.signatureNames.main), test!);
       if (request.minAccuracy !== undefined) {
-        const value = await savedModelAccuracy(tf, staging, request.spec, request.signatureNames.main, test!);
+        const value = accuracyOf(predictions.classes, test!.labels);
         accuracy = { value, samples: test!.count, minimum: request.minAccuracy };
         log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${test!.count} images`);
         if (value < request.minAccuracy) {
@@ -104,6 +114,12 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
             `test accuracy ${value.toFixed(4)} is below --min-accuracy ${request.minAccuracy}; ${finalDir} was not published`,
           );
         }
+      }
+      if (baseline) {
+        const result = await compareWithBaseline(tf, baseline, predictions, test!, request.baseline!);
+        gate = result;
+        log(describeGate(result));
+        if (!result.passed) throw new OperationalError(gateRefusal(result, finalDir));
       }
     },
     { replace: request.force },
@@ -117,6 +133,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
     signatures: summarizeSignatures(content.signatures),
     verification,
     accuracy,
+    gate,
     warmup: warmupCount > 0 ? { requests: warmupCount, file: path.join(finalDir, ASSETS_EXTRA_DIR, WARMUP_FILE) } : null,
     durationMs: Math.round(performance.now() - started),
   };
@@ -124,6 +141,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
 
 function validate(request: ExportRequest): void {
   const { minAccuracy, warmupRequests } = request;
+  if (request.baseline) checkBaselineRequest(request.baseline);
   if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1)) {
     throw new UserInputError(`--min-accuracy must be between 0 and 1, got ${minAccuracy}`);
   }
@@ -137,8 +155,8 @@ function validate(request: ExportRequest): void {
   if (!PLAIN_NAME.test(main) || main === classes) {
     throw new UserInputError(`--signature-name must be a plain name other than ${classes} (the --classes-signature-name), got "${main}"`);
   }
-  if ((request.verify || minAccuracy !== undefined || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
-    throw new UserInputError('verification, --min-accuracy and warmup requests need test images; the dataset has none (use --no-verify --warmup-requests 0)');
+  if ((request.verify || minAccuracy !== undefined || request.baseline || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
+    throw new UserInputError('verification, --min-accuracy, --baseline and warmup requests need test images; the dataset has none (use --no-verify --warmup-requests 0)');
   }
 }
 
