@@ -94,9 +94,30 @@ export async function compareWithBaseline(
   split: Split,
   request: BaselineRequest,
 ): Promise<BaselineGateResult> {
+  const predictions = baseline.dir === null ? null : await baselinePredictions(tf, baseline.dir, baseline.ref, candidate.numClasses, split);
+  return gateResult(baseline, predictions, candidate, split, request.maxRegression);
+}
+
+/** The baseline SavedModel's answers on `split`, through whichever signature of it gives scores. */
+export async function baselinePredictions(tf: Tf, dir: string, ref: string, numClasses: number, split: Split): Promise<SplitPredictions> {
+  const signature = scoringSignature(dir);
+  if (signature.numClasses !== numClasses) {
+    throw new UserInputError(`baseline ${ref}: ${dir} scores ${signature.numClasses} classes, the candidate ${numClasses}`);
+  }
+  return savedModelPredictions(tf, dir, signature, split);
+}
+
+/** The gate's verdict from both models' answers; `baselineAnswers` null when there is no baseline. */
+export function gateResult(
+  baseline: ResolvedBaseline,
+  baselineAnswers: SplitPredictions | null,
+  candidate: SplitPredictions,
+  split: Split,
+  maxRegression: number,
+): BaselineGateResult {
   const candidateAccuracy = accuracyOf(candidate.classes, split.labels);
-  const common = { candidate: { accuracy: candidateAccuracy }, samples: split.count, maxRegression: request.maxRegression };
-  if (baseline.dir === null) {
+  const common = { candidate: { accuracy: candidateAccuracy }, samples: split.count, maxRegression };
+  if (baselineAnswers === null) {
     return {
       baseline: { ref: baseline.ref, version: null, path: null, accuracy: null },
       ...common,
@@ -108,22 +129,16 @@ export async function compareWithBaseline(
       note: 'no baseline: the base path holds no version yet, so this first export passes',
     };
   }
-  const signature = scoringSignature(baseline.dir);
-  if (signature.numClasses !== candidate.numClasses) {
-    throw new UserInputError(`baseline ${baseline.ref}: ${baseline.dir} scores ${signature.numClasses} classes, the candidate ${candidate.numClasses}`);
-  }
-  const predictions = await savedModelPredictions(tf, baseline.dir, signature, split);
-  const baselineAccuracy = accuracyOf(predictions.classes, split.labels);
-  const paired = pairedComparison(candidate.classes, predictions.classes, split.labels);
-  const delta = candidateAccuracy - baselineAccuracy;
+  const baselineAccuracy = accuracyOf(baselineAnswers.classes, split.labels);
+  const paired = pairedComparison(candidate.classes, baselineAnswers.classes, split.labels);
   return {
     baseline: { ref: baseline.ref, version: baseline.version, path: baseline.dir, accuracy: baselineAccuracy },
     ...common,
-    delta,
+    delta: candidateAccuracy - baselineAccuracy,
     ...paired,
     // Compared in images (fixed − broken is the change in correct answers), so equal accuracies
     // never fail on a floating-point rounding of two fractions.
-    passed: paired.fixed - paired.broken >= -request.maxRegression * split.count - 1e-9,
+    passed: paired.fixed - paired.broken >= -maxRegression * split.count - 1e-9,
     note: null,
   };
 }
