@@ -18,6 +18,7 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Command
   { name: 'checkpoint', description: 'list, show, evaluate, restore and prune checkpoints', load: () => import('./commands/checkpoint.ts') },
   { name: 'inspect-graph', description: "list a graph's nodes, input/output tensors and signatures (a SavedModel, a checkpoint's graph, or the default model's)", load: () => import('./commands/inspect-graph.ts') },
   { name: 'export', description: 'write a versioned SavedModel for TensorFlow Serving (BASE/N), verified before it is published', load: () => import('./commands/export.ts') },
+  { name: 'report', description: 'evaluate a checkpoint or SavedModel into report.md, report.json and PNG figures, optionally against a baseline', load: () => import('./commands/report.ts') },
   { name: 'serve', description: 'the embedded TF-Serving-compatible server: REST, and gRPC with --port (flags as tensorflow_model_server)', load: () => import('./commands/serve.ts') },
   { name: 'serving-config', description: 'write models.config, batching_parameters.txt, docker run lines, docker-compose.yml and Kubernetes manifests for TensorFlow Serving', load: () => import('./commands/serving-config.ts') },
   { name: 'sync', description: 'mirror complete versions from an object store (s3://) into a local base path for any TF Serving; never loads TensorFlow', load: () => import('./commands/sync.ts') },

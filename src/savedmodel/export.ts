@@ -4,6 +4,7 @@
  * for an s3:// base path), verified there through the TensorFlow C API, gated on accuracy, and
  * only then published through storage/ (a rename, or S3's commit protocol); any failure removes
  * the staging directory and leaves `BASE/N` as it was (absent, or the old version under --force).
+ * (a floor, and a baseline version it must not fall behind).
  * Staging directories that killed exports left behind (their process is gone) are removed first.
  */
 import path from 'node:path';
@@ -16,7 +17,9 @@ import { openModelStore } from '../storage/model-store.ts';
 import { isS3Uri } from '../storage/s3-location.ts';
 import { servingModelContent } from './serving-model.ts';
 import { summarizeSignatures, type SignatureNames, type SignatureSummary } from './signatures.ts';
-import { savedModelAccuracy, verifySavedModel, type VerificationResult } from './verify.ts';
+import { checkBaselineRequest, compareWithBaseline, describeGate, gateRefusal, resolveBaseline, type BaselineGateResult, type BaselineRequest } from './baseline-gate.ts';
+import { accuracyOf, savedModelPredictions, scoringSignature } from './predictions.ts';
+import { verifySavedModel, type VerificationResult } from './verify.ts';
 import { removeAbandonedStaging, type AbandonedStaging } from './versions.ts';
 import { encodeWarmupRequests, MAX_WARMUP_REQUESTS, WARMUP_FILE } from './warmup.ts';
 import { ASSETS_EXTRA_DIR, writeSavedModel } from './writer.ts';
@@ -40,6 +43,8 @@ export interface ExportRequest {
   verify: boolean;
   /** Refuse to publish when the SavedModel's test accuracy is below this (0–1). */
   minAccuracy?: number;
+  /** Refuse to publish when the SavedModel is less accurate than this baseline (minus an allowance). */
+  baseline?: BaselineRequest;
   warmupRequests: number;
   /** The test split: verification, accuracy and warmup images. Needed when any of them is on. */
   test?: Split;
@@ -56,6 +61,7 @@ export interface ExportResult {
   signatures: SignatureSummary[];
   verification: VerificationResult | null;
   accuracy: { value: number; samples: number; minimum: number | null } | null;
+  gate: BaselineGateResult | null;
   /** Requests alternate between the signatures named, main first. */
   warmup: { requests: number; file: string; signatures: string[] } | null;
   /** Staging directories of killed exports found in the base path. */
@@ -68,6 +74,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   const log = request.log ?? (() => {});
   validate(request);
   const store = openModelStore(request.basePath);
+  const baseline = request.baseline && resolveBaseline(request.baseline, request.basePath);
   const test = request.test;
   const warmupCount = Math.min(request.warmupRequests, test?.count ?? 0);
   const content = servingModelContent(request.spec, request.weights, {
@@ -79,6 +86,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   const abandonedStaging = removeAbandonedStaging(request.basePath);
   const abandonedLine = describeAbandoned(abandonedStaging);
   if (abandonedLine) log(abandonedLine);
+  let gate: BaselineGateResult | null = null;
 
   const published = await store.publishVersion({
     version: request.version,
@@ -87,7 +95,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
     build: async (staging) => {
       writeSavedModel(staging, content);
       log(`wrote SavedModel to ${staging}`);
-      if (!request.verify && request.minAccuracy === undefined) return;
+      if (!request.verify && request.minAccuracy === undefined && !baseline) return;
       const tf = await request.loadTf();
       if (request.verify) {
         const batch = gatherBatch(test!, null, 0, VERIFY_IMAGES);
@@ -100,8 +108,10 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
           );
         }
       }
+      if (request.minAccuracy === undefined && !baseline) return;
+      const predictions = await savedModelPredictions(tf, staging, scoringSignature(staging, request.signatureNames.main), test!);
       if (request.minAccuracy !== undefined) {
-        const value = await savedModelAccuracy(tf, staging, request.spec, request.signatureNames.main, test!);
+        const value = accuracyOf(predictions.classes, test!.labels);
         accuracy = { value, samples: test!.count, minimum: request.minAccuracy };
         log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${test!.count} images`);
         if (value < request.minAccuracy) {
@@ -109,6 +119,12 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
             `test accuracy ${value.toFixed(4)} is below --min-accuracy ${request.minAccuracy}; nothing was published under ${store.location}`,
           );
         }
+      }
+      if (baseline) {
+        const result = await compareWithBaseline(tf, baseline, predictions, test!, request.baseline!);
+        gate = result;
+        log(describeGate(result));
+        if (!result.passed) throw new OperationalError(gateRefusal(result, store.location));
       }
     },
   });
@@ -121,6 +137,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
     signatures: summarizeSignatures(content.signatures),
     verification,
     accuracy,
+    gate,
     warmup: warmupCount > 0 ? { requests: warmupCount, file: joinLocation(published.location, ASSETS_EXTRA_DIR, WARMUP_FILE), signatures: warmupSignatures(request) } : null,
     abandonedStaging,
     durationMs: Math.round(performance.now() - started),
@@ -129,6 +146,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
 
 function validate(request: ExportRequest): void {
   const { minAccuracy, warmupRequests } = request;
+  if (request.baseline) checkBaselineRequest(request.baseline);
   if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1)) {
     throw new UserInputError(`--min-accuracy must be between 0 and 1, got ${minAccuracy}`);
   }
@@ -140,8 +158,8 @@ function validate(request: ExportRequest): void {
   }
   const { main, decoded } = request.signatureNames;
   if (main === decoded) throw new UserInputError(`the main and the decoded signature need different names; both are "${main}"`);
-  if ((request.verify || minAccuracy !== undefined || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
-    throw new UserInputError('verification, --min-accuracy and warmup requests need test images; the dataset has none (use --no-verify --warmup-requests 0)');
+  if ((request.verify || minAccuracy !== undefined || request.baseline || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
+    throw new UserInputError('verification, --min-accuracy, --baseline and warmup requests need test images; the dataset has none (use --no-verify --warmup-requests 0)');
   }
 }
 

@@ -1,11 +1,9 @@
 /**
  * Checks a staged SavedModel through the TensorFlow C API (`tf.node.loadSavedModel`, the same
  * loader code TF Serving runs): every signature is run on real images and compared with the
- * tfjs forward pass on the same weights; optionally the test-split accuracy is measured.
+ * tfjs forward pass on the same weights.
  */
 import type * as tfjs from '@tensorflow/tfjs-node';
-import { gatherBatch } from '../data/batches.ts';
-import type { Split } from '../data/types.ts';
 import { withoutInt64Warning, type Tf } from '../engine/tf.ts';
 import { forward } from '../model/forward.ts';
 import { variableSpecs, type ModelSpec } from '../model/spec.ts';
@@ -59,49 +57,6 @@ export async function verifySavedModel(
       passed: maxAbsDiff <= VERIFY_TOLERANCE && classesAgree,
     };
   });
-}
-
-/** Images per accuracy batch: amortises the per-call overhead, keeps memory flat. */
-export const ACCURACY_BATCH_SIZE = 500;
-
-/**
- * Fraction of the split the SavedModel's main signature classifies right. The uint8 split is
- * converted to float32 one batch at a time into one reused buffer, so a 10k test split never
- * has a whole float32 copy (as training and `evaluateSplit` do).
- */
-export async function savedModelAccuracy(
-  tf: Tf,
-  dir: string,
-  spec: ModelSpec,
-  signature: string,
-  split: Split,
-  batchSize = ACCURACY_BATCH_SIZE,
-): Promise<number> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size ${batchSize}: expected a positive integer`);
-  const model = await tf.node.loadSavedModel(dir, [SERVE_TAG], signature);
-  const pixels = spec.inputShape.reduce((a, b) => a * b, 1);
-  const buffers = { images: new Float32Array(Math.min(batchSize, split.count) * pixels), labels: new Int32Array(Math.min(batchSize, split.count)) };
-  let correct = 0;
-  try {
-    for (let start = 0; start < split.count; start += batchSize) {
-      const { images, labels, count } = gatherBatch(split, null, start, batchSize, buffers);
-      const batch = tf.tensor4d(images, [count, ...spec.inputShape]);
-      try {
-        const outputs = withoutInt64Warning(() => model.predict({ image: batch })) as tfjs.NamedTensorMap;
-        try {
-          const classes = numbers(await outputs.classes!.data());
-          for (let i = 0; i < count; i += 1) if (classes[i] === labels[i]) correct += 1;
-        } finally {
-          for (const tensor of Object.values(outputs)) tensor.dispose();
-        }
-      } finally {
-        batch.dispose();
-      }
-    }
-  } finally {
-    model.dispose();
-  }
-  return split.count === 0 ? 0 : correct / split.count;
 }
 
 async function withImages<T>(tf: Tf, spec: ModelSpec, images: Float32Array, count: number, run: (batch: tfjs.Tensor4D) => Promise<T>): Promise<T> {

@@ -103,4 +103,39 @@ describe('mnist-serve export', () => {
     }
     expect(fs.readdirSync(empty)).toEqual([]);
   }, 120_000);
+  it('--baseline latest: a first export passes and says so; the next is compared image by image with version 1', async () => {
+    const base = tempDir('baseline');
+    const quick = ['--base-path', base, '--no-verify', '--warmup-requests', '0', '--baseline', 'latest'];
+    const first = await runCli(['--json', 'export', ...quick], { cwd: project });
+    expect(first.code, first.stderr).toBe(0);
+    const firstGate = JSON.parse(first.stdout).gate;
+    expect(firstGate).toMatchObject({ baseline: { ref: 'latest', version: null, accuracy: null }, delta: null, fixed: null, broken: null, pValue: null, passed: true });
+    expect(first.stderr).toContain('baseline latest: no baseline: the base path holds no version yet, so this first export passes');
+
+    const second = await runCli(['--json', 'export', ...quick, '--max-regression', '0.01'], { cwd: project });
+    expect(second.code, second.stderr).toBe(0);
+    const { version, gate } = JSON.parse(second.stdout);
+    expect(version).toBe(2);
+    // The same checkpoint on the same images: the same answers, nothing fixed or broken.
+    expect(gate).toMatchObject({ baseline: { ref: 'latest', version: 1, path: path.join(base, '1') }, samples: 2000, maxRegression: 0.01, delta: 0, fixed: 0, broken: 0, pValue: 1, passed: true });
+    expect(gate.candidate.accuracy).toBe(gate.baseline.accuracy);
+
+    const config = path.join(base, 'models.config');
+    fs.writeFileSync(config, `model_config_list { config { name: "mnist" base_path: "${base}" version_labels { key: "stable" value: 2 } } }\n`);
+    const labelled = await runCli(['export', ...quick.slice(0, -1), 'label:stable', '--model-config-file', config], { cwd: project });
+    expect(labelled.code, labelled.stderr).toBe(0);
+    expect(labelled.stdout).toMatch(/baseline label:stable \(version 2\): \d+\.\d\d% -> candidate \d+\.\d\d% \(\+0\.00 points\), fixed 0, broken 0, McNemar p = 1\.000: passed/);
+
+    const refused: [string[], string][] = [
+      [['--baseline', '9'], `mnist-serve: error: baseline 9: version 9 does not exist (${path.join(base, '9')})`],
+      [['--baseline', 'label:stable'], 'mnist-serve: error: baseline label:stable: no models.config was given to read version labels from'],
+      [['--baseline', 'label:canary', '--model-config-file', config], `mnist-serve: error: baseline label:canary: ${config} has no version label "canary" (it has stable)`],
+    ];
+    for (const [flags, line] of refused) {
+      const result = await runCli(['export', '--base-path', base, '--no-verify', '--warmup-requests', '0', ...flags], { cwd: project });
+      expect(result.code, flags.join(' ')).toBe(2);
+      expect(oneLine(result.stderr)).toBe(line);
+    }
+    expect(fs.readdirSync(base).sort()).toEqual(['1', '2', '3', 'models.config']);
+  }, 120_000);
 });

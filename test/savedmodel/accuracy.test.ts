@@ -5,7 +5,7 @@ import type { Split } from '../../src/data/types.ts';
 import { loadTf, withoutInt64Warning } from '../../src/engine/tf.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { servingModelContent } from '../../src/savedmodel/serving-model.ts';
-import { savedModelAccuracy } from '../../src/savedmodel/verify.ts';
+import { accuracyOf, savedModelPredictions, scoringSignature } from '../../src/savedmodel/predictions.ts';
 import { writeSavedModel } from '../../src/savedmodel/writer.ts';
 import { fixtureWeights, syntheticSplit, tempDir } from './fixtures.ts';
 
@@ -24,8 +24,8 @@ async function classesInOneCall(dir: string, split: Split): Promise<number[]> {
   return classes;
 }
 
-describe('savedModelAccuracy', () => {
-  it('evaluates in batches (a short last one included) to exactly the unbatched accuracy', async () => {
+describe('savedModelPredictions', () => {
+  it('predicts in batches (a short last one included) exactly the unbatched classes and accuracy', async () => {
     const dir = tempDir('accuracy');
     writeSavedModel(dir, servingModelContent(spec, fixtureWeights(spec)));
     const split = syntheticSplit(23);
@@ -37,15 +37,28 @@ describe('savedModelAccuracy', () => {
     expect(unbatched).toBeCloseTo(15 / 23, 12);
 
     const tf = await loadTf();
+    const signature = scoringSignature(dir);
+    expect(signature).toEqual({ name: 'serving_default', output: 'scores', imageShape: [28, 28, 1], numClasses: 10 });
     const tensorsBefore = tf.memory().numTensors;
     for (const batchSize of [1, 4, 5, 22, 23, 500]) {
-      expect(await savedModelAccuracy(tf, dir, spec, 'serving_default', labelled, batchSize), `batch size ${batchSize}`).toBe(unbatched);
+      const predictions = await savedModelPredictions(tf, dir, signature, labelled, batchSize);
+      expect(Array.from(predictions.classes), `batch size ${batchSize}`).toEqual(predicted);
+      expect(predictions.scores.length).toBe(23 * 10);
+      expect(accuracyOf(predictions.classes, labels), `batch size ${batchSize}`).toBe(unbatched);
     }
     expect(tf.memory().numTensors, 'tensors left behind').toBe(tensorsBefore);
   }, 60_000);
 
   it('rejects a batch size that is not a positive integer', async () => {
     const tf = await loadTf();
-    await expect(savedModelAccuracy(tf, tempDir('accuracy'), spec, 'serving_default', syntheticSplit(2), 0)).rejects.toThrow(RangeError);
+    const signature = { name: 'serving_default', output: 'scores', imageShape: [28, 28, 1], numClasses: 10 };
+    await expect(savedModelPredictions(tf, tempDir('accuracy'), signature, syntheticSplit(2), 0)).rejects.toThrow(RangeError);
+  });
+
+  it('falls back to a signature that maps image to float scores when the preferred name is absent, and names a directory without a SavedModel', () => {
+    const dir = tempDir('scoring');
+    writeSavedModel(dir, servingModelContent(spec, fixtureWeights(spec), { signatureNames: { main: 'classify', decoded: 'predict_classes' } }));
+    expect(scoringSignature(dir, 'nope').name).toBe('classify');
+    expect(() => scoringSignature(tempDir('empty'))).toThrow(/not a SavedModel directory/);
   });
 });
