@@ -11,7 +11,7 @@ import type { Tf } from '../engine/tf.ts';
 import { UserInputError } from '../errors.ts';
 import { pairedComparison } from '../evaluation/mcnemar.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature, type SplitPredictions } from './predictions.ts';
-import { listVersions, versionDir } from './versions.ts';
+import { listVersions, versionDir } from '../storage/versions.ts';
 
 /** `latest`, a version number, `label:NAME`, or a SavedModel directory. */
 export interface BaselineRequest {

@@ -20,7 +20,7 @@ import { summarizeSignatures, type SignatureNames, type SignatureSummary } from 
 import { checkBaselineRequest, compareWithBaseline, describeGate, gateRefusal, resolveBaseline, type BaselineGateResult, type BaselineRequest } from './baseline-gate.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature } from './predictions.ts';
 import { verifySavedModel, type VerificationResult } from './verify.ts';
-import { removeAbandonedStaging, type AbandonedStaging } from './versions.ts';
+import { removeAbandonedStaging, type AbandonedStaging } from '../storage/versions.ts';
 import { encodeWarmupRequests, MAX_WARMUP_REQUESTS, WARMUP_FILE } from './warmup.ts';
 import { ASSETS_EXTRA_DIR, writeSavedModel } from './writer.ts';
 

@@ -14,7 +14,9 @@ import type { CollectionDef, GraphDef, SavedModel, SaverDef, SignatureDef } from
 import { writeTensorBundle, type BundleTensor } from '../formats/tensor-bundle/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 
-export const SAVED_MODEL_FILE = 'saved_model.pb';
+import { SAVED_MODEL_FILE } from '../storage/versions.ts';
+
+export { SAVED_MODEL_FILE };
 export const VARIABLES_PREFIX = path.join('variables', 'variables');
 export const ASSETS_EXTRA_DIR = 'assets.extra';
 export const SERVE_TAG = 'serve';

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { listVersions } from '../savedmodel/versions.ts';
+import { listVersions } from '../storage/versions.ts';
 import { materializeVersion, removeAbandonedStaging, removeDirectoryAtomic } from '../storage/materialize.ts';
 import type { ModelStore } from '../storage/model-store.ts';
 import { aspiredVersions, type VersionPolicy } from './model-config.ts';

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listVersions } from '../savedmodel/versions.ts';
+import { listVersions } from '../storage/versions.ts';
 import { materializeVersion, processAlive, removeDirectoryAtomic } from '../storage/materialize.ts';
 import { openModelStore, type ModelStore } from '../storage/model-store.ts';
 import { isS3Uri } from '../storage/s3-location.ts';

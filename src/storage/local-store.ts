@@ -1,7 +1,7 @@
 /** A base path on the local file system: versions are published by renaming a staged directory into place. */
 import fs from 'node:fs';
 import { UserInputError } from '../errors.ts';
-import { listVersions, nextVersion, versionDir } from '../savedmodel/versions.ts';
+import { listVersions, nextVersion, versionDir } from './versions.ts';
 import { publishDirectoryAtomic } from '../util/atomic-write.ts';
 import type { ModelStore, PublishedVersion, PublishRequest } from './model-store.ts';
 

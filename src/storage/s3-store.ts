@@ -24,7 +24,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3ServiceException, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { OperationalError, UserInputError } from '../errors.ts';
-import { SAVED_MODEL_FILE } from '../savedmodel/writer.ts';
+import { SAVED_MODEL_FILE } from './versions.ts';
 import type { ModelStore, PublishedVersion, PublishRequest } from './model-store.ts';
 import { s3Client, storeError } from './s3-client.ts';
 import { s3Key, s3Uri, type S3Location } from './s3-location.ts';

@@ -9,7 +9,7 @@ import { decodeTFRecords } from '../../src/formats/tfrecord.ts';
 import { gatherBatch } from '../../src/data/batches.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { exportSavedModel, type ExportRequest } from '../../src/savedmodel/export.ts';
-import { listVersions, nextVersion, removeAbandonedStaging } from '../../src/savedmodel/versions.ts';
+import { listVersions, nextVersion, removeAbandonedStaging } from '../../src/storage/versions.ts';
 import { verifySavedModel } from '../../src/savedmodel/verify.ts';
 import { writeSavedModel } from '../../src/savedmodel/writer.ts';
 import { classIndexDecodedContent, fixtureWeights, syntheticSplit, tempDir } from './fixtures.ts';

@@ -13,7 +13,7 @@ import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-ga
 import { exportSavedModel, type ExportResult } from '../../savedmodel/export.ts';
 import { formatShape } from '../../savedmodel/show-signatures.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../savedmodel/signatures.ts';
-import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
+import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { fraction, nonNegativeInteger, positiveInteger, signatureName } from '../parse-flags.ts';

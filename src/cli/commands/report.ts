@@ -11,7 +11,7 @@ import { loadTf } from '../../engine/tf.ts';
 import { UserInputError } from '../../errors.ts';
 import { buildReport, type Report, type ReportedModel } from '../../report/build-report.ts';
 import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-gate.ts';
-import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
+import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { readVersionLabels } from '../../serving/config/version-labels.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, log, printResult } from '../output.ts';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { Registry } from 'prom-client';
 import { setInterOpThreads, setIntraOpThreads } from '../../engine/tf.ts';
 import { OperationalError } from '../../errors.ts';
-import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
+import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { GrpcServer, routeGrpcLogs } from '../../serving/grpc/grpc-server.ts';
 import { INFERENCE_SERVICE_NAME } from '../../serving/v2/grpc-service.ts';
 import { jsonLogger, type LogFields, type Logger } from '../../serving/logger.ts';

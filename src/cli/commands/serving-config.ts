@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_BASE_PATH } from '../../savedmodel/versions.ts';
+import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { DEFAULT_BATCHING } from '../../serving/batcher.ts';
 import { DEFAULT_GPU_MEMORY_FRACTION } from '../../serving/config/deployment-files.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../serving/config/write-serving-config.ts';

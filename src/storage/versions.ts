@@ -6,6 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isErrnoError, parseTemporarySibling, processExists } from '../util/atomic-write.ts';
 
+/** The file whose presence makes a version directory a SavedModel (TF Serving's test too). */
+export const SAVED_MODEL_FILE = 'saved_model.pb';
+
 /** Where `export` writes versions and where `serve` and `serving-config` look by default. */
 export const DEFAULT_BASE_PATH = 'models/serving/versions';
 
