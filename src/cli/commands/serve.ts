@@ -42,7 +42,7 @@ export function register(serve: Command): void {
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--model-name <name>', 'name clients use in /v1/models/NAME', 'mnist')
     .option('--model-base-path <dir>', 'directory of integer version directories, or s3://bucket/prefix', DEFAULT_BASE_PATH)
-    .option('--model-cache-dir <dir>', 'where versions from an s3:// base path are downloaded before loading (one subdirectory per server run, shared by its workers)', defaultModelCacheRoot())
+    .option('--model-cache-dir <dir>', 'where versions from an s3:// base path are downloaded before loading (one subdirectory per server run, shared by its workers; default: $XDG_CACHE_HOME/mnist-serve/models, else ~/.cache/mnist-serve/models)')
     .option('--model-config-file <file>', 'a models.config (ModelServerConfig text format); overrides --model-name/--model-base-path; re-read on SIGHUP')
     .option('--enable-batching', 'merge concurrent requests into one engine call', false)
     .option('--batching-parameters-file <file>', 'batching_parameters.txt (BatchingParameters text format); needs --enable-batching')
