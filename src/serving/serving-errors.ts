@@ -1,7 +1,7 @@
 /**
  * Errors of the serving core, one per canonical status code that TF Serving answers with, so each
  * transport maps them the way TF Serving does: REST to 400/404/503/499/500 (see
- * `httpStatusFor` in http-common.ts), gRPC to the status code of the same name.
+ * `httpStatusFor` in servers/rest/http-common.ts), gRPC to the status code of the same name.
  */
 export type ServingErrorCode =
   | 'INVALID_ARGUMENT'

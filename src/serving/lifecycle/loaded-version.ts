@@ -40,7 +40,7 @@ export class LoadedVersion {
   }
 
   /**
-   * Runs one signature on inputs already validated against it (see predict-core.ts). Synchronous:
+   * Runs one signature on inputs already validated against it (see predict/prediction-service.ts). Synchronous:
    * the TF C API call blocks this thread, which is why the batcher merges requests first.
    */
   run(signatureName: string, inputs: TensorMap): TensorMap {

@@ -1,7 +1,7 @@
 /**
  * Kubernetes-style probes on the REST port: GET /healthz answers 200 while the process serves
  * HTTP at all; GET /readyz answers 200 when every configured model has an AVAILABLE version, else
- * 503 with the reason (readiness.ts, the same answer as the v2 protocol's /v2/health/ready).
+ * 503 with the reason (../lifecycle/readiness.ts, the same answer as the v2 protocol's /v2/health/ready).
  */
 import type { ModelRegistry } from '../lifecycle/model-registry.ts';
 import { serverReadiness } from '../lifecycle/readiness.ts';

@@ -5,7 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** TF Serving's APIs, then the Open Inference Protocol's (src/serving/v2) on the same transports. */
+/** TF Serving's APIs, then the Open Inference Protocol's (src/serving/servers/v2) on the same transports. */
 export type ServingApi = 'predict' | 'status' | 'metadata' | 'v2_infer' | 'v2_metadata' | 'v2_ready';
 
 export class ServingMetrics {

@@ -1,5 +1,5 @@
 /**
- * TF Serving's gRPC methods over the transport-independent core (../predict-core.ts): each takes
+ * TF Serving's gRPC methods over the transport-independent core (../../predict/prediction-service.ts): each takes
  * the request message as proto-loader decoded it and returns the response message, or throws a
  * ServingError with TF Serving's code and wording (prediction_service_impl.cc,
  * get_model_metadata_impl.cc, get_model_status_impl.cc).

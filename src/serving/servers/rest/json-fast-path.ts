@@ -7,7 +7,7 @@
  * It accepts only documents whose meaning is unambiguous: one `instances` key, a regular (not
  * ragged, not empty) nested list of JSON numbers within float range, and no escapes in keys or the
  * signature name. Anything else returns undefined and the caller takes the general path
- * (json-tensor.ts), which produces TF Serving's exact results and error messages, so this path
+ * (../../predict/json-tensor.ts), which produces TF Serving's exact results and error messages, so this path
  * never changes an answer — it only skips work.
  */
 import type { TensorInfo } from '../../../formats/proto/types.ts';

@@ -1,7 +1,7 @@
 /**
  * The Open Inference Protocol's gRPC service, inference.GRPCInferenceService, loaded by
  * @grpc/proto-loader from src/formats/proto/inference/grpc_service.proto as TF Serving's services
- * are (grpc/protos.ts), and its methods over the transport-independent v2 core (inference.ts).
+ * are (../../apis/protos.ts), and its methods over the transport-independent v2 core (inference.ts).
  * ModelInfer takes typed `contents` or `raw_input_contents` (one entry per input, in order, never
  * both). It answers with `raw_output_contents` when the request sent raw inputs or sets the bool
  * parameter `binary_data_output` (false asks for typed contents whatever the inputs were).

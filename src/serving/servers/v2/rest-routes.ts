@@ -1,7 +1,7 @@
 /**
  * The Open Inference Protocol's REST endpoints, beside TF Serving's /v1 on the same port:
  *   GET  /v2                                           server metadata
- *   GET  /v2/health/live, /v2/health/ready             liveness, readiness (readiness.ts)
+ *   GET  /v2/health/live, /v2/health/ready             liveness, readiness (lifecycle/readiness.ts)
  *   GET  /v2/models/NAME[/versions/V]                  model metadata
  *   GET  /v2/models/NAME[/versions/V]/ready            model readiness
  *   POST /v2/models/NAME[/versions/V]/infer            inference (rest-codec.ts)
