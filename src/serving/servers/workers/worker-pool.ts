@@ -15,6 +15,14 @@ import { OperationalError, UserInputError } from '../../../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isWorkerMessage, type ListenAddress, type MetricsReply, type WorkerFailed, type WorkerMessage } from './messages.ts';
 
+/**
+ * Run by each worker before any of its own code: a stop or reload signal must come from the
+ * primary, which forwards them once the worker is up. One that reaches the whole process group
+ * first (a terminal's Ctrl-C, `kill -- -PGID`) would otherwise kill a worker still loading, as the
+ * default actions do. The worker's server adds its own listeners once it runs (server-main.ts).
+ */
+const IGNORE_GROUP_SIGNALS = `data:text/javascript,for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});`;
+
 interface WorkerState {
   worker: Worker;
   ready: boolean;
@@ -39,6 +47,7 @@ export class WorkerPool {
   /** Forks `count` workers (each runs this same command line) and resolves once all listen. */
   static async start(count: number, logger: Logger): Promise<WorkerPool> {
     const pool = new WorkerPool(logger);
+    cluster.setupPrimary({ execArgv: [...process.execArgv, '--import', IGNORE_GROUP_SIGNALS] });
     const readies = Array.from({ length: count }, () => pool.fork());
     try {
       await Promise.all(readies);
