@@ -47,7 +47,8 @@ export class WorkerPool {
   /** Forks `count` workers (each runs this same command line) and resolves once all listen. */
   static async start(count: number, logger: Logger): Promise<WorkerPool> {
     const pool = new WorkerPool(logger);
-    cluster.setupPrimary({ execArgv: [...process.execArgv, '--import', IGNORE_GROUP_SIGNALS] });
+    const execArgv = cluster.settings.execArgv ?? process.execArgv;
+    if (!execArgv.includes(IGNORE_GROUP_SIGNALS)) cluster.setupPrimary({ execArgv: [...execArgv, '--import', IGNORE_GROUP_SIGNALS] });
     const readies = Array.from({ length: count }, () => pool.fork());
     try {
       await Promise.all(readies);
