@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ServingError } from '../../../src/serving/serving-errors.ts';
-import { formatDecimal, formatG, parsePredictRequest, renderPredictResponse } from '../../../src/serving/predict/json-tensor.ts';
+import { formatDecimal, formatG } from '../../../src/serving/predict/decimal-format.ts';
+import { parsePredictRequest } from '../../../src/serving/predict/json-request.ts';
+import { renderPredictResponse } from '../../../src/serving/predict/json-response.ts';
 import { defaultRequestLimits } from '../../../src/serving/predict/request-limits.ts';
 
 const limits = defaultRequestLimits();

@@ -7,11 +7,11 @@
  * It accepts only documents whose meaning is unambiguous: one `instances` key, a regular (not
  * ragged, not empty) nested list of JSON numbers within float range, and no escapes in keys or the
  * signature name. Anything else returns undefined and the caller takes the general path
- * (../../predict/json-tensor.ts), which produces TF Serving's exact results and error messages, so this path
+ * (../../predict/json-request.ts), which produces TF Serving's exact results and error messages, so this path
  * never changes an answer — it only skips work.
  */
 import type { TensorInfo } from '../../../formats/proto/types.ts';
-import { parsePredictRequest, type JsonPredictRequest } from '../../predict/json-tensor.ts';
+import { parsePredictRequest, type JsonPredictRequest } from '../../predict/json-request.ts';
 import type { RequestLimits } from '../../predict/request-limits.ts';
 
 export interface NumericInstances {
@@ -255,7 +255,7 @@ export function parseNumericInstances(body: Buffer): NumericInstances | undefine
 
 /**
  * A predict request from the raw body: the fast path when the body is simple and the signature
- * takes one float input, else json-tensor.ts's general parser (errors included).
+ * takes one float input, else json-request.ts's general parser (errors included).
  */
 export function parsePredictBody(body: Buffer): JsonPredictRequest {
   const simple = parseNumericInstances(body);

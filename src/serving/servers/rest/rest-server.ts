@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asServingError, ServingError } from '../../serving-errors.ts';
 import { parsePredictBody } from './json-fast-path.ts';
-import { renderPredictResponse } from '../../predict/json-tensor.ts';
+import { renderPredictResponse } from '../../predict/json-response.ts';
 import type { Logger } from '../logger.ts';
 import type { ServingApi, ServingMetrics } from '../metrics.ts';
 import type { ModelSpecRequest, PredictionService } from '../../predict/prediction-service.ts';

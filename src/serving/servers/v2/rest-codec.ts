@@ -12,7 +12,7 @@
  * answer the same text for the same floats.
  */
 import { invalidArgument } from '../../serving-errors.ts';
-import { formatDecimal } from '../../predict/json-tensor.ts';
+import { formatDecimal } from '../../predict/decimal-format.ts';
 import type { HostTensor } from '../../predict/host-tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
 import { SIGNATURE_PARAMETER, type InferInput, type InferOutput, type InferRequest, type InferResult } from './inference.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../../../../src/formats/proto/types.ts';
 import { parseNumericInstances, parsePredictBody } from '../../../../src/serving/servers/rest/json-fast-path.ts';
-import { parsePredictRequest } from '../../../../src/serving/predict/json-tensor.ts';
+import { parsePredictRequest } from '../../../../src/serving/predict/json-request.ts';
 import { defaultRequestLimits } from '../../../../src/serving/predict/request-limits.ts';
 
 const limits = defaultRequestLimits();
