@@ -3,7 +3,7 @@
  * object store into a local base path for any TF Serving. Never loads TensorFlow.
  */
 import { Option, type Command } from 'commander';
-import { jsonLogger } from '../../serving/servers/logger.ts';
+import { jsonLogger } from '../../serving/monitoring/logger.ts';
 import type { VersionPolicy } from '../../serving/lifecycle/serving-config.ts';
 import { syncVersions, type SyncResult } from '../../serving/lifecycle/store-sync.ts';
 import { openModelStore } from '../../storage/model-store.ts';

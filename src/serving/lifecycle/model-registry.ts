@@ -4,7 +4,7 @@
  * tensorflow_model_server's --file_system_poll_wait_seconds=0 does).
  */
 import { notFound } from '../serving-errors.ts';
-import type { Logger } from '../servers/logger.ts';
+import type { Logger } from '../monitoring/logger.ts';
 import type { ModelConfig, ServingConfig } from './serving-config.ts';
 import type { VersionSource } from './version-source.ts';
 import { VersionManager, type VersionEvents, type VersionLease, type VersionSelector, type VersionStatus } from './version-manager.ts';

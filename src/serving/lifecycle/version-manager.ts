@@ -8,7 +8,7 @@
  */
 import { invalidArgument, notFound } from '../serving-errors.ts';
 import { LoadedVersion } from './loaded-version.ts';
-import type { Logger } from '../servers/logger.ts';
+import type { Logger } from '../monitoring/logger.ts';
 import { aspiredVersions, type ModelConfig } from './serving-config.ts';
 import type { VersionSource } from './version-source.ts';
 import { replayWarmup } from '../predict/warmup-replay.ts';

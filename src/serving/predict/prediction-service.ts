@@ -11,7 +11,7 @@ import { Batcher, type BatchingParameters } from '../batching/batcher.ts';
 import { cancelled, invalidArgument, ServingError } from '../serving-errors.ts';
 import type { LoadedVersion } from '../lifecycle/loaded-version.ts';
 import type { ModelRegistry } from '../lifecycle/model-registry.ts';
-import type { ServingMetrics } from '../servers/metrics.ts';
+import type { ServingMetrics } from '../monitoring/metrics.ts';
 import { checkDimensions, checkRequestRows, checkValueCount, defaultRequestLimits, RowAdmission, type RequestLimits } from './request-limits.ts';
 import { declaredShape, DEFAULT_SIGNATURE } from './serving-signatures.ts';
 import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from './host-tensor.ts';

@@ -13,7 +13,7 @@ import { OperationalError } from '../../errors.ts';
 import type { ServingConfig } from '../lifecycle/serving-config.ts';
 import { defaultModelCacheRoot, serverCacheDir } from '../lifecycle/version-source.ts';
 import { GrpcServer, routeGrpcLogs } from './grpc/grpc-server.ts';
-import { jsonLogger, type LogLevel, type Logger } from './logger.ts';
+import { jsonLogger, type LogLevel, type Logger } from '../monitoring/logger.ts';
 import { ModelServer } from './model-server.ts';
 import { batchingFrom, requestLimitsFrom, servingConfigFrom, type ServeSettings } from './serve-settings.ts';
 import { watchServerSignals } from './server-signals.ts';

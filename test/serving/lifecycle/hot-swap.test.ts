@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadTf } from '../../../src/engine/tf.ts';
 import { QUEUE_FULL_MESSAGE } from '../../../src/serving/batching/batcher.ts';
-import { jsonLogger } from '../../../src/serving/servers/logger.ts';
+import { jsonLogger } from '../../../src/serving/monitoring/logger.ts';
 import { exportVersion, sampleImage, tempDir } from '../helpers/export-version.ts';
 import { modelConfig, request, startServer, type TestServer } from '../helpers/test-server.ts';
 

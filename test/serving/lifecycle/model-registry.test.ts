@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../../src/serving/lifecycle/model-registry.ts';
 import { DEFAULT_VERSION_POLICY, type ModelConfig } from '../../../src/serving/lifecycle/serving-config.ts';
 import { versionSourceFor } from '../../../src/serving/lifecycle/version-source.ts';
-import { jsonLogger } from '../../../src/serving/servers/logger.ts';
+import { jsonLogger } from '../../../src/serving/monitoring/logger.ts';
 import { ServingError } from '../../../src/serving/serving-errors.ts';
 
 const dirs: string[] = [];

@@ -9,8 +9,8 @@
 import { inspect } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { asServingError } from '../../serving-errors.ts';
-import type { Logger } from '../logger.ts';
-import type { ServingApi, ServingMetrics } from '../metrics.ts';
+import type { Logger } from '../../monitoring/logger.ts';
+import type { ServingApi, ServingMetrics } from '../../monitoring/metrics.ts';
 import type { PredictionService } from '../../predict/prediction-service.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../rest/rest-server.ts';
 import { getModelMetadata, getModelStatus, predict } from './tf-serving-handlers.ts';

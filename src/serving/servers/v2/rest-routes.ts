@@ -11,8 +11,8 @@
 import type http from 'node:http';
 import { asServingError } from '../../serving-errors.ts';
 import { BodyTooLarge, decodePathSegment, httpStatusFor } from '../rest/http-common.ts';
-import type { Logger } from '../logger.ts';
-import type { ServingApi, ServingMetrics } from '../metrics.ts';
+import type { Logger } from '../../monitoring/logger.ts';
+import type { ServingApi, ServingMetrics } from '../../monitoring/metrics.ts';
 import type { PredictionService } from '../../predict/prediction-service.ts';
 import { serverReadiness } from '../../lifecycle/readiness.ts';
 import { infer, modelMetadata, modelReadiness, serverMetadata } from './inference.ts';

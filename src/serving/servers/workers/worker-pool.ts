@@ -12,7 +12,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import { OperationalError, UserInputError } from '../../../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../monitoring/logger.ts';
 import { isWorkerMessage, type ListenAddress, type MetricsReply, type WorkerFailed, type WorkerMessage } from './messages.ts';
 
 /**

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchingParameters } from '../../../../src/serving/batching/batcher.ts';
 import { ServingClient } from '../../../../src/serving/client/grpc-client.ts';
 import { GrpcServer, SHUTTING_DOWN_MESSAGE } from '../../../../src/serving/servers/grpc/grpc-server.ts';
-import { silentLogger } from '../../../../src/serving/servers/logger.ts';
-import { ServingMetrics } from '../../../../src/serving/servers/metrics.ts';
+import { silentLogger } from '../../../../src/serving/monitoring/logger.ts';
+import { ServingMetrics } from '../../../../src/serving/monitoring/metrics.ts';
 import { PredictionService } from '../../../../src/serving/predict/prediction-service.ts';
 import { contentTensor, imageBatch, shapeProto, startGrpcFixture, type GrpcFixture } from './grpc-fixture.ts';
 

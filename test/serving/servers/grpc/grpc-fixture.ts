@@ -7,7 +7,7 @@ import type { TensorProto } from '../../../../src/formats/proto/types.ts';
 import type { BatchingParameters } from '../../../../src/serving/batching/batcher.ts';
 import { GrpcServer } from '../../../../src/serving/servers/grpc/grpc-server.ts';
 import { ServingClient } from '../../../../src/serving/client/grpc-client.ts';
-import { silentLogger } from '../../../../src/serving/servers/logger.ts';
+import { silentLogger } from '../../../../src/serving/monitoring/logger.ts';
 import { ModelServer } from '../../../../src/serving/servers/model-server.ts';
 import { exportVersion, sampleImage, tempDir } from '../../helpers/export-version.ts';
 

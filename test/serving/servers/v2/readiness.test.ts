@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrpcServer } from '../../../../src/serving/servers/grpc/grpc-server.ts';
-import { silentLogger } from '../../../../src/serving/servers/logger.ts';
+import { silentLogger } from '../../../../src/serving/monitoring/logger.ts';
 import { exportVersion, tempDir } from '../../helpers/export-version.ts';
 import { modelConfig, startServer, type TestServer } from '../../helpers/test-server.ts';
 import { binaryBody, fp32Bytes, rest, SpecGrpcClient } from './spec-client.ts';

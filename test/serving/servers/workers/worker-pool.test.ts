@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { OperationalError, UserInputError } from '../../../../src/errors.ts';
-import { jsonLogger } from '../../../../src/serving/servers/logger.ts';
+import { jsonLogger } from '../../../../src/serving/monitoring/logger.ts';
 import { isWorkerMessage } from '../../../../src/serving/servers/workers/messages.ts';
 import { WorkerPool } from '../../../../src/serving/servers/workers/worker-pool.ts';
 
