@@ -70,6 +70,9 @@ export interface GetModelStatusResponseMessage {
   model_version_status: ModelVersionStatusMessage[];
 }
 
+/** The only GetModelMetadata field TF Serving (and this server) knows. */
+export const SIGNATURE_DEF_FIELD = 'signature_def';
+
 export const SIGNATURE_DEF_MAP_TYPE = 'tensorflow.serving.SignatureDefMap';
 /** google.protobuf.Any's type URL for a message type (Any::PackFrom's default prefix). */
 export const SIGNATURE_DEF_MAP_TYPE_URL = `type.googleapis.com/${SIGNATURE_DEF_MAP_TYPE}`;

@@ -11,8 +11,7 @@ import { servedVersion, type ModelTarget } from './rest-client.ts';
 import { IMAGE_SIZE } from './mnist-image.ts';
 import { tensorFromProto } from '../predict/host-tensor.ts';
 import { ServingClient, isServiceError } from './grpc-client.ts';
-import { SIGNATURE_DEF_FIELD } from '../servers/grpc/tf-serving-handlers.ts';
-import type { ModelSpecMessage } from '../apis/protos.ts';
+import { SIGNATURE_DEF_FIELD, type ModelSpecMessage } from '../apis/protos.ts';
 import { statusName } from '../apis/status-codes.ts';
 
 const INPUT_ERRORS = new Set([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.NOT_FOUND, GrpcStatus.FAILED_PRECONDITION]);

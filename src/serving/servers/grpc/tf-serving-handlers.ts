@@ -9,6 +9,7 @@ import { invalidArgument } from '../../serving-errors.ts';
 import type { CancelledCheck, DecodeContext, DeclaredInputs, ModelSpecRequest, PredictionService, ResolvedModelSpec } from '../../predict/prediction-service.ts';
 import { protoShape, tensorFromProto, tensorToProto, type TensorMap } from '../../predict/host-tensor.ts';
 import {
+  SIGNATURE_DEF_FIELD,
   SIGNATURE_DEF_MAP_TYPE,
   SIGNATURE_DEF_MAP_TYPE_URL,
   type GetModelMetadataRequestMessage,
@@ -19,9 +20,6 @@ import {
   type PredictRequestMessage,
   type PredictResponseMessage,
 } from '../../apis/protos.ts';
-
-/** The only metadata field TF Serving (and this server) knows. */
-export const SIGNATURE_DEF_FIELD = 'signature_def';
 
 /** A request's ModelSpec as the core takes it: the version oneof becomes a number or a label. */
 export function modelSpecRequest(spec: ModelSpecMessage | null | undefined): ModelSpecRequest {
