@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { setInterOpThreads, setIntraOpThreads } from '../src/engine/tf.ts';
 import { DEFAULT_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
 import { DEFAULT_BATCHING } from '../src/serving/batching/batcher.ts';
-import { LoadedVersion } from '../src/serving/lifecycle/loaded-version.ts';
+import { LoadedVersion } from '../src/serving/servable/loaded-version.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
 import { grpcLoad } from './serve-grpc-load.ts';
 import { exportBenchModel, processCpuMicros, REST_TARGETS, startServer, type BenchServer, type RestTarget } from './serve-setup.ts';

@@ -7,7 +7,7 @@
  * client gave up while it waited is left out of its batch when the batch runs.
  */
 import { cancelled, invalidArgument, unavailable } from '../serving-errors.ts';
-import { concatRows, padRows, sliceRows, type TensorMap } from '../predict/host-tensor.ts';
+import { concatRows, padRows, sliceRows, type TensorMap } from '../servable/host-tensor.ts';
 
 export interface BatchingParameters {
   maxBatchSize: number;

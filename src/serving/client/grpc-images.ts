@@ -9,7 +9,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { OperationalError, UserInputError } from '../../errors.ts';
 import { servedVersion, type ModelTarget } from './rest-client.ts';
 import { IMAGE_SIZE } from './mnist-image.ts';
-import { tensorFromProto } from '../predict/host-tensor.ts';
+import { tensorFromProto } from '../servable/host-tensor.ts';
 import { ServingClient, isServiceError } from './grpc-client.ts';
 import { SIGNATURE_DEF_FIELD, type ModelSpecMessage } from '../apis/protos.ts';
 import { statusName } from '../apis/status-codes.ts';

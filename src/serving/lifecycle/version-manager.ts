@@ -7,11 +7,11 @@
  * version they run on, so no request ever sees a half-loaded or freed model.
  */
 import { invalidArgument, notFound } from '../serving-errors.ts';
-import { LoadedVersion } from './loaded-version.ts';
+import { LoadedVersion } from '../servable/loaded-version.ts';
 import type { Logger } from '../monitoring/logger.ts';
 import { aspiredVersions, type ModelConfig } from './serving-config.ts';
 import type { VersionSource } from './version-source.ts';
-import { replayWarmup } from '../predict/warmup-replay.ts';
+import { replayWarmup } from '../servable/warmup-replay.ts';
 
 export type VersionState = 'START' | 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'END';
 

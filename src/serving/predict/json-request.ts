@@ -7,9 +7,9 @@
  */
 import type { TensorInfo } from '../../formats/proto/types.ts';
 import { invalidArgument } from '../serving-errors.ts';
-import { elementCount, shapeString, type TensorMap } from './host-tensor.ts';
+import { elementCount, shapeString, type TensorMap } from '../servable/host-tensor.ts';
 import { denseValues, preview, toTensor, type Json } from './json-values.ts';
-import { checkRequestRows, MAX_RANK, type RequestLimits } from './request-limits.ts';
+import { checkRequestRows, MAX_RANK, type RequestLimits } from '../servable/request-limits.ts';
 
 export type JsonFormat = 'row' | 'columnar';
 

@@ -5,7 +5,7 @@
  */
 import { invalidArgument } from '../serving-errors.ts';
 import { formatDecimal } from './decimal-format.ts';
-import type { HostTensor, TensorMap } from './host-tensor.ts';
+import type { HostTensor, TensorMap } from '../servable/host-tensor.ts';
 import type { JsonFormat } from './json-request.ts';
 
 /** The response body for `outputs`, in the request's format. */

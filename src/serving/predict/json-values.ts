@@ -5,8 +5,8 @@
  */
 import type { DataTypeName } from '../../formats/proto/types.ts';
 import { invalidArgument, ServingError } from '../serving-errors.ts';
-import { dtypeString, elementCount, type HostTensor } from './host-tensor.ts';
-import { checkDeclaredShape } from './request-limits.ts';
+import { dtypeString, elementCount, type HostTensor } from '../servable/host-tensor.ts';
+import { checkDeclaredShape } from '../servable/request-limits.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -9,12 +9,12 @@
 import type { DataTypeName, SignatureDef, TensorInfo } from '../../formats/proto/types.ts';
 import { Batcher, type BatchingParameters } from '../batching/batcher.ts';
 import { cancelled, invalidArgument, ServingError } from '../serving-errors.ts';
-import type { LoadedVersion } from '../lifecycle/loaded-version.ts';
+import type { LoadedVersion } from '../servable/loaded-version.ts';
 import type { ModelRegistry } from '../lifecycle/model-registry.ts';
 import type { ServingMetrics } from '../monitoring/metrics.ts';
-import { checkDimensions, checkRequestRows, checkValueCount, defaultRequestLimits, RowAdmission, type RequestLimits } from './request-limits.ts';
-import { declaredShape, DEFAULT_SIGNATURE } from './serving-signatures.ts';
-import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from './host-tensor.ts';
+import { checkDimensions, checkRequestRows, checkValueCount, defaultRequestLimits, RowAdmission, type RequestLimits } from '../servable/request-limits.ts';
+import { declaredShape, DEFAULT_SIGNATURE } from '../servable/serving-signatures.ts';
+import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from '../servable/host-tensor.ts';
 import type { VersionStatus } from '../lifecycle/version-manager.ts';
 
 /** A request's ModelSpec: version and versionLabel are alternatives (neither: the newest). */

@@ -13,7 +13,7 @@ import { ServingMetrics } from '../monitoring/metrics.ts';
 import type { ServingConfig } from '../lifecycle/serving-config.ts';
 import { ModelRegistry } from '../lifecycle/model-registry.ts';
 import { PredictionService } from '../predict/prediction-service.ts';
-import type { RequestLimits } from '../predict/request-limits.ts';
+import type { RequestLimits } from '../servable/request-limits.ts';
 import { RestServer } from './rest/rest-server.ts';
 import { defaultModelCacheRoot, serverCacheDir, versionSourceFor } from '../lifecycle/version-source.ts';
 

@@ -11,7 +11,7 @@ import { isS3Uri } from '../../storage/s3-location.ts';
 import { DEFAULT_BATCHING, type BatchingParameters } from '../batching/batcher.ts';
 import { parseBatchingParameters } from '../config/batching-parameters.ts';
 import { parseModelsConfig } from '../config/models-config-file.ts';
-import { defaultRequestLimits, type RequestLimits } from '../predict/request-limits.ts';
+import { defaultRequestLimits, type RequestLimits } from '../servable/request-limits.ts';
 import { DEFAULT_VERSION_POLICY, type ServingConfig } from '../lifecycle/serving-config.ts';
 
 export interface ServeSettings {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Batcher, QUEUE_FULL_MESSAGE, type BatchingParameters } from '../../../src/serving/batching/batcher.ts';
-import type { HostTensor, TensorMap } from '../../../src/serving/predict/host-tensor.ts';
+import type { HostTensor, TensorMap } from '../../../src/serving/servable/host-tensor.ts';
 
 const params = (overrides: Partial<BatchingParameters> = {}): BatchingParameters => ({
   maxBatchSize: 8, batchTimeoutMicros: 5000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [], ...overrides,

@@ -2,7 +2,7 @@
 import type { BatchingParameters } from '../../../src/serving/batching/batcher.ts';
 import { silentLogger, type Logger } from '../../../src/serving/monitoring/logger.ts';
 import type { ModelConfig } from '../../../src/serving/lifecycle/serving-config.ts';
-import type { RequestLimits } from '../../../src/serving/predict/request-limits.ts';
+import type { RequestLimits } from '../../../src/serving/servable/request-limits.ts';
 import { ModelServer } from '../../../src/serving/servers/model-server.ts';
 
 export interface TestServer {

@@ -3,7 +3,7 @@ import { ServingError } from '../../../src/serving/serving-errors.ts';
 import { formatDecimal, formatG } from '../../../src/serving/predict/decimal-format.ts';
 import { parsePredictRequest } from '../../../src/serving/predict/json-request.ts';
 import { renderPredictResponse } from '../../../src/serving/predict/json-response.ts';
-import { defaultRequestLimits } from '../../../src/serving/predict/request-limits.ts';
+import { defaultRequestLimits } from '../../../src/serving/servable/request-limits.ts';
 
 const limits = defaultRequestLimits();
 const float = (x: number) => formatDecimal(Math.fround(x), 6, 9, Math.fround);

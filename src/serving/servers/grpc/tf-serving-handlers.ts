@@ -7,7 +7,7 @@
 import { encodeMessage } from '../../../formats/proto/index.ts';
 import { invalidArgument } from '../../serving-errors.ts';
 import type { CancelledCheck, DecodeContext, DeclaredInputs, ModelSpecRequest, PredictionService, ResolvedModelSpec } from '../../predict/prediction-service.ts';
-import { protoShape, tensorFromProto, tensorToProto, type TensorMap } from '../../predict/host-tensor.ts';
+import { protoShape, tensorFromProto, tensorToProto, type TensorMap } from '../../servable/host-tensor.ts';
 import {
   SIGNATURE_DEF_FIELD,
   SIGNATURE_DEF_MAP_TYPE,

@@ -12,7 +12,7 @@
  */
 import type { TensorInfo } from '../../../formats/proto/types.ts';
 import { parsePredictRequest, type JsonPredictRequest } from '../../predict/json-request.ts';
-import type { RequestLimits } from '../../predict/request-limits.ts';
+import type { RequestLimits } from '../../servable/request-limits.ts';
 
 export interface NumericInstances {
   signatureName: string;

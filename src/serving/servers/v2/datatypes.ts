@@ -8,7 +8,7 @@
 import os from 'node:os';
 import type { DataTypeName } from '../../../formats/proto/types.ts';
 import { invalidArgument, ServingError } from '../../serving-errors.ts';
-import { elementCount, shapeString, type HostTensor, type TensorValues } from '../../predict/host-tensor.ts';
+import { elementCount, shapeString, type HostTensor, type TensorValues } from '../../servable/host-tensor.ts';
 
 const V2_OF_TF: Record<string, string> = {
   DT_BOOL: 'BOOL', DT_UINT8: 'UINT8', DT_UINT16: 'UINT16', DT_UINT32: 'UINT32', DT_UINT64: 'UINT64',

@@ -12,7 +12,7 @@ import { invalidArgument } from '../../serving-errors.ts';
 import { LOADER_OPTIONS } from '../../apis/protos.ts';
 import type { CancelledCheck, PredictionService } from '../../predict/prediction-service.ts';
 import { serverReadiness } from '../../lifecycle/readiness.ts';
-import type { HostTensor } from '../../predict/host-tensor.ts';
+import type { HostTensor } from '../../servable/host-tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
 import { infer, modelMetadata, modelReadiness, serverMetadata, SIGNATURE_PARAMETER, type InferInput } from './inference.ts';
 

@@ -13,8 +13,8 @@ import { createRequire } from 'node:module';
 import type { TensorInfo } from '../../../formats/proto/types.ts';
 import { invalidArgument, notFound, ServingError } from '../../serving-errors.ts';
 import type { CancelledCheck, DecodeContext, ModelSpecRequest, PredictionService } from '../../predict/prediction-service.ts';
-import { declaredShape, DEFAULT_SIGNATURE } from '../../predict/serving-signatures.ts';
-import type { HostTensor, TensorMap } from '../../predict/host-tensor.ts';
+import { declaredShape, DEFAULT_SIGNATURE } from '../../servable/serving-signatures.ts';
+import type { HostTensor, TensorMap } from '../../servable/host-tensor.ts';
 import { tfDtype, v2Datatype } from './datatypes.ts';
 
 /** The request parameter (REST `parameters`, gRPC `parameters` string_param) naming the signature. */

@@ -13,7 +13,7 @@
  */
 import { invalidArgument } from '../../serving-errors.ts';
 import { formatDecimal } from '../../predict/decimal-format.ts';
-import type { HostTensor } from '../../predict/host-tensor.ts';
+import type { HostTensor } from '../../servable/host-tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
 import { SIGNATURE_PARAMETER, type InferInput, type InferOutput, type InferRequest, type InferResult } from './inference.ts';
 

@@ -12,7 +12,7 @@ import { GrpcServer } from '../../../../src/serving/servers/grpc/grpc-server.ts'
 import { silentLogger } from '../../../../src/serving/monitoring/logger.ts';
 import { ServingMetrics } from '../../../../src/serving/monitoring/metrics.ts';
 import { PredictionService } from '../../../../src/serving/predict/prediction-service.ts';
-import type { RequestLimits } from '../../../../src/serving/predict/request-limits.ts';
+import type { RequestLimits } from '../../../../src/serving/servable/request-limits.ts';
 import { contentTensor, imageBatch, shapeProto, startGrpcFixture, type GrpcFixture } from './grpc-fixture.ts';
 
 let fixture: GrpcFixture;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '../../../../src/formats/proto/types.ts';
 import { parseNumericInstances, parsePredictBody } from '../../../../src/serving/servers/rest/json-fast-path.ts';
 import { parsePredictRequest } from '../../../../src/serving/predict/json-request.ts';
-import { defaultRequestLimits } from '../../../../src/serving/predict/request-limits.ts';
+import { defaultRequestLimits } from '../../../../src/serving/servable/request-limits.ts';
 
 const limits = defaultRequestLimits();
 const image: Record<string, TensorInfo> = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BATCHING } from '../../../../src/serving/batching/batcher.ts';
-import { MAX_INPUT_VALUES } from '../../../../src/serving/predict/request-limits.ts';
+import { MAX_INPUT_VALUES } from '../../../../src/serving/servable/request-limits.ts';
 import { exportVersion, tempDir } from '../../helpers/export-version.ts';
 import { modelConfig, request, startServer, type TestServer } from '../../helpers/test-server.ts';
 

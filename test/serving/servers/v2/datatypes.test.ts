@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostTensor } from '../../../../src/serving/predict/host-tensor.ts';
+import type { HostTensor } from '../../../../src/serving/servable/host-tensor.ts';
 import { checkedElementCount, rawBytes, tensorFromRaw, tensorFromValues, tfDtype, v2Datatype } from '../../../../src/serving/servers/v2/datatypes.ts';
 
 const values = (tensor: HostTensor) => Array.from(tensor.values as ArrayLike<unknown>);

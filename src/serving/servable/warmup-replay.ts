@@ -10,7 +10,7 @@ import type { TensorProto } from '../../formats/proto/types.ts';
 import { decodeTFRecords } from '../../formats/tfrecord.ts';
 import { WARMUP_FILE } from '../../savedmodel/warmup.ts';
 import { ASSETS_EXTRA_DIR } from '../../savedmodel/writer.ts';
-import type { LoadedVersion } from '../lifecycle/loaded-version.ts';
+import type { LoadedVersion } from './loaded-version.ts';
 import { DEFAULT_SIGNATURE } from './serving-signatures.ts';
 import { tensorFromProto, type TensorMap } from './host-tensor.ts';
 

@@ -6,8 +6,8 @@
 import type { SignatureDef } from '../../formats/proto/types.ts';
 import { loadTf, withoutInt64Warning, type Tf } from '../../engine/tf.ts';
 import { invalidArgument, ServingError } from '../serving-errors.ts';
-import { readServingSignatures, SERVING_TAG } from '../predict/serving-signatures.ts';
-import type { HostTensor, TensorMap, TensorValues } from '../predict/host-tensor.ts';
+import { readServingSignatures, SERVING_TAG } from './serving-signatures.ts';
+import type { HostTensor, TensorMap, TensorValues } from './host-tensor.ts';
 
 type TFSavedModel = Awaited<ReturnType<Tf['node']['loadSavedModel']>>;
 type EngineTensor = ReturnType<Tf['tensor']>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDeclaredShape, checkRequestRows, defaultRequestLimits, MAX_INPUT_VALUES, MAX_RANK, RowAdmission } from '../../../src/serving/predict/request-limits.ts';
+import { checkDeclaredShape, checkRequestRows, defaultRequestLimits, MAX_INPUT_VALUES, MAX_RANK, RowAdmission } from '../../../src/serving/servable/request-limits.ts';
 import { requestLimitsFrom } from '../../../src/serving/servers/serve-settings.ts';
 import { DEFAULT_BATCHING } from '../../../src/serving/batching/batcher.ts';
 
