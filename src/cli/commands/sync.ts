@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { jsonLogger } from '../../serving/monitoring/logger.ts';
-import type { VersionPolicy } from '../../serving/lifecycle/serving-config.ts';
+import type { VersionPolicy } from '../../serving/lifecycle/model-server-config.ts';
 import { syncVersions, type SyncResult } from '../../serving/lifecycle/store-sync.ts';
 import { openModelStore } from '../../storage/model-store.ts';
 import { globalOptions, log, printResult } from '../output.ts';

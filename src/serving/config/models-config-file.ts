@@ -8,7 +8,7 @@
  */
 import { UserInputError } from '../../errors.ts';
 import { formatTextProto, parseTextProto, type TextProtoFields, type TextProtoMessage, type TextProtoScalar } from '../../formats/text-proto.ts';
-import { DEFAULT_VERSION_POLICY, type ModelConfig, type ServingConfig, type VersionPolicy } from '../lifecycle/serving-config.ts';
+import { DEFAULT_VERSION_POLICY, type ModelConfig, type ServingConfig, type VersionPolicy } from '../lifecycle/model-server-config.ts';
 
 export function formatModelsConfig(config: ServingConfig): string {
   const message: TextProtoMessage = {

@@ -5,7 +5,7 @@
  */
 import { notFound } from '../serving-errors.ts';
 import type { Logger } from '../monitoring/logger.ts';
-import type { ModelConfig, ServingConfig } from './serving-config.ts';
+import type { ModelConfig, ServingConfig } from './model-server-config.ts';
 import type { VersionSource } from './version-source.ts';
 import { VersionManager, type VersionEvents, type VersionLease, type VersionSelector, type VersionStatus } from './version-manager.ts';
 

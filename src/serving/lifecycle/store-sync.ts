@@ -10,7 +10,7 @@ import path from 'node:path';
 import { listVersions } from '../../storage/versions.ts';
 import { materializeVersion, removeAbandonedStaging, removeDirectoryAtomic } from '../../storage/materialize.ts';
 import type { ModelStore } from '../../storage/model-store.ts';
-import { aspiredVersions, type VersionPolicy } from './serving-config.ts';
+import { aspiredVersions, type VersionPolicy } from './model-server-config.ts';
 
 export interface SyncResult {
   from: string;

@@ -9,7 +9,7 @@
 import { invalidArgument, notFound } from '../serving-errors.ts';
 import { LoadedVersion } from '../servable/loaded-version.ts';
 import type { Logger } from '../monitoring/logger.ts';
-import { aspiredVersions, type ModelConfig } from './serving-config.ts';
+import { aspiredVersions, type ModelConfig } from './model-server-config.ts';
 import type { VersionSource } from './version-source.ts';
 import { replayWarmup } from '../servable/warmup-replay.ts';
 

@@ -10,7 +10,7 @@ import { OperationalError } from '../../errors.ts';
 import type { BatchingParameters } from '../batching/batcher.ts';
 import type { Logger } from '../monitoring/logger.ts';
 import { ServingMetrics } from '../monitoring/metrics.ts';
-import type { ServingConfig } from '../lifecycle/serving-config.ts';
+import type { ServingConfig } from '../lifecycle/model-server-config.ts';
 import { ModelRegistry } from '../lifecycle/model-registry.ts';
 import { PredictionService } from '../predict/prediction-service.ts';
 import type { RequestLimits } from '../servable/request-limits.ts';

@@ -12,7 +12,7 @@ import { DEFAULT_BATCHING, type BatchingParameters } from '../batching/batcher.t
 import { parseBatchingParameters } from '../config/batching-parameters.ts';
 import { parseModelsConfig } from '../config/models-config-file.ts';
 import { defaultRequestLimits, type RequestLimits } from '../servable/request-limits.ts';
-import { DEFAULT_VERSION_POLICY, type ServingConfig } from '../lifecycle/serving-config.ts';
+import { DEFAULT_VERSION_POLICY, type ServingConfig } from '../lifecycle/model-server-config.ts';
 
 export interface ServeSettings {
   modelName: string;

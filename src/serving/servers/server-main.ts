@@ -10,7 +10,7 @@ import os from 'node:os';
 import type { Registry } from 'prom-client';
 import { setInterOpThreads, setIntraOpThreads } from '../../engine/tf.ts';
 import { OperationalError } from '../../errors.ts';
-import type { ServingConfig } from '../lifecycle/serving-config.ts';
+import type { ServingConfig } from '../lifecycle/model-server-config.ts';
 import { defaultModelCacheRoot, serverCacheDir } from '../lifecycle/version-source.ts';
 import { GrpcServer, routeGrpcLogs } from './grpc/grpc-server.ts';
 import { jsonLogger, type LogLevel, type Logger } from '../monitoring/logger.ts';

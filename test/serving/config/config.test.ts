@@ -7,8 +7,8 @@ import { DEFAULT_BATCHING } from '../../../src/serving/batching/batcher.ts';
 import { formatBatchingParameters, parseBatchingParameters } from '../../../src/serving/config/batching-parameters.ts';
 import { formatModelsConfig, parseModelsConfig } from '../../../src/serving/config/models-config-file.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../../src/serving/config/write-serving-config.ts';
-import type { ServingConfig } from '../../../src/serving/lifecycle/serving-config.ts';
-import { aspiredVersions } from '../../../src/serving/lifecycle/serving-config.ts';
+import type { ServingConfig } from '../../../src/serving/lifecycle/model-server-config.ts';
+import { aspiredVersions } from '../../../src/serving/lifecycle/model-server-config.ts';
 import { tempDir } from '../helpers/export-version.ts';
 
 const twoModels: ServingConfig = {

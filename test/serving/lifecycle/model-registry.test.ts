@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../../src/serving/lifecycle/model-registry.ts';
-import { DEFAULT_VERSION_POLICY, type ModelConfig } from '../../../src/serving/lifecycle/serving-config.ts';
+import { DEFAULT_VERSION_POLICY, type ModelConfig } from '../../../src/serving/lifecycle/model-server-config.ts';
 import { versionSourceFor } from '../../../src/serving/lifecycle/version-source.ts';
 import { jsonLogger } from '../../../src/serving/monitoring/logger.ts';
 import { ServingError } from '../../../src/serving/serving-errors.ts';
