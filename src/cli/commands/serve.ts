@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
-import { defaultModelCacheRoot } from '../../serving/lifecycle/version-source.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/servers/rest/rest-server.ts';
 import type { ServeSettings } from '../../serving/servers/serve-settings.ts';
 import { runModelServer } from '../../serving/servers/server-main.ts';
