@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TrainingState } from '../engine/training-engine.ts';
+import type { TrainingState } from '../model/training-state.ts';
 import { UserInputError } from '../errors.ts';
 import { writeCheckpointState } from '../formats/checkpoint-state.ts';
 import { writeTensorBundle } from '../formats/tensor-bundle/index.ts';

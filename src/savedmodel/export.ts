@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { OperationalError, UserInputError } from '../errors.ts';
-import type { Tf } from '../engine/tf.ts';
+import type { Tf } from '../runtime/tf.ts';
 import type { Split } from '../data/types.ts';
 import { gatherBatch } from '../data/batches.ts';
 import type { ModelSpec } from '../model/spec.ts';

@@ -3,18 +3,19 @@
  * --resume), build the engine, run the loop, free the engine. The CLI only parses and renders.
  */
 import { loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/load.ts';
-import { trainedOnDataset, type DataSourceMeta, type Monitor, type RunSettings } from '../checkpoint/meta.ts';
+import { trainedOnDataset, type DataSourceMeta, type RunSettings } from '../checkpoint/meta.ts';
+import type { Monitor } from '../model/training-metrics.ts';
 import { latestCheckpoint } from '../checkpoint/paths.ts';
 import { firstSamples } from '../data/batches.ts';
 import { DEFAULT_SEED, loadDataset, type DatasetOptions } from '../data/load-dataset.ts';
 import type { Dataset } from '../data/types.ts';
 import { createEngine } from '../engine/create-engine.ts';
-import type { EngineKind } from '../engine/training-engine.ts';
+import type { EngineKind } from '../model/training-state.ts';
 import { UserInputError } from '../errors.ts';
 import { defaultModelSpec, type Head, type ModelSpec } from '../model/spec.ts';
 import type { CheckpointTarget } from './checkpointing.ts';
 import type { TrainingEvent, TrainingResult } from './events.ts';
-import { initialTrainingState } from './initial-state.ts';
+import { initialTrainingState } from '../model/training-state.ts';
 import { openTensorBoard } from './tensorboard.ts';
 import { runTrainingLoop } from './train-loop.ts';
 

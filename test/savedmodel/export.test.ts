@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { OperationalError, UserInputError } from '../../src/errors.ts';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { decodeMessage } from '../../src/formats/proto/index.ts';
 import { decodeTFRecords } from '../../src/formats/tfrecord.ts';
 import { gatherBatch } from '../../src/data/batches.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { UserInputError } from '../../src/errors.ts';
 import { openModelStore } from '../../src/storage/model-store.ts';
 import { projectRoot } from '../helpers/cli.ts';

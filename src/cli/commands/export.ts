@@ -8,7 +8,7 @@ import { loadCheckpoint, type LoadedCheckpoint } from '../../checkpoint/load.ts'
 import { datasetOverCheckpoint } from '../../checkpoint/meta.ts';
 import { DEFAULT_CHECKPOINT_DIR, latestCheckpoint, resolveCheckpointArgument } from '../../checkpoint/paths.ts';
 import { loadDataset, type DatasetOptions } from '../../data/load-dataset.ts';
-import { loadTf } from '../../engine/tf.ts';
+import { loadTf } from '../../runtime/tf.ts';
 import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-gate.ts';
 import { exportSavedModel, type ExportResult } from '../../savedmodel/export.ts';
 import { formatShape } from '../../savedmodel/show-signatures.ts';

@@ -7,7 +7,7 @@ import { loadCheckpoint } from '../../checkpoint/load.ts';
 import { datasetOverCheckpoint } from '../../checkpoint/meta.ts';
 import { resolveCheckpointArgument } from '../../checkpoint/paths.ts';
 import { loadDataset } from '../../data/load-dataset.ts';
-import { loadTf } from '../../engine/tf.ts';
+import { loadTf } from '../../runtime/tf.ts';
 import { UserInputError } from '../../errors.ts';
 import { buildReport, type Report, type ReportedModel } from '../../report/build-report.ts';
 import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-gate.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { setInterOpThreads, setIntraOpThreads } from '../../engine/tf.ts';
+import { setInterOpThreads, setIntraOpThreads } from '../../runtime/tf.ts';
 import { OperationalError } from '../../errors.ts';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { GrpcServer, routeGrpcLogs } from '../../serving/grpc/grpc-server.ts';
