@@ -65,7 +65,7 @@ describe('the S3 model store', () => {
     expect(await exportVersion(base, undefined, { seed: 1 })).toBe(`${base}/1`);
     expect(await exportVersion(base, undefined, { seed: 2 })).toBe(`${base}/2`);
     await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(UserInputError);
-    await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(`${base}/2 already exists; pass --force`);
+    await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(`${base}/2 already exists; pass force`);
     await exportVersion(base, 2, { seed: 3, force: true });
     expect(filesOf(await readBack(base, 2))).toEqual(filesOf(await exportVersion(tempDir('seed-3'), 1, { seed: 3 })));
     expect(await openModelStore(base).listVersions()).toEqual([1, 2]);
