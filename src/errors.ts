@@ -23,7 +23,7 @@ export type MessagePart = string | FieldRef;
 export type FieldNamer = (ref: FieldRef) => string;
 
 /** The core's own naming: `minAccuracy`, `keep=0`. */
-export const nameAsField: FieldNamer = ({ field: name, value }) => (value === undefined ? name : `${name}=${value}`);
+const nameAsField: FieldNamer = ({ field: name, value }) => (value === undefined ? name : `${name}=${value}`);
 
 /** Tagged template: interpolated `field(...)` values stay fields, everything else becomes text. */
 export function fieldMessage(strings: TemplateStringsArray, ...values: unknown[]): MessagePart[] {
@@ -40,7 +40,7 @@ function isFieldRef(value: unknown): value is FieldRef {
   return typeof value === 'object' && value !== null && typeof (value as FieldRef).field === 'string';
 }
 
-export function renderMessage(parts: readonly MessagePart[], nameField: FieldNamer): string {
+function renderMessage(parts: readonly MessagePart[], nameField: FieldNamer): string {
   return parts.map((part) => (typeof part === 'string' ? part : nameField(part))).join('');
 }
 
