@@ -15,10 +15,10 @@ import { formatShape } from '../../savedmodel/show-signatures.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../savedmodel/signatures.ts';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { aliasOf } from '../option-alias.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { fraction, nonNegativeInteger, positiveInteger, signatureName } from '../parse-flags.ts';
 import { readVersionLabels } from '../../serving/config/version-labels.ts';
-import { aliasOf } from '../option-alias.ts';
 import { runAction } from '../run-action.ts';
 
 interface ExportFlags extends DataFlags {

@@ -7,9 +7,9 @@ import { classify, type ClassifyInput } from '../../serving/client/classify.ts';
 import { decodeImage, MAX_IMAGE_FILE_BYTES, toMnistInput } from '../../serving/client/mnist-image.ts';
 import * as grpcTransport from '../../serving/grpc/grpc-images.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { aliasOf } from '../option-alias.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { collect, nonNegativeInteger } from '../parse-flags.ts';
-import { aliasOf } from '../option-alias.ts';
 import { runAction } from '../run-action.ts';
 
 function hostPort(value: string): string {

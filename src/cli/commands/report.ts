@@ -14,9 +14,9 @@ import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-ga
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { readVersionLabels } from '../../serving/config/version-labels.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { aliasOf } from '../option-alias.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { fraction } from '../parse-flags.ts';
-import { aliasOf } from '../option-alias.ts';
 import { runAction } from '../run-action.ts';
 
 interface ReportFlags extends DataFlags {

@@ -15,9 +15,9 @@ import type { ListenAddress } from '../../serving/workers/messages.ts';
 import { defaultModelCacheRoot, serverCacheDir } from '../../serving/version-source.ts';
 import { WorkerPool } from '../../serving/workers/worker-pool.ts';
 import { clusterMetrics, isServeWorker, leaveCluster, reportFailure, reportReady, reportStopped, workerId } from '../../serving/workers/worker-side.ts';
+import { aliasOf } from '../option-alias.ts';
 import { globalOptions, printResult, type GlobalOptions } from '../output.ts';
 import { integer } from '../parse-flags.ts';
-import { aliasOf } from '../option-alias.ts';
 import { exitCodeFor, runAction } from '../run-action.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
