@@ -39,7 +39,7 @@ export function containerBasePath(modelName: string): string {
 }
 
 /** tensorflow_model_server's own flags for the files in /config; `gpu` adds the GPU-only ones. */
-export function modelServerArgs(options: DeploymentOptions, gpu = false): string[] {
+export function modelServerArgs(options: Pick<DeploymentOptions, 'enableBatching' | 'pollWaitSeconds' | 'configPollSeconds' | 'gpuMemoryFraction'>, gpu = false): string[] {
   return [
     `--port=${GRPC_PORT}`,
     `--rest_api_port=${REST_PORT}`,
