@@ -3,6 +3,7 @@
  * AWS S3 (and MinIO) do and s3rver does not: a conditional PUT of a key that exists answers 412
  * PreconditionFailed; conditional PUTs of one key are decided one at a time. Requests pass
  * through byte for byte (SigV4 signs the Host header, which is forwarded unchanged).
+ * Every request is recorded, so a test can count downloads.
  * `race(key, racers)` holds the conditional PUTs of `key` until `racers` of them have arrived, so
  * a test can make exports collide on one version deterministically.
  */
@@ -14,6 +15,8 @@ export interface ConditionalWriteProxy {
   port: number;
   /** Conditional PUTs answered 412, by key. */
   refused: string[];
+  /** Every request that passed, as `METHOD key`: what a test counts downloads with. */
+  requests: string[];
   race(key: string, racers: number): void;
   close(): Promise<void>;
 }
@@ -22,6 +25,7 @@ export async function startConditionalWriteProxy(upstreamPort: number, direct: S
   const decided = new Map<string, Promise<void>>();
   const barriers = new Map<string, { racers: number; arrived: number; open: Promise<void>; release: () => void }>();
   const refused: string[] = [];
+  const requests: string[] = [];
 
   const forward = (request: http.IncomingMessage, response: http.ServerResponse, body: Buffer): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -51,6 +55,7 @@ export async function startConditionalWriteProxy(upstreamPort: number, direct: S
     const url = new URL(request.url!, 'http://proxy');
     const [, bucket = '', ...rest] = decodeURIComponent(url.pathname).split('/');
     const key = rest.join('/');
+    requests.push(`${request.method} ${key}`);
     try {
       // Multipart part uploads carry no condition of their own.
       if (request.method !== 'PUT' || request.headers['if-none-match'] !== '*' || url.searchParams.has('uploadId')) {
@@ -83,6 +88,7 @@ export async function startConditionalWriteProxy(upstreamPort: number, direct: S
   return {
     port: (server.address() as net.AddressInfo).port,
     refused,
+    requests,
     race(key, racers) {
       let release!: () => void;
       const open = new Promise<void>((resolve) => (release = resolve));
