@@ -3,7 +3,7 @@
  * AWS S3 (and MinIO) do and s3rver does not: a conditional PUT of a key that exists answers 412
  * PreconditionFailed; conditional PUTs of one key are decided one at a time. Requests pass
  * through byte for byte (SigV4 signs the Host header, which is forwarded unchanged).
- * Every request is recorded, so a test can count downloads.
+ * Every request is recorded, so a test can count downloads; `hold(key)` delays a PUT until released.
  * `race(key, racers)` holds the conditional PUTs of `key` until `racers` of them have arrived, so
  * a test can make exports collide on one version deterministically.
  */
@@ -18,6 +18,8 @@ export interface ConditionalWriteProxy {
   /** Every request that passed, as `METHOD key`: what a test counts downloads with. */
   requests: string[];
   race(key: string, racers: number): void;
+  /** Holds every PUT of `key` until the returned function is called. */
+  hold(key: string): () => void;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startConditionalWriteProxy(upstreamPort: number, direct: S
   const decided = new Map<string, Promise<void>>();
   const barriers = new Map<string, { racers: number; arrived: number; open: Promise<void>; release: () => void }>();
   const refused: string[] = [];
+  const held = new Map<string, Promise<void>>();
   const requests: string[] = [];
 
   const forward = (request: http.IncomingMessage, response: http.ServerResponse, body: Buffer): Promise<void> =>
@@ -57,6 +60,7 @@ export async function startConditionalWriteProxy(upstreamPort: number, direct: S
     const key = rest.join('/');
     requests.push(`${request.method} ${key}`);
     try {
+      if (request.method === 'PUT') await held.get(key);
       // Multipart part uploads carry no condition of their own.
       if (request.method !== 'PUT' || request.headers['if-none-match'] !== '*' || url.searchParams.has('uploadId')) {
         await forward(request, response, body);
@@ -95,6 +99,14 @@ export async function startConditionalWriteProxy(upstreamPort: number, direct: S
       // A racer that never comes must not hang the test forever.
       setTimeout(release, 60_000).unref();
       barriers.set(key, { racers, arrived: 0, open, release });
+    },
+    hold(key) {
+      let release!: () => void;
+      held.set(key, new Promise<void>((resolve) => (release = resolve)));
+      return () => {
+        held.delete(key);
+        release();
+      };
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
