@@ -124,9 +124,11 @@ describe('serving-config for models on an object store', () => {
     ]);
   });
 
-  it('leaves batching out of every file when it is off', () => {
-    const written = writeServingConfig(request(tempDir('store-config-plain'), { enableBatching: false }));
+  it('leaves batching out of every file when it is off, and keeps the URIs in models.config with host paths', () => {
+    const written = writeServingConfig(request(tempDir('store-config-plain'), { enableBatching: false, hostPaths: true }));
     for (const file of [written.files.dockerCompose, written.files.kubernetes, written.files.embeddedServer!]) expect(fs.readFileSync(file, 'utf8')).not.toContain('batching');
+    // For `serve --model-config-file`, which reads the store itself.
+    expect(parseModelsConfig(fs.readFileSync(written.files.modelsConfig, 'utf8'), 'models.config').models.map((model) => model.basePath)).toEqual(['s3://models/ci/mnist', 's3://models/ci/fashion']);
   });
 
   it('refuses a mix of store and local models, and a bad bucket, before writing anything', () => {
