@@ -8,7 +8,7 @@
  */
 import YAML from 'yaml';
 import type { VersionPolicy } from '../model-config.ts';
-import { CONTAINER_CONFIG_DIR, CONTAINER_MODELS_DIR, containerBasePath, GRPC_PORT, modelServerArgs, REST_PORT, type DeploymentOptions } from './deployment-files.ts';
+import { CONTAINER_CONFIG_DIR, CONTAINER_MODELS_DIR, containerBasePath, GRPC_PORT, grpcAndRestService, modelServerArgs, REST_PORT, type DeploymentOptions } from './deployment-files.ts';
 
 /** The two variables the Secret (or the env file) must hold. */
 export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
@@ -156,21 +156,5 @@ export function storeKubernetesManifests(options: StoreDeploymentOptions, files:
       },
     },
   };
-  return [configMap, deployment, tfServingService(options.appName, labels)].map(stringify).join('---\n');
-}
-
-/** The Service in front of the gRPC and REST ports. */
-export function tfServingService(name: string, labels: Record<string, string>) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, labels },
-    spec: {
-      selector: labels,
-      ports: [
-        { name: 'grpc', port: GRPC_PORT, targetPort: GRPC_PORT },
-        { name: 'http', port: REST_PORT, targetPort: REST_PORT },
-      ],
-    },
-  };
+  return [configMap, deployment, grpcAndRestService(options.appName, labels)].map(stringify).join('---\n');
 }

@@ -7,8 +7,8 @@
  */
 import YAML from 'yaml';
 import { HEALTHZ_PATH, READYZ_PATH } from '../health.ts';
-import { CONTAINER_CONFIG_DIR, GRPC_PORT, REST_PORT } from './deployment-files.ts';
-import { dnsLabel, kubernetesStoreEnv, tfServingService, type StoreDeploymentOptions } from './store-deployment-files.ts';
+import { CONTAINER_CONFIG_DIR, GRPC_PORT, grpcAndRestService, REST_PORT } from './deployment-files.ts';
+import { dnsLabel, kubernetesStoreEnv, type StoreDeploymentOptions } from './store-deployment-files.ts';
 
 /** Name and label of the embedded server's Kubernetes objects. */
 export const EMBEDDED_SERVER_APP = 'mnist-serve';
@@ -77,7 +77,7 @@ export function embeddedServerManifests(options: StoreDeploymentOptions, files: 
       },
     },
   };
-  return [configMap, deployment, tfServingService(EMBEDDED_SERVER_APP, labels)].map(stringify).join('---\n');
+  return [configMap, deployment, grpcAndRestService(EMBEDDED_SERVER_APP, labels)].map(stringify).join('---\n');
 }
 
 /** One InferenceService per model; its service account carries the Secret KServe's storage initializer reads. */
