@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { DEFAULT_BATCHING } from '../../src/serving/batcher.ts';
+import { DEFAULT_BATCHING } from '../../src/serving/batching/batcher.ts';
 import { writeServingConfig } from '../../src/serving/config/write-serving-config.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startServe } from '../helpers/serve-process.ts';

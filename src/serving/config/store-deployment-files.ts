@@ -7,7 +7,7 @@
  * settings are plain environment values.
  */
 import YAML from 'yaml';
-import type { VersionPolicy } from '../model-config.ts';
+import type { VersionPolicy } from '../lifecycle/model-server-config.ts';
 import { CONTAINER_CONFIG_DIR, CONTAINER_MODELS_DIR, containerBasePath, GRPC_PORT, grpcAndRestService, modelServerArgs, REST_PORT, type DeploymentOptions } from './deployment-files.ts';
 
 /** The two variables the Secret (or the env file) must hold. */

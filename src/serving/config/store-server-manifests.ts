@@ -6,9 +6,15 @@
  *   initializer downloads the model once at pod start: a new version needs a new rollout.
  */
 import YAML from 'yaml';
-import { HEALTHZ_PATH, READYZ_PATH } from '../health.ts';
 import { CONTAINER_CONFIG_DIR, GRPC_PORT, grpcAndRestService, REST_PORT } from './deployment-files.ts';
 import { dnsLabel, kubernetesStoreEnv, type StoreDeploymentOptions } from './store-deployment-files.ts';
+
+/**
+ * The embedded server's probe paths (servers/health.ts, a later layer than config/, serves them;
+ * test/e2e/store-deploy-files.test.ts probes a real server with the ones written here).
+ */
+const READINESS_PATH = '/readyz';
+const LIVENESS_PATH = '/healthz';
 
 /** Name and label of the embedded server's Kubernetes objects. */
 export const EMBEDDED_SERVER_APP = 'mnist-serve';
@@ -61,8 +67,8 @@ export function embeddedServerManifests(options: StoreDeploymentOptions, files: 
                 { name: 'http', containerPort: REST_PORT },
               ],
               // Unlike TF Serving's /v1/models/NAME, /readyz fails until every model has a loaded version.
-              readinessProbe: { httpGet: { path: READYZ_PATH, port: REST_PORT }, initialDelaySeconds: 5, periodSeconds: 5 },
-              livenessProbe: { httpGet: { path: HEALTHZ_PATH, port: REST_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
+              readinessProbe: { httpGet: { path: READINESS_PATH, port: REST_PORT }, initialDelaySeconds: 5, periodSeconds: 5 },
+              livenessProbe: { httpGet: { path: LIVENESS_PATH, port: REST_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
               volumeMounts: [
                 { name: 'config', mountPath: CONTAINER_CONFIG_DIR, readOnly: true },
                 { name: 'cache', mountPath: CONTAINER_CACHE_DIR },

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { UserInputError } from '../../errors.ts';
 import { isS3Uri, parseS3Uri } from '../../storage/s3-location.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
-import type { BatchingParameters } from '../batcher.ts';
-import type { ServingConfig, VersionPolicy } from '../model-config.ts';
+import type { BatchingParameters } from '../batching/batcher.ts';
+import type { ServingConfig, VersionPolicy } from '../lifecycle/model-server-config.ts';
 import { checkBatchingParameters, formatBatchingParameters } from './batching-parameters.ts';
 import { containerBasePath, dockerCompose, dockerRunCommand, kubernetesManifests, type DeploymentOptions } from './deployment-files.ts';
-import { formatModelsConfig } from './models-config.ts';
+import { formatModelsConfig } from './models-config-file.ts';
 import { composeEnvExample, COMPOSE_ENV_FILE, storeDockerCompose, storeKubernetesManifests, type StoreDeploymentOptions } from './store-deployment-files.ts';
 import { embeddedServerManifests, kserveInferenceServices } from './store-server-manifests.ts';
 
