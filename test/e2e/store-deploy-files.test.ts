@@ -1,8 +1,8 @@
 /**
- * The commands in the generated Kubernetes files for s3:// models, run as a kubelet would run
- * them (container paths mapped to temporary directories, secretKeyRef resolved from a Secret held
- * here) against a real S3 server: the sync init container fills the volume, and the embedded
- * server becomes ready on its readiness probe.
+ * `serving-config` as a CLI, and the commands in the Kubernetes files it writes for s3:// models
+ * run as a kubelet would run them (container paths mapped to temporary directories, secretKeyRef
+ * resolved from a Secret held here) against a real S3 server: the sync init container fills the
+ * volume, and the embedded server becomes ready on its readiness probe.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { DEFAULT_BATCHING } from '../../src/serving/batching/batcher.ts';
 import { writeServingConfig } from '../../src/serving/config/write-serving-config.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, userStderr } from '../helpers/cli.ts';
 import { startServe } from '../helpers/serve-process.ts';
 import { exportVersion, tempDir } from '../serving/helpers/export-version.ts';
 import { BUCKET, startS3, useS3, type TestS3 } from '../storage/s3-server.ts';
@@ -36,7 +36,7 @@ function containerEnv(container: Container, secrets: Record<string, Record<strin
   return Object.fromEntries(container.env.map((entry) => [entry.name, entry.value ?? secrets[entry.valueFrom!.secretKeyRef.name]![entry.valueFrom!.secretKeyRef.key]!]));
 }
 
-describe('the generated Kubernetes files for an s3:// model, run against a real store', () => {
+describe('deployment files for s3:// models, end to end', () => {
   it('the sync init container fills the models volume, and the embedded server passes its probes', async () => {
     const base = `s3://${BUCKET}/deploy`;
     await exportVersion(base, 1);
@@ -83,4 +83,24 @@ describe('the generated Kubernetes files for an s3:// model, run against a real 
       await running.exit;
     }
   }, 180_000);
+
+  it('serving-config copies the endpoint settings of its environment into the files, and never the credentials', async () => {
+    const out = path.join(tempDir('store-config-cli'), 'serving');
+    const env = { AWS_ENDPOINT_URL_S3: 'http://store.internal:9000', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDLEAKCHECK', AWS_SECRET_ACCESS_KEY: 'secret-must-not-leak' };
+    const result = await runCli(['serving-config', '--out', out, '--model', 'mnist=s3://models/ci/mnist', '--s3-secret', 'creds', '--mnist-serve-image', 'me/mnist-serve:9'], { env: { ...process.env, ...env } });
+    expect(result.code, result.stderr).toBe(0);
+    for (const name of fs.readdirSync(out)) {
+      const text = fs.readFileSync(path.join(out, name), 'utf8');
+      expect(text).not.toContain('AKIDLEAKCHECK');
+      expect(text).not.toContain('secret-must-not-leak');
+    }
+    const sidecar = YAML.parseAllDocuments(fs.readFileSync(path.join(out, 'kubernetes.yaml'), 'utf8'))[1]!.toJS().spec.template.spec.containers[1];
+    expect(sidecar.image).toBe('me/mnist-serve:9');
+    expect(sidecar.env).toContainEqual({ name: 'AWS_ENDPOINT_URL_S3', value: 'http://store.internal:9000' });
+    expect(sidecar.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'creds', key: 'AWS_SECRET_ACCESS_KEY' } } });
+
+    const mixed = await runCli(['serving-config', '--out', path.join(out, 'mixed'), '--model', 'mnist=s3://models/a', '--model', 'b=models/b']);
+    expect(mixed.code).toBe(2);
+    expect(userStderr(mixed.stderr)).toEqual(['mnist-serve: error: models: mnist is on an object store and b is a local path; write the files for each kind into its own directory']);
+  }, 60_000);
 });

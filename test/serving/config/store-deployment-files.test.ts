@@ -5,7 +5,6 @@ import YAML from 'yaml';
 import { DEFAULT_BATCHING } from '../../../src/serving/batching/batcher.ts';
 import { parseModelsConfig } from '../../../src/serving/config/models-config-file.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../../src/serving/config/write-serving-config.ts';
-import { runCli, userStderr } from '../../helpers/cli.ts';
 import { tempDir } from '../helpers/export-version.ts';
 
 const MODELS = [
@@ -139,24 +138,4 @@ describe('serving-config for models on an object store', () => {
     expect(() => writeServingConfig(request(out, { models: [{ name: 'mnist', basePath: 's3://Bad_Bucket/x' }] }))).toThrow(/s3:\/\/Bad_Bucket\/x: expected s3:\/\/BUCKET\/PREFIX/);
     expect(fs.existsSync(out)).toBe(false);
   });
-
-  it('CLI: copies the endpoint settings of its environment into the files, and never the credentials', async () => {
-    const out = path.join(tempDir('store-config-cli'), 'serving');
-    const env = { AWS_ENDPOINT_URL_S3: 'http://store.internal:9000', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDLEAKCHECK', AWS_SECRET_ACCESS_KEY: 'secret-must-not-leak' };
-    const result = await runCli(['serving-config', '--out', out, '--model', 'mnist=s3://models/ci/mnist', '--s3-secret', 'creds', '--mnist-serve-image', 'me/mnist-serve:9'], { env: { ...process.env, ...env } });
-    expect(result.code, result.stderr).toBe(0);
-    for (const name of fs.readdirSync(out)) {
-      const text = fs.readFileSync(path.join(out, name), 'utf8');
-      expect(text).not.toContain('AKIDLEAKCHECK');
-      expect(text).not.toContain('secret-must-not-leak');
-    }
-    const sidecar = documents(path.join(out, 'kubernetes.yaml'))[1].spec.template.spec.containers[1];
-    expect(sidecar.image).toBe('me/mnist-serve:9');
-    expect(sidecar.env).toContainEqual({ name: 'AWS_ENDPOINT_URL_S3', value: 'http://store.internal:9000' });
-    expect(sidecar.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'creds', key: 'AWS_SECRET_ACCESS_KEY' } } });
-
-    const mixed = await runCli(['serving-config', '--out', path.join(out, 'mixed'), '--model', 'mnist=s3://models/a', '--model', 'b=models/b']);
-    expect(mixed.code).toBe(2);
-    expect(userStderr(mixed.stderr)).toEqual(['mnist-serve: error: models: mnist is on an object store and b is a local path; write the files for each kind into its own directory']);
-  }, 60_000);
 });
