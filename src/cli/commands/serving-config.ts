@@ -1,12 +1,16 @@
+import { createRequire } from 'node:module';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { DEFAULT_BATCHING } from '../../serving/batching/batcher.ts';
 import { DEFAULT_GPU_MEMORY_FRACTION } from '../../serving/config/deployment-files.ts';
+import { ENDPOINT_VARIABLES } from '../../serving/config/store-deployment-files.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../serving/config/write-serving-config.ts';
 import type { VersionPolicy } from '../../serving/lifecycle/model-server-config.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { collect, integer, positiveFraction } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
+
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 function parseModel(value: string): { name: string; basePath: string } {
   const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(value);
@@ -58,13 +62,16 @@ interface Flags {
   appName: string;
   hostPaths: boolean;
   gpuMemoryFraction: number;
+  mnistServeImage: string;
+  s3Secret: string;
+  syncPollSeconds: number;
 }
 
 /** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
 export function register(servingConfig: Command): void {
   servingConfig
     .option('--out <dir>', 'directory to write the files into', 'serving')
-    .option('--model <name=path>', 'a model and its base path (repeat for several models)', collect(parseModel))
+    .option('--model <name=path>', 'a model and its base path, a directory or s3://bucket/prefix (repeat for several models)', collect(parseModel))
     .addOption(new Option('--policy <policy>', 'version policy: latest[:N] | specific:V1,V2 | all').argParser(parsePolicy).default({ kind: 'latest', numVersions: 1 }, 'latest:1'))
     .option('--label <label=version>', 'a version label, e.g. --label stable=2 --label canary=3 (repeatable)', collect(parseLabel))
     .option('--max-batch-size <n>', 'batching: most rows per batch', integer(1), DEFAULT_BATCHING.maxBatchSize)
@@ -81,6 +88,9 @@ export function register(servingConfig: Command): void {
     .option('--replicas <n>', 'Kubernetes Deployment replicas', integer(1), 2)
     .option('--models-claim <name>', 'Kubernetes PersistentVolumeClaim holding one directory per model', 'mnist-models')
     .option('--app-name <name>', 'name of the compose service and the Kubernetes objects', 'tf-serving')
+    .option('--mnist-serve-image <ref>', 's3:// models: the image built from the Dockerfile, running `sync` and the embedded server', `mnist-serve:${version}`)
+    .option('--s3-secret <name>', 's3:// models: the Kubernetes Secret holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', 'mnist-serve-s3')
+    .option('--sync-poll-seconds <n>', "s3:// models: seconds between the sync sidecar's passes over the store (and the embedded server's polls)", integer(1, 86_400), 10)
     .option('--host-paths', 'write host base paths into models.config (for `mnist-serve serve --model-config-file` or a native TF Serving) instead of /models/NAME', false)
     .action(runAction((flags: Flags, command: Command) => {
       const options = globalOptions(command);
@@ -107,14 +117,24 @@ export function register(servingConfig: Command): void {
         appName: flags.appName,
         hostPaths: flags.hostPaths,
         gpuMemoryFraction: flags.gpuMemoryFraction,
+        mnistServeImage: flags.mnistServeImage,
+        s3Secret: flags.s3Secret,
+        syncPollSeconds: flags.syncPollSeconds,
+        // The store's endpoint settings in this environment (the one the CI export used) go into the files.
+        endpoint: Object.fromEntries(ENDPOINT_VARIABLES.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
       };
       const written = writeServingConfig(request);
+      const { files } = written;
       printResult(options, written, () =>
         [
-          table(['file', 'path'], Object.entries(written.files).map(([key, file]) => [key, file])),
+          table(['file', 'path'], Object.entries(files).map(([key, file]) => [key, file])),
           '',
-          `run TF Serving: sh ${written.files.dockerRun}   (GPU: sh ${written.files.dockerRunGpu})`,
-          `or: docker compose -f ${written.files.dockerCompose} up   |   kubectl apply -f ${written.files.kubernetes}`,
+          ...(files.dockerRun
+            ? [`run TF Serving: sh ${files.dockerRun}   (GPU: sh ${files.dockerRunGpu})`, `or: docker compose -f ${files.dockerCompose} up   |   kubectl apply -f ${files.kubernetes}`]
+            : [
+                `TF Serving fed by mnist-serve sync: docker compose -f ${files.dockerCompose} up (credentials in ${files.s3EnvExample?.replace(/\.example$/, '')})   |   kubectl apply -f ${files.kubernetes}`,
+                `or the embedded server: kubectl apply -f ${files.embeddedServer}   |   KServe: kubectl apply -f ${files.kserve}`,
+              ]),
         ].join('\n'),
       );
     }));

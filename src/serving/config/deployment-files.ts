@@ -39,7 +39,7 @@ export function containerBasePath(modelName: string): string {
 }
 
 /** tensorflow_model_server's own flags for the files in /config; `gpu` adds the GPU-only ones. */
-export function modelServerArgs(options: DeploymentOptions, gpu = false): string[] {
+export function modelServerArgs(options: Pick<DeploymentOptions, 'enableBatching' | 'pollWaitSeconds' | 'configPollSeconds' | 'gpuMemoryFraction'>, gpu = false): string[] {
   return [
     `--port=${GRPC_PORT}`,
     `--rest_api_port=${REST_PORT}`,
@@ -138,10 +138,15 @@ export function kubernetesManifests(options: DeploymentOptions, files: { modelsC
       },
     },
   };
-  const service = {
+  return [configMap, deployment, grpcAndRestService(options.appName, labels)].map((doc) => YAML.stringify(doc, { aliasDuplicateObjects: false })).join('---\n');
+}
+
+/** The Service in front of a pod's gRPC and REST ports (TF Serving's or the embedded server's). */
+export function grpcAndRestService(name: string, labels: Record<string, string>) {
+  return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: options.appName, labels },
+    metadata: { name, labels },
     spec: {
       selector: labels,
       ports: [
@@ -150,5 +155,4 @@ export function kubernetesManifests(options: DeploymentOptions, files: { modelsC
       ],
     },
   };
-  return [configMap, deployment, service].map((doc) => YAML.stringify(doc, { aliasDuplicateObjects: false })).join('---\n');
 }

@@ -100,6 +100,10 @@ describe('TF Serving deployment files', () => {
     appName: 'tfs',
     hostPaths: false,
     gpuMemoryFraction: 0.25,
+    mnistServeImage: 'mnist-serve:test',
+    s3Secret: 'secret',
+    syncPollSeconds: 10,
+    endpoint: {},
     ...overrides,
   });
 
@@ -110,7 +114,7 @@ describe('TF Serving deployment files', () => {
     expect(config.models[0]).toMatchObject({ name: 'mnist', basePath: '/models/mnist', versionLabels: { stable: 2 }, versionPolicy: { kind: 'latest', numVersions: 2 } });
     expect(parseBatchingParameters(fs.readFileSync(written.files.batchingParameters, 'utf8'), 'b')).toEqual(DEFAULT_BATCHING);
 
-    const run = fs.readFileSync(written.files.dockerRun, 'utf8');
+    const run = fs.readFileSync(written.files.dockerRun!, 'utf8');
     const hostVersions = path.resolve(out, '..', 'versions');
     expect(run).toContain(`--mount type=bind,source=${hostVersions},target=/models/mnist,readonly`);
     expect(run).toContain(`--mount type=bind,source=${out},target=/config,readonly`);
@@ -118,8 +122,8 @@ describe('TF Serving deployment files', () => {
     expect(run).toContain('tensorflow/serving:2.18.0 \\');
     const serverFlags = ['--model_config_file=/config/models.config', '--enable_batching=true', '--batching_parameters_file=/config/batching_parameters.txt', '--file_system_poll_wait_seconds=5', '--model_config_file_poll_wait_seconds=30'];
     for (const flag of serverFlags) expect(run).toContain(flag);
-    expect(fs.statSync(written.files.dockerRun).mode & 0o111).not.toBe(0);
-    const gpu = fs.readFileSync(written.files.dockerRunGpu, 'utf8');
+    expect(fs.statSync(written.files.dockerRun!).mode & 0o111).not.toBe(0);
+    const gpu = fs.readFileSync(written.files.dockerRunGpu!, 'utf8');
     expect(gpu).toContain('--gpus all');
     expect(gpu).toContain('tensorflow/serving:2.18.0-gpu');
     for (const flag of serverFlags) expect(gpu).toContain(flag);
@@ -150,7 +154,7 @@ describe('TF Serving deployment files', () => {
   it('leaves batching and the config poll out when asked, and writes host paths for the embedded server', () => {
     const out = tempDir('serving-config-host');
     const written = writeServingConfig(request(out, { enableBatching: false, configPollSeconds: 0, hostPaths: true }));
-    const files = [written.files.dockerRun, written.files.dockerRunGpu, written.files.dockerCompose, written.files.kubernetes].map((file) => fs.readFileSync(file, 'utf8'));
+    const files = [written.files.dockerRun!, written.files.dockerRunGpu!, written.files.dockerCompose, written.files.kubernetes].map((file) => fs.readFileSync(file, 'utf8'));
     for (const text of files) {
       expect(text).not.toContain('batching');
       expect(text).not.toContain('model_config_file_poll_wait_seconds');
