@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setInterOpThreads, setIntraOpThreads } from '../src/engine/tf.ts';
-import { DEFAULT_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
+import { DEFAULT_SIGNATURE_NAME } from '../src/formats/tensorflow/constants.ts';
 import { DEFAULT_BATCHING } from '../src/serving/batcher.ts';
 import { LoadedVersion } from '../src/serving/loaded-version.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';

@@ -4,9 +4,7 @@
  * inputs are kept last, as TensorFlow requires), and attrs are written with the helpers below.
  */
 import type { AttrValue, DataTypeName, GraphDef, NodeDef, TensorProto, TensorShapeProto } from '../formats/proto/types.ts';
-
-/** TF 2.21's GRAPH_DEF_VERSION: every op attr we use exists at this producer version. */
-export const GRAPH_PRODUCER_VERSION = 2474;
+import { GRAPH_PRODUCER_VERSION } from '../formats/tensorflow/constants.ts';
 
 export const attr = {
   type: (type: DataTypeName): AttrValue => ({ type }),

@@ -8,8 +8,7 @@ import type { Split } from '../data/types.ts';
 import { UserInputError } from '../errors.ts';
 import { withoutInt64Warning, type Tf } from '../engine/tf.ts';
 import { readSavedModel } from './reader.ts';
-import { DEFAULT_SIGNATURE_NAME } from './signatures.ts';
-import { SERVE_TAG } from './writer.ts';
+import { DEFAULT_SIGNATURE_NAME, SERVE_TAG } from '../formats/tensorflow/constants.ts';
 
 /** Images per batch: amortises the per-call overhead, keeps memory flat. */
 export const PREDICTION_BATCH_SIZE = 500;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { UserInputError } from '../errors.ts';
 import { decodeMessage } from '../formats/proto/index.ts';
 import type { MetaGraphDef, SavedModel } from '../formats/proto/types.ts';
-import { SAVED_MODEL_FILE, SERVE_TAG } from './writer.ts';
+import { SERVE_TAG } from '../formats/tensorflow/constants.ts';
+import { SAVED_MODEL_FILE } from './writer.ts';
 
 export interface LoadedSavedModel {
   dir: string;

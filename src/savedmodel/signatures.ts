@@ -8,10 +8,7 @@
 import type { DataTypeName, SignatureDef, TensorInfo, TensorShapeProto } from '../formats/proto/types.ts';
 import { shapeProto } from '../graph/graph-builder.ts';
 import type { ModelSpec } from '../model/spec.ts';
-
-export const PREDICT_METHOD = 'tensorflow/serving/predict';
-export const DEFAULT_SIGNATURE_NAME = 'serving_default';
-export const PREDICT_CLASSES_SIGNATURE_NAME = 'predict_classes';
+import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME, PREDICT_METHOD } from '../formats/tensorflow/constants.ts';
 
 export interface SignatureNames {
   /** The main signature (default `serving_default`). */

@@ -13,6 +13,7 @@
 import type { TensorInfo } from '../formats/proto/types.ts';
 import { parsePredictRequest, type JsonPredictRequest } from './json-tensor.ts';
 import type { RequestLimits } from './request-limits.ts';
+import { FLOAT32_MAX } from '../formats/tensorflow/constants.ts';
 
 export interface NumericInstances {
   signatureName: string;
@@ -21,7 +22,6 @@ export interface NumericInstances {
   values: Float32Array;
 }
 
-const FLOAT_MAX = 3.4028234663852886e38;
 const MAX_EXACT_MANTISSA = 2 ** 53;
 /** Each digit past 2^53 and the division round once (2^-53 each): 25 digits stay well inside 2^-48. */
 const MAX_APPROXIMATE_DIGITS = 25;
@@ -211,7 +211,7 @@ class Reader {
       value = Number(bytes.toString('latin1', start, pos));
       if (Number.isNaN(value)) throw NOT_SIMPLE;
     }
-    if (!(value <= FLOAT_MAX && value >= -FLOAT_MAX)) throw NOT_SIMPLE;
+    if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw NOT_SIMPLE;
     if (this.count === this.values.length) {
       const grown = new Float32Array(this.values.length * 2);
       grown.set(this.values);

@@ -12,6 +12,7 @@ import type { DataTypeName, TensorInfo } from '../formats/proto/types.ts';
 import { invalidArgument, ServingError } from './errors.ts';
 import { checkDeclaredShape, checkRequestRows, MAX_RANK, type RequestLimits } from './request-limits.ts';
 import { dtypeString, elementCount, shapeString, type HostTensor, type TensorMap } from './tensor.ts';
+import { FLOAT32_MAX } from '../formats/tensorflow/constants.ts';
 
 export type JsonFormat = 'row' | 'columnar';
 
@@ -147,8 +148,6 @@ function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo>): Ten
   return tensors;
 }
 
-const FLOAT_MAX = 3.4028234663852886e38;
-
 /**
  * The shape (from the first element at each level) and the values, checking every list's size.
  * The shape is checked against the limits before the values are allocated: the first elements
@@ -181,7 +180,7 @@ function denseValues(value: Json, dtype: DataTypeName, name: string): { shape: n
     }
     for (let i = 0; i < node.length; i++) {
       const leaf = node[i]!;
-      if (float && typeof leaf === 'number' && leaf <= FLOAT_MAX && leaf >= -FLOAT_MAX) values[index++] = leaf;
+      if (float && typeof leaf === 'number' && leaf <= FLOAT32_MAX && leaf >= -FLOAT32_MAX) values[index++] = leaf;
       else if (Array.isArray(leaf)) throw invalidArgument(`Encountered list at unexpected level: ${rank} expected < ${rank}`);
       else values[index++] = scalar(leaf, dtype);
     }
@@ -197,7 +196,7 @@ function scalar(value: Json, dtype: DataTypeName): unknown {
     case 'DT_FLOAT':
     case 'DT_DOUBLE':
       if (typeof value !== 'number') throw typeError();
-      if (dtype === 'DT_FLOAT' && Math.abs(value) > FLOAT_MAX) {
+      if (dtype === 'DT_FLOAT' && Math.abs(value) > FLOAT32_MAX) {
         throw invalidArgument(`Cannot convert JSON value: ${preview(value)} to float without loss of precision.`);
       }
       return value;

@@ -6,8 +6,9 @@
 import type { SignatureDef } from '../formats/proto/types.ts';
 import { loadTf, withoutInt64Warning, type Tf } from '../engine/tf.ts';
 import { invalidArgument, ServingError } from './errors.ts';
-import { readServingSignatures, SERVING_TAG } from './signatures.ts';
+import { readServingSignatures } from './signatures.ts';
 import type { HostTensor, TensorMap, TensorValues } from './tensor.ts';
+import { SERVE_TAG } from '../formats/tensorflow/constants.ts';
 
 type TFSavedModel = Awaited<ReturnType<Tf['node']['loadSavedModel']>>;
 type EngineTensor = ReturnType<Tf['tensor']>;
@@ -30,7 +31,7 @@ export class LoadedVersion {
     const sessions = new Map<string, TFSavedModel>();
     try {
       for (const name of Object.keys(signatures)) {
-        sessions.set(name, await tf.node.loadSavedModel(dir, [SERVING_TAG], name));
+        sessions.set(name, await tf.node.loadSavedModel(dir, [SERVE_TAG], name));
       }
     } catch (error) {
       for (const session of sessions.values()) session.dispose();

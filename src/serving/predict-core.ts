@@ -13,9 +13,10 @@ import type { LoadedVersion } from './loaded-version.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { ServingMetrics } from './metrics.ts';
 import { checkDimensions, checkRequestRows, checkValueCount, defaultRequestLimits, RowAdmission, type RequestLimits } from './request-limits.ts';
-import { declaredShape, DEFAULT_SIGNATURE } from './signatures.ts';
+import { declaredShape } from './signatures.ts';
 import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from './tensor.ts';
 import type { VersionStatus } from './version-manager.ts';
+import { DEFAULT_SIGNATURE_NAME } from '../formats/tensorflow/constants.ts';
 
 /** A request's ModelSpec: version and versionLabel are alternatives (neither: the newest). */
 export interface ModelSpecRequest {
@@ -88,7 +89,7 @@ export class PredictionService {
     let release: (() => void) | undefined;
     try {
       const loaded = lease.loaded;
-      const signatureName = spec.signatureName || DEFAULT_SIGNATURE;
+      const signatureName = spec.signatureName || DEFAULT_SIGNATURE_NAME;
       const signature = loaded.signatures[signatureName];
       if (!signature) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
       let rows: number | undefined;

@@ -4,14 +4,12 @@
  */
 import type { SignatureDef, TensorInfo } from '../formats/proto/types.ts';
 import { readSavedModel } from '../savedmodel/reader.ts';
-
-export const SERVING_TAG = 'serve';
-export const DEFAULT_SIGNATURE = 'serving_default';
+import { INTERNAL_SIGNATURE_PREFIX, SERVE_TAG } from '../formats/tensorflow/constants.ts';
 
 /** Signatures a client can call: TF's internal `__saved_model_init_op` entry is not one. */
 export function readServingSignatures(versionDir: string): Record<string, SignatureDef> {
-  const { metaGraph } = readSavedModel(versionDir, { tag: SERVING_TAG });
-  const signatures = Object.entries(metaGraph.signature_def ?? {}).filter(([name]) => !name.startsWith('__'));
+  const { metaGraph } = readSavedModel(versionDir, { tag: SERVE_TAG });
+  const signatures = Object.entries(metaGraph.signature_def ?? {}).filter(([name]) => !name.startsWith(INTERNAL_SIGNATURE_PREFIX));
   if (signatures.length === 0) throw new Error(`${versionDir}: the SavedModel has no signatures`);
   return Object.fromEntries(signatures);
 }

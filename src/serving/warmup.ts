@@ -11,8 +11,8 @@ import { decodeTFRecords } from '../formats/tfrecord.ts';
 import { WARMUP_FILE } from '../savedmodel/warmup.ts';
 import { ASSETS_EXTRA_DIR } from '../savedmodel/writer.ts';
 import type { LoadedVersion } from './loaded-version.ts';
-import { DEFAULT_SIGNATURE } from './signatures.ts';
 import { tensorFromProto, type TensorMap } from './tensor.ts';
+import { DEFAULT_SIGNATURE_NAME } from '../formats/tensorflow/constants.ts';
 
 
 interface PredictionLog {
@@ -27,7 +27,7 @@ export function replayWarmup(loaded: LoadedVersion): number {
   for (const record of decodeTFRecords(fs.readFileSync(file), file)) {
     const request = decodeMessage<PredictionLog>('tensorflow.serving.PredictionLog', record).predict_log?.request;
     if (!request) throw new Error(`${file}: record ${replayed + 1} is not a PredictLog (only predict warmup requests are supported)`);
-    const signature = request.model_spec?.signature_name || DEFAULT_SIGNATURE;
+    const signature = request.model_spec?.signature_name || DEFAULT_SIGNATURE_NAME;
     const inputs: TensorMap = {};
     for (const [name, proto] of Object.entries(request.inputs ?? {})) inputs[name] = tensorFromProto(proto, name);
     loaded.run(signature, inputs);
