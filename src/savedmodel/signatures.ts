@@ -5,8 +5,8 @@
  * `decoded` is the head's scores, float32 [N, 10], not class indices: its clients read ten
  * floats per image.
  */
-import type { DataTypeName, SignatureDef, TensorInfo, TensorShapeProto } from '../formats/proto/types.ts';
-import { shapeProto } from '../graph/graph-builder.ts';
+import type { DataTypeName, SignatureDef, TensorInfo } from '../formats/proto/types.ts';
+import { shapeDims, shapeProto } from '../formats/tensorflow/shape.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME, PREDICT_METHOD } from '../formats/tensorflow/constants.ts';
 
@@ -71,9 +71,4 @@ function summarizeTensors(tensors: Record<string, TensorInfo>): Record<string, T
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, t]) => [key, { name: t.name ?? '', dtype: t.dtype ?? 'DT_INVALID', shape: shapeDims(t.tensor_shape) }]),
   );
-}
-
-export function shapeDims(shape: TensorShapeProto | undefined): number[] | null {
-  if (!shape || shape.unknown_rank) return null;
-  return (shape.dim ?? []).map((d) => Number(d.size ?? 0));
 }

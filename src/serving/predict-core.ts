@@ -13,10 +13,10 @@ import type { LoadedVersion } from './loaded-version.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { ServingMetrics } from './metrics.ts';
 import { checkDimensions, checkRequestRows, checkValueCount, defaultRequestLimits, RowAdmission, type RequestLimits } from './request-limits.ts';
-import { declaredShape } from './signatures.ts';
 import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from './tensor.ts';
 import type { VersionStatus } from './version-manager.ts';
 import { DEFAULT_SIGNATURE_NAME } from '../formats/tensorflow/constants.ts';
+import { shapeDims } from '../formats/tensorflow/shape.ts';
 
 /** A request's ModelSpec: version and versionLabel are alternatives (neither: the newest). */
 export interface ModelSpecRequest {
@@ -199,12 +199,12 @@ export function validateDeclaredInputs(signature: SignatureDef, inputs: Declared
       throw new ServingError('UNIMPLEMENTED', `input ${name}: dtype ${dtype} is not supported by this server`);
     }
     checkDimensions(name, shape);
-    const expectedShape = declaredShape(info);
+    const expectedShape = shapeDims(info.tensor_shape);
     if (expectedShape) {
       const fits = expectedShape.length === shape.length && expectedShape.every((size, i) => size < 0 || size === shape[i]);
       if (!fits) throw invalidArgument(`input ${name}: expected shape ${shapeString(expectedShape)}, got ${shapeString(shape)}`);
     }
-    const batchedInput = expectedShape !== undefined && expectedShape.length > 0 && expectedShape[0]! < 0;
+    const batchedInput = expectedShape !== null && expectedShape.length > 0 && expectedShape[0]! < 0;
     if (batchedInput) {
       if (rows !== undefined && shape[0] !== rows) {
         throw invalidArgument(`input ${name}: has ${shape[0]} rows, other inputs ${rows}; inputs must have equal 0th-dimension size`);
@@ -236,7 +236,7 @@ function emptyOutputs(signature: SignatureDef, wanted: string[] | undefined): Te
   const outputs: TensorMap = {};
   for (const name of wanted ?? Object.keys(signature.outputs ?? {})) {
     const info = signature.outputs![name]!;
-    const shape = declaredShape(info);
+    const shape = shapeDims(info.tensor_shape);
     if (!shape || shape[0] !== -1 || shape.slice(1).some((size) => size < 0)) {
       throw invalidArgument(`the request has 0 rows, and output ${name} has no fixed per-row shape to answer an empty batch with`);
     }

@@ -2,7 +2,7 @@
  * The signatures of one SavedModel version, read from `saved_model.pb` without TensorFlow: what
  * requests are validated against and what the metadata API reports.
  */
-import type { SignatureDef, TensorInfo } from '../formats/proto/types.ts';
+import type { SignatureDef } from '../formats/proto/types.ts';
 import { readSavedModel } from '../savedmodel/reader.ts';
 import { INTERNAL_SIGNATURE_PREFIX, SERVE_TAG } from '../formats/tensorflow/constants.ts';
 
@@ -14,8 +14,3 @@ export function readServingSignatures(versionDir: string): Record<string, Signat
   return Object.fromEntries(signatures);
 }
 
-/** Declared shape of a signature tensor (-1 for a dimension of any size); undefined: unknown rank. */
-export function declaredShape(info: TensorInfo): number[] | undefined {
-  if (!info.tensor_shape || info.tensor_shape.unknown_rank) return undefined;
-  return (info.tensor_shape.dim ?? []).map((dim) => Number(dim.size ?? 0));
-}

@@ -10,7 +10,8 @@
  *   set_state   every variable and slot by its state name, and `step` → step
  */
 import type { CollectionDef, DataTypeName, GraphDef, SaverDef, SignatureDef, TensorInfo } from '../../formats/proto/types.ts';
-import { GraphBuilder, shapeProto } from '../../graph/graph-builder.ts';
+import { shapeProto } from '../../formats/tensorflow/shape.ts';
+import { GraphBuilder } from '../../graph/graph-builder.ts';
 import { addSaverSubgraph } from '../../graph/saver.ts';
 import { addResourceVariable, readVariable, variableCollections, type GraphVariable, type VariableDef } from '../../graph/variables.ts';
 import { variableSpecs, type ModelSpec } from '../../model/spec.ts';

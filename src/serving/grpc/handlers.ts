@@ -7,7 +7,8 @@
 import { encodeMessage } from '../../formats/proto/index.ts';
 import { invalidArgument } from '../errors.ts';
 import type { CancelledCheck, DecodeContext, DeclaredInputs, ModelSpecRequest, PredictionService, ResolvedModelSpec } from '../predict-core.ts';
-import { protoShape, tensorFromProto, tensorToProto, type TensorMap } from '../tensor.ts';
+import { encodeTensorValues, tensorProtoShape } from '../../formats/tensorflow/tensor-proto.ts';
+import { tensorFromProto, type TensorMap } from '../tensor.ts';
 import {
   SIGNATURE_DEF_MAP_TYPE,
   SIGNATURE_DEF_MAP_TYPE_URL,
@@ -51,12 +52,12 @@ export async function predict(service: PredictionService, request: PredictReques
   const protos = request.inputs ?? {};
   const decode = (_signatureInputs: unknown, context: DecodeContext): TensorMap => {
     const declared: DeclaredInputs = {};
-    for (const [name, proto] of Object.entries(protos)) declared[name] = { dtype: proto.dtype ?? 'DT_INVALID', shape: protoShape(proto) };
+    for (const [name, proto] of Object.entries(protos)) declared[name] = { dtype: proto.dtype ?? 'DT_INVALID', shape: tensorProtoShape(proto) };
     context.admit(declared);
     return Object.fromEntries(Object.entries(protos).map(([name, proto]) => [name, tensorFromProto(proto, name)]));
   };
   const result = await service.predict(spec, decode, request.output_filter ?? [], isCancelled);
-  const outputs = Object.fromEntries(Object.entries(result.outputs).map(([name, tensor]) => [name, tensorToProto(tensor)]));
+  const outputs = Object.fromEntries(Object.entries(result.outputs).map(([name, tensor]) => [name, encodeTensorValues(tensor)]));
   return { model_spec: modelSpecMessage(result.modelSpec, true), outputs };
 }
 

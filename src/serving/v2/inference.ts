@@ -13,10 +13,10 @@ import { createRequire } from 'node:module';
 import type { TensorInfo } from '../../formats/proto/types.ts';
 import { invalidArgument, notFound, ServingError } from '../errors.ts';
 import type { CancelledCheck, DecodeContext, ModelSpecRequest, PredictionService } from '../predict-core.ts';
-import { declaredShape } from '../signatures.ts';
 import type { HostTensor, TensorMap } from '../tensor.ts';
 import { tfDtype, v2Datatype } from './datatypes.ts';
 import { DEFAULT_SIGNATURE_NAME } from '../../formats/tensorflow/constants.ts';
+import { shapeDims } from '../../formats/tensorflow/shape.ts';
 
 /** The request parameter (REST `parameters`, gRPC `parameters` string_param) naming the signature. */
 export const SIGNATURE_PARAMETER = 'signature_name';
@@ -124,7 +124,7 @@ export function modelMetadata(service: PredictionService, name: string, version:
   const signature = metadata.signatureDefs[DEFAULT_SIGNATURE_NAME];
   if (!signature) throw new ServingError('FAILED_PRECONDITION', `model ${name} has no ${DEFAULT_SIGNATURE_NAME} signature to describe`);
   const tensors = (map: Record<string, TensorInfo> = {}): TensorMetadata[] =>
-    Object.keys(map).sort().map((alias) => ({ name: alias, datatype: v2Datatype(map[alias]!.dtype), shape: declaredShape(map[alias]!) ?? [] }));
+    Object.keys(map).sort().map((alias) => ({ name: alias, datatype: v2Datatype(map[alias]!.dtype), shape: shapeDims(map[alias]!.tensor_shape) ?? [] }));
   const versions = service.registry.statusesOf(name).filter((status) => status.state === 'AVAILABLE').map((status) => String(status.version)).reverse();
   return { name, versions, platform: PLATFORM, inputs: tensors(signature.inputs), outputs: tensors(signature.outputs) };
 }
