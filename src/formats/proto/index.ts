@@ -36,6 +36,7 @@ export const PROTO_FILES = [
   'tensorflow_serving/apis/get_model_metadata.proto',
   'tensorflow_serving/apis/prediction_service.proto',
   'tensorflow_serving/apis/model_service.proto',
+  'inference/grpc_service.proto',
 ];
 
 let root: protobuf.Root | undefined;
