@@ -39,7 +39,7 @@ const resultsFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'res
 async function inProcessRate(base: string, batch: number): Promise<number> {
   const loaded = await LoadedVersion.load('mnist', 1, path.join(base, '1'));
   const values = new Float32Array(batch * 784).map((_, i) => (i % 255) / 255);
-  const inputs = { image: { dtype: 'DT_FLOAT', shape: [batch, 28, 28, 1], values } };
+  const inputs = { image: { dtype: 'DT_FLOAT' as const, shape: [batch, 28, 28, 1], values } };
   for (let i = 0; i < 5; i++) loaded.run(DEFAULT_SIGNATURE_NAME, inputs);
   let images = 0;
   const started = performance.now();

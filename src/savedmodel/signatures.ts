@@ -69,6 +69,6 @@ function summarizeTensors(tensors: Record<string, TensorInfo>): Record<string, T
   return Object.fromEntries(
     Object.entries(tensors)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, t]) => [key, { name: t.name ?? '', dtype: t.dtype ?? 'DT_INVALID', shape: shapeDims(t.tensor_shape) }]),
+      .map(([key, t]) => [key, { name: t.name ?? '', dtype: String(t.dtype ?? 'DT_INVALID'), shape: shapeDims(t.tensor_shape) }]),
   );
 }

@@ -10,7 +10,7 @@
  * (json-tensor.ts), which produces TF Serving's exact results and error messages, so this path
  * never changes an answer — it only skips work.
  */
-import type { TensorInfo } from '../formats/proto/types.ts';
+import type { TensorInfo__Output } from '../formats/proto/types.ts';
 import { parsePredictRequest, type JsonPredictRequest } from './json-tensor.ts';
 import type { RequestLimits } from './request-limits.ts';
 import { FLOAT32_MAX } from '../formats/tensorflow/constants.ts';
@@ -263,7 +263,7 @@ export function parsePredictBody(body: Buffer): JsonPredictRequest {
   return {
     signatureName: simple.signatureName,
     format: 'row',
-    tensors(infos: Record<string, TensorInfo>, limits: RequestLimits) {
+    tensors(infos: Record<string, TensorInfo__Output>, limits: RequestLimits) {
       const names = Object.keys(infos);
       if (names.length === 1 && infos[names[0]!]!.dtype === 'DT_FLOAT') {
         return { [names[0]!]: { dtype: 'DT_FLOAT', shape: simple.shape, values: simple.values } };

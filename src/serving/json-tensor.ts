@@ -8,7 +8,7 @@
  *   outputs) or `{"outputs": ...}` for columns; floats are written the way TF Serving writes them
  *   (shortest of %g with 6 digits that round-trips, else 9; whole numbers get ".0").
  */
-import type { DataTypeName, TensorInfo } from '../formats/proto/types.ts';
+import type { DataTypeName, TensorInfo__Output } from '../formats/proto/types.ts';
 import { invalidArgument, ServingError } from './errors.ts';
 import { checkDeclaredShape, checkRequestRows, MAX_RANK, type RequestLimits } from './request-limits.ts';
 import { dtypeString, elementCount, shapeString, type HostTensor, type TensorMap } from './tensor.ts';
@@ -20,7 +20,7 @@ export interface JsonPredictRequest {
   signatureName: string;
   format: JsonFormat;
   /** Builds the tensors once the signature's inputs are known, checking sizes before allocating. */
-  tensors(inputs: Record<string, TensorInfo>, limits: RequestLimits): TensorMap;
+  tensors(inputs: Record<string, TensorInfo__Output>, limits: RequestLimits): TensorMap;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -83,7 +83,7 @@ function checkNesting(body: string): void {
   }
 }
 
-function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInfo>, limits: RequestLimits): TensorMap {
+function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInfo__Output>, limits: RequestLimits): TensorMap {
   const names = Object.keys(infos).sort();
   checkRequestRows(names.join(','), instances.length, limits);
   const objects = isObject(instances[0]!);
@@ -128,7 +128,7 @@ function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInf
   return tensors;
 }
 
-function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo>): TensorMap {
+function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo__Output>): TensorMap {
   const names = Object.keys(infos);
   if (!isObject(inputs)) {
     if (names.length > 1) {

@@ -3,7 +3,7 @@
  * TFSavedModel handle per signature — tfjs-node shares the session between them) and its
  * signatures. Owns the native handles: `dispose()` frees them once, when the version unloads.
  */
-import type { SignatureDef } from '../formats/proto/types.ts';
+import type { SignatureDef__Output } from '../formats/proto/types.ts';
 import { loadTf, withoutInt64Warning, type Tf } from '../engine/tf.ts';
 import { invalidArgument, ServingError } from './errors.ts';
 import { readServingSignatures } from './signatures.ts';
@@ -20,7 +20,7 @@ export class LoadedVersion {
     readonly modelName: string,
     readonly version: number,
     readonly dir: string,
-    readonly signatures: Record<string, SignatureDef>,
+    readonly signatures: Record<string, SignatureDef__Output>,
     private readonly tf: Tf,
     private readonly sessions: Map<string, TFSavedModel>,
   ) {}

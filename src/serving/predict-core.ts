@@ -6,7 +6,7 @@
  * declared shapes, before its values are allocated, and admitted against the rows in flight
  * before it reaches the engine or a batch; one whose client gave up meanwhile is not run.
  */
-import type { DataTypeName, SignatureDef, TensorInfo } from '../formats/proto/types.ts';
+import type { DataTypeName, SignatureDef__Output, TensorInfo__Output } from '../formats/proto/types.ts';
 import { Batcher, type BatchingParameters } from './batcher.ts';
 import { cancelled, invalidArgument, ServingError } from './errors.ts';
 import type { LoadedVersion } from './loaded-version.ts';
@@ -49,7 +49,7 @@ export interface DecodeContext {
  * Inputs, or a function building them from the signature's inputs (REST needs dtypes to parse
  * JSON); one that can read the declared shapes first calls `context.admit` before decoding.
  */
-export type PredictInputs = TensorMap | ((inputs: Record<string, TensorInfo>, context: DecodeContext) => TensorMap);
+export type PredictInputs = TensorMap | ((inputs: Record<string, TensorInfo__Output>, context: DecodeContext) => TensorMap);
 
 /** True once the request's client has given up (gRPC deadline or cancellation, REST connection closed). */
 export type CancelledCheck = () => boolean;
@@ -61,7 +61,7 @@ export interface PredictResult {
 
 export interface ModelMetadata {
   modelSpec: ResolvedModelSpec;
-  signatureDefs: Record<string, SignatureDef>;
+  signatureDefs: Record<string, SignatureDef__Output>;
 }
 
 export interface PredictionServiceOptions {
@@ -163,7 +163,7 @@ function selectorOf(spec: ModelSpecRequest): { version?: number; label?: string 
 }
 
 /** Checks that the request names exactly the signature's inputs; returns those names, sorted. */
-function validateInputNames(signature: SignatureDef, names: string[]): string[] {
+function validateInputNames(signature: SignatureDef__Output, names: string[]): string[] {
   const expected = Object.keys(signature.inputs ?? {}).sort();
   const sent = [...names].sort();
   const extra = sent.filter((name) => !expected.includes(name));
@@ -187,7 +187,7 @@ function declaredOf(tensors: TensorMap): DeclaredInputs {
  * than a request may carry. Returns the batch size (shared dimension 0) when every input is
  * batched along dimension 0, else undefined.
  */
-export function validateDeclaredInputs(signature: SignatureDef, inputs: DeclaredInputs, limits: RequestLimits): number | undefined {
+export function validateDeclaredInputs(signature: SignatureDef__Output, inputs: DeclaredInputs, limits: RequestLimits): number | undefined {
   const expected = validateInputNames(signature, Object.keys(inputs));
   let rows: number | undefined;
   let batched = true;
@@ -232,7 +232,7 @@ function validateValueCounts(inputs: TensorMap): void {
  * with 0 rows. The engine is not asked (tfjs-node mis-feeds empty tensors), so this needs each
  * output's per-row shape from the signature; without it the request is refused.
  */
-function emptyOutputs(signature: SignatureDef, wanted: string[] | undefined): TensorMap {
+function emptyOutputs(signature: SignatureDef__Output, wanted: string[] | undefined): TensorMap {
   const outputs: TensorMap = {};
   for (const name of wanted ?? Object.keys(signature.outputs ?? {})) {
     const info = signature.outputs![name]!;
@@ -246,7 +246,7 @@ function emptyOutputs(signature: SignatureDef, wanted: string[] | undefined): Te
   return outputs;
 }
 
-function validateOutputFilter(signature: SignatureDef, filter: string[]): string[] | undefined {
+function validateOutputFilter(signature: SignatureDef__Output, filter: string[]): string[] | undefined {
   if (filter.length === 0) return undefined;
   for (const name of filter) {
     if (!signature.outputs?.[name]) throw invalidArgument(`output tensor alias not found in signature: ${name}`);

@@ -3,8 +3,8 @@
  * TensorFlow's DataType enum), a shape, and the values in row-major order. REST builds them from
  * JSON, gRPC and the warmup file from TensorProto; the batcher concatenates and splits rows.
  */
-import type { DataTypeName, TensorProto } from '../formats/proto/types.ts';
-import { allocateValues, decodeTensorProto, elementCount, tensorProtoShape, TensorProtoError, type HostTensor, type TensorValues } from '../formats/tensorflow/tensor-proto.ts';
+import type { DataTypeName } from '../formats/proto/types.ts';
+import { allocateValues, decodeTensorProto, elementCount, tensorProtoShape, TensorProtoError, type DecodedTensorProto, type HostTensor, type TensorValues } from '../formats/tensorflow/tensor-proto.ts';
 import { ServingError } from './errors.ts';
 import { checkDeclaredShape } from './request-limits.ts';
 
@@ -55,7 +55,7 @@ export function padRows(tensor: HostTensor, rows: number): HostTensor {
  * A request's TensorProto: its declared shape is checked against the request limits before
  * anything is allocated for it; what the codec rejects is the client's error, as in TF Serving.
  */
-export function tensorFromProto(proto: TensorProto, name: string): HostTensor {
+export function tensorFromProto(proto: DecodedTensorProto, name: string): HostTensor {
   checkDeclaredShape(name, tensorProtoShape(proto));
   try {
     return decodeTensorProto(proto, `input ${name}`);

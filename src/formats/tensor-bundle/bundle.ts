@@ -6,7 +6,7 @@
  */
 import { UserInputError } from '../../errors.ts';
 import { decodeMessage, encodeMessage } from '../proto/index.ts';
-import type { BundleEntryProto, BundleHeaderProto } from '../proto/types.ts';
+import type { BundleEntryProto, BundleEntryProto__Output, BundleHeaderProto, BundleHeaderProto__Output } from '../proto/types.ts';
 import { maskCrc, unmaskCrc, crc32c } from '../crc32c.ts';
 import { readTable } from './sstable-reader.ts';
 import { buildTable, compareBytes, type TableEntry } from './sstable-writer.ts';
@@ -106,14 +106,14 @@ export function encodeTensorBundle(tensors: BundleTensor[]): { index: Uint8Array
 export function decodeBundleIndex(index: Uint8Array, source: string): BundleEntryInfo[] {
   const [first, ...rest] = readTable(index, source);
   if (!first || first.key.length !== 0) throw new UserInputError(`${source}: the bundle header entry is missing`);
-  const header = decodeMessage<BundleHeaderProto>('tensorflow.BundleHeaderProto', first.value);
+  const header = decodeMessage<BundleHeaderProto__Output>('tensorflow.BundleHeaderProto', first.value);
   if ((header.endianness ?? 'LITTLE') !== 'LITTLE') throw new UserInputError(`${source}: big-endian bundles are not supported`);
   if ((header.num_shards ?? 0) !== 1) {
     throw new UserInputError(`${source}: the bundle has ${header.num_shards ?? 0} data shards; only single-shard bundles are supported`);
   }
   return rest.map(({ key, value }) => {
     const name = Buffer.from(key).toString('utf8');
-    const entry = decodeMessage<BundleEntryProto>('tensorflow.BundleEntryProto', value);
+    const entry = decodeMessage<BundleEntryProto__Output>('tensorflow.BundleEntryProto', value);
     if ((entry.slices ?? []).length > 0) throw new UserInputError(`${source}: tensor ${name} is stored in slices, which are not supported`);
     const dataType = entry.dtype ?? 'DT_INVALID';
     return {

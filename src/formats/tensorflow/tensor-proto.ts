@@ -5,7 +5,7 @@
  * there), where a single value with a larger shape is broadcast to every element. The shape is a
  * TensorProto's own: absent means a scalar.
  */
-import type { DataTypeName, TensorProto } from '../proto/types.ts';
+import type { DataTypeName, TensorProto, TensorProto__Output } from '../proto/types.ts';
 import { shapeDims, shapeProto } from './shape.ts';
 
 export type TensorValues = Float32Array | Float64Array | Int32Array | Uint8Array | number[] | string[];
@@ -48,13 +48,16 @@ export function allocateValues(dtype: DataTypeName, count: number): TensorValues
   return new Int32Array(count);
 }
 
+/** A TensorProto as decoded (enum names, int64 as numbers, bytes as Buffers); any field may be absent. */
+export type DecodedTensorProto = Partial<TensorProto__Output>;
+
 /** The shape a TensorProto declares (checked by callers before decodeTensorProto allocates it). */
-export function tensorProtoShape(proto: TensorProto): number[] {
+export function tensorProtoShape(proto: DecodedTensorProto): number[] {
   return shapeDims(proto.tensor_shape ?? {}) ?? [];
 }
 
 /** The values of a TensorProto; `name` (the tensor's role, e.g. `input image`) starts each error. */
-export function decodeTensorProto(proto: TensorProto, name: string): HostTensor {
+export function decodeTensorProto(proto: DecodedTensorProto, name: string): HostTensor {
   const dtype = proto.dtype ?? 'DT_INVALID';
   const shape = tensorProtoShape(proto);
   const count = elementCount(shape);
@@ -132,13 +135,13 @@ function writeScalar(view: DataView, dtype: DataTypeName, offset: number, value:
   }
 }
 
-function listedValues(proto: TensorProto): unknown[] {
+function listedValues(proto: DecodedTensorProto): unknown[] {
   switch (proto.dtype) {
     case 'DT_FLOAT': return proto.float_val ?? [];
     case 'DT_DOUBLE': return proto.double_val ?? [];
     case 'DT_INT64': return (proto.int64_val ?? []).map(Number);
     case 'DT_BOOL': return (proto.bool_val ?? []).map((value) => (value ? 1 : 0));
-    case 'DT_STRING': return (proto.string_val ?? []).map((bytes) => Buffer.from(bytes).toString('utf8'));
+    case 'DT_STRING': return (proto.string_val ?? []).map((bytes) => bytes.toString('utf8'));
     default: return proto.int_val ?? [];
   }
 }

@@ -12,12 +12,12 @@ import { IMAGE_SIZE } from '../client/mnist-image.ts';
 import { tensorFromProto } from '../tensor.ts';
 import { ServingClient, isServiceError } from './grpc-client.ts';
 import { SIGNATURE_DEF_FIELD } from './handlers.ts';
-import type { ModelSpecMessage } from './protos.ts';
+import type { ModelSpec } from './protos.ts';
 import { statusName } from './status-codes.ts';
 
 const INPUT_ERRORS = new Set([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.NOT_FOUND, GrpcStatus.FAILED_PRECONDITION]);
 
-function modelSpec(target: ModelTarget): ModelSpecMessage {
+function modelSpec(target: ModelTarget): ModelSpec {
   return {
     name: target.model,
     ...(target.version !== undefined && { version: { value: target.version } }),

@@ -1,6 +1,6 @@
 /**
  * TF Serving's gRPC methods over the transport-independent core (../predict-core.ts): each takes
- * the request message as proto-loader decoded it and returns the response message, or throws a
+ * the request message as decoded (./protos.ts) and returns the response message, or throws a
  * ServingError with TF Serving's code and wording (prediction_service_impl.cc,
  * get_model_metadata_impl.cc, get_model_status_impl.cc).
  */
@@ -12,20 +12,21 @@ import { tensorFromProto, type TensorMap } from '../tensor.ts';
 import {
   SIGNATURE_DEF_MAP_TYPE,
   SIGNATURE_DEF_MAP_TYPE_URL,
-  type GetModelMetadataRequestMessage,
-  type GetModelMetadataResponseMessage,
-  type GetModelStatusRequestMessage,
-  type GetModelStatusResponseMessage,
-  type ModelSpecMessage,
-  type PredictRequestMessage,
-  type PredictResponseMessage,
+  type GetModelMetadataRequest__Output,
+  type GetModelMetadataResponse,
+  type GetModelStatusRequest__Output,
+  type GetModelStatusResponse,
+  type ModelSpec,
+  type ModelSpec__Output,
+  type PredictRequest__Output,
+  type PredictResponse,
 } from './protos.ts';
 
 /** The only metadata field TF Serving (and this server) knows. */
 export const SIGNATURE_DEF_FIELD = 'signature_def';
 
 /** A request's ModelSpec as the core takes it: the version oneof becomes a number or a label. */
-export function modelSpecRequest(spec: ModelSpecMessage | null | undefined): ModelSpecRequest {
+export function modelSpecRequest(spec: ModelSpec__Output | null | undefined): ModelSpecRequest {
   if (!spec) throw invalidArgument('Missing ModelSpec');
   const request: ModelSpecRequest = { name: spec.name ?? '' };
   if (spec.version_choice === 'version' || (spec.version_choice === undefined && spec.version)) {
@@ -37,7 +38,7 @@ export function modelSpecRequest(spec: ModelSpecMessage | null | undefined): Mod
   return request;
 }
 
-function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): ModelSpecMessage {
+function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): ModelSpec {
   return { name: spec.name, version: { value: spec.version }, ...(withSignature && { signature_name: spec.signatureName }) };
 }
 
@@ -47,7 +48,7 @@ function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): Mode
  * were admitted: an unknown model answers NOT_FOUND and a wrong dtype or an oversized shape
  * INVALID_ARGUMENT whatever the bytes hold, and a broadcast value is never expanded past the limits.
  */
-export async function predict(service: PredictionService, request: PredictRequestMessage, isCancelled?: CancelledCheck): Promise<PredictResponseMessage> {
+export async function predict(service: PredictionService, request: PredictRequest__Output, isCancelled?: CancelledCheck): Promise<PredictResponse> {
   const spec = modelSpecRequest(request.model_spec);
   const protos = request.inputs ?? {};
   const decode = (_signatureInputs: unknown, context: DecodeContext): TensorMap => {
@@ -61,7 +62,7 @@ export async function predict(service: PredictionService, request: PredictReques
   return { model_spec: modelSpecMessage(result.modelSpec, true), outputs };
 }
 
-export function getModelMetadata(service: PredictionService, request: GetModelMetadataRequestMessage): GetModelMetadataResponseMessage {
+export function getModelMetadata(service: PredictionService, request: GetModelMetadataRequest__Output): GetModelMetadataResponse {
   const spec = modelSpecRequest(request.model_spec);
   const fields = request.metadata_field ?? [];
   if (fields.length === 0) throw invalidArgument('GetModelMetadataRequest must specify at least one metadata_field');
@@ -75,7 +76,7 @@ export function getModelMetadata(service: PredictionService, request: GetModelMe
   };
 }
 
-export function getModelStatus(service: PredictionService, request: GetModelStatusRequestMessage): GetModelStatusResponseMessage {
+export function getModelStatus(service: PredictionService, request: GetModelStatusRequest__Output): GetModelStatusResponse {
   const statuses = service.status(modelSpecRequest(request.model_spec));
   return {
     model_version_status: statuses.map((status) => ({
