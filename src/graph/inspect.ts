@@ -4,6 +4,7 @@
  * leaving the saver and variable-initialisation subgraphs out as candidates); TF2 function libraries.
  */
 import type { AttrValue, FunctionDef, GraphDef, NodeDef, SaverDef } from '../formats/proto/types.ts';
+import { shapeDims } from '../formats/tensorflow/shape.ts';
 
 export interface NodeSummary {
   name: string;
@@ -51,9 +52,7 @@ export function summarizeNode(node: NodeDef): NodeSummary {
 }
 
 function shapeOf(attrs: Record<string, AttrValue>): number[] | null {
-  const shape = attrs.shape?.shape ?? attrs._output_shapes?.list?.shape?.[0] ?? attrs.value?.tensor?.tensor_shape;
-  if (!shape || shape.unknown_rank) return null;
-  return (shape.dim ?? []).map((d) => Number(d.size ?? 0));
+  return shapeDims(attrs.shape?.shape ?? attrs._output_shapes?.list?.shape?.[0] ?? attrs.value?.tensor?.tensor_shape);
 }
 
 /** True for saver and variable-initialisation nodes, which inspect-graph leaves out of the outputs. */

@@ -8,6 +8,8 @@ import { UserInputError } from '../../errors.ts';
 import { decodeMessage, encodeMessage } from '../proto/index.ts';
 import type { BundleEntryProto, BundleEntryProto__Output, BundleHeaderProto, BundleHeaderProto__Output } from '../proto/types.ts';
 import { maskCrc, unmaskCrc, crc32c } from '../crc32c.ts';
+import { shapeDims, shapeProto } from '../tensorflow/shape.ts';
+import { elementCount } from '../tensorflow/tensor-proto.ts';
 import { readTable } from './sstable-reader.ts';
 import { buildTable, compareBytes, type TableEntry } from './sstable-writer.ts';
 import {
@@ -44,10 +46,6 @@ export interface BundleSource {
 
 /** TF's kTensorBundleVersion: readers accept producer ≥ their min_consumer (0). */
 const BUNDLE_HEADER: BundleHeaderProto = { num_shards: 1, endianness: 'LITTLE', version: { producer: 1 } };
-
-function elementCount(shape: number[]): number {
-  return shape.reduce((product, size) => product * size, 1);
-}
 
 function hex(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
@@ -90,7 +88,7 @@ export function encodeTensorBundle(tensors: BundleTensor[]): { index: Uint8Array
     const { bytes, crc } = encodeTensor(tensor);
     const entry: BundleEntryProto = {
       dtype: DATA_TYPE_OF[tensor.dtype],
-      shape: { dim: tensor.shape.map((size) => ({ size })) },
+      shape: shapeProto(tensor.shape),
       offset,
       size: bytes.length,
       crc32c: maskCrc(crc),
@@ -119,7 +117,7 @@ export function decodeBundleIndex(index: Uint8Array, source: string): BundleEntr
     return {
       name,
       dtype: BUNDLE_DTYPE_OF[dataType] ?? dataType,
-      shape: (entry.shape?.dim ?? []).map((dim) => dim.size ?? 0),
+      shape: shapeDims(entry.shape) ?? [],
       offset: entry.offset ?? 0,
       size: entry.size ?? 0,
       crc32c: unmaskCrc(entry.crc32c ?? 0),

@@ -8,7 +8,7 @@ import { allocateValues, decodeTensorProto, elementCount, tensorProtoShape, Tens
 import { ServingError } from '../serving-errors.ts';
 import { checkDeclaredShape } from './request-limits.ts';
 
-export { allocateValues, elementCount, shapeString, type HostTensor, type TensorValues } from '../formats/tensorflow/tensor-proto.ts';
+export { allocateValues, elementCount, shapeString, type HostTensor, type TensorValues } from '../../formats/tensorflow/tensor-proto.ts';
 
 export type TensorMap = Record<string, HostTensor>;
 

@@ -16,7 +16,7 @@ import { formatDecimal } from '../../predict/decimal-format.ts';
 import type { HostTensor } from '../../servable/host-tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
 import { SIGNATURE_PARAMETER, type InferInput, type InferOutput, type InferRequest, type InferResult } from './inference.ts';
-import { FLOAT32_MAX } from '../../formats/tensorflow/constants.ts';
+import { FLOAT32_MAX } from '../../../formats/tensorflow/constants.ts';
 
 export const HEADER_LENGTH_HEADER = 'inference-header-content-length';
 const BINARY_SIZE = 'binary_data_size';
