@@ -11,7 +11,7 @@ import { loadTf } from '../src/runtime/tf.ts';
 import { initialVariables } from '../src/model/init.ts';
 import { defaultModelSpec } from '../src/model/spec.ts';
 import { exportSavedModel } from '../src/savedmodel/export.ts';
-import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
+import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../src/formats/tensorflow/constants.ts';
 
 const binPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mnist-serve');
 

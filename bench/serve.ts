@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setInterOpThreads, setIntraOpThreads } from '../src/runtime/tf.ts';
-import { DEFAULT_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
+import { DEFAULT_SIGNATURE_NAME } from '../src/formats/tensorflow/constants.ts';
 import { DEFAULT_BATCHING } from '../src/serving/batching/batcher.ts';
 import { LoadedVersion } from '../src/serving/servable/loaded-version.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
@@ -39,7 +39,7 @@ const resultsFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'res
 async function inProcessRate(base: string, batch: number): Promise<number> {
   const loaded = await LoadedVersion.load('mnist', 1, path.join(base, '1'));
   const values = new Float32Array(batch * 784).map((_, i) => (i % 255) / 255);
-  const inputs = { image: { dtype: 'DT_FLOAT', shape: [batch, 28, 28, 1], values } };
+  const inputs = { image: { dtype: 'DT_FLOAT' as const, shape: [batch, 28, 28, 1], values } };
   for (let i = 0; i < 5; i++) loaded.run(DEFAULT_SIGNATURE_NAME, inputs);
   let images = 0;
   const started = performance.now();

@@ -3,10 +3,10 @@
  * `_2`, … as TensorFlow's own name scopes do), inputs are `node`, `node:k` or `^node` (control
  * inputs are kept last, as TensorFlow requires), and attrs are written with the helpers below.
  */
-import type { AttrValue, DataTypeName, GraphDef, NodeDef, TensorProto, TensorShapeProto } from '../formats/proto/types.ts';
-
-/** TF 2.21's GRAPH_DEF_VERSION: every op attr we use exists at this producer version. */
-export const GRAPH_PRODUCER_VERSION = 2474;
+import type { AttrValue, DataTypeName, GraphDef, NodeDef, TensorProto } from '../formats/proto/types.ts';
+import { GRAPH_PRODUCER_VERSION } from '../formats/tensorflow/constants.ts';
+import { shapeProto } from '../formats/tensorflow/shape.ts';
+import { encodeTensorContent, encodeTensorValues } from '../formats/tensorflow/tensor-proto.ts';
 
 export const attr = {
   type: (type: DataTypeName): AttrValue => ({ type }),
@@ -19,11 +19,6 @@ export const attr = {
   shape: (dims: number[] | null): AttrValue => ({ shape: shapeProto(dims) }),
   tensor: (tensor: TensorProto): AttrValue => ({ tensor }),
 };
-
-/** A TensorShapeProto; `null` is unknown rank, -1 an unknown dimension. */
-export function shapeProto(dims: number[] | null): TensorShapeProto {
-  return dims === null ? { unknown_rank: true } : { dim: dims.map((size) => ({ size })) };
-}
 
 export class GraphBuilder {
   private readonly nodes: NodeDef[] = [];
@@ -59,36 +54,15 @@ export class GraphBuilder {
 
   /** A scalar or small constant from values (float32 unless stated), stored as tensor_content. */
   constant(name: string, values: ArrayLike<number> | number, dims: number[], dtype: DataTypeName = 'DT_FLOAT'): string {
-    return this.add('Const', name, [], { dtype: attr.type(dtype), value: attr.tensor(tensorProto(values, dims, dtype)) });
+    return this.add('Const', name, [], { dtype: attr.type(dtype), value: attr.tensor(encodeTensorContent({ dtype, shape: dims, values: typeof values === 'number' ? [values] : Array.from(values) })) });
   }
 
   /** A string constant (e.g. the saver's tensor names), stored as string_val. */
   stringConstant(name: string, values: string[], dims: number[]): string {
-    const tensor: TensorProto = { dtype: 'DT_STRING', tensor_shape: shapeProto(dims), string_val: values.map((v) => new TextEncoder().encode(v)) };
-    return this.add('Const', name, [], { dtype: attr.type('DT_STRING'), value: attr.tensor(tensor) });
+    return this.add('Const', name, [], { dtype: attr.type('DT_STRING'), value: attr.tensor(encodeTensorValues({ dtype: 'DT_STRING', shape: dims, values })) });
   }
 
   build(): GraphDef {
     return { node: this.nodes.map((n) => ({ ...n })), versions: { producer: GRAPH_PRODUCER_VERSION } };
   }
-}
-
-/** A TensorProto with raw little-endian tensor_content for numeric dtypes we use. */
-export function tensorProto(values: ArrayLike<number> | number, dims: number[], dtype: DataTypeName = 'DT_FLOAT'): TensorProto {
-  const list = typeof values === 'number' ? [values] : Array.from(values);
-  let content: Uint8Array;
-  switch (dtype) {
-    case 'DT_FLOAT':
-      content = new Uint8Array(Float32Array.from(list).buffer);
-      break;
-    case 'DT_INT32':
-      content = new Uint8Array(Int32Array.from(list).buffer);
-      break;
-    case 'DT_INT64':
-      content = new Uint8Array(BigInt64Array.from(list.map((v) => BigInt(v))).buffer);
-      break;
-    default:
-      throw new Error(`tensorProto: unsupported dtype ${dtype}`);
-  }
-  return { dtype, tensor_shape: shapeProto(dims), tensor_content: content };
 }

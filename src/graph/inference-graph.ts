@@ -1,12 +1,10 @@
 /**
- * The model spec as TensorFlow ops, named the way Keras names them in a TF1 graph
- * (`conv2d/Conv2D`, `conv2d/BiasAdd`, `conv2d/Relu`, `max_pooling2d/MaxPool`, `flatten/Reshape`,
- * `dense/MatMul`, …, `dense_1/Sigmoid`), so TF tooling and users find the nodes they know.
+ * The model spec as TensorFlow ops, named the way Keras names them in a TF1 graph (the names
+ * come from `layerNodes` in ../model/spec.ts), so TF tooling and users find the nodes they know.
  * Every attr an op defines without a default is set (TF rejects the node otherwise), plus the
  * defaulted ones TF itself writes for these ops.
  */
-import type { ModelSpec, Activation } from '../model/spec.ts';
-import { layerOutputShapes } from '../model/spec.ts';
+import { ACTIVATION_OPS, layerNodes, layerOutputShapes, weightName, type Activation, type LayerNodes, type ModelSpec } from '../model/spec.ts';
 import { attr, type GraphBuilder } from './graph-builder.ts';
 
 const FLOAT = attr.type('DT_FLOAT');
@@ -34,9 +32,10 @@ export function addInferenceGraph(builder: GraphBuilder, spec: ModelSpec, option
   let x = options.input;
   let logits = x;
   spec.layers.forEach((layer, i) => {
+    const nodes = layerNodes(layer);
     switch (layer.kind) {
       case 'conv2d': {
-        const conv = builder.add('Conv2D', `${layer.name}/Conv2D`, [x, options.readVariable(`${layer.name}/kernel`, `${layer.name}/Conv2D`)], {
+        const conv = builder.add('Conv2D', nodes.op, [x, options.readVariable(weightName(layer.name, 'kernel'), nodes.op)], {
           T: FLOAT,
           strides: attr.ints([1, 1, 1, 1]),
           padding: attr.string('VALID'),
@@ -45,13 +44,13 @@ export function addInferenceGraph(builder: GraphBuilder, spec: ModelSpec, option
           use_cudnn_on_gpu: attr.bool(true),
           explicit_paddings: { list: {} },
         });
-        logits = addBias(builder, layer.name, conv, options);
-        x = activate(builder, layer.name, logits, layer.activation);
+        logits = addBias(builder, layer.name, nodes, conv, options);
+        x = activate(builder, nodes, logits, layer.activation);
         break;
       }
       case 'maxPooling2d': {
         const window = attr.ints([1, layer.poolSize[0], layer.poolSize[1], 1]);
-        x = builder.add('MaxPool', `${layer.name}/MaxPool`, [x], {
+        x = builder.add('MaxPool', nodes.op, [x], {
           T: FLOAT,
           ksize: window,
           strides: window,
@@ -62,18 +61,18 @@ export function addInferenceGraph(builder: GraphBuilder, spec: ModelSpec, option
         break;
       }
       case 'flatten': {
-        const target = builder.constant(`${layer.name}/Const`, [-1, shapes[i]![0]!], [2], 'DT_INT32');
-        x = builder.add('Reshape', `${layer.name}/Reshape`, [x, target], { T: FLOAT, Tshape: attr.type('DT_INT32') });
+        const target = builder.constant(nodes.shape!, [-1, shapes[i]![0]!], [2], 'DT_INT32');
+        x = builder.add('Reshape', nodes.op, [x, target], { T: FLOAT, Tshape: attr.type('DT_INT32') });
         break;
       }
       case 'dense': {
-        const matmul = builder.add('MatMul', `${layer.name}/MatMul`, [x, options.readVariable(`${layer.name}/kernel`, `${layer.name}/MatMul`)], {
+        const matmul = builder.add('MatMul', nodes.op, [x, options.readVariable(weightName(layer.name, 'kernel'), nodes.op)], {
           T: FLOAT,
           transpose_a: attr.bool(false),
           transpose_b: attr.bool(false),
         });
-        logits = addBias(builder, layer.name, matmul, options);
-        x = activate(builder, layer.name, logits, layer.activation);
+        logits = addBias(builder, layer.name, nodes, matmul, options);
+        x = activate(builder, nodes, logits, layer.activation);
         break;
       }
     }
@@ -91,20 +90,12 @@ export function addArgMax(builder: GraphBuilder, scores: string, name = 'ArgMax'
   });
 }
 
-function addBias(builder: GraphBuilder, layer: string, value: string, options: InferenceGraphOptions): string {
-  const bias = options.readVariable(`${layer}/bias`, `${layer}/BiasAdd`);
-  return builder.add('BiasAdd', `${layer}/BiasAdd`, [value, bias], { T: FLOAT, data_format: attr.string('NHWC') });
+function addBias(builder: GraphBuilder, layer: string, nodes: LayerNodes, value: string, options: InferenceGraphOptions): string {
+  const bias = options.readVariable(weightName(layer, 'bias'), nodes.biasAdd!);
+  return builder.add('BiasAdd', nodes.biasAdd!, [value, bias], { T: FLOAT, data_format: attr.string('NHWC') });
 }
 
-function activate(builder: GraphBuilder, layer: string, value: string, activation: Activation): string {
-  switch (activation) {
-    case 'relu':
-      return builder.add('Relu', `${layer}/Relu`, [value], { T: FLOAT });
-    case 'sigmoid':
-      return builder.add('Sigmoid', `${layer}/Sigmoid`, [value], { T: FLOAT });
-    case 'softmax':
-      return builder.add('Softmax', `${layer}/Softmax`, [value], { T: FLOAT });
-    case 'linear':
-      return value;
-  }
+function activate(builder: GraphBuilder, nodes: LayerNodes, value: string, activation: Activation): string {
+  const op = ACTIVATION_OPS[activation];
+  return op ? builder.add(op, nodes.activation!, [value], { T: FLOAT }) : value;
 }

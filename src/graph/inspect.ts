@@ -4,6 +4,7 @@
  * leaving the saver and variable-initialisation subgraphs out as candidates); TF2 function libraries.
  */
 import type { AttrValue, FunctionDef, GraphDef, NodeDef, SaverDef } from '../formats/proto/types.ts';
+import { shapeDims } from '../formats/tensorflow/shape.ts';
 
 export interface NodeSummary {
   name: string;
@@ -42,22 +43,20 @@ const VARIABLE_INIT = /\/(Initializer\/|Assign$|Read\/ReadVariableOp$|IsInitiali
 export function summarizeNode(node: NodeDef): NodeSummary {
   const attrs = node.attr ?? {};
   return {
-    name: node.name,
-    op: node.op,
+    name: node.name ?? '',
+    op: node.op ?? '',
     inputs: node.input ?? [],
-    dtype: (attrs.dtype?.type ?? attrs.T?.type ?? attrs.out_type?.type ?? attrs.output_type?.type ?? null) as string | null,
+    dtype: String(attrs.dtype?.type ?? attrs.T?.type ?? attrs.out_type?.type ?? attrs.output_type?.type ?? '') || null,
     shape: shapeOf(attrs),
   };
 }
 
 function shapeOf(attrs: Record<string, AttrValue>): number[] | null {
-  const shape = attrs.shape?.shape ?? attrs._output_shapes?.list?.shape?.[0] ?? attrs.value?.tensor?.tensor_shape;
-  if (!shape || shape.unknown_rank) return null;
-  return (shape.dim ?? []).map((d) => Number(d.size ?? 0));
+  return shapeDims(attrs.shape?.shape ?? attrs._output_shapes?.list?.shape?.[0] ?? attrs.value?.tensor?.tensor_shape);
 }
 
 /** True for saver and variable-initialisation nodes, which inspect-graph leaves out of the outputs. */
-export function isAuxiliaryNode(node: Pick<NodeDef, 'name' | 'op'>): boolean {
+export function isAuxiliaryNode(node: Pick<NodeSummary, 'name' | 'op'>): boolean {
   return SAVER_SCOPE.test(node.name) || VARIABLE_INIT.test(node.name) || node.name === 'init' || NO_OUTPUT_OPS.has(node.op);
 }
 
@@ -68,17 +67,17 @@ export function isAuxiliaryNode(node: Pick<NodeDef, 'name' | 'op'>): boolean {
  * (`ArgMax`) consumes them; names not in the graph are ignored.
  */
 export function summarizeGraph(graph: GraphDef, saverDef?: SaverDef, fetched: string[] = []): GraphSummary {
-  const nodes = graph.node ?? [];
+  const nodes = (graph.node ?? []).map(summarizeNode);
   const saverNodes = new Set(
     [saverDef?.filename_tensor_name, saverDef?.save_tensor_name, saverDef?.restore_op_name].filter(Boolean).map((t) => t!.replace(/:\d+$/, '')),
   );
   const main = nodes.filter((n) => !isAuxiliaryNode(n) && !saverNodes.has(n.name));
-  const consumed = new Set(nodes.flatMap((n) => (n.input ?? []).filter((i) => !i.startsWith('^')).map(tensorOf)));
+  const consumed = new Set(nodes.flatMap((n) => n.inputs.filter((i) => !i.startsWith('^')).map(tensorOf)));
   const wanted = new Set(fetched.map(tensorOf));
   return {
     inputs: main.filter((n) => INPUT_OPS.has(n.op)).map((n) => `${n.name}:0`),
     outputs: main.filter((n) => !INPUT_OPS.has(n.op) && (!consumed.has(`${n.name}:0`) || wanted.has(`${n.name}:0`))).map((n) => `${n.name}:0`),
-    nodes: nodes.map(summarizeNode),
+    nodes,
     functions: (graph.library?.function ?? []).map(summarizeFunction),
   };
 }

@@ -11,7 +11,8 @@
  *   save/restore_all = NoOp(^save/AssignVariableOp…)              (saver_def.restore_op_name)
  */
 import type { SaverDef } from '../formats/proto/types.ts';
-import { attr, shapeProto, type GraphBuilder } from './graph-builder.ts';
+import { encodeTensorValues } from '../formats/tensorflow/tensor-proto.ts';
+import { attr, type GraphBuilder } from './graph-builder.ts';
 import type { GraphVariable } from './variables.ts';
 
 /** Adds the saver for `variables`, whose VarHandleOp nodes are named after them. */
@@ -19,7 +20,7 @@ export function addSaverSubgraph(builder: GraphBuilder, variables: GraphVariable
   const scope = builder.uniqueName('save');
   const filename = builder.add('Const', `${scope}/filename`, [], {
     dtype: attr.type('DT_STRING'),
-    value: attr.tensor({ dtype: 'DT_STRING', tensor_shape: shapeProto([]), string_val: [new TextEncoder().encode('model')] }),
+    value: attr.tensor(encodeTensorValues({ dtype: 'DT_STRING', shape: [], values: ['model'] })),
   });
   const prefix = builder.add('PlaceholderWithDefault', `${scope}/Const`, [filename], { dtype: attr.type('DT_STRING'), shape: attr.shape([]) });
   const names = variables.map((v) => v.name);

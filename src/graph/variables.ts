@@ -7,7 +7,8 @@
  */
 import type { CollectionDef, DataTypeName } from '../formats/proto/types.ts';
 import { encodeMessage } from '../formats/proto/index.ts';
-import { attr, shapeProto, type GraphBuilder } from './graph-builder.ts';
+import { encodeTensorValues } from '../formats/tensorflow/tensor-proto.ts';
+import { attr, type GraphBuilder } from './graph-builder.ts';
 
 export interface GraphVariable {
   /** Checkpoint key and VarHandleOp name, e.g. `conv2d/kernel`. */
@@ -35,10 +36,10 @@ export function addResourceVariable(builder: GraphBuilder, variable: GraphVariab
     allowed_devices: { list: {} },
   });
   if (handle !== variable.name) throw new Error(`variable node name ${variable.name} is already taken`);
-  // One zero broadcast over the shape: TensorFlow fills a Const from a single value.
+  // One zero broadcast over the shape: TensorFlow fills a Const from a single listed value.
   const zeros = builder.add('Const', `${handle}/Initializer/zeros`, [], {
     dtype: attr.type(variable.dtype),
-    value: attr.tensor({ dtype: variable.dtype, tensor_shape: shapeProto(variable.shape), ...zeroValue(variable.dtype) }),
+    value: attr.tensor(encodeTensorValues({ dtype: variable.dtype, shape: variable.shape, values: [0] })),
   });
   const assign = builder.add('AssignVariableOp', `${handle}/Assign`, [handle, zeros], { dtype: attr.type(variable.dtype) });
   const snapshot = readVariable(builder, handle, variable.dtype, `${handle}/Read`);
@@ -64,17 +65,4 @@ export function variableCollections(definitions: VariableDef[]): Record<string, 
   const trainable = definitions.filter((d) => d.trainable);
   if (trainable.length > 0) collections.trainable_variables = encode(trainable);
   return collections;
-}
-
-function zeroValue(dtype: DataTypeName): { float_val: number[] } | { int64_val: number[] } | { int_val: number[] } {
-  switch (dtype) {
-    case 'DT_FLOAT':
-      return { float_val: [0] };
-    case 'DT_INT64':
-      return { int64_val: [0] };
-    case 'DT_INT32':
-      return { int_val: [0] };
-    default:
-      throw new Error(`resource variables of ${dtype} are not supported`);
-  }
 }

@@ -4,22 +4,14 @@
  */
 import type * as tfjs from '@tensorflow/tfjs-node';
 import type { Tf } from '../runtime/tf.ts';
-import type { Activation, ModelSpec } from './spec.ts';
+import { weightName, type Activation, type ModelSpec } from './spec.ts';
 
 /** Keras's backend epsilon, used to clip probabilities before the log. */
 export const KERAS_EPSILON = 1e-7;
 
+/** tfjs names its activation ops as the spec names activations (`tf.relu`, `tf.softmax`, …). */
 function activate(tf: Tf, x: tfjs.Tensor, activation: Activation): tfjs.Tensor {
-  switch (activation) {
-    case 'relu':
-      return tf.relu(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'softmax':
-      return tf.softmax(x);
-    case 'linear':
-      return x;
-  }
+  return activation === 'linear' ? x : (tf[activation] as (x: tfjs.Tensor) => tfjs.Tensor)(x);
 }
 
 /** Class scores [batch, numClasses]: the head's output (sigmoid or softmax). */
@@ -33,8 +25,8 @@ export function forward(
   for (const layer of spec.layers) {
     switch (layer.kind) {
       case 'conv2d':
-        x = tf.conv2d(x as tfjs.Tensor4D, weight(`${layer.name}/kernel`) as tfjs.Tensor4D, 1, 'valid');
-        x = activate(tf, tf.add(x, weight(`${layer.name}/bias`)), layer.activation);
+        x = tf.conv2d(x as tfjs.Tensor4D, weight(weightName(layer.name, 'kernel')) as tfjs.Tensor4D, 1, 'valid');
+        x = activate(tf, tf.add(x, weight(weightName(layer.name, 'bias'))), layer.activation);
         break;
       case 'maxPooling2d':
         x = tf.maxPool(x as tfjs.Tensor4D, layer.poolSize, layer.poolSize, 'valid');
@@ -43,8 +35,8 @@ export function forward(
         x = tf.reshape(x, [x.shape[0]!, -1]);
         break;
       case 'dense':
-        x = tf.matMul(x as tfjs.Tensor2D, weight(`${layer.name}/kernel`) as tfjs.Tensor2D);
-        x = activate(tf, tf.add(x, weight(`${layer.name}/bias`)), layer.activation);
+        x = tf.matMul(x as tfjs.Tensor2D, weight(weightName(layer.name, 'kernel')) as tfjs.Tensor2D);
+        x = activate(tf, tf.add(x, weight(weightName(layer.name, 'bias'))), layer.activation);
         break;
     }
   }

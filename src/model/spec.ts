@@ -5,7 +5,8 @@
  */
 import { UserInputError } from '../errors.ts';
 
-export type Activation = 'relu' | 'sigmoid' | 'softmax' | 'linear';
+export const ACTIVATIONS = ['relu', 'sigmoid', 'softmax', 'linear'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
 export type Head = 'sigmoid' | 'softmax';
 
 export type LayerSpec =
@@ -40,6 +41,49 @@ export interface VariableSpec {
   layer: string;
   role: 'kernel' | 'bias';
   shape: number[];
+}
+
+/** The TensorFlow op that applies each activation (linear applies none). */
+export const ACTIVATION_OPS: Record<Activation, 'Relu' | 'Sigmoid' | 'Softmax' | undefined> = {
+  relu: 'Relu',
+  sigmoid: 'Sigmoid',
+  softmax: 'Softmax',
+  linear: undefined,
+};
+
+/** A layer's weight as Keras names it (`conv2d/kernel`): the checkpoint key and the graph's variable. */
+export function weightName(layer: string, role: VariableSpec['role']): string {
+  return `${layer}/${role}`;
+}
+
+/**
+ * The nodes of a layer in Keras's TF1 graph: `op` its main op (`conv2d/Conv2D`, `dense/MatMul`,
+ * `max_pooling2d/MaxPool`, `flatten/Reshape`), `biasAdd` and `activation` where it has them
+ * (`conv2d/BiasAdd`, `dense_1/Sigmoid`), `shape` flatten's target shape constant, and `output`
+ * the node holding the layer's result.
+ */
+export interface LayerNodes {
+  op: string;
+  biasAdd?: string;
+  activation?: string;
+  shape?: string;
+  output: string;
+}
+
+export function layerNodes(layer: LayerSpec): LayerNodes {
+  switch (layer.kind) {
+    case 'conv2d':
+    case 'dense': {
+      const biasAdd = `${layer.name}/BiasAdd`;
+      const activationOp = ACTIVATION_OPS[layer.activation];
+      const activation = activationOp && `${layer.name}/${activationOp}`;
+      return { op: `${layer.name}/${layer.kind === 'conv2d' ? 'Conv2D' : 'MatMul'}`, biasAdd, ...(activation && { activation }), output: activation ?? biasAdd };
+    }
+    case 'maxPooling2d':
+      return { op: `${layer.name}/MaxPool`, output: `${layer.name}/MaxPool` };
+    case 'flatten':
+      return { op: `${layer.name}/Reshape`, shape: `${layer.name}/Const`, output: `${layer.name}/Reshape` };
+  }
 }
 
 /** Keras's Adam defaults (epsilon 1e-7, not the paper's 1e-8). */
@@ -99,11 +143,11 @@ export function variableSpecs(spec: ModelSpec): VariableSpec[] {
   spec.layers.forEach((layer, i) => {
     const inShape = i === 0 ? [...spec.inputShape] : shapes[i - 1]!;
     if (layer.kind === 'conv2d') {
-      variables.push({ name: `${layer.name}/kernel`, layer: layer.name, role: 'kernel', shape: [...layer.kernelSize, inShape[2]!, layer.filters] });
-      variables.push({ name: `${layer.name}/bias`, layer: layer.name, role: 'bias', shape: [layer.filters] });
+      variables.push({ name: weightName(layer.name, 'kernel'), layer: layer.name, role: 'kernel', shape: [...layer.kernelSize, inShape[2]!, layer.filters] });
+      variables.push({ name: weightName(layer.name, 'bias'), layer: layer.name, role: 'bias', shape: [layer.filters] });
     } else if (layer.kind === 'dense') {
-      variables.push({ name: `${layer.name}/kernel`, layer: layer.name, role: 'kernel', shape: [inShape[0]!, layer.units] });
-      variables.push({ name: `${layer.name}/bias`, layer: layer.name, role: 'bias', shape: [layer.units] });
+      variables.push({ name: weightName(layer.name, 'kernel'), layer: layer.name, role: 'kernel', shape: [inShape[0]!, layer.units] });
+      variables.push({ name: weightName(layer.name, 'bias'), layer: layer.name, role: 'bias', shape: [layer.units] });
     }
   });
   return variables;
@@ -142,7 +186,7 @@ export function parseModelSpec(value: unknown, source: string): ModelSpec {
       case 'conv2d':
         if (!isPositiveInt(layer.filters)) fail(`${at}.filters`, 'a positive integer');
         if (!Array.isArray(layer.kernelSize) || !layer.kernelSize.every(isPositiveInt)) fail(`${at}.kernelSize`, 'two positive integers');
-        if (!isActivation(layer.activation)) fail(`${at}.activation`, 'relu, sigmoid, softmax or linear');
+        if (!isActivation(layer.activation)) fail(`${at}.activation`, ACTIVATION_LIST);
         break;
       case 'maxPooling2d':
         if (!Array.isArray(layer.poolSize) || !layer.poolSize.every(isPositiveInt)) fail(`${at}.poolSize`, 'two positive integers');
@@ -151,7 +195,7 @@ export function parseModelSpec(value: unknown, source: string): ModelSpec {
         break;
       case 'dense':
         if (!isPositiveInt(layer.units)) fail(`${at}.units`, 'a positive integer');
-        if (!isActivation(layer.activation)) fail(`${at}.activation`, 'relu, sigmoid, softmax or linear');
+        if (!isActivation(layer.activation)) fail(`${at}.activation`, ACTIVATION_LIST);
         break;
       default:
         fail(`${at}.kind`, 'conv2d, maxPooling2d, flatten or dense');
@@ -168,6 +212,8 @@ function isPositiveInt(x: unknown): boolean {
   return typeof x === 'number' && Number.isInteger(x) && x > 0;
 }
 
+const ACTIVATION_LIST = `${ACTIVATIONS.slice(0, -1).join(', ')} or ${ACTIVATIONS.at(-1)}`;
+
 function isActivation(x: unknown): x is Activation {
-  return x === 'relu' || x === 'sigmoid' || x === 'softmax' || x === 'linear';
+  return ACTIVATIONS.includes(x as Activation);
 }

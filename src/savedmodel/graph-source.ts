@@ -8,7 +8,7 @@ import { buildServingGraph } from '../graph/serving-graph.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { readSavedModel } from './reader.ts';
 import { servingSignatures, type SignatureNames } from './signatures.ts';
-import { SERVE_TAG } from './writer.ts';
+import { SERVE_TAG } from '../formats/tensorflow/constants.ts';
 
 export interface GraphSource {
   /** What was read, for people: `SavedModel DIR (tag serve)`, `checkpoint PREFIX`. */

@@ -8,8 +8,8 @@ import type { Split } from '../data/types.ts';
 import { UserInputError } from '../errors.ts';
 import { withoutInt64Warning, type Tf } from '../runtime/tf.ts';
 import { readSavedModel } from './reader.ts';
-import { DEFAULT_SIGNATURE_NAME } from './signatures.ts';
-import { SERVE_TAG } from './writer.ts';
+import { DEFAULT_SIGNATURE_NAME, SERVE_TAG } from '../formats/tensorflow/constants.ts';
+import { shapeDims } from '../formats/tensorflow/shape.ts';
 
 /** Images per batch: amortises the per-call overhead, keeps memory flat. */
 export const PREDICTION_BATCH_SIZE = 500;
@@ -48,7 +48,7 @@ export function scoringSignature(dir: string, preferred = DEFAULT_SIGNATURE_NAME
     const signature = signatures[name];
     const image = signature?.inputs?.[IMAGE_INPUT];
     const output = SCORE_OUTPUTS.find((key) => signature?.outputs?.[key]?.dtype === 'DT_FLOAT');
-    const dims = (info: typeof image) => (info?.tensor_shape?.dim ?? []).map((d) => Number(d.size ?? -1));
+    const dims = (info: typeof image) => shapeDims(info?.tensor_shape) ?? [];
     if (!image || !output) continue;
     const imageDims = dims(image);
     const scoreDims = dims(signature!.outputs![output]);

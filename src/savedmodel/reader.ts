@@ -6,14 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserInputError } from '../errors.ts';
 import { decodeMessage } from '../formats/proto/index.ts';
-import type { MetaGraphDef, SavedModel } from '../formats/proto/types.ts';
-import { SAVED_MODEL_FILE, SERVE_TAG } from './writer.ts';
+import type { MetaGraphDef__Output, SavedModel__Output } from '../formats/proto/types.ts';
+import { SERVE_TAG } from '../formats/tensorflow/constants.ts';
+import { SAVED_MODEL_FILE } from './writer.ts';
 
 export interface LoadedSavedModel {
   dir: string;
-  savedModel: SavedModel;
+  savedModel: SavedModel__Output;
   /** The MetaGraphDef whose tags include the requested tag. */
-  metaGraph: MetaGraphDef;
+  metaGraph: MetaGraphDef__Output;
 }
 
 /** Decodes `dir/saved_model.pb`; every problem is a UserInputError naming the path or tag. */
@@ -29,7 +30,7 @@ export function readSavedModel(dir: string, options: { tag?: string } = {}): Loa
   return { dir, savedModel, metaGraph };
 }
 
-export function decodeSavedModelFile(dir: string): SavedModel {
+export function decodeSavedModelFile(dir: string): SavedModel__Output {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
@@ -42,9 +43,9 @@ export function decodeSavedModelFile(dir: string): SavedModel {
     const hint = fs.existsSync(path.join(dir, 'saved_model.pbtxt')) ? ' (it has saved_model.pbtxt; only the binary form is read)' : '';
     throw new UserInputError(`${dir}: not a SavedModel directory: ${SAVED_MODEL_FILE} is missing${hint}`);
   }
-  let savedModel: SavedModel;
+  let savedModel: SavedModel__Output;
   try {
-    savedModel = decodeMessage<SavedModel>('tensorflow.SavedModel', fs.readFileSync(file));
+    savedModel = decodeMessage<SavedModel__Output>('tensorflow.SavedModel', fs.readFileSync(file));
   } catch (error) {
     throw new UserInputError(`${file}: not a valid SavedModel protobuf (${(error as Error).message})`);
   }

@@ -5,13 +5,10 @@
  * `decoded` is the head's scores, float32 [N, 10], not class indices: its clients read ten
  * floats per image.
  */
-import type { DataTypeName, SignatureDef, TensorInfo, TensorShapeProto } from '../formats/proto/types.ts';
-import { shapeProto } from '../graph/graph-builder.ts';
+import type { DataTypeName, SignatureDef, TensorInfo } from '../formats/proto/types.ts';
+import { shapeDims, shapeProto } from '../formats/tensorflow/shape.ts';
 import type { ModelSpec } from '../model/spec.ts';
-
-export const PREDICT_METHOD = 'tensorflow/serving/predict';
-export const DEFAULT_SIGNATURE_NAME = 'serving_default';
-export const PREDICT_CLASSES_SIGNATURE_NAME = 'predict_classes';
+import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME, PREDICT_METHOD } from '../formats/tensorflow/constants.ts';
 
 export interface SignatureNames {
   /** The main signature (default `serving_default`). */
@@ -72,11 +69,6 @@ function summarizeTensors(tensors: Record<string, TensorInfo>): Record<string, T
   return Object.fromEntries(
     Object.entries(tensors)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, t]) => [key, { name: t.name ?? '', dtype: t.dtype ?? 'DT_INVALID', shape: shapeDims(t.tensor_shape) }]),
+      .map(([key, t]) => [key, { name: t.name ?? '', dtype: String(t.dtype ?? 'DT_INVALID'), shape: shapeDims(t.tensor_shape) }]),
   );
-}
-
-export function shapeDims(shape: TensorShapeProto | undefined): number[] | null {
-  if (!shape || shape.unknown_rank) return null;
-  return (shape.dim ?? []).map((d) => Number(d.size ?? 0));
 }

@@ -7,7 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs-node';
 import { withoutInt64Warning, type Tf } from '../runtime/tf.ts';
 import { forward } from '../model/forward.ts';
 import { variableSpecs, type ModelSpec } from '../model/spec.ts';
-import { SERVE_TAG } from './writer.ts';
+import { SERVE_TAG } from '../formats/tensorflow/constants.ts';
 import type { SignatureNames } from './signatures.ts';
 
 /** Largest |SavedModel − forward()| accepted for the scores and for decoded. */

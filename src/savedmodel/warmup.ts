@@ -6,7 +6,7 @@
  */
 import { encodeMessage } from '../formats/proto/index.ts';
 import { encodeTFRecords } from '../formats/tfrecord.ts';
-import { tensorProto } from '../graph/graph-builder.ts';
+import { encodeTensorContent } from '../formats/tensorflow/tensor-proto.ts';
 
 export const WARMUP_FILE = 'tf_serving_warmup_requests';
 export const MAX_WARMUP_REQUESTS = 1000;
@@ -33,7 +33,7 @@ export function encodeWarmupRequests(images: Float32Array, count: number, option
         predict_log: {
           request: {
             model_spec: { name: options.modelName, signature_name: options.signatureNames[i % options.signatureNames.length] },
-            inputs: { [options.inputKey]: tensorProto(image, [1, ...options.imageShape], 'DT_FLOAT') },
+            inputs: { [options.inputKey]: encodeTensorContent({ dtype: 'DT_FLOAT', shape: [1, ...options.imageShape], values: image }) },
           },
         },
       }),

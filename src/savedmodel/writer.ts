@@ -12,6 +12,7 @@ import path from 'node:path';
 import { encodeMessage } from '../formats/proto/index.ts';
 import type { CollectionDef, GraphDef, SavedModel, SaverDef, SignatureDef } from '../formats/proto/types.ts';
 import { writeTensorBundle, type BundleTensor } from '../formats/tensor-bundle/index.ts';
+import { SERVE_TAG, TENSORFLOW_VERSION } from '../formats/tensorflow/constants.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 
 import { SAVED_MODEL_FILE } from '../storage/versions.ts';
@@ -19,9 +20,6 @@ import { SAVED_MODEL_FILE } from '../storage/versions.ts';
 export { SAVED_MODEL_FILE };
 export const VARIABLES_PREFIX = path.join('variables', 'variables');
 export const ASSETS_EXTRA_DIR = 'assets.extra';
-export const SERVE_TAG = 'serve';
-/** The TensorFlow whose GraphDef version (GRAPH_PRODUCER_VERSION) our graphs declare. */
-export const TENSORFLOW_VERSION = '2.21.0';
 
 export interface SavedModelContent {
   graphDef: GraphDef;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../src/formats/proto/index.ts';
-import type { GraphDef, NodeDef } from '../../src/formats/proto/types.ts';
+import type { GraphDef, GraphDef__Output, NodeDef } from '../../src/formats/proto/types.ts';
 import { GraphBuilder } from '../../src/graph/graph-builder.ts';
 import { addInferenceGraph } from '../../src/graph/inference-graph.ts';
 import { buildServingGraph } from '../../src/graph/serving-graph.ts';
@@ -9,7 +9,7 @@ import { defaultModelSpec } from '../../src/model/spec.ts';
 const LAYER_VARIABLES = ['conv2d', 'conv2d_1', 'conv2d_2', 'dense', 'dense_1'];
 
 function byName(graph: GraphDef): Map<string, NodeDef> {
-  return new Map((graph.node ?? []).map((n) => [n.name, n]));
+  return new Map((graph.node ?? []).map((n) => [n.name ?? '', n]));
 }
 
 describe('the serving graph of the default model spec', () => {
@@ -18,7 +18,7 @@ describe('the serving graph of the default model spec', () => {
 
   it('has exactly the Keras-named forward ops, wired layer to layer', () => {
     const forward = (graph.graphDef.node ?? [])
-      .filter((n) => !/^save\//.test(n.name) && !['VarHandleOp', 'ReadVariableOp', 'AssignVariableOp'].includes(n.op) && !n.name.includes('/Initializer/'))
+      .filter((n) => !/^save\//.test(n.name!) && !['VarHandleOp', 'ReadVariableOp', 'AssignVariableOp'].includes(n.op!) && !n.name!.includes('/Initializer/'))
       .map((n) => [n.name, n.op, (n.input ?? []).join(' ')]);
     expect(forward).toEqual([
       ['conv2d_input', 'Placeholder', ''],
@@ -52,7 +52,7 @@ describe('the serving graph of the default model spec', () => {
       for (const role of ['kernel', 'bias']) {
         const handle = nodes.get(`${layer}/${role}`)!;
         expect(handle.op).toBe('VarHandleOp');
-        expect(new TextDecoder().decode(handle.attr!.shared_name!.s)).toBe(`${layer}/${role}`);
+        expect(Buffer.from(handle.attr!.shared_name!.s as Uint8Array).toString()).toBe(`${layer}/${role}`);
         const consumer = role === 'bias' ? 'BiasAdd' : layer.startsWith('dense') ? 'MatMul' : 'Conv2D';
         const read = nodes.get(`${layer}/${consumer}/ReadVariableOp`)!;
         expect(read).toMatchObject({ op: 'ReadVariableOp', input: [`${layer}/${role}`], attr: { dtype: { type: 'DT_FLOAT' } } });
@@ -84,8 +84,8 @@ describe('the serving graph of the default model spec', () => {
       NoOp: [],
     };
     for (const node of graph.graphDef.node ?? []) {
-      expect(required, `op ${node.op} is used but not checked`).toHaveProperty(node.op);
-      for (const name of required[node.op]!) expect(node.attr, `${node.name}.${name}`).toHaveProperty(name);
+      expect(required, `op ${node.op} is used but not checked`).toHaveProperty(node.op!);
+      for (const name of required[node.op!]!) expect(node.attr, `${node.name}.${name}`).toHaveProperty(name);
     }
     expect(nodes.get('conv2d/Conv2D')!.attr).toMatchObject({
       strides: { list: { i: [1, 1, 1, 1] } },
@@ -98,10 +98,10 @@ describe('the serving graph of the default model spec', () => {
 
   it('survives a protobuf round trip unchanged', () => {
     const bytes = encodeMessage('tensorflow.GraphDef', graph.graphDef);
-    const decoded = decodeMessage<GraphDef>('tensorflow.GraphDef', bytes);
+    const decoded = decodeMessage<GraphDef__Output>('tensorflow.GraphDef', bytes);
     expect(decoded.node!.map((n) => [n.name, n.op, n.input])).toEqual(graph.graphDef.node!.map((n) => [n.name, n.op, n.input ?? []]));
     expect(decoded.versions!.producer).toBe(graph.graphDef.versions!.producer);
-    expect(Array.from(byName(decoded).get('flatten/Const')!.attr!.value!.tensor!.tensor_content!)).toEqual(
+    expect(Array.from(byName(decoded).get('flatten/Const')!.attr!.value!.tensor!.tensor_content as Uint8Array)).toEqual(
       Array.from(new Uint8Array(Int32Array.from([-1, 576]).buffer)),
     );
     expect(encodeMessage('tensorflow.GraphDef', decoded)).toEqual(bytes);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { DataTypeName } from '../../src/formats/proto/types.ts';
 import { GraphBuilder } from '../../src/graph/graph-builder.ts';
 import { addSaverSubgraph } from '../../src/graph/saver.ts';
 import { addResourceVariable } from '../../src/graph/variables.ts';
 
-const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+const decode = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('utf8');
 
 describe('addSaverSubgraph', () => {
-  const variables = [
+  const variables: { name: string; dtype: DataTypeName; shape: number[] }[] = [
     { name: 'a/kernel', dtype: 'DT_FLOAT', shape: [2, 3] },
     { name: 'optimizer/iter', dtype: 'DT_INT64', shape: [] },
   ];

@@ -12,7 +12,7 @@ import { loadTf } from '../../runtime/tf.ts';
 import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-gate.ts';
 import { exportSavedModel, type ExportResult } from '../../savedmodel/export.ts';
 import { formatShape } from '../../savedmodel/show-signatures.ts';
-import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../savedmodel/signatures.ts';
+import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../formats/tensorflow/constants.ts';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { formerSpellingOf } from '../option-alias.ts';

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { UserInputError } from '../../errors.ts';
 import { readSidecar } from '../../checkpoint/meta.ts';
 import { resolveCheckpointArgument } from '../../checkpoint/paths.ts';
+import { SERVE_TAG } from '../../formats/tensorflow/constants.ts';
 import { filterNodes, graphToDot, summarizeGraph, type NodeSummary } from '../../graph/inspect.ts';
 import { defaultModelSpec } from '../../model/spec.ts';
 import { savedModelGraphSource, specGraphSource, type GraphSource } from '../../savedmodel/graph-source.ts';
@@ -37,7 +38,7 @@ export function register(inspectGraph: Command): void {
   inspectGraph
     .option('--checkpoint <prefix>', "the graph a checkpoint's model spec builds")
     .option('--saved-model <dir>', 'a SavedModel directory (ours or one TensorFlow wrote), or a version on a store: s3://bucket/base/N')
-    .option('--tag <tag>', 'the MetaGraphDef tag to read from --saved-model', 'serve')
+    .option('--tag <tag>', 'the MetaGraphDef tag to read from --saved-model', SERVE_TAG)
     .option('--filter <regex>', 'only nodes whose name matches')
     .option('--op <op>', 'only nodes of this op type (e.g. Conv2D)')
     .option('--signatures', 'print tags and signatures as `saved_model_cli show --all` does')

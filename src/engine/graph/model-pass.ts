@@ -4,7 +4,7 @@
  * time: the graph holds exactly the kernels TensorFlow's own gradient functions would emit).
  */
 import { addInferenceGraph } from '../../graph/inference-graph.ts';
-import { variableSpecs, type Activation, type LayerSpec, type ModelSpec } from '../../model/spec.ts';
+import { layerNodes, variableSpecs, weightName, type Activation, type LayerSpec, type ModelSpec } from '../../model/spec.ts';
 import type { FloatOps } from './float-ops.ts';
 
 /** What one layer did in the forward pass: its input, its (post-activation) output, its weights. */
@@ -29,7 +29,7 @@ export type ReadVariable = (name: string) => string;
 
 /**
  * The forward ops are export's own (`addInferenceGraph`), so training and serving run the same
- * graph; each layer's output is then found by the Keras node names that module documents.
+ * graph; each layer's output is the node `layerNodes` (../../model/spec.ts) names for it.
  */
 export function addForwardPass(ops: FloatOps, spec: ModelSpec, images: string, read: ReadVariable): ForwardPass {
   const { scores, logits } = addInferenceGraph(ops.b, spec, { input: images, readVariable: (name) => read(name) });
@@ -37,32 +37,18 @@ export function addForwardPass(ops: FloatOps, spec: ModelSpec, images: string, r
   const records: LayerRecord[] = [];
   let input = images;
   for (const layer of spec.layers) {
-    const output = layerOutputNode(layer);
+    const { output } = layerNodes(layer);
     if (!ops.b.has(output)) throw new Error(`training graph: the inference graph has no node ${output}`);
     const record: LayerRecord = { layer, input, output };
     if (layer.kind === 'conv2d' || layer.kind === 'dense') {
-      record.kernel = read(`${layer.name}/kernel`);
-      record.kernelShape = kernelShapes.get(`${layer.name}/kernel`);
+      record.kernel = read(weightName(layer.name, 'kernel'));
+      record.kernelShape = kernelShapes.get(weightName(layer.name, 'kernel'));
     }
     records.push(record);
     input = output;
   }
   return { logits, scores, records };
 }
-
-function layerOutputNode(layer: LayerSpec): string {
-  switch (layer.kind) {
-    case 'conv2d':
-    case 'dense':
-      return `${layer.name}/${ACTIVATION_OP[layer.activation]}`;
-    case 'maxPooling2d':
-      return `${layer.name}/MaxPool`;
-    case 'flatten':
-      return `${layer.name}/Reshape`;
-  }
-}
-
-const ACTIVATION_OP: Record<Activation, string> = { relu: 'Relu', sigmoid: 'Sigmoid', softmax: 'Softmax', linear: 'BiasAdd' };
 
 /**
  * Gradients of the loss for every variable, given the gradient at the last layer's
@@ -82,9 +68,9 @@ export function addBackwardPass(ops: FloatOps, forward: ForwardPass, dLogits: st
         const dPre =
           dOutput === undefined ? dLogits : reluApplied ? dOutput : activationGradient(ops, scope, layer.activation, output, dOutput);
         reluApplied = false;
-        gradients.set(`${layer.name}/bias`, ops.biasAddGrad(`${scope}/BiasAddGrad`, dPre));
+        gradients.set(weightName(layer.name, 'bias'), ops.biasAddGrad(`${scope}/BiasAddGrad`, dPre));
         const filterSizes = ops.ints(`${scope}/filter_sizes`, kernelShape!);
-        gradients.set(`${layer.name}/kernel`, ops.conv2dBackpropFilter(`${scope}/Conv2DBackpropFilter`, input, filterSizes, dPre, 'VALID'));
+        gradients.set(weightName(layer.name, 'kernel'), ops.conv2dBackpropFilter(`${scope}/Conv2DBackpropFilter`, input, filterSizes, dPre, 'VALID'));
         if (needsInputGradient) {
           dOutput = ops.conv2dBackpropInput(`${scope}/Conv2DBackpropInput`, ops.shape(`${scope}/input_sizes`, input), kernel!, dPre, 'VALID');
         }
@@ -105,8 +91,8 @@ export function addBackwardPass(ops: FloatOps, forward: ForwardPass, dLogits: st
         break;
       case 'dense': {
         const dPre = dOutput === undefined ? dLogits : activationGradient(ops, scope, layer.activation, output, dOutput);
-        gradients.set(`${layer.name}/bias`, ops.biasAddGrad(`${scope}/BiasAddGrad`, dPre));
-        gradients.set(`${layer.name}/kernel`, ops.matMul(`${scope}/MatMul`, input, dPre, { a: true }));
+        gradients.set(weightName(layer.name, 'bias'), ops.biasAddGrad(`${scope}/BiasAddGrad`, dPre));
+        gradients.set(weightName(layer.name, 'kernel'), ops.matMul(`${scope}/MatMul`, input, dPre, { a: true }));
         if (needsInputGradient) dOutput = ops.matMul(`${scope}/MatMul_1`, dPre, kernel!, { b: true });
         break;
       }

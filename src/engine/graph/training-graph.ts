@@ -10,7 +10,8 @@
  *   set_state   every variable and slot by its state name, and `step` → step
  */
 import type { CollectionDef, DataTypeName, GraphDef, SaverDef, SignatureDef, TensorInfo } from '../../formats/proto/types.ts';
-import { GraphBuilder, shapeProto } from '../../graph/graph-builder.ts';
+import { shapeProto } from '../../formats/tensorflow/shape.ts';
+import { GraphBuilder } from '../../graph/graph-builder.ts';
 import { addSaverSubgraph } from '../../graph/saver.ts';
 import { addResourceVariable, readVariable, variableCollections, type GraphVariable, type VariableDef } from '../../graph/variables.ts';
 import { variableSpecs, type ModelSpec } from '../../model/spec.ts';
@@ -18,6 +19,7 @@ import { addAdamUpdate } from './adam-update.ts';
 import { FloatOps } from './float-ops.ts';
 import { addHeadLoss } from './head-loss.ts';
 import { addBackwardPass, addForwardPass } from './model-pass.ts';
+import { PREDICT_METHOD } from '../../formats/tensorflow/constants.ts';
 
 export const SIGNATURES = {
   trainStep: 'train_step',
@@ -84,7 +86,7 @@ export function buildTrainingGraph(spec: ModelSpec): TrainingGraph {
 
   const float = (name: string, dims: number[]) => tensorInfo(name, 'DT_FLOAT', dims);
   const batchInputs = { images: float(images, [-1, ...spec.inputShape]), labels: tensorInfo(labels, 'DT_INT32', [-1]) };
-  const method = 'tensorflow/serving/predict';
+  const method = PREDICT_METHOD;
   const signatures: Record<string, SignatureDef> = {
     [SIGNATURES.trainStep]: { inputs: batchInputs, outputs: { loss: float(trainLoss, []), accuracy: float(trainAccuracy, []) }, method_name: method },
     [SIGNATURES.evaluate]: { inputs: batchInputs, outputs: { loss: float(head.loss, []), accuracy: float(head.accuracy, []) }, method_name: method },

@@ -2,7 +2,8 @@
  * TensorFlow's protobuf messages, from the .proto subset beside this file (laid out under
  * TensorFlow's own import paths, so TF Serving's protos can import them unchanged).
  * Encoding and decoding are protobufjs's; this module only loads the schema and converts to
- * and from the plain objects in ./types.ts.
+ * and from the plain objects whose types `npm run proto:gen` generates (./types.ts names them).
+ * It is the one loader: files and the gRPC services (src/serving/grpc/protos.ts) both use it.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,7 @@ export const PROTO_FILES = [
   'tensorflow_serving/apis/get_model_metadata.proto',
   'tensorflow_serving/apis/prediction_service.proto',
   'tensorflow_serving/apis/model_service.proto',
+  'inference/grpc_service.proto',
 ];
 
 let root: protobuf.Root | undefined;
@@ -67,10 +69,13 @@ export function encodeMessage(typeName: string, value: object): Uint8Array {
 }
 
 /**
- * Decodes bytes into a plain object: enums as their names, int64 as numbers, bytes as
- * Uint8Array, absent scalars left out (proto3 defaults) and absent repeated fields as [].
+ * Decodes bytes into a plain object of the generated `X__Output` shape (./types.ts): enums as
+ * their names, int64 as numbers, bytes as Buffers (views of `bytes`), absent scalars left out
+ * (proto3 defaults), absent repeated fields as [] and maps as {}, and the set oneof member named.
  */
 export function decodeMessage<T>(typeName: string, bytes: Uint8Array): T {
   const type = messageType(typeName);
-  return type.toObject(type.decode(bytes), { enums: String, longs: Number, bytes: Uint8Array as unknown as typeof Array, arrays: true, objects: true, oneofs: true }) as T;
+  // protobufjs hands out Buffers for bytes fields only when it reads from a Buffer.
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return type.toObject(type.decode(buffer), { enums: String, longs: Number, arrays: true, objects: true, oneofs: true }) as T;
 }

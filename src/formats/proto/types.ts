@@ -1,154 +1,25 @@
 /**
- * Plain-object views of the TensorFlow messages we build and read, in the shape
- * `encodeMessage`/`decodeMessage` take and return (field names as in the .proto files).
+ * The TensorFlow messages the code builds and reads, as generated from the .proto files by
+ * `npm run proto:gen` (./generated; never edit those by hand). `X` is what encodeMessage takes:
+ * every field optional, enums as names or numbers, int64 as numbers or strings. `X__Output` is
+ * what decodeMessage (and the gRPC services) return: enums as names, int64 as numbers, bytes as
+ * Buffers, repeated fields and maps always present, absent scalars left out.
  */
-
-export type DataTypeName =
-  | 'DT_INVALID' | 'DT_FLOAT' | 'DT_DOUBLE' | 'DT_INT32' | 'DT_UINT8' | 'DT_INT16' | 'DT_INT8'
-  | 'DT_STRING' | 'DT_INT64' | 'DT_BOOL' | 'DT_HALF' | 'DT_RESOURCE' | 'DT_VARIANT' | (string & {});
-
-export interface TensorShapeProto {
-  dim?: { size?: number; name?: string }[];
-  unknown_rank?: boolean;
-}
-
-export interface TensorProto {
-  dtype?: DataTypeName;
-  tensor_shape?: TensorShapeProto;
-  version_number?: number;
-  tensor_content?: Uint8Array;
-  half_val?: number[];
-  float_val?: number[];
-  double_val?: number[];
-  int_val?: number[];
-  string_val?: Uint8Array[];
-  int64_val?: (number | string)[];
-  bool_val?: boolean[];
-}
-
-export interface NameAttrList {
-  name?: string;
-  attr?: Record<string, AttrValue>;
-}
-
-export interface AttrValue {
-  s?: Uint8Array;
-  i?: number | string;
-  f?: number;
-  b?: boolean;
-  type?: DataTypeName;
-  shape?: TensorShapeProto;
-  tensor?: TensorProto;
-  placeholder?: string;
-  func?: NameAttrList;
-  list?: {
-    s?: Uint8Array[];
-    i?: (number | string)[];
-    f?: number[];
-    b?: boolean[];
-    type?: DataTypeName[];
-    shape?: TensorShapeProto[];
-    tensor?: TensorProto[];
-    func?: NameAttrList[];
-  };
-}
-
-export interface NodeDef {
-  name: string;
-  op: string;
-  input?: string[];
-  device?: string;
-  attr?: Record<string, AttrValue>;
-}
-
-export interface VersionDef {
-  producer?: number;
-  min_consumer?: number;
-  bad_consumers?: number[];
-}
-
-export interface OpDef {
-  name?: string;
-  input_arg?: { name?: string; type?: DataTypeName; type_attr?: string }[];
-  output_arg?: { name?: string; type?: DataTypeName; type_attr?: string }[];
-  attr?: { name?: string; type?: string }[];
-}
-
-export interface FunctionDef {
-  signature?: OpDef;
-  node_def?: NodeDef[];
-  ret?: Record<string, string>;
-  attr?: Record<string, AttrValue>;
-}
-
-export interface GraphDef {
-  node?: NodeDef[];
-  versions?: VersionDef;
-  library?: { function?: FunctionDef[] };
-}
-
-export interface TensorInfo {
-  name?: string;
-  dtype?: DataTypeName;
-  tensor_shape?: TensorShapeProto;
-}
-
-export interface SignatureDef {
-  inputs?: Record<string, TensorInfo>;
-  outputs?: Record<string, TensorInfo>;
-  method_name?: string;
-}
-
-export interface SaverDef {
-  filename_tensor_name?: string;
-  save_tensor_name?: string;
-  restore_op_name?: string;
-  max_to_keep?: number;
-  sharded?: boolean;
-  keep_checkpoint_every_n_hours?: number;
-  version?: 'LEGACY' | 'V1' | 'V2';
-}
-
-export interface CollectionDef {
-  node_list?: { value?: string[] };
-  bytes_list?: { value?: Uint8Array[] };
-  int64_list?: { value?: (number | string)[] };
-  float_list?: { value?: number[] };
-}
-
-export interface MetaGraphDef {
-  meta_info_def?: {
-    meta_graph_version?: string;
-    stripped_op_list?: { op?: OpDef[] };
-    tags?: string[];
-    tensorflow_version?: string;
-    tensorflow_git_version?: string;
-    stripped_default_attrs?: boolean;
-  };
-  graph_def?: GraphDef;
-  saver_def?: SaverDef;
-  collection_def?: Record<string, CollectionDef>;
-  signature_def?: Record<string, SignatureDef>;
-  asset_file_def?: { tensor_info?: TensorInfo; filename?: string }[];
-}
-
-export interface SavedModel {
-  saved_model_schema_version?: number;
-  meta_graphs?: MetaGraphDef[];
-}
-
-export interface BundleHeaderProto {
-  num_shards?: number;
-  endianness?: 'LITTLE' | 'BIG';
-  version?: VersionDef;
-}
-
-export interface BundleEntryProto {
-  dtype?: DataTypeName;
-  shape?: TensorShapeProto;
-  shard_id?: number;
-  offset?: number;
-  size?: number;
-  crc32c?: number;
-  slices?: unknown[];
-}
+export type { DataType__Output as DataTypeName } from './generated/tensorflow/DataType.ts';
+export type { Code__Output as ErrorCodeName } from './generated/tensorflow/error/Code.ts';
+export type { AttrValue } from './generated/tensorflow/AttrValue.ts';
+export type { BundleEntryProto, BundleEntryProto__Output } from './generated/tensorflow/BundleEntryProto.ts';
+export type { BundleHeaderProto, BundleHeaderProto__Output } from './generated/tensorflow/BundleHeaderProto.ts';
+export type { CollectionDef } from './generated/tensorflow/CollectionDef.ts';
+export type { FunctionDef } from './generated/tensorflow/FunctionDef.ts';
+export type { GraphDef, GraphDef__Output } from './generated/tensorflow/GraphDef.ts';
+export type { MetaGraphDef__Output } from './generated/tensorflow/MetaGraphDef.ts';
+export type { NodeDef, NodeDef__Output } from './generated/tensorflow/NodeDef.ts';
+export type { SavedModel, SavedModel__Output } from './generated/tensorflow/SavedModel.ts';
+export type { SaverDef } from './generated/tensorflow/SaverDef.ts';
+export type { SignatureDef, SignatureDef__Output } from './generated/tensorflow/SignatureDef.ts';
+export type { TensorInfo, TensorInfo__Output } from './generated/tensorflow/TensorInfo.ts';
+export type { TensorProto, TensorProto__Output } from './generated/tensorflow/TensorProto.ts';
+export type { TensorShapeProto, TensorShapeProto__Output } from './generated/tensorflow/TensorShapeProto.ts';
+export type { VariableDef } from './generated/tensorflow/VariableDef.ts';
+export type { PredictionLog, PredictionLog__Output } from './generated/tensorflow/serving/PredictionLog.ts';

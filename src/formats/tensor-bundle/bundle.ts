@@ -6,8 +6,10 @@
  */
 import { UserInputError } from '../../errors.ts';
 import { decodeMessage, encodeMessage } from '../proto/index.ts';
-import type { BundleEntryProto, BundleHeaderProto } from '../proto/types.ts';
+import type { BundleEntryProto, BundleEntryProto__Output, BundleHeaderProto, BundleHeaderProto__Output } from '../proto/types.ts';
 import { maskCrc, unmaskCrc, crc32c } from '../crc32c.ts';
+import { shapeDims, shapeProto } from '../tensorflow/shape.ts';
+import { elementCount } from '../tensorflow/tensor-proto.ts';
 import { readTable } from './sstable-reader.ts';
 import { buildTable, compareBytes, type TableEntry } from './sstable-writer.ts';
 import {
@@ -44,10 +46,6 @@ export interface BundleSource {
 
 /** TF's kTensorBundleVersion: readers accept producer ≥ their min_consumer (0). */
 const BUNDLE_HEADER: BundleHeaderProto = { num_shards: 1, endianness: 'LITTLE', version: { producer: 1 } };
-
-function elementCount(shape: number[]): number {
-  return shape.reduce((product, size) => product * size, 1);
-}
 
 function hex(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
@@ -90,7 +88,7 @@ export function encodeTensorBundle(tensors: BundleTensor[]): { index: Uint8Array
     const { bytes, crc } = encodeTensor(tensor);
     const entry: BundleEntryProto = {
       dtype: DATA_TYPE_OF[tensor.dtype],
-      shape: { dim: tensor.shape.map((size) => ({ size })) },
+      shape: shapeProto(tensor.shape),
       offset,
       size: bytes.length,
       crc32c: maskCrc(crc),
@@ -106,20 +104,20 @@ export function encodeTensorBundle(tensors: BundleTensor[]): { index: Uint8Array
 export function decodeBundleIndex(index: Uint8Array, source: string): BundleEntryInfo[] {
   const [first, ...rest] = readTable(index, source);
   if (!first || first.key.length !== 0) throw new UserInputError(`${source}: the bundle header entry is missing`);
-  const header = decodeMessage<BundleHeaderProto>('tensorflow.BundleHeaderProto', first.value);
+  const header = decodeMessage<BundleHeaderProto__Output>('tensorflow.BundleHeaderProto', first.value);
   if ((header.endianness ?? 'LITTLE') !== 'LITTLE') throw new UserInputError(`${source}: big-endian bundles are not supported`);
   if ((header.num_shards ?? 0) !== 1) {
     throw new UserInputError(`${source}: the bundle has ${header.num_shards ?? 0} data shards; only single-shard bundles are supported`);
   }
   return rest.map(({ key, value }) => {
     const name = Buffer.from(key).toString('utf8');
-    const entry = decodeMessage<BundleEntryProto>('tensorflow.BundleEntryProto', value);
+    const entry = decodeMessage<BundleEntryProto__Output>('tensorflow.BundleEntryProto', value);
     if ((entry.slices ?? []).length > 0) throw new UserInputError(`${source}: tensor ${name} is stored in slices, which are not supported`);
     const dataType = entry.dtype ?? 'DT_INVALID';
     return {
       name,
       dtype: BUNDLE_DTYPE_OF[dataType] ?? dataType,
-      shape: (entry.shape?.dim ?? []).map((dim) => dim.size ?? 0),
+      shape: shapeDims(entry.shape) ?? [],
       offset: entry.offset ?? 0,
       size: entry.size ?? 0,
       crc32c: unmaskCrc(entry.crc32c ?? 0),

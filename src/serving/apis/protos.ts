@@ -1,74 +1,29 @@
 /**
- * TF Serving's gRPC services loaded by @grpc/proto-loader from the project's own .proto files
- * (src/formats/proto, under TF Serving's import paths and package names), so the service paths
- * on the wire are TF Serving's: /tensorflow.serving.PredictionService/Predict and so on.
- * Messages arrive as plain objects shaped like ../../formats/proto/types.ts: snake_case fields,
- * enums as names, int64 as numbers, bytes as Buffers.
+ * The gRPC services this server offers and its client calls — TF Serving's PredictionService and
+ * ModelService, and the Open Inference Protocol's GRPCInferenceService — defined from the same
+ * protobufjs schema and codec that write our files (../../formats/proto), so the paths on the
+ * wire are the .proto files' own (/tensorflow.serving.PredictionService/Predict, …). Requests and
+ * responses arrive as the generated `X__Output` types and are sent as the generated `X` types.
  */
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import type { TensorProto } from '../../formats/proto/types.ts';
-import { PROTO_ROOT } from '../../formats/proto/index.ts';
+import type * as grpc from '@grpc/grpc-js';
+import { decodeMessage, encodeMessage, protoRoot } from '../../formats/proto/index.ts';
 
-export const SERVICE_PROTO_FILES = ['tensorflow_serving/apis/prediction_service.proto', 'tensorflow_serving/apis/model_service.proto'];
+export type { ModelSpec, ModelSpec__Output } from '../../formats/proto/generated/tensorflow/serving/ModelSpec.ts';
+export type { PredictRequest, PredictRequest__Output } from '../../formats/proto/generated/tensorflow/serving/PredictRequest.ts';
+export type { PredictResponse, PredictResponse__Output } from '../../formats/proto/generated/tensorflow/serving/PredictResponse.ts';
+export type {
+  GetModelMetadataRequest,
+  GetModelMetadataRequest__Output,
+} from '../../formats/proto/generated/tensorflow/serving/GetModelMetadataRequest.ts';
+export type {
+  GetModelMetadataResponse,
+  GetModelMetadataResponse__Output,
+} from '../../formats/proto/generated/tensorflow/serving/GetModelMetadataResponse.ts';
+export type { GetModelStatusRequest, GetModelStatusRequest__Output } from '../../formats/proto/generated/tensorflow/serving/GetModelStatusRequest.ts';
+export type { GetModelStatusResponse, GetModelStatusResponse__Output } from '../../formats/proto/generated/tensorflow/serving/GetModelStatusResponse.ts';
 
-export const LOADER_OPTIONS: protoLoader.Options = {
-  includeDirs: [PROTO_ROOT],
-  keepCase: true,
-  longs: Number,
-  enums: String,
-  oneofs: true,
-  arrays: true,
-};
-
-export interface ModelSpecMessage {
-  name?: string;
-  version?: { value?: number | string } | null;
-  version_label?: string;
-  signature_name?: string;
-  /** Which member of the version oneof is set (proto-loader's `oneofs`). */
-  version_choice?: 'version' | 'version_label';
-}
-
-export interface PredictRequestMessage {
-  model_spec?: ModelSpecMessage | null;
-  inputs?: Record<string, TensorProto>;
-  output_filter?: string[];
-}
-
-export interface PredictResponseMessage {
-  model_spec: ModelSpecMessage;
-  outputs: Record<string, TensorProto>;
-}
-
-export interface GetModelMetadataRequestMessage {
-  model_spec?: ModelSpecMessage | null;
-  metadata_field?: string[];
-}
-
-export interface AnyMessage {
-  type_url: string;
-  value: Uint8Array;
-}
-
-export interface GetModelMetadataResponseMessage {
-  model_spec: ModelSpecMessage;
-  metadata: Record<string, AnyMessage>;
-}
-
-export interface GetModelStatusRequestMessage {
-  model_spec?: ModelSpecMessage | null;
-}
-
-export interface ModelVersionStatusMessage {
-  version: number;
-  state: string;
-  status: { error_code: string; error_message: string };
-}
-
-export interface GetModelStatusResponseMessage {
-  model_version_status: ModelVersionStatusMessage[];
-}
+export const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService';
+export const MODEL_SERVICE = 'tensorflow.serving.ModelService';
 
 /** The only GetModelMetadata field TF Serving (and this server) knows. */
 export const SIGNATURE_DEF_FIELD = 'signature_def';
@@ -77,18 +32,33 @@ export const SIGNATURE_DEF_MAP_TYPE = 'tensorflow.serving.SignatureDefMap';
 /** google.protobuf.Any's type URL for a message type (Any::PackFrom's default prefix). */
 export const SIGNATURE_DEF_MAP_TYPE_URL = `type.googleapis.com/${SIGNATURE_DEF_MAP_TYPE}`;
 
-interface ServingPackage {
-  PredictionService: grpc.ServiceClientConstructor;
-  ModelService: grpc.ServiceClientConstructor;
-}
+const definitions = new Map<string, grpc.ServiceDefinition>();
 
-let services: ServingPackage | undefined;
-
-/** The two services (their definitions for a server, their constructors for a client). */
-export function servingServices(): ServingPackage {
-  if (services) return services;
-  const definition = protoLoader.loadSync(SERVICE_PROTO_FILES, LOADER_OPTIONS);
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as { tensorflow: { serving: ServingPackage } };
-  services = loaded.tensorflow.serving;
-  return services;
+/**
+ * A service's methods for grpc-js (`server.addService`, `makeGenericClientConstructor`): each
+ * message crosses the wire through encodeMessage/decodeMessage. `originalName` is the
+ * lowerCamel alias grpc-js also accepts (`predict` beside `Predict`), as proto-loader gives it.
+ */
+export function serviceDefinition(fullName: string): grpc.ServiceDefinition {
+  const known = definitions.get(fullName);
+  if (known) return known;
+  const service = protoRoot().lookupService(fullName);
+  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
+  for (const method of service.methodsArray) {
+    method.resolve();
+    const request = method.resolvedRequestType!.fullName.slice(1);
+    const response = method.resolvedResponseType!.fullName.slice(1);
+    definition[method.name] = {
+      path: `/${fullName}/${method.name}`,
+      requestStream: Boolean(method.requestStream),
+      responseStream: Boolean(method.responseStream),
+      requestSerialize: (value: object) => Buffer.from(encodeMessage(request, value)),
+      requestDeserialize: (bytes: Buffer) => decodeMessage(request, bytes),
+      responseSerialize: (value: object) => Buffer.from(encodeMessage(response, value)),
+      responseDeserialize: (bytes: Buffer) => decodeMessage(response, bytes),
+      originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),
+    };
+  }
+  definitions.set(fullName, definition);
+  return definition;
 }

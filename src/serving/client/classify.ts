@@ -5,6 +5,7 @@
 import { OperationalError } from '../../errors.ts';
 import * as restTransport from './rest-client.ts';
 import type { ModelTarget } from './rest-client.ts';
+import { DEFAULT_SIGNATURE_NAME } from '../../formats/tensorflow/constants.ts';
 
 /** How requests reach the server: REST (./rest-client.ts) or gRPC (./grpc-transport.ts). */
 export interface PredictTransport {
@@ -50,7 +51,7 @@ export async function classify(target: ModelTarget, inputs: ClassifyInput[], tra
     if (predicted === undefined) throw new OperationalError(`the answer for ${inputs[i]!.source} holds neither classes nor scores: ${JSON.stringify(prediction).slice(0, 200)}`);
     return { source: inputs[i]!.source, class: predicted, ...(inputs[i]!.expected !== undefined && { expected: inputs[i]!.expected }), top };
   });
-  return { server: target.server, model: target.model, version, signature: target.signatureName || 'serving_default', results };
+  return { server: target.server, model: target.model, version, signature: target.signatureName || DEFAULT_SIGNATURE_NAME, results };
 }
 
 /**

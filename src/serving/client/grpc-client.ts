@@ -5,13 +5,15 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import {
-  servingServices,
-  type GetModelMetadataRequestMessage,
-  type GetModelMetadataResponseMessage,
-  type GetModelStatusRequestMessage,
-  type GetModelStatusResponseMessage,
-  type PredictRequestMessage,
-  type PredictResponseMessage,
+  MODEL_SERVICE,
+  PREDICTION_SERVICE,
+  serviceDefinition,
+  type GetModelMetadataRequest,
+  type GetModelMetadataResponse__Output,
+  type GetModelStatusRequest,
+  type GetModelStatusResponse__Output,
+  type PredictRequest,
+  type PredictResponse__Output,
 } from '../apis/protos.ts';
 
 type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: unknown) => void) => void;
@@ -29,21 +31,22 @@ export class ServingClient {
 
   /** `address` is HOST:PORT (IPv6 hosts in brackets). */
   constructor(readonly address: string, private readonly options: ServingClientOptions = {}) {
-    const { PredictionService, ModelService } = servingServices();
+    const PredictionService = grpc.makeGenericClientConstructor(serviceDefinition(PREDICTION_SERVICE), PREDICTION_SERVICE);
+    const ModelService = grpc.makeGenericClientConstructor(serviceDefinition(MODEL_SERVICE), MODEL_SERVICE);
     const channelOptions = { 'grpc.max_receive_message_length': options.maxReceiveBytes ?? -1 };
     this.prediction = new PredictionService(address, grpc.credentials.createInsecure(), channelOptions);
     this.model = new ModelService(address, grpc.credentials.createInsecure(), { ...channelOptions, channelOverride: this.prediction.getChannel() });
   }
 
-  predict(request: PredictRequestMessage): Promise<PredictResponseMessage> {
+  predict(request: PredictRequest): Promise<PredictResponse__Output> {
     return this.call(this.prediction, 'Predict', request);
   }
 
-  getModelMetadata(request: GetModelMetadataRequestMessage): Promise<GetModelMetadataResponseMessage> {
+  getModelMetadata(request: GetModelMetadataRequest): Promise<GetModelMetadataResponse__Output> {
     return this.call(this.prediction, 'GetModelMetadata', request);
   }
 
-  getModelStatus(request: GetModelStatusRequestMessage): Promise<GetModelStatusResponseMessage> {
+  getModelStatus(request: GetModelStatusRequest): Promise<GetModelStatusResponse__Output> {
     return this.call(this.model, 'GetModelStatus', request);
   }
 

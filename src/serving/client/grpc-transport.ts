@@ -11,12 +11,12 @@ import { servedVersion, type ModelTarget } from './rest-client.ts';
 import { IMAGE_SIZE } from './mnist-image.ts';
 import { tensorFromProto } from '../servable/host-tensor.ts';
 import { ServingClient, isServiceError } from './grpc-client.ts';
-import { SIGNATURE_DEF_FIELD, type ModelSpecMessage } from '../apis/protos.ts';
+import { SIGNATURE_DEF_FIELD, type ModelSpec } from '../apis/protos.ts';
 import { statusName } from '../apis/status-codes.ts';
 
 const INPUT_ERRORS = new Set([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.NOT_FOUND, GrpcStatus.FAILED_PRECONDITION]);
 
-function modelSpec(target: ModelTarget): ModelSpecMessage {
+function modelSpec(target: ModelTarget): ModelSpec {
   return {
     name: target.model,
     ...(target.version !== undefined && { version: { value: target.version } }),

@@ -6,6 +6,7 @@
  * freed once their last in-flight request has finished (END). Requests hold a lease on the
  * version they run on, so no request ever sees a half-loaded or freed model.
  */
+import type { ErrorCodeName } from '../../formats/proto/types.ts';
 import { invalidArgument, notFound } from '../serving-errors.ts';
 import { LoadedVersion } from '../servable/loaded-version.ts';
 import type { Logger } from '../monitoring/logger.ts';
@@ -19,7 +20,7 @@ export interface VersionStatus {
   version: number;
   state: VersionState;
   /** "OK", or the canonical code of a failed load ("UNKNOWN"). */
-  errorCode: string;
+  errorCode: ErrorCodeName;
   errorMessage: string;
 }
 

@@ -5,7 +5,7 @@
  * `{"inputs": ...}` (columnar: the whole tensor, or an object of tensors), with the same checks
  * and messages as TF Serving. Each value becomes a tensor in json-values.ts.
  */
-import type { TensorInfo } from '../../formats/proto/types.ts';
+import type { TensorInfo__Output } from '../../formats/proto/types.ts';
 import { invalidArgument } from '../serving-errors.ts';
 import { elementCount, shapeString, type TensorMap } from '../servable/host-tensor.ts';
 import { denseValues, preview, toTensor, type Json } from './json-values.ts';
@@ -17,7 +17,7 @@ export interface JsonPredictRequest {
   signatureName: string;
   format: JsonFormat;
   /** Builds the tensors once the signature's inputs are known, checking sizes before allocating. */
-  tensors(inputs: Record<string, TensorInfo>, limits: RequestLimits): TensorMap;
+  tensors(inputs: Record<string, TensorInfo__Output>, limits: RequestLimits): TensorMap;
 }
 
 export function parsePredictRequest(body: string): JsonPredictRequest {
@@ -78,7 +78,7 @@ function checkNesting(body: string): void {
   }
 }
 
-function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInfo>, limits: RequestLimits): TensorMap {
+function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInfo__Output>, limits: RequestLimits): TensorMap {
   const names = Object.keys(infos).sort();
   checkRequestRows(names.join(','), instances.length, limits);
   const objects = isObject(instances[0]!);
@@ -123,7 +123,7 @@ function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInf
   return tensors;
 }
 
-function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo>): TensorMap {
+function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo__Output>): TensorMap {
   const names = Object.keys(infos);
   if (!isObject(inputs)) {
     if (names.length > 1) {

@@ -4,13 +4,12 @@
  * TF Serving's messages.
  */
 import type { DataTypeName } from '../../formats/proto/types.ts';
+import { FLOAT32_MAX } from '../../formats/tensorflow/constants.ts';
 import { invalidArgument, ServingError } from '../serving-errors.ts';
 import { dtypeString, elementCount, type HostTensor } from '../servable/host-tensor.ts';
 import { checkDeclaredShape } from '../servable/request-limits.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const FLOAT_MAX = 3.4028234663852886e38;
 
 /**
  * The shape (from the first element at each level) and the values, checking every list's size.
@@ -44,7 +43,7 @@ export function denseValues(value: Json, dtype: DataTypeName, name: string): { s
     }
     for (let i = 0; i < node.length; i++) {
       const leaf = node[i]!;
-      if (float && typeof leaf === 'number' && leaf <= FLOAT_MAX && leaf >= -FLOAT_MAX) values[index++] = leaf;
+      if (float && typeof leaf === 'number' && leaf <= FLOAT32_MAX && leaf >= -FLOAT32_MAX) values[index++] = leaf;
       else if (Array.isArray(leaf)) throw invalidArgument(`Encountered list at unexpected level: ${rank} expected < ${rank}`);
       else values[index++] = scalar(leaf, dtype);
     }
@@ -60,7 +59,7 @@ function scalar(value: Json, dtype: DataTypeName): unknown {
     case 'DT_FLOAT':
     case 'DT_DOUBLE':
       if (typeof value !== 'number') throw typeError();
-      if (dtype === 'DT_FLOAT' && Math.abs(value) > FLOAT_MAX) {
+      if (dtype === 'DT_FLOAT' && Math.abs(value) > FLOAT32_MAX) {
         throw invalidArgument(`Cannot convert JSON value: ${preview(value)} to float without loss of precision.`);
       }
       return value;

@@ -6,14 +6,15 @@
  * declared shapes, before its values are allocated, and admitted against the rows in flight
  * before it reaches the engine or a batch; one whose client gave up meanwhile is not run.
  */
-import type { DataTypeName, SignatureDef, TensorInfo } from '../../formats/proto/types.ts';
+import type { DataTypeName, SignatureDef__Output, TensorInfo__Output } from '../../formats/proto/types.ts';
+import { DEFAULT_SIGNATURE_NAME } from '../../formats/tensorflow/constants.ts';
+import { shapeDims } from '../../formats/tensorflow/shape.ts';
 import { Batcher, type BatchingParameters } from '../batching/batcher.ts';
 import { cancelled, invalidArgument, ServingError } from '../serving-errors.ts';
 import type { LoadedVersion } from '../servable/loaded-version.ts';
 import type { ModelRegistry } from '../lifecycle/model-registry.ts';
 import type { ServingMetrics } from '../monitoring/metrics.ts';
 import { checkDimensions, checkRequestRows, checkValueCount, defaultRequestLimits, RowAdmission, type RequestLimits } from '../servable/request-limits.ts';
-import { declaredShape, DEFAULT_SIGNATURE } from '../servable/serving-signatures.ts';
 import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from '../servable/host-tensor.ts';
 import type { VersionStatus } from '../lifecycle/version-manager.ts';
 
@@ -48,7 +49,7 @@ export interface DecodeContext {
  * Inputs, or a function building them from the signature's inputs (REST needs dtypes to parse
  * JSON); one that can read the declared shapes first calls `context.admit` before decoding.
  */
-export type PredictInputs = TensorMap | ((inputs: Record<string, TensorInfo>, context: DecodeContext) => TensorMap);
+export type PredictInputs = TensorMap | ((inputs: Record<string, TensorInfo__Output>, context: DecodeContext) => TensorMap);
 
 /** True once the request's client has given up (gRPC deadline or cancellation, REST connection closed). */
 export type CancelledCheck = () => boolean;
@@ -60,7 +61,7 @@ export interface PredictResult {
 
 export interface ModelMetadata {
   modelSpec: ResolvedModelSpec;
-  signatureDefs: Record<string, SignatureDef>;
+  signatureDefs: Record<string, SignatureDef__Output>;
 }
 
 export interface PredictionServiceOptions {
@@ -88,7 +89,7 @@ export class PredictionService {
     let release: (() => void) | undefined;
     try {
       const loaded = lease.loaded;
-      const signatureName = spec.signatureName || DEFAULT_SIGNATURE;
+      const signatureName = spec.signatureName || DEFAULT_SIGNATURE_NAME;
       const signature = loaded.signatures[signatureName];
       if (!signature) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
       let rows: number | undefined;
@@ -162,7 +163,7 @@ function selectorOf(spec: ModelSpecRequest): { version?: number; label?: string 
 }
 
 /** Checks that the request names exactly the signature's inputs; returns those names, sorted. */
-function validateInputNames(signature: SignatureDef, names: string[]): string[] {
+function validateInputNames(signature: SignatureDef__Output, names: string[]): string[] {
   const expected = Object.keys(signature.inputs ?? {}).sort();
   const sent = [...names].sort();
   const extra = sent.filter((name) => !expected.includes(name));
@@ -186,7 +187,7 @@ function declaredOf(tensors: TensorMap): DeclaredInputs {
  * than a request may carry. Returns the batch size (shared dimension 0) when every input is
  * batched along dimension 0, else undefined.
  */
-export function validateDeclaredInputs(signature: SignatureDef, inputs: DeclaredInputs, limits: RequestLimits): number | undefined {
+export function validateDeclaredInputs(signature: SignatureDef__Output, inputs: DeclaredInputs, limits: RequestLimits): number | undefined {
   const expected = validateInputNames(signature, Object.keys(inputs));
   let rows: number | undefined;
   let batched = true;
@@ -198,12 +199,12 @@ export function validateDeclaredInputs(signature: SignatureDef, inputs: Declared
       throw new ServingError('UNIMPLEMENTED', `input ${name}: dtype ${dtype} is not supported by this server`);
     }
     checkDimensions(name, shape);
-    const expectedShape = declaredShape(info);
+    const expectedShape = shapeDims(info.tensor_shape);
     if (expectedShape) {
       const fits = expectedShape.length === shape.length && expectedShape.every((size, i) => size < 0 || size === shape[i]);
       if (!fits) throw invalidArgument(`input ${name}: expected shape ${shapeString(expectedShape)}, got ${shapeString(shape)}`);
     }
-    const batchedInput = expectedShape !== undefined && expectedShape.length > 0 && expectedShape[0]! < 0;
+    const batchedInput = expectedShape !== null && expectedShape.length > 0 && expectedShape[0]! < 0;
     if (batchedInput) {
       if (rows !== undefined && shape[0] !== rows) {
         throw invalidArgument(`input ${name}: has ${shape[0]} rows, other inputs ${rows}; inputs must have equal 0th-dimension size`);
@@ -231,11 +232,11 @@ function validateValueCounts(inputs: TensorMap): void {
  * with 0 rows. The engine is not asked (tfjs-node mis-feeds empty tensors), so this needs each
  * output's per-row shape from the signature; without it the request is refused.
  */
-function emptyOutputs(signature: SignatureDef, wanted: string[] | undefined): TensorMap {
+function emptyOutputs(signature: SignatureDef__Output, wanted: string[] | undefined): TensorMap {
   const outputs: TensorMap = {};
   for (const name of wanted ?? Object.keys(signature.outputs ?? {})) {
     const info = signature.outputs![name]!;
-    const shape = declaredShape(info);
+    const shape = shapeDims(info.tensor_shape);
     if (!shape || shape[0] !== -1 || shape.slice(1).some((size) => size < 0)) {
       throw invalidArgument(`the request has 0 rows, and output ${name} has no fixed per-row shape to answer an empty batch with`);
     }
@@ -245,7 +246,7 @@ function emptyOutputs(signature: SignatureDef, wanted: string[] | undefined): Te
   return outputs;
 }
 
-function validateOutputFilter(signature: SignatureDef, filter: string[]): string[] | undefined {
+function validateOutputFilter(signature: SignatureDef__Output, filter: string[]): string[] | undefined {
   if (filter.length === 0) return undefined;
   for (const name of filter) {
     if (!signature.outputs?.[name]) throw invalidArgument(`output tensor alias not found in signature: ${name}`);

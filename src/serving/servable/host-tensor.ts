@@ -3,17 +3,12 @@
  * TensorFlow's DataType enum), a shape, and the values in row-major order. REST builds them from
  * JSON, gRPC and the warmup file from TensorProto; the batcher concatenates and splits rows.
  */
-import type { DataTypeName, TensorProto } from '../../formats/proto/types.ts';
-import { invalidArgument, ServingError } from '../serving-errors.ts';
+import type { DataTypeName } from '../../formats/proto/types.ts';
+import { allocateValues, decodeTensorProto, elementCount, tensorProtoShape, TensorProtoError, type DecodedTensorProto, type HostTensor, type TensorValues } from '../../formats/tensorflow/tensor-proto.ts';
+import { ServingError } from '../serving-errors.ts';
 import { checkDeclaredShape } from './request-limits.ts';
 
-export type TensorValues = Float32Array | Float64Array | Int32Array | Uint8Array | number[] | string[];
-
-export interface HostTensor {
-  dtype: DataTypeName;
-  shape: number[];
-  values: TensorValues;
-}
+export { allocateValues, elementCount, shapeString, type HostTensor, type TensorValues } from '../../formats/tensorflow/tensor-proto.ts';
 
 export type TensorMap = Record<string, HostTensor>;
 
@@ -23,23 +18,6 @@ export const FEEDABLE_DTYPES: readonly DataTypeName[] = ['DT_FLOAT', 'DT_INT32',
 /** TensorFlow's DataTypeString, which TF Serving uses in its messages (`float`, `int64`). */
 export function dtypeString(dtype: DataTypeName): string {
   return dtype.replace(/^DT_/, '').toLowerCase();
-}
-
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((product, size) => product * size, 1);
-}
-
-export function shapeString(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
-}
-
-/** A typed array for `count` values of `dtype` (strings live in plain arrays). */
-export function allocateValues(dtype: DataTypeName, count: number): TensorValues {
-  if (dtype === 'DT_FLOAT') return new Float32Array(count);
-  if (dtype === 'DT_DOUBLE') return new Float64Array(count);
-  if (dtype === 'DT_STRING') return new Array<string>(count).fill('');
-  if (dtype === 'DT_BOOL') return new Uint8Array(count);
-  return new Int32Array(count);
 }
 
 /** Stacks tensors along dimension 0 (the batch); their other dimensions must already agree. */
@@ -73,81 +51,16 @@ export function padRows(tensor: HostTensor, rows: number): HostTensor {
   return concatRows([tensor, ...Array.from({ length: rows - present }, () => last)]);
 }
 
-/** A TensorProto's declared shape (int64 sizes as numbers; checked by checkDeclaredShape). */
-export function protoShape(proto: TensorProto): number[] {
-  return (proto.tensor_shape?.dim ?? []).map((dim) => Number(dim.size ?? 0));
-}
-
 /**
- * A TensorProto's values: from `tensor_content` (raw little-endian bytes) when present, else from
- * the typed repeated field; a single value with a larger shape is broadcast, as TensorFlow does.
- * The declared shape is checked before anything is allocated for it.
+ * A request's TensorProto: its declared shape is checked against the request limits before
+ * anything is allocated for it; what the codec rejects is the client's error, as in TF Serving.
  */
-export function tensorFromProto(proto: TensorProto, name: string): HostTensor {
-  const dtype = proto.dtype ?? 'DT_INVALID';
-  const shape = protoShape(proto);
-  checkDeclaredShape(name, shape);
-  const count = elementCount(shape);
-  const values = allocateValues(dtype, count);
-  const content = proto.tensor_content;
-  if (content && content.length > 0) {
-    const view = new DataView(content.buffer, content.byteOffset, content.byteLength);
-    const width = contentWidth(dtype, name);
-    if (content.length !== count * width) {
-      throw invalidArgument(`input ${name}: tensor_content holds ${content.length} bytes, shape ${shapeString(shape)} needs ${count * width}`);
-    }
-    for (let i = 0; i < count; i++) (values as number[])[i] = readScalar(view, dtype, i * width);
-    return { dtype, shape, values };
+export function tensorFromProto(proto: DecodedTensorProto, name: string): HostTensor {
+  checkDeclaredShape(name, tensorProtoShape(proto));
+  try {
+    return decodeTensorProto(proto, `input ${name}`);
+  } catch (error) {
+    if (error instanceof TensorProtoError) throw new ServingError(error.unsupported ? 'UNIMPLEMENTED' : 'INVALID_ARGUMENT', error.message);
+    throw error;
   }
-  const listed = protoValueList(proto);
-  if (listed.length !== count && listed.length !== 1 && !(listed.length === 0 && count === 0)) {
-    throw invalidArgument(`input ${name}: ${listed.length} values for shape ${shapeString(shape)}`);
-  }
-  for (let i = 0; i < count; i++) (values as unknown[])[i] = listed.length === 1 ? listed[0] : listed[i];
-  return { dtype, shape, values };
-}
-
-function contentWidth(dtype: DataTypeName, name: string): number {
-  const widths: Record<string, number> = { DT_FLOAT: 4, DT_DOUBLE: 8, DT_INT32: 4, DT_INT64: 8, DT_UINT8: 1, DT_INT16: 2, DT_INT8: 1, DT_BOOL: 1 };
-  const width = widths[dtype];
-  if (!width) throw new ServingError('UNIMPLEMENTED', `input ${name}: dtype ${dtype} is not supported`);
-  return width;
-}
-
-function readScalar(view: DataView, dtype: DataTypeName, offset: number): number {
-  switch (dtype) {
-    case 'DT_FLOAT': return view.getFloat32(offset, true);
-    case 'DT_DOUBLE': return view.getFloat64(offset, true);
-    case 'DT_INT64': return Number(view.getBigInt64(offset, true));
-    case 'DT_INT16': return view.getInt16(offset, true);
-    case 'DT_INT8': return view.getInt8(offset);
-    case 'DT_UINT8': case 'DT_BOOL': return view.getUint8(offset);
-    default: return view.getInt32(offset, true);
-  }
-}
-
-function protoValueList(proto: TensorProto): unknown[] {
-  switch (proto.dtype) {
-    case 'DT_FLOAT': return proto.float_val ?? [];
-    case 'DT_DOUBLE': return proto.double_val ?? [];
-    case 'DT_INT64': return (proto.int64_val ?? []).map(Number);
-    case 'DT_BOOL': return (proto.bool_val ?? []).map((value) => (value ? 1 : 0));
-    case 'DT_STRING': return (proto.string_val ?? []).map((bytes) => Buffer.from(bytes).toString('utf8'));
-    default: return proto.int_val ?? [];
-  }
-}
-
-/** A TensorProto in the typed repeated field of its dtype (what TF Serving's gRPC answers hold). */
-export function tensorToProto(tensor: HostTensor): TensorProto {
-  const proto: TensorProto = { dtype: tensor.dtype, tensor_shape: { dim: tensor.shape.map((size) => ({ size })) } };
-  const values = Array.from(tensor.values as ArrayLike<number | string>);
-  switch (tensor.dtype) {
-    case 'DT_FLOAT': proto.float_val = values as number[]; break;
-    case 'DT_DOUBLE': proto.double_val = values as number[]; break;
-    case 'DT_INT64': proto.int64_val = values as number[]; break;
-    case 'DT_BOOL': proto.bool_val = (values as number[]).map(Boolean); break;
-    case 'DT_STRING': proto.string_val = (values as string[]).map((text) => Buffer.from(text, 'utf8')); break;
-    default: proto.int_val = values as number[];
-  }
-  return proto;
 }

@@ -3,10 +3,11 @@
  * TFSavedModel handle per signature — tfjs-node shares the session between them) and its
  * signatures. Owns the native handles: `dispose()` frees them once, when the version unloads.
  */
-import type { SignatureDef } from '../../formats/proto/types.ts';
+import type { SignatureDef__Output } from '../../formats/proto/types.ts';
+import { SERVE_TAG } from '../../formats/tensorflow/constants.ts';
 import { loadTf, withoutInt64Warning, type Tf } from '../../runtime/tf.ts';
 import { invalidArgument, ServingError } from '../serving-errors.ts';
-import { readServingSignatures, SERVING_TAG } from './serving-signatures.ts';
+import { readServingSignatures } from './serving-signatures.ts';
 import type { HostTensor, TensorMap, TensorValues } from './host-tensor.ts';
 
 type TFSavedModel = Awaited<ReturnType<Tf['node']['loadSavedModel']>>;
@@ -19,7 +20,7 @@ export class LoadedVersion {
     readonly modelName: string,
     readonly version: number,
     readonly dir: string,
-    readonly signatures: Record<string, SignatureDef>,
+    readonly signatures: Record<string, SignatureDef__Output>,
     private readonly tf: Tf,
     private readonly sessions: Map<string, TFSavedModel>,
   ) {}
@@ -30,7 +31,7 @@ export class LoadedVersion {
     const sessions = new Map<string, TFSavedModel>();
     try {
       for (const name of Object.keys(signatures)) {
-        sessions.set(name, await tf.node.loadSavedModel(dir, [SERVING_TAG], name));
+        sessions.set(name, await tf.node.loadSavedModel(dir, [SERVE_TAG], name));
       }
     } catch (error) {
       for (const session of sessions.values()) session.dispose();

@@ -9,7 +9,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataTypeName, TensorProto } from '../../../src/formats/proto/types.ts';
-import type { PredictRequestMessage } from '../../../src/serving/apis/protos.ts';
+import type { PredictRequest } from '../../../src/serving/apis/protos.ts';
 import { sampleImage } from '../helpers/export-version.ts';
 import { contentTensor, imageBatch, shapeProto, startGrpcFixture, type GrpcFixture } from '../servers/grpc/grpc-fixture.ts';
 
@@ -81,7 +81,7 @@ const grpcRequest = fc.record({
   outputFilter: fc.constantFrom([], ['scores'], ['nope']),
 });
 
-const validGrpc: PredictRequestMessage = { model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(1)) } };
+const validGrpc: PredictRequest = { model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(1)) } };
 const validRestBody = JSON.stringify({ instances: [sampleImage(0)] });
 
 async function restPredict(body: string | Blob): Promise<number> {
@@ -94,7 +94,7 @@ describe('fuzzing the decoders: never a bug status, never a stall, the server ke
   it('gRPC Predict with arbitrary shapes, dtypes, encodings and bytes', async () => {
     await fc.assert(
       fc.asyncProperty(grpcRequest, async (generated) => {
-        const request: PredictRequestMessage = {
+        const request: PredictRequest = {
           model_spec: { name: generated.name, ...(generated.signature && { signature_name: generated.signature }) },
           inputs: { [generated.inputName]: tensorProto(generated.dtype, generated.dims, generated.encoding as Values, generated.unknownRank) },
           output_filter: [...generated.outputFilter],

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadTf } from '../../../src/runtime/tf.ts';
 import { defaultModelSpec } from '../../../src/model/spec.ts';
 import { exportSavedModel } from '../../../src/savedmodel/export.ts';
-import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../../src/savedmodel/signatures.ts';
+import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../../src/formats/tensorflow/constants.ts';
 import { fixtureWeights, syntheticSplit } from '../../savedmodel/fixtures.ts';
 
 export function tempDir(label: string): string {

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { TensorInfo__Output } from '../../../src/formats/proto/types.ts';
 import { ServingError } from '../../../src/serving/serving-errors.ts';
 import { formatDecimal, formatG } from '../../../src/serving/predict/decimal-format.ts';
 import { parsePredictRequest } from '../../../src/serving/predict/json-request.ts';
 import { renderPredictResponse } from '../../../src/serving/predict/json-response.ts';
 import { defaultRequestLimits } from '../../../src/serving/servable/request-limits.ts';
+import type { TensorMap } from '../../../src/serving/servable/host-tensor.ts';
 
 const limits = defaultRequestLimits();
 const float = (x: number) => formatDecimal(Math.fround(x), 6, 9, Math.fround);
-const image = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
-const two = { a: { dtype: 'DT_FLOAT' }, b: { dtype: 'DT_INT64' } };
+const image: Record<string, TensorInfo__Output> = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
+const two: Record<string, TensorInfo__Output> = { a: { dtype: 'DT_FLOAT' }, b: { dtype: 'DT_INT64' } };
 
 function errorOf(run: () => unknown): ServingError {
   try {
@@ -118,7 +120,7 @@ describe('parsing predict requests', () => {
 });
 
 describe('rendering predict responses', () => {
-  const outputs = {
+  const outputs: TensorMap = {
     scores: { dtype: 'DT_FLOAT', shape: [2, 2], values: Float32Array.from([0.25, 1, 0.2, 0]) },
     classes: { dtype: 'DT_INT64', shape: [2], values: [1, 0] },
   };

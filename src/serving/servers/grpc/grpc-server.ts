@@ -14,10 +14,10 @@ import type { ServingApi, ServingMetrics } from '../../monitoring/metrics.ts';
 import type { PredictionService } from '../../predict/prediction-service.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../rest/rest-server.ts';
 import { getModelMetadata, getModelStatus, predict } from './tf-serving-handlers.ts';
-import { servingServices, type ModelSpecMessage } from '../../apis/protos.ts';
+import { MODEL_SERVICE, PREDICTION_SERVICE, serviceDefinition, type ModelSpec__Output } from '../../apis/protos.ts';
 import { grpcCodeFor, grpcMessage } from '../../apis/status-codes.ts';
 import { InFlight } from '../in-flight.ts';
-import { inferenceMethods, inferenceServiceDefinition, type ModelInferRequestMessage, type ModelNameMessage } from '../v2/grpc-service.ts';
+import { INFERENCE_SERVICE_NAME, inferenceMethods, type ModelInferRequest__Output, type ModelNameMessage } from '../v2/grpc-service.ts';
 
 export const SHUTTING_DOWN_MESSAGE = 'the server is shutting down; retry on another replica';
 
@@ -65,24 +65,23 @@ export class GrpcServer {
       'grpc.max_receive_message_length': options.maxMessageBytes ?? DEFAULT_MAX_BODY_BYTES,
       'grpc.max_send_message_length': -1,
     });
-    const { PredictionService, ModelService } = servingServices();
     const service = options.service;
-    this.server.addService(PredictionService.service, {
+    this.server.addService(serviceDefinition(PREDICTION_SERVICE), {
       Predict: this.unary('predict', (request, isCancelled) => predict(service, request, isCancelled)),
       GetModelMetadata: this.unary('metadata', (request) => getModelMetadata(service, request)),
     });
-    this.server.addService(ModelService.service, {
+    this.server.addService(serviceDefinition(MODEL_SERVICE), {
       GetModelStatus: this.unary('status', (request) => getModelStatus(service, request)),
     });
     const v2 = inferenceMethods(service);
     const modelNamed = (request: ModelNameMessage) => request.name ?? '';
-    this.server.addService(inferenceServiceDefinition(), {
+    this.server.addService(serviceDefinition(INFERENCE_SERVICE_NAME), {
       ServerLive: this.unary(undefined, v2.ServerLive),
       ServerReady: this.unary(undefined, v2.ServerReady),
       ServerMetadata: this.unary(undefined, v2.ServerMetadata),
       ModelReady: this.unary('v2_ready', v2.ModelReady, modelNamed),
       ModelMetadata: this.unary('v2_metadata', v2.ModelMetadata, modelNamed),
-      ModelInfer: this.unary('v2_infer', v2.ModelInfer, (request: ModelInferRequestMessage) => request.model_name ?? ''),
+      ModelInfer: this.unary('v2_infer', v2.ModelInfer, (request: ModelInferRequest__Output) => request.model_name ?? ''),
     });
   }
 
@@ -133,7 +132,7 @@ export class GrpcServer {
   private unary<Req, Res>(
     api: ServingApi | undefined,
     handler: Handler<Req, Res>,
-    modelOf: (request: Req) => string = (request) => (request as { model_spec?: ModelSpecMessage | null }).model_spec?.name ?? '',
+    modelOf: (request: Req) => string = (request) => (request as { model_spec?: ModelSpec__Output | null }).model_spec?.name ?? '',
   ): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
       const name = modelOf(call.request);

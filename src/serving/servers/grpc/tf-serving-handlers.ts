@@ -1,28 +1,30 @@
 /**
  * TF Serving's gRPC methods over the transport-independent core (../../predict/prediction-service.ts): each takes
- * the request message as proto-loader decoded it and returns the response message, or throws a
+ * the request message as decoded (../../apis/protos.ts) and returns the response message, or throws a
  * ServingError with TF Serving's code and wording (prediction_service_impl.cc,
  * get_model_metadata_impl.cc, get_model_status_impl.cc).
  */
 import { encodeMessage } from '../../../formats/proto/index.ts';
+import { encodeTensorValues, tensorProtoShape } from '../../../formats/tensorflow/tensor-proto.ts';
 import { invalidArgument } from '../../serving-errors.ts';
 import type { CancelledCheck, DecodeContext, DeclaredInputs, ModelSpecRequest, PredictionService, ResolvedModelSpec } from '../../predict/prediction-service.ts';
-import { protoShape, tensorFromProto, tensorToProto, type TensorMap } from '../../servable/host-tensor.ts';
+import { tensorFromProto, type TensorMap } from '../../servable/host-tensor.ts';
 import {
   SIGNATURE_DEF_FIELD,
   SIGNATURE_DEF_MAP_TYPE,
   SIGNATURE_DEF_MAP_TYPE_URL,
-  type GetModelMetadataRequestMessage,
-  type GetModelMetadataResponseMessage,
-  type GetModelStatusRequestMessage,
-  type GetModelStatusResponseMessage,
-  type ModelSpecMessage,
-  type PredictRequestMessage,
-  type PredictResponseMessage,
+  type GetModelMetadataRequest__Output,
+  type GetModelMetadataResponse,
+  type GetModelStatusRequest__Output,
+  type GetModelStatusResponse,
+  type ModelSpec,
+  type ModelSpec__Output,
+  type PredictRequest__Output,
+  type PredictResponse,
 } from '../../apis/protos.ts';
 
 /** A request's ModelSpec as the core takes it: the version oneof becomes a number or a label. */
-export function modelSpecRequest(spec: ModelSpecMessage | null | undefined): ModelSpecRequest {
+export function modelSpecRequest(spec: ModelSpec__Output | null | undefined): ModelSpecRequest {
   if (!spec) throw invalidArgument('Missing ModelSpec');
   const request: ModelSpecRequest = { name: spec.name ?? '' };
   if (spec.version_choice === 'version' || (spec.version_choice === undefined && spec.version)) {
@@ -34,7 +36,7 @@ export function modelSpecRequest(spec: ModelSpecMessage | null | undefined): Mod
   return request;
 }
 
-function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): ModelSpecMessage {
+function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): ModelSpec {
   return { name: spec.name, version: { value: spec.version }, ...(withSignature && { signature_name: spec.signatureName }) };
 }
 
@@ -44,21 +46,21 @@ function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): Mode
  * were admitted: an unknown model answers NOT_FOUND and a wrong dtype or an oversized shape
  * INVALID_ARGUMENT whatever the bytes hold, and a broadcast value is never expanded past the limits.
  */
-export async function predict(service: PredictionService, request: PredictRequestMessage, isCancelled?: CancelledCheck): Promise<PredictResponseMessage> {
+export async function predict(service: PredictionService, request: PredictRequest__Output, isCancelled?: CancelledCheck): Promise<PredictResponse> {
   const spec = modelSpecRequest(request.model_spec);
   const protos = request.inputs ?? {};
   const decode = (_signatureInputs: unknown, context: DecodeContext): TensorMap => {
     const declared: DeclaredInputs = {};
-    for (const [name, proto] of Object.entries(protos)) declared[name] = { dtype: proto.dtype ?? 'DT_INVALID', shape: protoShape(proto) };
+    for (const [name, proto] of Object.entries(protos)) declared[name] = { dtype: proto.dtype ?? 'DT_INVALID', shape: tensorProtoShape(proto) };
     context.admit(declared);
     return Object.fromEntries(Object.entries(protos).map(([name, proto]) => [name, tensorFromProto(proto, name)]));
   };
   const result = await service.predict(spec, decode, request.output_filter ?? [], isCancelled);
-  const outputs = Object.fromEntries(Object.entries(result.outputs).map(([name, tensor]) => [name, tensorToProto(tensor)]));
+  const outputs = Object.fromEntries(Object.entries(result.outputs).map(([name, tensor]) => [name, encodeTensorValues(tensor)]));
   return { model_spec: modelSpecMessage(result.modelSpec, true), outputs };
 }
 
-export function getModelMetadata(service: PredictionService, request: GetModelMetadataRequestMessage): GetModelMetadataResponseMessage {
+export function getModelMetadata(service: PredictionService, request: GetModelMetadataRequest__Output): GetModelMetadataResponse {
   const spec = modelSpecRequest(request.model_spec);
   const fields = request.metadata_field ?? [];
   if (fields.length === 0) throw invalidArgument('GetModelMetadataRequest must specify at least one metadata_field');
@@ -72,7 +74,7 @@ export function getModelMetadata(service: PredictionService, request: GetModelMe
   };
 }
 
-export function getModelStatus(service: PredictionService, request: GetModelStatusRequestMessage): GetModelStatusResponseMessage {
+export function getModelStatus(service: PredictionService, request: GetModelStatusRequest__Output): GetModelStatusResponse {
   const statuses = service.status(modelSpecRequest(request.model_spec));
   return {
     model_version_status: statuses.map((status) => ({

@@ -10,7 +10,8 @@
  * (../../predict/json-request.ts), which produces TF Serving's exact results and error messages, so this path
  * never changes an answer — it only skips work.
  */
-import type { TensorInfo } from '../../../formats/proto/types.ts';
+import type { TensorInfo__Output } from '../../../formats/proto/types.ts';
+import { FLOAT32_MAX } from '../../../formats/tensorflow/constants.ts';
 import { parsePredictRequest, type JsonPredictRequest } from '../../predict/json-request.ts';
 import type { RequestLimits } from '../../servable/request-limits.ts';
 
@@ -21,7 +22,6 @@ export interface NumericInstances {
   values: Float32Array;
 }
 
-const FLOAT_MAX = 3.4028234663852886e38;
 const MAX_EXACT_MANTISSA = 2 ** 53;
 /** Each digit past 2^53 and the division round once (2^-53 each): 25 digits stay well inside 2^-48. */
 const MAX_APPROXIMATE_DIGITS = 25;
@@ -211,7 +211,7 @@ class Reader {
       value = Number(bytes.toString('latin1', start, pos));
       if (Number.isNaN(value)) throw NOT_SIMPLE;
     }
-    if (!(value <= FLOAT_MAX && value >= -FLOAT_MAX)) throw NOT_SIMPLE;
+    if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw NOT_SIMPLE;
     if (this.count === this.values.length) {
       const grown = new Float32Array(this.values.length * 2);
       grown.set(this.values);
@@ -263,7 +263,7 @@ export function parsePredictBody(body: Buffer): JsonPredictRequest {
   return {
     signatureName: simple.signatureName,
     format: 'row',
-    tensors(infos: Record<string, TensorInfo>, limits: RequestLimits) {
+    tensors(infos: Record<string, TensorInfo__Output>, limits: RequestLimits) {
       const names = Object.keys(infos);
       if (names.length === 1 && infos[names[0]!]!.dtype === 'DT_FLOAT') {
         return { [names[0]!]: { dtype: 'DT_FLOAT', shape: simple.shape, values: simple.values } };

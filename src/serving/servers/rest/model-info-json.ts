@@ -3,7 +3,7 @@
  * GetModelStatusResponse and GetModelMetadataResponse with every primitive field printed and
  * int64 fields (versions, dimension sizes) as strings, exactly as tensorflow_model_server prints them.
  */
-import type { SignatureDef, TensorInfo } from '../../../formats/proto/types.ts';
+import type { SignatureDef__Output, TensorInfo__Output } from '../../../formats/proto/types.ts';
 import type { ModelMetadata } from '../../predict/prediction-service.ts';
 import type { VersionStatus } from '../../lifecycle/version-manager.ts';
 
@@ -25,13 +25,13 @@ export function modelMetadataJson(metadata: ModelMetadata): object {
   };
 }
 
-function signatureDefJson(def: SignatureDef): object {
-  const infos = (map: Record<string, TensorInfo> | undefined) =>
+function signatureDefJson(def: SignatureDef__Output): object {
+  const infos = (map: Record<string, TensorInfo__Output> | undefined) =>
     Object.fromEntries(Object.entries(map ?? {}).map(([alias, info]) => [alias, tensorInfoJson(info)]));
   return { inputs: infos(def.inputs), outputs: infos(def.outputs), method_name: def.method_name ?? '', defaults: {} };
 }
 
-function tensorInfoJson(info: TensorInfo): object {
+function tensorInfoJson(info: TensorInfo__Output): object {
   const shape = info.tensor_shape;
   return {
     dtype: info.dtype ?? 'DT_INVALID',

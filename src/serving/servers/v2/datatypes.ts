@@ -10,12 +10,12 @@ import type { DataTypeName } from '../../../formats/proto/types.ts';
 import { invalidArgument, ServingError } from '../../serving-errors.ts';
 import { elementCount, shapeString, type HostTensor, type TensorValues } from '../../servable/host-tensor.ts';
 
-const V2_OF_TF: Record<string, string> = {
+const V2_OF_TF: Partial<Record<DataTypeName, string>> = {
   DT_BOOL: 'BOOL', DT_UINT8: 'UINT8', DT_UINT16: 'UINT16', DT_UINT32: 'UINT32', DT_UINT64: 'UINT64',
   DT_INT8: 'INT8', DT_INT16: 'INT16', DT_INT32: 'INT32', DT_INT64: 'INT64',
   DT_HALF: 'FP16', DT_BFLOAT16: 'BF16', DT_FLOAT: 'FP32', DT_DOUBLE: 'FP64', DT_STRING: 'BYTES',
 };
-const TF_OF_V2: Record<string, DataTypeName> = Object.fromEntries(Object.entries(V2_OF_TF).map(([tf, v2]) => [v2, tf]));
+const TF_OF_V2: Record<string, DataTypeName> = Object.fromEntries(Object.entries(V2_OF_TF).map(([tf, v2]) => [v2, tf as DataTypeName]));
 
 /** Bytes per element in the raw layout (BYTES has none: its elements carry their own length). */
 const WIDTH: Record<string, number> = {
@@ -24,7 +24,7 @@ const WIDTH: Record<string, number> = {
 
 /** The protocol's name for a TensorFlow dtype; dtypes it has no name for keep TensorFlow's. */
 export function v2Datatype(dtype: DataTypeName | undefined): string {
-  return V2_OF_TF[dtype ?? ''] ?? dtype ?? 'DT_INVALID';
+  return (dtype && V2_OF_TF[dtype]) ?? dtype ?? 'DT_INVALID';
 }
 
 export function isV2Datatype(datatype: string): boolean {

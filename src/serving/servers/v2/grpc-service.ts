@@ -1,76 +1,37 @@
 /**
- * The Open Inference Protocol's gRPC service, inference.GRPCInferenceService, loaded by
- * @grpc/proto-loader from src/formats/proto/inference/grpc_service.proto as TF Serving's services
- * are (../../apis/protos.ts), and its methods over the transport-independent v2 core (inference.ts).
+ * The Open Inference Protocol's gRPC service, inference.GRPCInferenceService (defined from
+ * src/formats/proto/inference/grpc_service.proto by ../../apis/protos.ts, as TF Serving's services
+ * are): its methods over the transport-independent v2 core (inference.ts).
  * ModelInfer takes typed `contents` or `raw_input_contents` (one entry per input, in order, never
  * both). It answers with `raw_output_contents` when the request sent raw inputs or sets the bool
  * parameter `binary_data_output` (false asks for typed contents whatever the inputs were).
  */
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type { InferTensorContents } from '../../../formats/proto/generated/inference/InferTensorContents.ts';
+import type { ModelInferRequest__Output } from '../../../formats/proto/generated/inference/ModelInferRequest.ts';
+import type { ModelMetadataRequest__Output } from '../../../formats/proto/generated/inference/ModelMetadataRequest.ts';
+import type { ModelReadyRequest__Output } from '../../../formats/proto/generated/inference/ModelReadyRequest.ts';
 import { invalidArgument } from '../../serving-errors.ts';
-import { LOADER_OPTIONS } from '../../apis/protos.ts';
 import type { CancelledCheck, PredictionService } from '../../predict/prediction-service.ts';
 import { serverReadiness } from '../../lifecycle/readiness.ts';
 import type { HostTensor } from '../../servable/host-tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
 import { infer, modelMetadata, modelReadiness, serverMetadata, SIGNATURE_PARAMETER, type InferInput } from './inference.ts';
 
-export const INFERENCE_PROTO_FILE = 'inference/grpc_service.proto';
 export const INFERENCE_SERVICE_NAME = 'inference.GRPCInferenceService';
 const BINARY_OUTPUT_PARAMETER = 'binary_data_output';
 
-/** InferParameter as proto-loader decodes it (`oneofs`: which member is set). */
-interface InferParameter {
-  bool_param?: boolean;
-  int64_param?: number;
-  string_param?: string;
-  double_param?: number;
-  uint64_param?: number;
-  parameter_choice?: string;
-}
-
-type Contents = Partial<Record<string, (number | boolean | Buffer)[]>>;
-
-interface InputTensorMessage {
-  name?: string;
-  datatype?: string;
-  shape?: number[];
-  contents?: Contents | null;
-}
-
-export interface ModelInferRequestMessage {
-  model_name?: string;
-  model_version?: string;
-  id?: string;
-  parameters?: Record<string, InferParameter>;
-  inputs?: InputTensorMessage[];
-  outputs?: { name?: string }[];
-  raw_input_contents?: Buffer[];
-}
-
-export interface ModelNameMessage {
-  name?: string;
-  version?: string;
-}
+type Contents = InferTensorContents;
+type InputTensorMessage = ModelInferRequest__Output['inputs'][number];
+export type { ModelInferRequest__Output };
+/** ModelReadyRequest and ModelMetadataRequest, which name a model the same way. */
+export type ModelNameMessage = ModelReadyRequest__Output | ModelMetadataRequest__Output;
 
 /** The typed field of InferTensorContents that holds each datatype. */
-const CONTENTS_FIELD: Record<string, string> = {
+const CONTENTS_FIELD: Record<string, keyof InferTensorContents> = {
   BOOL: 'bool_contents', INT8: 'int_contents', INT16: 'int_contents', INT32: 'int_contents', INT64: 'int64_contents',
   UINT8: 'uint_contents', UINT16: 'uint_contents', UINT32: 'uint_contents', UINT64: 'uint64_contents',
   FP32: 'fp32_contents', FP64: 'fp64_contents', BYTES: 'bytes_contents',
 };
-
-let definition: grpc.ServiceDefinition | undefined;
-
-export function inferenceServiceDefinition(): grpc.ServiceDefinition {
-  if (definition) return definition;
-  const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(INFERENCE_PROTO_FILE, LOADER_OPTIONS)) as unknown as {
-    inference: { GRPCInferenceService: grpc.ServiceClientConstructor };
-  };
-  definition = loaded.inference.GRPCInferenceService.service;
-  return definition;
-}
 
 /** Each method as (request message) → response message, throwing ServingErrors. */
 export function inferenceMethods(service: PredictionService) {
@@ -80,11 +41,11 @@ export function inferenceMethods(service: PredictionService) {
     ModelReady: (request: ModelNameMessage) => ({ ready: modelReadiness(service, request.name ?? '', request.version ?? '').ready }),
     ServerMetadata: () => serverMetadata(),
     ModelMetadata: (request: ModelNameMessage) => modelMetadata(service, request.name ?? '', request.version ?? ''),
-    ModelInfer: (request: ModelInferRequestMessage, isCancelled: CancelledCheck) => modelInfer(service, request, isCancelled),
+    ModelInfer: (request: ModelInferRequest__Output, isCancelled: CancelledCheck) => modelInfer(service, request, isCancelled),
   };
 }
 
-async function modelInfer(service: PredictionService, request: ModelInferRequestMessage, isCancelled: CancelledCheck) {
+async function modelInfer(service: PredictionService, request: ModelInferRequest__Output, isCancelled: CancelledCheck) {
   const raw = request.raw_input_contents ?? [];
   const messages = request.inputs ?? [];
   if (messages.length === 0) throw invalidArgument('the request has no inputs');

@@ -10,12 +10,13 @@
  * Signatures: the request parameter `signature_name` picks one (default serving_default).
  */
 import { createRequire } from 'node:module';
-import type { TensorInfo } from '../../../formats/proto/types.ts';
+import type { TensorInfo__Output } from '../../../formats/proto/types.ts';
 import { invalidArgument, notFound, ServingError } from '../../serving-errors.ts';
 import type { CancelledCheck, DecodeContext, ModelSpecRequest, PredictionService } from '../../predict/prediction-service.ts';
-import { declaredShape, DEFAULT_SIGNATURE } from '../../servable/serving-signatures.ts';
 import type { HostTensor, TensorMap } from '../../servable/host-tensor.ts';
 import { tfDtype, v2Datatype } from './datatypes.ts';
+import { DEFAULT_SIGNATURE_NAME } from '../../../formats/tensorflow/constants.ts';
+import { shapeDims } from '../../../formats/tensorflow/shape.ts';
 
 /** The request parameter (REST `parameters`, gRPC `parameters` string_param) naming the signature. */
 export const SIGNATURE_PARAMETER = 'signature_name';
@@ -97,7 +98,7 @@ export async function infer(service: PredictionService, request: InferRequest): 
   if (twiceOut !== undefined) throw invalidArgument(`output ${twiceOut} is requested twice`);
   // Nothing is decoded before the core has checked the declared names, datatypes and shapes against
   // the signature and the request limits, and admitted the rows (context.admit).
-  const decode = (signatureInputs: Record<string, TensorInfo>, context: DecodeContext): TensorMap => {
+  const decode = (signatureInputs: Record<string, TensorInfo__Output>, context: DecodeContext): TensorMap => {
     for (const input of request.inputs) {
       const expected = signatureInputs[input.name]?.dtype;
       if (expected !== undefined && tfDtype(input.datatype) !== expected) {
@@ -120,10 +121,10 @@ export async function infer(service: PredictionService, request: InferRequest): 
 /** The default signature's tensors (the one `infer` runs unless asked otherwise). */
 export function modelMetadata(service: PredictionService, name: string, version: string): ModelMetadata {
   const metadata = service.metadata(modelSpec(name, version));
-  const signature = metadata.signatureDefs[DEFAULT_SIGNATURE];
-  if (!signature) throw new ServingError('FAILED_PRECONDITION', `model ${name} has no ${DEFAULT_SIGNATURE} signature to describe`);
-  const tensors = (map: Record<string, TensorInfo> = {}): TensorMetadata[] =>
-    Object.keys(map).sort().map((alias) => ({ name: alias, datatype: v2Datatype(map[alias]!.dtype), shape: declaredShape(map[alias]!) ?? [] }));
+  const signature = metadata.signatureDefs[DEFAULT_SIGNATURE_NAME];
+  if (!signature) throw new ServingError('FAILED_PRECONDITION', `model ${name} has no ${DEFAULT_SIGNATURE_NAME} signature to describe`);
+  const tensors = (map: Record<string, TensorInfo__Output> = {}): TensorMetadata[] =>
+    Object.keys(map).sort().map((alias) => ({ name: alias, datatype: v2Datatype(map[alias]!.dtype), shape: shapeDims(map[alias]!.tensor_shape) ?? [] }));
   const versions = service.registry.statusesOf(name).filter((status) => status.state === 'AVAILABLE').map((status) => String(status.version)).reverse();
   return { name, versions, platform: PLATFORM, inputs: tensors(signature.inputs), outputs: tensors(signature.outputs) };
 }

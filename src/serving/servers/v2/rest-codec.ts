@@ -16,12 +16,12 @@ import { formatDecimal } from '../../predict/decimal-format.ts';
 import type { HostTensor } from '../../servable/host-tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
 import { SIGNATURE_PARAMETER, type InferInput, type InferOutput, type InferRequest, type InferResult } from './inference.ts';
+import { FLOAT32_MAX } from '../../../formats/tensorflow/constants.ts';
 
 export const HEADER_LENGTH_HEADER = 'inference-header-content-length';
 const BINARY_SIZE = 'binary_data_size';
 const BINARY_OUTPUT = 'binary_data';
 const ALL_BINARY_OUTPUT = 'binary_data_output';
-const FLOAT_MAX = 3.4028234663852886e38;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -121,7 +121,7 @@ function flatData(name: string, datatype: string, data: Json, count: number): un
       return;
     }
     if (values.length === count) throw invalidArgument(`input ${name}: "data" holds more than the ${count} values its shape holds`);
-    if (typeof node !== kind || (integer && !Number.isInteger(node)) || (datatype === 'FP32' && Math.abs(node as number) > FLOAT_MAX)) {
+    if (typeof node !== kind || (integer && !Number.isInteger(node)) || (datatype === 'FP32' && Math.abs(node as number) > FLOAT32_MAX)) {
       throw invalidArgument(`input ${name}: ${JSON.stringify(node)} at index ${values.length} is not a ${datatype} value`);
     }
     values.push(node);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../../../src/formats/proto/index.ts';
-import type { SignatureDef } from '../../../../src/formats/proto/types.ts';
+import type { SignatureDef__Output } from '../../../../src/formats/proto/types.ts';
 import { sampleImage } from '../../helpers/export-version.ts';
 import { contentTensor, floatValTensor, imageBatch, startGrpcFixture, type GrpcFixture } from './grpc-fixture.ts';
 
@@ -46,8 +46,8 @@ describe('tensorflow.serving.PredictionService/Predict over gRPC', () => {
     const byNumber = await fixture.client.predict({ model_spec: { name: 'mnist', version: { value: 1 } }, inputs });
     const stable = await fixture.client.predict({ model_spec: { name: 'mnist', version_label: 'stable' }, inputs });
     const canary = await fixture.client.predict({ model_spec: { name: 'mnist', version_label: 'canary' }, inputs });
-    expect(stable.model_spec.version).toEqual({ value: 1 });
-    expect(canary.model_spec.version).toEqual({ value: 2 });
+    expect(stable.model_spec!.version).toEqual({ value: 1 });
+    expect(canary.model_spec!.version).toEqual({ value: 2 });
     expect(stable.outputs).toEqual(byNumber.outputs);
     expect(canary.outputs.scores!.float_val).not.toEqual(stable.outputs.scores!.float_val);
   });
@@ -56,7 +56,7 @@ describe('tensorflow.serving.PredictionService/Predict over gRPC', () => {
     const inputs = { image: contentTensor(pixels) };
     const classes = await fixture.client.predict({ model_spec: { name: 'mnist', signature_name: 'predict_classes' }, inputs });
     const main = await fixture.client.predict({ model_spec: { name: 'mnist' }, inputs });
-    expect(classes.model_spec.signature_name).toBe('predict_classes');
+    expect(classes.model_spec!.signature_name).toBe('predict_classes');
     expect(Object.keys(classes.outputs)).toEqual(['decoded']);
     expect(classes.outputs.decoded!.dtype).toBe('DT_FLOAT');
     expect(classes.outputs.decoded!.tensor_shape!.dim!.map((dim) => dim.size)).toEqual([3, 10]);
@@ -90,7 +90,7 @@ describe('GetModelMetadata and GetModelStatus over gRPC', () => {
     expect(response.model_spec).toMatchObject({ name: 'mnist', version: { value: 1 } });
     const packed = response.metadata.signature_def!;
     expect(packed.type_url).toBe('type.googleapis.com/tensorflow.serving.SignatureDefMap');
-    const map = decodeMessage<{ signature_def: Record<string, SignatureDef> }>('tensorflow.serving.SignatureDefMap', packed.value);
+    const map = decodeMessage<{ signature_def: Record<string, SignatureDef__Output> }>('tensorflow.serving.SignatureDefMap', packed.value!);
     expect(Object.keys(map.signature_def).sort()).toEqual(['predict_classes', 'serving_default']);
     const image = map.signature_def.serving_default!.inputs!.image!;
     expect(image.dtype).toBe('DT_FLOAT');
@@ -100,9 +100,11 @@ describe('GetModelMetadata and GetModelStatus over gRPC', () => {
 
   it('reports every version as AVAILABLE with error_code OK, or the one a version or label names', async () => {
     const all = await fixture.client.getModelStatus({ model_spec: { name: 'mnist' } });
-    expect(all.model_version_status).toEqual([
-      { version: 2, state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
-      { version: 1, state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+    // proto3 leaves default values (error_code OK, an empty message) off the wire, as TF Serving does.
+    const reported = all.model_version_status.map(({ version, state, status }) => [version, state, status?.error_code ?? 'OK', status?.error_message ?? '']);
+    expect(reported).toEqual([
+      [2, 'AVAILABLE', 'OK', ''],
+      [1, 'AVAILABLE', 'OK', ''],
     ]);
     const one = await fixture.client.getModelStatus({ model_spec: { name: 'mnist', version: { value: 1 } } });
     expect(one.model_version_status.map((status) => status.version)).toEqual([1]);

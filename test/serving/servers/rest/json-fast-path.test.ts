@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { TensorInfo } from '../../../../src/formats/proto/types.ts';
+import type { TensorInfo__Output } from '../../../../src/formats/proto/types.ts';
 import { parseNumericInstances, parsePredictBody } from '../../../../src/serving/servers/rest/json-fast-path.ts';
 import { parsePredictRequest } from '../../../../src/serving/predict/json-request.ts';
 import { defaultRequestLimits } from '../../../../src/serving/servable/request-limits.ts';
 
 const limits = defaultRequestLimits();
-const image: Record<string, TensorInfo> = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
-const int64: Record<string, TensorInfo> = { ids: { dtype: 'DT_INT64' } };
+const image: Record<string, TensorInfo__Output> = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
+const int64: Record<string, TensorInfo__Output> = { ids: { dtype: 'DT_INT64' } };
 
 /** The general parser's answer (or error message) for a body, to compare the fast path against. */
-function general(body: string, infos: Record<string, TensorInfo>) {
+function general(body: string, infos: Record<string, TensorInfo__Output>) {
   try {
     const request = parsePredictRequest(body);
     const tensors = request.tensors(infos, limits);
@@ -19,7 +19,7 @@ function general(body: string, infos: Record<string, TensorInfo>) {
   }
 }
 
-function fast(body: string, infos: Record<string, TensorInfo>) {
+function fast(body: string, infos: Record<string, TensorInfo__Output>) {
   try {
     const request = parsePredictBody(Buffer.from(body));
     const tensors = request.tensors(infos, limits);

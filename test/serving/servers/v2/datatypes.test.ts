@@ -6,7 +6,7 @@ const values = (tensor: HostTensor) => Array.from(tensor.values as ArrayLike<unk
 
 describe('Open Inference Protocol datatypes', () => {
   it('names TensorFlow dtypes as the protocol does, both ways', () => {
-    expect(['DT_FLOAT', 'DT_DOUBLE', 'DT_INT64', 'DT_INT32', 'DT_UINT8', 'DT_BOOL', 'DT_STRING', 'DT_HALF'].map(v2Datatype)).toEqual(['FP32', 'FP64', 'INT64', 'INT32', 'UINT8', 'BOOL', 'BYTES', 'FP16']);
+    expect((['DT_FLOAT', 'DT_DOUBLE', 'DT_INT64', 'DT_INT32', 'DT_UINT8', 'DT_BOOL', 'DT_STRING', 'DT_HALF'] as const).map((dtype) => v2Datatype(dtype))).toEqual(['FP32', 'FP64', 'INT64', 'INT32', 'UINT8', 'BOOL', 'BYTES', 'FP16']);
     expect(tfDtype('FP32')).toBe('DT_FLOAT');
     expect(tfDtype('FLOAT')).toBeUndefined();
   });
@@ -30,7 +30,7 @@ describe('Open Inference Protocol datatypes', () => {
   });
 
   it('writes the raw layout the same way it reads it', () => {
-    const tensors = [
+    const tensors: HostTensor[] = [
       { dtype: 'DT_FLOAT', shape: [2], values: Float32Array.of(0.25, -1) },
       { dtype: 'DT_INT64', shape: [2], values: [5, -6] },
       { dtype: 'DT_INT32', shape: [1], values: Int32Array.of(-9) },
