@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ServingError } from '../../src/serving/errors.ts';
 import { formatDecimal, formatG, parsePredictRequest, renderPredictResponse } from '../../src/serving/json-tensor.ts';
 import { defaultRequestLimits } from '../../src/serving/request-limits.ts';
+import { seededRandom } from '../../src/util/random.ts';
 
 const limits = defaultRequestLimits();
 const float = (x: number) => formatDecimal(Math.fround(x), 6, 9, Math.fround);
@@ -38,8 +39,9 @@ describe('TF Serving number formatting', () => {
       if (precision > exponent && exponent >= -4) return strip(value.toFixed(precision - 1 - exponent));
       return `${strip(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
     };
+    const random = seededRandom(20_000);
     for (let i = 0; i < 20_000; i++) {
-      const value = Math.fround((Math.random() - 0.3) * 10 ** Math.floor(Math.random() * 24 - 12));
+      const value = Math.fround((random() - 0.3) * 10 ** Math.floor(random() * 24 - 12));
       if (value === 0) continue;
       for (const precision of [6, 9, 17]) expect(formatG(value, precision)).toBe(reference(value, precision));
     }

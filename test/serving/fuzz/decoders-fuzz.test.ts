@@ -3,7 +3,8 @@
  * transports: arbitrary shapes, dtypes, value encodings and bytes over gRPC, arbitrary JSON (and
  * bytes) over REST. Every answer is OK or a client error — never INTERNAL/500, never a crash —
  * within a small time, and a valid request right after each one is still answered.
- * `FUZZ_RUNS` sets the cases per property (`npm run fuzz:serve` runs thousands).
+ * `FUZZ_RUNS` sets the cases per property (`npm run fuzz:serve` runs thousands); the cases come from
+ * a fixed seed, so a run is repeatable, and `FUZZ_SEED` explores others (a failure prints its seed).
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
@@ -14,6 +15,7 @@ import { sampleImage } from '../helpers/export-version.ts';
 import { contentTensor, imageBatch, shapeProto, startGrpcFixture, type GrpcFixture } from '../grpc/grpc-fixture.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+const SEED = Number(process.env.FUZZ_SEED ?? 19);
 /** The slowest legitimate answer is a 1,024-row engine call (~0.25 s measured); a loaded 2-core CI box gets slack. */
 const ANSWER_WITHIN_MS = 3000;
 const TEST_TIMEOUT_MS = Math.max(120_000, RUNS * 400);
@@ -106,7 +108,7 @@ describe('fuzzing the decoders: never a bug status, never a stall, the server ke
         expect(ms).toBeLessThan(ANSWER_WITHIN_MS);
         expect((await fixture.client.predict(validGrpc)).outputs.classes!.int64_val).toHaveLength(1);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   }, TEST_TIMEOUT_MS);
 
@@ -133,7 +135,7 @@ describe('fuzzing the decoders: never a bug status, never a stall, the server ke
         expect(performance.now() - start).toBeLessThan(ANSWER_WITHIN_MS);
         expect(await restPredict(validRestBody)).toBe(200);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   }, TEST_TIMEOUT_MS);
 
@@ -144,7 +146,7 @@ describe('fuzzing the decoders: never a bug status, never a stall, the server ke
         expect(code === 200 || CLIENT_HTTP_STATUSES.includes(code), `HTTP ${code}`).toBe(true);
         expect(await restPredict(validRestBody)).toBe(200);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   }, TEST_TIMEOUT_MS);
 });
