@@ -1,0 +1,30 @@
+/** Tests draw random numbers from a seed, so that a failure reproduces on the next run. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from './helpers/cli.ts';
+
+function testSources(dir = path.join(projectRoot, 'test')): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return testSources(full);
+    return entry.name.endsWith('.ts') && full !== path.join(projectRoot, 'test', 'seeded-random.test.ts') ? [full] : [];
+  });
+}
+
+describe('random numbers in tests', () => {
+  const sources = testSources().map((file) => ({ file: path.relative(projectRoot, file), text: fs.readFileSync(file, 'utf8') }));
+
+  it('come from seededRandom (src/util/random.ts), never Math.random', () => {
+    expect(sources.filter(({ text }) => text.includes('Math.random(')).map(({ file }) => file)).toEqual([]);
+  });
+
+  it('come from a fixed seed in every fast-check property', () => {
+    const unseeded = sources.flatMap(({ file, text }) => {
+      const asserts = text.match(/fc\.assert\(/g)?.length ?? 0;
+      const seeds = text.match(/\bseed: [A-Z_]+\b/g)?.length ?? 0;
+      return asserts > seeds ? [`${file}: ${asserts} fc.assert, ${seeds} seeded`] : [];
+    });
+    expect(unseeded).toEqual([]);
+  });
+});
