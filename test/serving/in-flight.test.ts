@@ -13,7 +13,7 @@ describe('InFlight', () => {
     const outcomes: boolean[] = [];
     void requests.drained(10_000).then((drained) => outcomes.push(drained));
     requests.end();
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve)); // every settled promise has reported by now
     expect(outcomes, 'one request is still in flight').toEqual([]);
     requests.end();
     await vi.waitFor(() => expect(outcomes).toEqual([true]));
