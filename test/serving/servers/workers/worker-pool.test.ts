@@ -2,7 +2,7 @@
  * WorkerPool and the worker side of its protocol, with real worker processes (pool-worker.ts)
  * that run no server: start-up, failures, reload, stop, crashes, group signals and metrics
  * aggregation, in seconds and without TensorFlow. `serve --workers` end to end is in
- * test/cli/serve-workers.test.ts.
+ * test/cli/serve-workers.e2e.test.ts.
  */
 import cluster from 'node:cluster';
 import fs from 'node:fs';
