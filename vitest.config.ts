@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // *.interop.test.ts (Python TensorFlow judges our files), *.e2e.test.ts or a file under an e2e
 // folder (the CLI in child processes: package, deploy and CI recipes), *.integration.test.ts
 // (TensorFlow, in-process servers, child processes that are not the CLI), and every other
-// *.test.ts is unit (no engine, seconds). test/tiers.test.ts checks each file is in exactly one.
+// *.test.ts is unit (no engine, seconds). test/tiers.integration.test.ts checks each file is in exactly one.
 const interop = ['test/**/*.interop.test.ts'];
 const e2e = ['test/**/*.e2e.test.ts', ...['e2e', 'deploy', 'ci', 'package'].map((folder) => `test/${folder}/**/*.test.ts`)];
 const integration = ['test/**/*.integration.test.ts'];

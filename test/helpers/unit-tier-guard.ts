@@ -1,7 +1,11 @@
 /**
- * Set up before every unit-tier file: the unit tier promises seconds and no engine, so loading
- * TensorFlow's native addon there throws, naming the tier the file should move to.
+ * Set up before every unit-tier file: the unit tier promises seconds, no engine and no other
+ * processes, so loading TensorFlow's native addon or starting a child process there throws,
+ * naming the tier the file belongs in.
  */
+import childProcess from 'node:child_process';
+import { syncBuiltinESMExports } from 'node:module';
+
 const loadNativeAddon = process.dlopen;
 
 process.dlopen = function guardedDlopen(this: NodeJS.Process, ...args: Parameters<typeof process.dlopen>) {
@@ -11,3 +15,14 @@ process.dlopen = function guardedDlopen(this: NodeJS.Process, ...args: Parameter
   }
   return loadNativeAddon.apply(this, args);
 };
+
+const starters = ['spawn', 'spawnSync', 'fork', 'exec', 'execSync', 'execFile', 'execFileSync'] as const;
+for (const name of starters) {
+  Object.defineProperty(childProcess, name, {
+    value: () => {
+      throw new Error(`a unit test started a child process (child_process.${name}): name the file *.integration.test.ts (or .e2e/.interop)`);
+    },
+  });
+}
+// ES module imports of node:child_process read the patched functions too.
+syncBuiltinESMExports();
