@@ -4,7 +4,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // *.interop.test.ts (Python TensorFlow judges our files), *.e2e.test.ts or a file under an e2e
 // folder (the CLI in child processes: package, deploy and CI recipes), *.integration.test.ts
 // (TensorFlow, in-process servers, child processes that are not the CLI), and every other
-// *.test.ts is unit (no engine, seconds). test/tiers.integration.test.ts checks each file is in exactly one.
+// *.test.ts is unit (no engine, seconds). test/tiers.integration.test.ts checks that each file is
+// in exactly one.
 const interop = ['test/**/*.interop.test.ts'];
 const e2e = ['test/**/*.e2e.test.ts', ...['e2e', 'deploy', 'ci', 'package'].map((folder) => `test/${folder}/**/*.test.ts`)];
 const integration = ['test/**/*.integration.test.ts'];
@@ -27,7 +28,7 @@ export default defineConfig({
           name: 'unit',
           include: unit,
           exclude: [...configDefaults.exclude, ...interop, ...e2e, ...integration],
-          // Loading TensorFlow in a unit test fails the test: the file belongs to another tier.
+          // Loading TensorFlow or starting a process fails a unit test: the file belongs to another tier.
           setupFiles: ['test/helpers/unit-tier-guard.ts'],
         },
       },
