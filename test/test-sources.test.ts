@@ -1,4 +1,4 @@
-/** Tests draw random numbers from a seed, so that a failure reproduces on the next run. */
+/** Rules every test source keeps: seeded randomness (a failure reproduces), one way to make temp dirs (all removed). */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,13 +8,13 @@ function testSources(dir = path.join(projectRoot, 'test')): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return testSources(full);
-    return entry.name.endsWith('.ts') && full !== path.join(projectRoot, 'test', 'seeded-random.test.ts') ? [full] : [];
+    return entry.name.endsWith('.ts') && full !== path.join(projectRoot, 'test', 'test-sources.test.ts') ? [full] : [];
   });
 }
 
-describe('random numbers in tests', () => {
-  const sources = testSources().map((file) => ({ file: path.relative(projectRoot, file), text: fs.readFileSync(file, 'utf8') }));
+const sources = testSources().map((file) => ({ file: path.relative(projectRoot, file), text: fs.readFileSync(file, 'utf8') }));
 
+describe('random numbers in tests', () => {
   it('come from seededRandom (src/util/random.ts), never Math.random', () => {
     expect(sources.filter(({ text }) => text.includes('Math.random(')).map(({ file }) => file)).toEqual([]);
   });
@@ -26,5 +26,12 @@ describe('random numbers in tests', () => {
       return asserts > seeds ? [`${file}: ${asserts} fc.assert, ${seeds} seeded`] : [];
     });
     expect(unseeded).toEqual([]);
+  });
+});
+
+describe('temporary directories in tests', () => {
+  it('come from tempDir (test/helpers/temp-dir.ts), which removes them after each file', () => {
+    const helper = path.join('test', 'helpers', 'temp-dir.ts');
+    expect(sources.filter(({ file, text }) => file !== helper && /mkdtemp(Sync)?\(/.test(text)).map(({ file }) => file)).toEqual([]);
   });
 });
