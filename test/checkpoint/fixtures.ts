@@ -1,9 +1,10 @@
 /** Checkpoint fixtures built in code: a real-shaped TrainingState and sidecar, no TensorFlow needed. */
-import { SIDECAR_FORMAT, type CheckpointMeta, type EpochMetrics } from '../../src/checkpoint/meta.ts';
-import type { TrainingState } from '../../src/engine/training-engine.ts';
+import { SIDECAR_FORMAT, type CheckpointMeta } from '../../src/checkpoint/meta.ts';
+import type { EpochMetrics } from '../../src/model/training-metrics.ts';
+import type { TrainingState } from '../../src/model/training-state.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { seededRandom } from '../../src/util/random.ts';
-import { initialTrainingState } from '../../src/training/initial-state.ts';
+import { initialTrainingState } from '../../src/model/training-state.ts';
 import { tempDir as labelledTempDir } from '../helpers/temp-dir.ts';
 
 export const spec = defaultModelSpec();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/index.ts';
-import { runPython } from '../../src/engine/python-tf.ts';
+import { runPython } from '../../src/runtime/python-tf.ts';
 import { train } from '../../src/training/run-training.ts';
 import { noPythonTf } from '../helpers/python-tf.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPython } from '../../src/engine/python-tf.ts';
+import { runPython } from '../../src/runtime/python-tf.ts';
 import { decodeTFRecords, encodeTFRecords } from '../../src/formats/tfrecord.ts';
 import { noPythonTf } from '../helpers/python-tf.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

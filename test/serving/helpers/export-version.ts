@@ -3,7 +3,7 @@
  * the default CNN with seeded weights (a different seed per version, so versions answer
  * differently) and warmup requests in assets.extra.
  */
-import { loadTf } from '../../../src/engine/tf.ts';
+import { loadTf } from '../../../src/runtime/tf.ts';
 import { defaultModelSpec } from '../../../src/model/spec.ts';
 import { exportSavedModel } from '../../../src/savedmodel/export.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../../src/savedmodel/signatures.ts';
