@@ -1,19 +1,15 @@
 /** Checkpoint fixtures built in code: a real-shaped TrainingState and sidecar, no TensorFlow needed. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { SIDECAR_FORMAT, type CheckpointMeta } from '../../src/checkpoint/meta.ts';
 import type { EpochMetrics } from '../../src/model/training-metrics.ts';
 import type { TrainingState } from '../../src/model/training-state.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { seededRandom } from '../../src/util/random.ts';
 import { initialTrainingState } from '../../src/model/training-state.ts';
+import { tempDir as labelledTempDir } from '../helpers/temp-dir.ts';
 
 export const spec = defaultModelSpec();
 
-export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-ckpt-'));
-}
+export const tempDir = (): string => labelledTempDir('ckpt');
 
 /** Weights from the seed, and Adam slots filled with seeded values so they are not all zero. */
 export function sampleState(seed: number, step = 10): TrainingState {

@@ -1,10 +1,10 @@
 /** Small IDX datasets written in the tests: real files in a temp dir, contents known exactly. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { encodeIdxImages, encodeIdxLabels } from '../../src/formats/idx.ts';
+import { tempDir as labelledTempDir } from '../helpers/temp-dir.ts';
 
-export const tempDir = (prefix = 'mnist-serve-data-'): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+export const tempDir = (): string => labelledTempDir('data');
 
 /** Image i has every pixel equal to (i × 37 + offset) mod 256, label i mod 10. */
 export function fixtureSplit(count: number, offset = 0): { images: Uint8Array; labels: Uint8Array } {

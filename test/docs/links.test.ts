@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../helpers/cli.ts';
 import { brokenLinks, documentationFiles, headingAnchors } from '../helpers/markdown-links.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('documentation links', () => {
   it('every relative link and anchor in README.md, CONTRIBUTING.md, bench/README.md and docs/ resolves', () => {
@@ -13,8 +13,7 @@ describe('documentation links', () => {
   });
 
   describe('the checker', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-links-'));
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('links');
 
     it('reports a missing file and a missing anchor, and ignores links in code', () => {
       fs.writeFileSync(path.join(dir, 'other.md'), '# The `serve` flags\n\n## Errors\n\n## Errors\n');

@@ -78,16 +78,23 @@ describe('IDX reader', () => {
     );
   });
 
-  it('stops inflating a gzip bomb as soon as it outgrows its header, in well under a second', async () => {
-    // 1 image declared, 2 GiB of zeros behind it in 2 MB of gzip: only the first chunks are inflated.
+  it('stops reading a gzip bomb as soon as it outgrows its header', async () => {
+    // 1 image declared, 2 GiB of zeros behind it in 2 MB of gzip: only the first pieces are read.
     const header = encodeIdxImages({ count: 1, rows: 28, cols: 28, data: pixels(1) });
     const bomb = gzipBomb(header, 2 * 1024 ** 3);
     expect(bomb.length).toBeLessThan(3_000_000);
-    const started = performance.now();
-    await expect(readIdxImages([bomb], 'bomb.gz')).rejects.toThrow(
+    let bytesRead = 0;
+    function* pieces() {
+      for (let offset = 0; offset < bomb.length; offset += 16 * 1024) {
+        const piece = bomb.subarray(offset, offset + 16 * 1024);
+        bytesRead += piece.length;
+        yield piece;
+      }
+    }
+    await expect(readIdxImages(pieces(), 'bomb.gz')).rejects.toThrow(
       'bomb.gz: the data goes on past the 784 bytes its 1×28×28 header declares (not an IDX file, or a wrong header)',
     );
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(bytesRead).toBeLessThan(bomb.length / 20);
   });
 
   it('refuses a header declaring more items than the limit before reading any data', async () => {

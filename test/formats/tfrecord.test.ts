@@ -1,14 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPython } from '../../src/runtime/python-tf.ts';
 import { UserInputError } from '../../src/errors.ts';
 import { crc32c, maskCrc } from '../../src/formats/crc32c.ts';
 import { decodeTFRecords, encodeTFRecords } from '../../src/formats/tfrecord.ts';
-import { noPythonTf } from '../helpers/python-tf.ts';
-
-const records = [Buffer.from('first'), new Uint8Array(0), Uint8Array.from({ length: 1000 }, (_, i) => i % 256)];
+import { records } from './tfrecord-fixtures.ts';
 
 describe('TFRecord framing', () => {
   it('frames each record as length, masked length CRC, data, masked data CRC', () => {
@@ -43,29 +37,5 @@ describe('TFRecord framing', () => {
     expect(() => decodeTFRecords(bytes.subarray(0, 5), 'w')).toThrow(UserInputError);
     expect(() => decodeTFRecords(bytes.subarray(0, 5), 'w')).toThrow('w: record 0 (at byte 0) is truncated: its 12-byte header is cut off');
     expect(() => decodeTFRecords(bytes.subarray(0, bytes.length - 1), 'w')).toThrow(/record 2 .* is truncated: it needs 1004 bytes after its header, the file has 1003/);
-  });
-});
-
-const TF_RECORDS = `
-import json, sys
-import tensorflow as tf
-ours, theirs = sys.argv[1], sys.argv[2]
-read = [r.numpy().hex() for r in tf.data.TFRecordDataset(ours)]
-with tf.io.TFRecordWriter(theirs) as writer:
-    for i in range(3):
-        writer.write(bytes(range(i * 7)) + b'tf')
-print(json.dumps(read))
-`;
-
-describe.skipIf(noPythonTf)('TFRecord interop (needs Python TensorFlow: npm run setup:python-tf)', () => {
-  it('tf.data.TFRecordDataset reads ours and we read what TFRecordWriter wrote', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfrecord-'));
-    const ours = path.join(dir, 'ours.tfrecord');
-    const theirs = path.join(dir, 'theirs.tfrecord');
-    fs.writeFileSync(ours, encodeTFRecords(records));
-    const read = JSON.parse(runPython(TF_RECORDS, [ours, theirs])) as string[];
-    expect(read).toEqual(records.map((r) => Buffer.from(r).toString('hex')));
-    const expected = [0, 1, 2].map((i) => Uint8Array.from([...Array.from({ length: i * 7 }, (_, j) => j), 0x74, 0x66]));
-    expect(decodeTFRecords(fs.readFileSync(theirs), theirs)).toEqual(expected);
   });
 });

@@ -1,7 +1,4 @@
 /** Fixtures for SavedModel tests: seeded weights with non-zero biases, and a synthetic test split. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Split } from '../../src/data/types.ts';
 import { initialVariables } from '../../src/model/init.ts';
 import type { ModelSpec } from '../../src/model/spec.ts';
@@ -9,9 +6,7 @@ import { servingModelContent } from '../../src/savedmodel/serving-model.ts';
 import type { SavedModelContent } from '../../src/savedmodel/writer.ts';
 import { seededRandom } from '../../src/util/random.ts';
 
-export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `mnist-serve-${label}-`));
-}
+export { tempDir } from '../helpers/temp-dir.ts';
 
 /** Glorot kernels and small distinct biases, so a bias restored into the wrong slot shows. */
 export function fixtureWeights(spec: ModelSpec, seed = 7): Map<string, Float32Array> {

@@ -1,5 +1,5 @@
 /**
- * Run as a child process by s3-store.test.ts, which kills it (-9) during the upload: publishes the
+ * Run as a child process by s3-store.e2e.test.ts, which kills it (-9) during the upload: publishes the
  * SavedModel in argv[3] as the next version under the s3:// base path argv[2], padded with a large
  * assets.extra file so that the upload (multipart) takes long enough to be killed in.
  */

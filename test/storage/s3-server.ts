@@ -3,10 +3,8 @@
  * standard AWS environment that points a client at it. s3rver checks signatures (wrong
  * credentials are refused) but ignores If-None-Match on PUT, as some S3-compatible stores do.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import S3rver from 's3rver';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 export const BUCKET = 'models';
 
@@ -20,7 +18,7 @@ export interface TestS3 {
 }
 
 export async function startS3(): Promise<TestS3> {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-s3rver-'));
+  const directory = tempDir('s3rver');
   const options = { address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: BUCKET, configs: [] }] };
   let server = new S3rver({ ...options, port: 0 });
   const { port } = (await server.run()) as { port: number };

@@ -1,19 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OperationalError, UserInputError } from '../../src/errors.ts';
 import { publishDirectoryAtomic, writeFileAtomic } from '../../src/util/atomic-write.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'atomic-write-'));
-}
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('writeFileAtomic', () => {
   it('reports a parent that is a file as an OperationalError naming the final path, leaving nothing behind', () => {
-    const dir = tempDir();
+    const dir = tempDir('atomic-write');
     fs.writeFileSync(path.join(dir, 'plain'), 'x');
     const target = path.join(dir, 'plain', 'out.png');
     expect(() => writeFileAtomic(target, 'data')).toThrow(OperationalError);
@@ -22,7 +19,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('reports a target that is a directory as an OperationalError and removes its temporary file', () => {
-    const dir = tempDir();
+    const dir = tempDir('atomic-write');
     const target = path.join(dir, 'taken');
     fs.mkdirSync(target);
     expect(() => writeFileAtomic(target, 'data')).toThrow(/taken: cannot write it \(EISDIR/);
@@ -30,7 +27,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('sets the requested mode before the file appears', () => {
-    const target = path.join(tempDir(), 'run.sh');
+    const target = path.join(tempDir('atomic-write'), 'run.sh');
     writeFileAtomic(target, '#!/bin/sh\n', { mode: 0o755 });
     expect(fs.statSync(target).mode & 0o777).toBe(0o755);
   });
@@ -38,13 +35,13 @@ describe('writeFileAtomic', () => {
 
 describe('publishDirectoryAtomic', () => {
   it('refuses an existing directory without replace as a UserInputError', async () => {
-    const dir = tempDir();
+    const dir = tempDir('atomic-write');
     fs.mkdirSync(path.join(dir, '1'));
     await expect(publishDirectoryAtomic(path.join(dir, '1'), () => {})).rejects.toThrow(UserInputError);
   });
 
   it('puts the old directory back when the replacing rename fails', async () => {
-    const dir = tempDir();
+    const dir = tempDir('atomic-write');
     const finalDir = path.join(dir, '1');
     fs.mkdirSync(finalDir);
     fs.writeFileSync(path.join(finalDir, 'saved_model.pb'), 'old');
@@ -63,7 +60,7 @@ describe('publishDirectoryAtomic', () => {
   });
 
   it('replaces an existing directory when asked', async () => {
-    const dir = tempDir();
+    const dir = tempDir('atomic-write');
     const finalDir = path.join(dir, '1');
     fs.mkdirSync(finalDir);
     fs.writeFileSync(path.join(finalDir, 'saved_model.pb'), 'old');

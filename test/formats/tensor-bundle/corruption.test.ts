@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../../src/errors.ts';
@@ -7,6 +6,7 @@ import {
   bundleFiles, decodeTensorBundle, encodeTensorBundle, listTensorBundle, readTensorBundle, writeTensorBundle,
   type BundleTensor,
 } from '../../../src/formats/tensor-bundle/index.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const tensors: BundleTensor[] = [
   { name: 'conv2d/kernel', dtype: 'float32', shape: [3], data: new Float32Array([1, 2, 3]) },
@@ -66,7 +66,7 @@ describe('tensor bundle corruption', () => {
   });
 
   it('names the real files when reading from disk, and lists only what the index says', () => {
-    const prefix = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-bad-')), 'ckpt-3');
+    const prefix = path.join(tempDir('bundle-bad'), 'ckpt-3');
     writeTensorBundle(prefix, tensors);
     const files = bundleFiles(prefix);
     fs.writeFileSync(files.data, corrupted(fs.readFileSync(files.data), 0));

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,6 +6,7 @@ import {
   type BundleTensor,
 } from '../../../src/formats/tensor-bundle/index.ts';
 import { crc32c } from '../../../src/formats/crc32c.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const everyDtype: BundleTensor[] = [
   { name: 'conv2d/kernel', dtype: 'float32', shape: [2, 3], data: new Float32Array([0.5, -1.25, 3, 1e-7, -0, 65504]) },
@@ -82,7 +82,7 @@ describe('tensor bundle round trip', () => {
 });
 
 describe('tensor bundle files', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-'));
+  const dir = tempDir('bundle');
 
   it('writes PREFIX.index and PREFIX.data-00000-of-00001 and reads them back', () => {
     const prefix = path.join(dir, 'ckpt-1');

@@ -3,18 +3,13 @@
  * the default CNN with seeded weights (a different seed per version, so versions answer
  * differently) and warmup requests in assets.extra.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loadTf } from '../../../src/runtime/tf.ts';
 import { defaultModelSpec } from '../../../src/model/spec.ts';
 import { exportSavedModel } from '../../../src/savedmodel/export.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../../src/formats/tensorflow/constants.ts';
 import { fixtureWeights, syntheticSplit } from '../../savedmodel/fixtures.ts';
 
-export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `mnist-serve-${label}-`));
-}
+export { tempDir } from '../../helpers/temp-dir.ts';
 
 /**
  * Exports version `version` under `basePath` (a directory or s3:// URI; seeded by the version, or

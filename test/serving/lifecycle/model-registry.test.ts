@@ -5,7 +5,6 @@
  * hot-swap.test.ts.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../../src/serving/lifecycle/model-registry.ts';
@@ -13,19 +12,17 @@ import { DEFAULT_VERSION_POLICY, type ModelConfig } from '../../../src/serving/l
 import { versionSourceFor } from '../../../src/serving/lifecycle/version-source.ts';
 import { jsonLogger } from '../../../src/serving/monitoring/logger.ts';
 import { ServingError } from '../../../src/serving/serving-errors.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
-const dirs: string[] = [];
 const registries: ModelRegistry[] = [];
 
 afterEach(async () => {
   await Promise.all(registries.splice(0).map((registry) => registry.close()));
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** A base path holding the given version directories, each without a SavedModel (so each fails to load). */
 function basePath(...versions: number[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-registry-'));
-  dirs.push(dir);
+  const dir = tempDir('registry');
   for (const version of versions) fs.mkdirSync(path.join(dir, String(version)));
   return dir;
 }

@@ -6,6 +6,7 @@ import { parsePredictRequest } from '../../../src/serving/predict/json-request.t
 import { renderPredictResponse } from '../../../src/serving/predict/json-response.ts';
 import { defaultRequestLimits } from '../../../src/serving/servable/request-limits.ts';
 import type { TensorMap } from '../../../src/serving/servable/host-tensor.ts';
+import { seededRandom } from '../../../src/util/random.ts';
 
 const limits = defaultRequestLimits();
 const float = (x: number) => formatDecimal(Math.fround(x), 6, 9, Math.fround);
@@ -42,8 +43,9 @@ describe('TF Serving number formatting', () => {
       if (precision > exponent && exponent >= -4) return strip(value.toFixed(precision - 1 - exponent));
       return `${strip(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
     };
+    const random = seededRandom(20_000);
     for (let i = 0; i < 20_000; i++) {
-      const value = Math.fround((Math.random() - 0.3) * 10 ** Math.floor(Math.random() * 24 - 12));
+      const value = Math.fround((random() - 0.3) * 10 ** Math.floor(random() * 24 - 12));
       if (value === 0) continue;
       for (const precision of [6, 9, 17]) expect(formatG(value, precision)).toBe(reference(value, precision));
     }

@@ -3,6 +3,7 @@ import type { TensorInfo__Output } from '../../../../src/formats/proto/types.ts'
 import { parseNumericInstances, parsePredictBody } from '../../../../src/serving/servers/rest/json-fast-path.ts';
 import { parsePredictRequest } from '../../../../src/serving/predict/json-request.ts';
 import { defaultRequestLimits } from '../../../../src/serving/servable/request-limits.ts';
+import { seededRandom } from '../../../../src/util/random.ts';
 
 const limits = defaultRequestLimits();
 const image: Record<string, TensorInfo__Output> = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
@@ -39,15 +40,17 @@ describe('the fast path for numeric instances', () => {
 
   it('rounds every number exactly as JSON.parse followed by a float32 conversion', () => {
     const numbers = ['0.5137254901960784', '0.12345678901234567890', '1e-30', '3.4028234663852886e38', '-0', '123456789012345678', '7.0e+3', '0.1', '1E5', '4.9e-324'];
-    for (let i = 0; i < 200; i++) numbers.push(String(Math.random() * 10 ** Math.floor(Math.random() * 20 - 10)));
+    const random = seededRandom(20);
+    for (let i = 0; i < 200; i++) numbers.push(String(random() * 10 ** Math.floor(random() * 20 - 10)));
     const parsed = parseNumericInstances(Buffer.from(`{"instances": [${numbers.join(', ')}]}`));
     expect(Array.from(parsed!.values)).toEqual(Array.from(new Float32Array(numbers.map((text) => JSON.parse(text) as number))));
   });
 
   it('rounds numbers longer than a double holds, even next to a float32 rounding boundary', () => {
     const numbers: string[] = [];
+    const random = seededRandom(2000);
     for (let i = 0; i < 2000; i++) {
-      const value = Math.random() * 10 ** Math.floor(Math.random() * 12 - 8);
+      const value = random() * 10 ** Math.floor(random() * 12 - 8);
       const below = Math.fround(value);
       const above = new Float32Array(new Uint32Array([new Uint32Array(new Float32Array([below]).buffer)[0]! + 1]).buffer)[0]!;
       const midpoint = (below + above) / 2;

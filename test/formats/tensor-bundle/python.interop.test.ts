@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPython } from '../../../src/runtime/python-tf.ts';
 import { readTensorBundle, writeTensorBundle, type BundleTensor } from '../../../src/formats/tensor-bundle/index.ts';
 import { noPythonTf } from '../../helpers/python-tf.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const LOAD_CHECKPOINT = `
 import json, sys
@@ -62,7 +62,7 @@ function plainValues(tensor: BundleTensor): (number | string | boolean)[] {
 }
 
 describe.skipIf(noPythonTf)('tensor bundle interop (needs Python TensorFlow: npm run setup:python-tf)', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-interop-'));
+  const dir = tempDir('bundle-interop');
 
   it('TensorFlow reads every tensor of a bundle we wrote, exactly, across several index blocks', () => {
     const tensors: BundleTensor[] = [

@@ -4,7 +4,7 @@
  * memory growing; rows in flight are bounded; a request whose client gave up is not run.
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TensorProto } from '../../../../src/formats/proto/types.ts';
 import { shapeDims } from '../../../../src/formats/tensorflow/shape.ts';
 import { DEFAULT_BATCHING, type BatchingParameters } from '../../../../src/serving/batching/batcher.ts';
@@ -29,11 +29,9 @@ afterAll(async () => {
 const broadcast = (rows: number): TensorProto => ({ dtype: 'DT_FLOAT', tensor_shape: shapeProto([rows, 28, 28, 1]), float_val: [0.5] });
 const fewBytes = (dims: number[]): TensorProto => ({ dtype: 'DT_FLOAT', tensor_shape: shapeProto(dims), tensor_content: Buffer.alloc(12) });
 
-/** The call's error (or undefined when it succeeded) and how long the answer took. */
-async function timed(call: Promise<unknown>): Promise<{ error?: ServiceError; ms: number }> {
-  const start = performance.now();
-  const error = await call.then(() => undefined, (thrown: ServiceError) => thrown);
-  return { error, ms: performance.now() - start };
+/** The call's error, or undefined when it succeeded. */
+async function outcome(call: Promise<unknown>): Promise<{ error?: ServiceError }> {
+  return { error: await call.then(() => undefined, (thrown: ServiceError) => thrown) };
 }
 
 /** A second gRPC server over the fixture's loaded versions, with its own batching and limits. */
@@ -63,11 +61,11 @@ describe('one gRPC request cannot take the server (default settings: no batching
     ['shape [2^40,28,28,1]', fewBytes([2 ** 40, 28, 28, 1]), 'input image: 1099511627776 rows exceed the limit of 1024 rows per request'],
     ['shape [2^31,2^31,28,1]', fewBytes([2 ** 31, 2 ** 31, 28, 1]), 'input image: expected shape [-1,28,28,1], got [2147483648,2147483648,28,1]'],
     ['shape [2^63-1,28,28,1]', fewBytes([Number.MAX_SAFE_INTEGER * 1024, 28, 28, 1]), 'input image: dimension 9223372036854775000 of shape [9223372036854775000,28,28,1] is not a non-negative integer'],
-  ])('answers %s with INVALID_ARGUMENT naming the input and the limit, at once and without allocating', async (_case, image, message) => {
+  ])('answers %s with INVALID_ARGUMENT naming the input and the limit, without allocating', async (_case, image, message) => {
+    // Its time is measured by `npm run bench:request-cost`.
     const rssBefore = process.memoryUsage().rss;
-    const { error, ms } = await timed(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs: { image } }));
+    const { error } = await outcome(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs: { image } }));
     expect({ code: error && status[error.code], details: error?.details }).toEqual({ code: 'INVALID_ARGUMENT', details: message });
-    expect(ms).toBeLessThan(500);
     // The refused broadcasts alone would have been 94 MB to 1.25 GB of floats.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(32 * 2 ** 20);
   });
@@ -89,12 +87,11 @@ describe('one gRPC request cannot take the server (default settings: no batching
 });
 
 describe('with batching the row limit is checked before the broadcast tensor is built', () => {
-  it('refuses a broadcast to [400000,28,28,1] at once, naming max_batch_size as the limit', async () => {
+  it('refuses a broadcast to [400000,28,28,1], naming max_batch_size as the limit', async () => {
     const side = await sideServer({ batching: DEFAULT_BATCHING });
     try {
-      const { error, ms } = await timed(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(400_000) } }));
+      const { error } = await outcome(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(400_000) } }));
       expect({ code: error && status[error.code], details: error?.details }).toEqual({ code: 'INVALID_ARGUMENT', details: `input image: 400000 rows exceed the limit of ${DEFAULT_BATCHING.maxBatchSize} rows per request` });
-      expect(ms).toBeLessThan(500);
     } finally {
       await side.close();
     }
@@ -105,15 +102,16 @@ describe('admission: rows in flight across requests', () => {
   // A long batch timeout keeps the first request in flight (waiting in its batch) while others arrive.
   const slowBatching: BatchingParameters = { ...DEFAULT_BATCHING, maxBatchSize: 64, batchTimeoutMicros: 800_000 };
 
-  it('refuses a request past --max-in-flight-rows with RESOURCE_EXHAUSTED at once; the admitted one completes and rows are given back', async () => {
+  it('refuses a request past --max-in-flight-rows with RESOURCE_EXHAUSTED while the admitted one waits; that one completes and rows are given back', async () => {
     const side = await sideServer({ batching: slowBatching, limits: { maxRequestRows: 64, maxInFlightRows: 64 } });
     try {
-      const first = side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(40)) } });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const { error, ms } = await timed(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(40) } }));
+      let firstAnswered = false;
+      const first = side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(40)) } }).finally(() => (firstAnswered = true));
+      await vi.waitFor(() => expect(side.service.admission.rows).toBe(40));
+      const { error } = await outcome(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(40) } }));
       expect(error && status[error.code]).toBe('RESOURCE_EXHAUSTED');
       expect(error!.details).toContain('the server is at its limit of rows in flight; retry later (40 of 64 in flight, this request 40)');
-      expect(ms).toBeLessThan(300);
+      expect(firstAnswered, 'refused while the admitted request still waits for its batch').toBe(false);
       expect((await first).outputs.classes!.int64_val).toHaveLength(40);
       expect(side.service.admission.rows).toBe(0);
       const again = await side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(64) } });
@@ -128,7 +126,7 @@ describe('cancelled work is dropped before its engine call', () => {
   it('does not run a batched request whose gRPC deadline passed while it waited', async () => {
     const side = await sideServer({ batching: { ...DEFAULT_BATCHING, batchTimeoutMicros: 600_000 }, timeoutMs: 150 });
     try {
-      const { error } = await timed(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(2) } }));
+      const { error } = await outcome(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(2) } }));
       expect(error && status[error.code]).toBe('DEADLINE_EXCEEDED');
       await new Promise((resolve) => setTimeout(resolve, 800));
       const metrics = await side.metrics.text();

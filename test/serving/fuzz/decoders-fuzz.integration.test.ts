@@ -2,8 +2,10 @@
  * Property-based tests of the request decoders (issue 19), against a real server over both
  * transports: arbitrary shapes, dtypes, value encodings and bytes over gRPC, arbitrary JSON (and
  * bytes) over REST. Every answer is OK or a client error — never INTERNAL/500, never a crash —
- * within a small time, and a valid request right after each one is still answered.
- * `FUZZ_RUNS` sets the cases per property (`npm run fuzz:serve` runs thousands).
+ * and a valid request right after each one is still answered. How long the costliest requests hold
+ * the server is measured by `npm run bench:request-cost`, not timed here.
+ * `FUZZ_RUNS` sets the cases per property (`npm run fuzz:serve` runs thousands); the cases come from
+ * a fixed seed, so a run is repeatable, and `FUZZ_SEED` explores others (a failure prints its seed).
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
@@ -14,8 +16,7 @@ import { sampleImage } from '../helpers/export-version.ts';
 import { contentTensor, imageBatch, shapeProto, startGrpcFixture, type GrpcFixture } from '../servers/grpc/grpc-fixture.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
-/** The slowest legitimate answer is a 1,024-row engine call (~0.25 s measured); a loaded 2-core CI box gets slack. */
-const ANSWER_WITHIN_MS = 3000;
+const SEED = Number(process.env.FUZZ_SEED ?? 19);
 const TEST_TIMEOUT_MS = Math.max(120_000, RUNS * 400);
 
 const CLIENT_ERRORS = ['INVALID_ARGUMENT', 'NOT_FOUND', 'UNIMPLEMENTED', 'FAILED_PRECONDITION', 'RESOURCE_EXHAUSTED'];
@@ -90,7 +91,7 @@ async function restPredict(body: string | Blob): Promise<number> {
   return answer.status;
 }
 
-describe('fuzzing the decoders: never a bug status, never a stall, the server keeps serving', () => {
+describe('fuzzing the decoders: never a bug status, the server keeps serving', () => {
   it('gRPC Predict with arbitrary shapes, dtypes, encodings and bytes', async () => {
     await fc.assert(
       fc.asyncProperty(grpcRequest, async (generated) => {
@@ -99,14 +100,11 @@ describe('fuzzing the decoders: never a bug status, never a stall, the server ke
           inputs: { [generated.inputName]: tensorProto(generated.dtype, generated.dims, generated.encoding as Values, generated.unknownRank) },
           output_filter: [...generated.outputFilter],
         };
-        const start = performance.now();
         const error = await fixture.client.predict(request).then(() => undefined, (thrown: ServiceError) => thrown);
-        const ms = performance.now() - start;
         if (error) expect(CLIENT_ERRORS, `${status[error.code]}: ${error.details}`).toContain(status[error.code]);
-        expect(ms).toBeLessThan(ANSWER_WITHIN_MS);
         expect((await fixture.client.predict(validGrpc)).outputs.classes!.int64_val).toHaveLength(1);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   }, TEST_TIMEOUT_MS);
 
@@ -127,13 +125,11 @@ describe('fuzzing the decoders: never a bug status, never a stall, the server ke
   it('REST predict with arbitrary JSON', async () => {
     await fc.assert(
       fc.asyncProperty(json, async (body) => {
-        const start = performance.now();
         const code = await restPredict(body);
         expect(code === 200 || CLIENT_HTTP_STATUSES.includes(code), `HTTP ${code} for ${body.slice(0, 200)}`).toBe(true);
-        expect(performance.now() - start).toBeLessThan(ANSWER_WITHIN_MS);
         expect(await restPredict(validRestBody)).toBe(200);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   }, TEST_TIMEOUT_MS);
 
@@ -144,7 +140,7 @@ describe('fuzzing the decoders: never a bug status, never a stall, the server ke
         expect(code === 200 || CLIENT_HTTP_STATUSES.includes(code), `HTTP ${code}`).toBe(true);
         expect(await restPredict(validRestBody)).toBe(200);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   }, TEST_TIMEOUT_MS);
 });

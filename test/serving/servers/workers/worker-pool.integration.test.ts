@@ -2,21 +2,21 @@
  * WorkerPool and the worker side of its protocol, with real worker processes (pool-worker.ts)
  * that run no server: start-up, failures, reload, stop, crashes, group signals and metrics
  * aggregation, in seconds and without TensorFlow. `serve --workers` end to end is in
- * test/cli/serve-workers.test.ts.
+ * test/cli/serve-workers.e2e.test.ts.
  */
 import cluster from 'node:cluster';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { OperationalError, UserInputError } from '../../../../src/errors.ts';
 import { jsonLogger } from '../../../../src/serving/monitoring/logger.ts';
 import { isWorkerMessage } from '../../../../src/serving/servers/workers/messages.ts';
 import { WorkerPool } from '../../../../src/serving/servers/workers/worker-pool.ts';
+import { tempDir } from '../../../helpers/temp-dir.ts';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pool-worker.ts');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-worker-pool-'));
+const dir = tempDir('worker-pool');
 const journal = path.join(dir, 'journal');
 const pools: WorkerPool[] = [];
 
@@ -24,7 +24,6 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.stop()));
   fs.rmSync(journal, { force: true });
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function startPool(count: number, behaviour: string) {
   cluster.setupPrimary({ exec: WORKER, execArgv: ['--import', 'tsx'], args: [behaviour, journal] });

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { latestCheckpoint, listCheckpoints, loadCheckpoint, type LoadedCheckpoint } from '../../src/checkpoint/index.ts';
 import { UserInputError } from '../../src/errors.ts';
 import type { TrainingEvent } from '../../src/training/events.ts';
 import { train, type TrainOptions } from '../../src/training/run-training.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-train-'));
 
 /** A few hundred embedded digits, 8 steps an epoch: real training, a second or so per epoch. */
 function options(dir: string, overrides: Partial<TrainOptions> = {}): TrainOptions {
@@ -40,13 +39,13 @@ describe('training with checkpoints', () => {
     { engine: 'eager', tolerance: 1e-7 },
     { engine: 'graph', tolerance: 0 },
   ] as const)('resumed after epoch 1 of 2 ($engine engine) ends with the same weights and Adam state as an uninterrupted 2-epoch run', async ({ engine, tolerance }) => {
-    const straightDir = tempDir();
+    const straightDir = tempDir('train');
     const straight = await train(options(straightDir, { engine }));
     expect(straight.status).toBe('completed');
     expect(straight.history.map((r) => r.epoch)).toEqual([1, 2]);
     expect(straight.evaluation!.loss).toBeLessThan(2.31);
 
-    const resumedDir = tempDir();
+    const resumedDir = tempDir('train');
     await train(options(resumedDir, { engine, epochs: 1 }));
     const resumed = await train(options(resumedDir, { engine, resume: true }));
     expect(resumed.resumedFrom).toBe(path.join(resumedDir, 'ckpt-1'));
@@ -66,10 +65,10 @@ describe('training with checkpoints', () => {
     { first: 'eager', second: 'graph' },
     { first: 'graph', second: 'eager' },
   ] as const)('resumes from $first engine checkpoint files with the $second engine as if it had not switched', async ({ first, second }) => {
-    const straightDir = tempDir();
+    const straightDir = tempDir('train');
     await train(options(straightDir, { engine: first }));
 
-    const dir = tempDir();
+    const dir = tempDir('train');
     await train(options(dir, { engine: first, epochs: 1 }));
     expect((await latest(dir)).meta).toMatchObject({ engine: first, epoch: 1, step: 8 });
     const resumed = await train(options(dir, { engine: second, resume: true }));
@@ -81,10 +80,10 @@ describe('training with checkpoints', () => {
   });
 
   it('stops at an abort signal after the current step, checkpoints that batch, and resumes to the same weights', async () => {
-    const straightDir = tempDir();
+    const straightDir = tempDir('train');
     await train(options(straightDir));
 
-    const dir = tempDir();
+    const dir = tempDir('train');
     const controller = new AbortController();
     const onEvent = (event: TrainingEvent) => {
       if (event.type === 'batch' && event.epoch === 1 && event.batch === 3) controller.abort();
@@ -107,7 +106,7 @@ describe('training with checkpoints', () => {
   });
 
   it('interrupted right after an epoch checkpoint, writes nothing more and points at that checkpoint', async () => {
-    const dir = tempDir();
+    const dir = tempDir('train');
     const controller = new AbortController();
     const onEvent = (event: TrainingEvent) => {
       if (event.type === 'epoch') controller.abort();
@@ -118,7 +117,7 @@ describe('training with checkpoints', () => {
   });
 
   it('interrupted before the first step of a fresh run, writes no untrained checkpoint', async () => {
-    const dir = tempDir();
+    const dir = tempDir('train');
     const controller = new AbortController();
     const onEvent = (event: TrainingEvent) => {
       if (event.type === 'start') controller.abort();
@@ -129,13 +128,13 @@ describe('training with checkpoints', () => {
   });
 
   it('keeps only the newest --keep checkpoints', async () => {
-    const dir = tempDir();
+    const dir = tempDir('train');
     await train(options(dir, { epochs: 3, trainSamples: 64, checkpoint: { kind: 'directory', dir, keep: 2, saveBestOnly: false } }));
     expect(listCheckpoints(dir).map((c) => path.basename(c.prefix))).toEqual(['ckpt-2', 'ckpt-3']);
   });
 
   it('with a learning rate too small to change anything, saves only the first epoch under save-best-only and stops early', async () => {
-    const dir = tempDir();
+    const dir = tempDir('train');
     const result = await train(options(dir, {
       epochs: 5, trainSamples: 64, learningRate: 1e-12, earlyStoppingPatience: 2,
       checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: true },
@@ -147,7 +146,7 @@ describe('training with checkpoints', () => {
   });
 
   it("writes TensorBoard event files in Keras's train/ and validation/ layout", async () => {
-    const dir = tempDir();
+    const dir = tempDir('train');
     const logs = path.join(dir, 'logs');
     await train(options(dir, { epochs: 1, trainSamples: 64, tensorboard: logs }));
     for (const sub of ['train', 'validation']) {
@@ -158,7 +157,7 @@ describe('training with checkpoints', () => {
   });
 
   it('writes the notebook-style weights-only checkpoint at --checkpoint-path, which cannot be resumed', async () => {
-    const dir = tempDir();
+    const dir = tempDir('train');
     const prefix = path.join(dir, 'training', 'cp.ckpt');
     const result = await train(options(dir, { epochs: 1, trainSamples: 64, checkpoint: { kind: 'weights', prefix } }));
     expect(result.checkpoint).toBe(prefix);

@@ -1,23 +1,23 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listTensorBundle, bundleFiles } from '../../src/formats/tensor-bundle/index.ts';
 import { train } from '../../src/training/run-training.ts';
 import { writeIdxDir } from '../data/fixtures.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let dir: string;
 
 /** A copy of the trained directory, so a test that changes files leaves the others alone. */
 function copyOfCheckpoints(): string {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-ckpt-copy-'));
+  const copy = tempDir('cli-ckpt-copy');
   fs.cpSync(dir, copy, { recursive: true });
   return copy;
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-ckpt-'));
+  dir = tempDir('cli-ckpt');
   await train({
     data: {}, trainSamples: 128, testSamples: 64, epochs: 3, batchSize: 32, learningRate: 0.001, head: 'sigmoid',
     engine: 'eager', checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false }, resume: false,
@@ -120,7 +120,7 @@ describe('mnist-serve checkpoint evaluate on a checkpoint trained with --data-di
   let prefix: string;
 
   beforeAll(async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-ckpt-idx-'));
+    const root = tempDir('cli-ckpt-idx');
     idx = path.join(root, 'idx');
     writeIdxDir(idx, { train: 64, test: 40 });
     await train({
@@ -141,7 +141,7 @@ describe('mnist-serve checkpoint evaluate on a checkpoint trained with --data-di
   });
 
   it('with --data-dir evaluates on that directory instead', async () => {
-    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-cli-ckpt-other-'));
+    const other = tempDir('cli-ckpt-other');
     writeIdxDir(other, { train: 10, test: 20 });
     const result = await runCli(['--json', 'checkpoint', 'evaluate', prefix, '--data-dir', other]);
     expect(result.code, result.stderr).toBe(0);
