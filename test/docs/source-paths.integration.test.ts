@@ -4,11 +4,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../helpers/cli.ts';
 import { documentationFiles } from '../helpers/markdown-links.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Paths in inline code that start at one of the repository's top folders; a glob names its folder. */
 function repositoryPaths(markdown: string): string[] {
@@ -37,8 +37,7 @@ describe('paths named in the documentation', () => {
   });
 
   describe('the check', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-paths-'));
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('doc-paths');
 
     it('reports a missing file, and accepts existing files, folders and globs', () => {
       fs.mkdirSync(path.join(dir, 'src', 'data'), { recursive: true });

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENERATED_DIR, generateProtoTypes } from '../../../scripts/proto-gen.ts';
 
-const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'proto-types-'));
-afterAll(() => fs.rmSync(fresh, { recursive: true, force: true }));
+import { tempDir } from '../../helpers/temp-dir.ts';
+
+const fresh = tempDir('proto-types');
 
 /** Every file under `dir`, by relative path, with its text. */
 function tree(dir: string): Record<string, string> {
