@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServingError } from '../../src/serving/errors.ts';
+import type { ServingError } from '../../src/serving/errors.ts';
 import { formatDecimal, formatG, parsePredictRequest, renderPredictResponse } from '../../src/serving/json-tensor.ts';
 import { defaultRequestLimits } from '../../src/serving/request-limits.ts';
 

@@ -46,7 +46,10 @@ async function syncForever(store: ReturnType<typeof openModelStore>, flags: Sync
   let stop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => ((stopping = true), stop()));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => {
+    stopping = true;
+    stop();
+  });
   logger.info('sync started', { from: store.location, to: flags.to, poll_wait_seconds: flags.pollWaitSeconds });
   while (!stopping) {
     try {
