@@ -13,7 +13,10 @@ const dist = path.join(projectRoot, 'dist');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 fs.rmSync(dist, { recursive: true, force: true });
-const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(projectRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+// Everything goes to stderr: `npm pack --json` runs this as prepack and its stdout must stay JSON.
+const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(projectRoot, 'tsconfig.build.json')], {
+  stdio: ['ignore', process.stderr, process.stderr],
+});
 if (compiled.status !== 0) {
   fs.rmSync(dist, { recursive: true, force: true });
   process.exit(compiled.status ?? 1);
@@ -24,4 +27,4 @@ for (const file of protos) {
   fs.mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });
   fs.copyFileSync(path.join(src, file), path.join(dist, file));
 }
-process.stdout.write(`built dist/ (${protos.length} .proto files copied)\n`);
+process.stderr.write(`built dist/ (${protos.length} .proto files copied)\n`);
