@@ -10,12 +10,11 @@
 const LAYERS = [
   ['util', 'errors.ts'],
   ['formats'],
-  ['tf'],
   ['data', 'model'],
   ['runtime'],
   ['engine', 'graph'],
   ['training', 'checkpoint'],
-  ['savedmodel', 'storage', 'evaluation', 'export'],
+  ['savedmodel', 'storage', 'evaluation'],
   ['report', 'serving'],
   ['cli'],
 ];
