@@ -1,7 +1,8 @@
 /**
  * The dependency rules of docs/ARCHITECTURE.md, checked by `npm run lint` (so by `npm test` and CI):
- * no import cycle between files, and every import in src/ points down the layer order below.
- * Modules on the same layer may import each other (the cycle rule still holds between them).
+ * no import cycle between files, every import in src/ points down the layer order below, and
+ * inside src/serving/ down its own order. Modules on the same layer may import each other (the
+ * cycle rule still holds between them).
  * Known violations that are being removed live in .dependency-cruiser-known-violations.json
  * (`npm run lint:deps:baseline` rewrites it); a new one fails.
  */
@@ -19,16 +20,47 @@ const LAYERS = [
   ['cli'],
 ];
 
-const escapeRegex = (name) => name.replace(/[.]/g, '\\.');
-const pathOf = (names) => `^src/(${names.map((name) => (name.endsWith('.ts') ? `${escapeRegex(name)}$` : `${name}/`)).join('|')})`;
+/** serving/ keeps TF Serving's shape, each folder importing only those before it (lowest first). */
+const SERVING_LAYERS = [
+  ['serving-errors.ts'],
+  ['apis'],
+  ['monitoring'],
+  ['servable'],
+  ['batching'],
+  ['lifecycle'],
+  ['predict'],
+  ['config'],
+  ['servers'],
+  ['client'],
+];
 
-const layerRules = LAYERS.slice(0, -1).map((layer, index) => ({
-  name: `layer-${layer.join('-').replace(/\.ts$/, '')}-points-up`,
-  comment: `${layer.join(', ')} may only import from its own layer or the ones below it (docs/ARCHITECTURE.md)`,
-  severity: 'error',
-  from: { path: pathOf(layer) },
-  to: { path: pathOf(LAYERS.slice(index + 1).flat()) },
-}));
+const escapeRegex = (name) => name.replace(/[.]/g, '\\.');
+const pathOf = (root, names) =>
+  `^${root}(${names.map((name) => (name.endsWith('.ts') ? `${escapeRegex(name)}$` : `${name}/`)).join('|')})`;
+
+/** One rule per layer of `layers` under `root`: nothing in it imports from a layer above it. */
+const layerRules = (root, layers) =>
+  layers.slice(0, -1).map((layer, index) => ({
+    name: `layer-${root.replace(/^src\//, '').replace(/\//g, '-')}${layer.join('-').replace(/\.ts$/, '')}-points-up`,
+    comment: `${root}${layer.join(', ')} may only import from its own layer or the ones below it (docs/ARCHITECTURE.md)`,
+    severity: 'error',
+    from: { path: pathOf(root, layer) },
+    to: { path: pathOf(root, layers.slice(index + 1).flat()) },
+  }));
+
+/**
+ * Every module under `root` belongs to one of `layers`, or its imports go unchecked: a module outside
+ * them fails whether it imports (first rule) or is imported (second; a leaf imports nothing).
+ */
+const placementRules = (root, layers) => {
+  const unplaced = { path: `^${root}`, pathNot: pathOf(root, layers.flat()) };
+  const comment = `every folder under ${root} has a place in its layer order: add it to .dependency-cruiser.cjs and docs/ARCHITECTURE.md`;
+  const name = `not-in-a-layer-${root.replace(/\/$/, '').replace(/\//g, '-')}`;
+  return [
+    { name, comment, severity: 'error', from: unplaced, to: {} },
+    { name: `${name}-imported`, comment, severity: 'error', from: {}, to: unplaced },
+  ];
+};
 
 module.exports = {
   forbidden: [
@@ -39,14 +71,10 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    ...layerRules,
-    {
-      name: 'not-in-a-layer',
-      comment: 'every folder under src/ has a place in the layer order: add it to LAYERS in .dependency-cruiser.cjs and to docs/ARCHITECTURE.md',
-      severity: 'error',
-      from: { path: '^src/', pathNot: pathOf(LAYERS.flat()) },
-      to: {},
-    },
+    ...layerRules('src/', LAYERS),
+    ...layerRules('src/serving/', SERVING_LAYERS),
+    ...placementRules('src/', LAYERS),
+    ...placementRules('src/serving/', SERVING_LAYERS),
     {
       name: 'src-not-to-tests-or-tools',
       comment: 'the shipped code cannot import tests, benchmarks or scripts (they are not in the package)',
