@@ -77,7 +77,7 @@ module.exports = {
     ...placementRules('src/serving/', SERVING_LAYERS),
     {
       name: 'src-not-to-tests-or-tools',
-      comment: 'the shipped code cannot import tests, benchmarks or scripts (they are not in the package)',
+      comment: 'src/ is what the package runs: it never imports tests, benchmarks or project scripts',
       severity: 'error',
       from: { path: '^src/' },
       to: { path: '^(test|bench|scripts)/' },
@@ -103,6 +103,5 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
-    reporterOptions: { text: { highlightFocused: true } },
   },
 };
