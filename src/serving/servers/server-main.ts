@@ -8,8 +8,8 @@
  */
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { setInterOpThreads, setIntraOpThreads } from '../../engine/tf.ts';
-import { OperationalError } from '../../errors.ts';
+import { setInterOpThreads, setIntraOpThreads } from '../../runtime/tf.ts';
+import { field, fieldMessage, OperationalError } from '../../errors.ts';
 import type { ServingConfig } from '../lifecycle/model-server-config.ts';
 import { defaultModelCacheRoot, serverCacheDir } from '../lifecycle/version-source.ts';
 import { GrpcServer, routeGrpcLogs } from './grpc/grpc-server.ts';
@@ -113,7 +113,7 @@ async function startGrpc(server: ModelServer, port: number, options: ServerOptio
     return grpc;
   } catch (error) {
     await server.stop(0);
-    throw new OperationalError(`--port ${port}: ${(error as Error).message}`);
+    throw new OperationalError(fieldMessage`${field('port', port)}: ${(error as Error).message}`);
   }
 }
 
