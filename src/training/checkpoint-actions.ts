@@ -9,7 +9,7 @@ import { firstSamples } from '../data/batches.ts';
 import { loadDataset, type DatasetOptions } from '../data/load-dataset.ts';
 import { createEngine, DEFAULT_ENGINE } from '../engine/create-engine.ts';
 import type { EngineKind } from '../model/training-state.ts';
-import { field, OperationalError } from '../errors.ts';
+import { OperationalError } from '../errors.ts';
 import { parameterCount, variableSpecs } from '../model/spec.ts';
 import { evaluateSplit } from './evaluate.ts';
 
@@ -32,7 +32,7 @@ export async function evaluateCheckpoint(
 ): Promise<CheckpointEvaluation> {
   const checkpoint = await loadCheckpoint(prefix);
   const dataset = await loadDataset(datasetOverCheckpoint(checkpoint.meta, options.data ?? {}));
-  const test = firstSamples(dataset.test, options.testSamples, field('testSamples'));
+  const test = firstSamples(dataset.test, options.testSamples, 'testSamples');
   const engine = await createEngine(options.engine ?? DEFAULT_ENGINE, checkpoint.spec, checkpoint.state);
   try {
     const metrics = await evaluateSplit(engine, test);

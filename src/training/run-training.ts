@@ -79,8 +79,8 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const full = await loadDataset(datasetOptions);
   const dataset: Dataset = {
     ...full,
-    train: firstSamples(full.train, trainSamples, field('trainSamples')),
-    test: firstSamples(full.test, testSamples, field('testSamples')),
+    train: firstSamples(full.train, trainSamples, 'trainSamples'),
+    test: firstSamples(full.test, testSamples, 'testSamples'),
   };
   const data: DataSourceMeta = {
     name: dataset.name, source: dataset.source, dataDir: datasetOptions.dataDir,

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.ts';
 import { aliasOf } from '../../src/cli/option-alias.ts';
+import { loadFullProgram } from '../../src/cli/reference.ts';
 import { integer } from '../../src/cli/parse-flags.ts';
 
 function threadsCommand(): Command {
@@ -57,6 +58,15 @@ describe('one spelling per setting across commands, the old ones kept', () => {
   ] as const)('%s: %j and %j set %s', async (command, canonical, alias, attribute, value) => {
     expect((await parsedFlags([command, ...canonical]))[attribute]).toBe(value);
     expect((await parsedFlags([command, ...alias]))[attribute]).toBe(value);
+  });
+
+  it('shows TF Serving spellings in help and hides our former ones', async () => {
+    const { commands } = await loadFullProgram();
+    const help = (name: string) => commands.find((command) => command.name() === name)!.helpInformation();
+    expect(help('serve')).toContain('--tensorflow-intra-op-parallelism');
+    expect(help('predict')).not.toMatch(/--model </);
+    expect(help('export')).not.toContain('--base-path');
+    expect(help('report')).not.toContain('--base-path');
   });
 
   it('train and serve spell the intra-op thread count the same', async () => {

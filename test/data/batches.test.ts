@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { field, UserInputError } from '../../src/errors.ts';
+import { UserInputError } from '../../src/errors.ts';
 import { firstSamples, gatherBatch, normalizedImage, shuffledIndices } from '../../src/data/batches.ts';
 import type { Split } from '../../src/data/types.ts';
 
@@ -70,17 +70,17 @@ describe('normalizedImage', () => {
 
 describe('firstSamples', () => {
   it('keeps the first N images and labels as views, or the whole split for undefined or N ≥ count', () => {
-    const first = firstSamples(split, 2, field('trainSamples'));
+    const first = firstSamples(split, 2, 'trainSamples');
     expect(first.count).toBe(2);
     expect(Array.from(first.images)).toEqual([0, 255, 0, 0, 1, 255, 0, 51]);
     expect(Array.from(first.labels)).toEqual([9, 8]);
     expect(first.images.buffer).toBe(split.images.buffer);
-    expect(firstSamples(split, undefined, field('trainSamples'))).toBe(split);
-    expect(firstSamples(split, 10, field('trainSamples')).count).toBe(4);
+    expect(firstSamples(split, undefined, 'trainSamples')).toBe(split);
+    expect(firstSamples(split, 10, 'trainSamples').count).toBe(4);
   });
 
   it('names the field and its value when N is not a positive integer', () => {
-    expect(() => firstSamples(split, 0, field('testSamples'))).toThrow(UserInputError);
-    expect(() => firstSamples(split, 1.5, field('testSamples'))).toThrow('testSamples=1.5: expected a positive integer');
+    expect(() => firstSamples(split, 0, 'testSamples')).toThrow(UserInputError);
+    expect(() => firstSamples(split, 1.5, 'testSamples')).toThrow('testSamples=1.5: expected a positive integer');
   });
 });

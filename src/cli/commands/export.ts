@@ -15,7 +15,7 @@ import { formatShape } from '../../savedmodel/show-signatures.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../savedmodel/signatures.ts';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
-import { aliasOf } from '../option-alias.ts';
+import { formerSpellingOf } from '../option-alias.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { fraction, nonNegativeInteger, positiveInteger, signatureName } from '../parse-flags.ts';
 import { readVersionLabels } from '../../serving/config/version-labels.ts';
@@ -46,7 +46,7 @@ export function register(command: Command): void {
     .option('--checkpoint <prefix>', `checkpoint to export (default: the latest in ${DEFAULT_CHECKPOINT_DIR}/)`)
     .option('--version <n>', 'version number (default: one more than the highest in the base path)', positiveInteger)
     .addOption(modelBasePath)
-    .addOption(aliasOf(modelBasePath, '--base-path <dir>', 'older name'))
+    .addOption(formerSpellingOf(modelBasePath, '--base-path <dir>'))
     .option('--model-name <name>', 'model name written into the warmup requests', 'mnist')
     .option('--signature-name <name>', 'name of the main signature (image -> scores, classes)', signatureName, DEFAULT_SIGNATURE_NAME)
     .option('--decoded-signature-name <name>', `name of the notebook's signature (image -> decoded, the ten scores) (default: "${PREDICT_CLASSES_SIGNATURE_NAME}")`, signatureName)

@@ -5,9 +5,9 @@ import { normalizedImage } from '../../data/batches.ts';
 import { loadDataset } from '../../data/load-dataset.ts';
 import { classify, type ClassifyInput } from '../../serving/client/classify.ts';
 import { decodeImage, MAX_IMAGE_FILE_BYTES, toMnistInput } from '../../serving/client/mnist-image.ts';
-import * as grpcTransport from '../../serving/client/grpc-images.ts';
+import * as grpcTransport from '../../serving/client/grpc-transport.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
-import { aliasOf } from '../option-alias.ts';
+import { formerSpellingOf } from '../option-alias.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { collect, nonNegativeInteger } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
@@ -62,7 +62,7 @@ export function register(predict: Command): void {
       .option('--server <url>', 'server base URL', 'http://127.0.0.1:8501')
       .option('--grpc <host:port>', "use TF Serving's gRPC API at HOST:PORT (e.g. 127.0.0.1:8500) instead of REST", hostPort)
       .addOption(modelName)
-      .addOption(aliasOf(modelName, '--model <name>', 'older name'))
+      .addOption(formerSpellingOf(modelName, '--model <name>'))
       .option('--version <n>', 'a specific version (default: the newest available)', nonNegativeInteger)
       .option('--label <label>', 'a version label, e.g. stable or canary')
       .option('--signature-name <name>', 'signature to call (default serving_default)')

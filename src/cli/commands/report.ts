@@ -14,7 +14,7 @@ import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-ga
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { readVersionLabels } from '../../serving/config/version-labels.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
-import { aliasOf } from '../option-alias.ts';
+import { formerSpellingOf } from '../option-alias.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { fraction } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
@@ -39,7 +39,7 @@ export function register(command: Command): void {
     .option('--baseline <ref>', 'compare with this baseline as export --baseline does: latest, a version number, label:NAME or a SavedModel directory')
     .option('--max-regression <x>', 'accuracy the candidate may lose against --baseline and still count as not worse (0-1)', fraction, 0)
     .addOption(modelBasePath)
-    .addOption(aliasOf(modelBasePath, '--base-path <dir>', 'older name'))
+    .addOption(formerSpellingOf(modelBasePath, '--base-path <dir>'))
     .option('--model-name <name>', 'the model in --model-config-file whose version labels apply', 'mnist')
     .option('--model-config-file <file>', 'a models.config whose version_labels resolve --baseline label:NAME');
   addDataOptions(command).action(runAction(async (flags: ReportFlags, cmd: Command) => {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { describeError } from '../../errors.ts';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { defaultModelCacheRoot } from '../../serving/lifecycle/version-source.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serving/servers/rest/rest-server.ts';
@@ -7,7 +8,7 @@ import { runModelServer } from '../../serving/servers/server-main.ts';
 import { aliasOf } from '../option-alias.ts';
 import { globalOptions, printResult } from '../output.ts';
 import { integer } from '../parse-flags.ts';
-import { exitCodeFor, runAction } from '../run-action.ts';
+import { exitCodeFor, nameAsFlag, runAction } from '../run-action.ts';
 
 interface ServeFlags extends ServeSettings {
   workers: number;
@@ -56,6 +57,7 @@ export function register(serve: Command): void {
         grpcPort: flags.port,
         pollWaitSeconds: flags.fileSystemPollWaitSeconds,
         writeLog: (line) => process.stderr.write(line),
+        describeError: (error) => describeError(error, nameAsFlag),
         logLevel: options.quiet ? 'warn' : 'info',
       });
       // A worker prints nothing: its primary reports the whole server, start-up failures included.

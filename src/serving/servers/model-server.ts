@@ -68,7 +68,7 @@ export class ModelServer {
       // the versions already loaded are unloaded so nothing keeps the process alive.
       await server.registry.close();
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new OperationalError(fieldMessage`${field('restApiPort', options.restPort)}: cannot listen on ${options.host}:${options.restPort} (${code})`);
+      throw new OperationalError(fieldMessage`${field('restPort', options.restPort)}: cannot listen on ${options.host}:${options.restPort} (${code})`);
     }
     server.registry.startPolling(options.pollWaitSeconds);
     options.logger.info('REST API listening', {

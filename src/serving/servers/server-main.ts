@@ -45,6 +45,8 @@ export interface ServerOptions extends ServeSettings {
   modelCacheDir?: string;
   /** Receives each JSON log line. */
   writeLog: (line: string) => void;
+  /** How a logged error reads (the CLI names fields as its flags). */
+  describeError: (error: unknown) => string;
   logLevel: LogLevel;
 }
 
@@ -113,7 +115,7 @@ async function startGrpc(server: ModelServer, port: number, options: ServerOptio
     return grpc;
   } catch (error) {
     await server.stop(0);
-    throw new OperationalError(fieldMessage`${field('port', port)}: ${(error as Error).message}`);
+    throw new OperationalError(fieldMessage`${field('grpcPort', port)}: ${(error as Error).message}`);
   }
 }
 
@@ -122,7 +124,7 @@ function reloader(server: ModelServer, options: ServerOptions, logger: Logger): 
     logger.info('SIGHUP: reloading the config');
     Promise.resolve()
       .then(() => server.reload(servingConfigFrom(options)))
-      .catch((error: Error) => logger.error('config reload failed; keeping the current config', { error: error.message }));
+      .catch((error: unknown) => logger.error('config reload failed; keeping the current config', { error: options.describeError(error) }));
   };
 }
 
