@@ -43,7 +43,7 @@ export function relativeToDir(dir: string, prefix: string): string {
 /** The prefix the `checkpoint` state file in `dir` names as latest, or null without one. */
 export function latestCheckpoint(dir: string): string | null {
   const state = readCheckpointState(dir);
-  if (!state || !state.modelCheckpointPath) return null;
+  if (!state?.modelCheckpointPath) return null;
   return resolveInDir(dir, state.modelCheckpointPath);
 }
 

@@ -75,11 +75,13 @@ export function reportError(command: Command, error: unknown): void {
   }
 }
 
-type Action = (this: Command, ...args: any[]) => Promise<void> | void;
+// biome-ignore lint/suspicious/noExplicitAny: commander hands an action the parsed values untyped
+type CommanderArgs = any[];
+type Action = (this: Command, ...args: CommanderArgs) => Promise<void> | void;
 
 /** Commander action wrapper; the last argument commander passes is the Command itself. */
-export function runAction(action: (...args: any[]) => Promise<void> | void): Action {
-  return async function wrapped(this: Command, ...args: any[]) {
+export function runAction(action: (...args: CommanderArgs) => Promise<void> | void): Action {
+  return async function wrapped(this: Command, ...args: CommanderArgs) {
     const command = args[args.length - 1] as Command;
     try {
       await action(...args);

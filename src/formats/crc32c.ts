@@ -3,7 +3,8 @@
  * a CRC stored next to the data it covers is rotated and offset, so that computing the CRC of
  * bytes that themselves contain CRCs does not degenerate.
  */
-import CRC32C from 'crc-32/crc32c';
+// The full file name: Node's ESM resolution (the compiled package) adds no extension to a deep import.
+import CRC32C from 'crc-32/crc32c.js';
 
 const MASK_DELTA = 0xa282ead8;
 

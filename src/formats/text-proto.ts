@@ -210,7 +210,8 @@ class Parser {
       }
       if (next === '') throw this.fail(`"${end}" to close the message`);
       const name = this.identifier(end === '' ? 'a field name' : `a field name or "${end}"`);
-      const values = (fields[name] ??= []);
+      fields[name] ??= [];
+      const values = fields[name];
       const colon = this.accept(':');
       const open = this.peek();
       if (open === '{' || open === '<') {

@@ -175,7 +175,7 @@ export function parseModelSpec(value: unknown, source: string): ModelSpec {
   if (!isPositiveInt(spec.numClasses)) fail('numClasses', 'a positive integer');
   if (spec.head !== 'sigmoid' && spec.head !== 'softmax') fail('head', '"sigmoid" or "softmax"');
   const opt = spec.optimizer;
-  if (!opt || opt.kind !== 'adam' || ![opt.learningRate, opt.beta1, opt.beta2, opt.epsilon].every((x) => typeof x === 'number' && x > 0)) {
+  if (opt?.kind !== 'adam' || ![opt.learningRate, opt.beta1, opt.beta2, opt.epsilon].every((x) => typeof x === 'number' && x > 0)) {
     fail('optimizer', 'an adam optimizer with positive learningRate, beta1, beta2, epsilon');
   }
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail('layers', 'a non-empty array');

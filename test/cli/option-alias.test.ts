@@ -39,7 +39,11 @@ async function parsedFlags(args: string[]): Promise<Record<string, unknown>> {
   const argv = ['node', 'mnist-serve', ...args];
   const program = await buildProgram(argv);
   let flags: Record<string, unknown> = {};
-  for (const command of program.commands) command.action((options: Record<string, unknown>) => void (flags = options));
+  for (const command of program.commands) {
+    command.action((options: Record<string, unknown>) => {
+      flags = options;
+    });
+  }
   await program.parseAsync(argv);
   return flags;
 }

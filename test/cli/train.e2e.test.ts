@@ -174,7 +174,11 @@ describe('mnist-serve train', () => {
     expect(result.code, result.stderr).toBe(0);
     const epochs: { val_loss: number; checkpoint: string | null }[] = JSON.parse(result.stdout).epochs;
     let lowest = Infinity;
-    const expected = epochs.map((e) => (e.val_loss < lowest ? ((lowest = e.val_loss), true) : false));
+    const expected = epochs.map((e) => {
+      const improved = e.val_loss < lowest;
+      if (improved) lowest = e.val_loss;
+      return improved;
+    });
     expect(epochs.map((e) => e.checkpoint !== null)).toEqual(expected);
     const last = epochs.filter((e) => e.checkpoint).at(-1)!;
     expect((await loadCheckpoint(last.checkpoint!)).meta.best).toMatchObject({ monitor: 'val_loss', value: lowest });

@@ -97,7 +97,7 @@ describe('mnist-serve data', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(28 + 2);
     expect(lines.slice(0, 28).join('')).toMatch(/@@/);
-    expect(lines[28]).toMatch(/^mnist test\[3\]  label \d$/);
+    expect(lines[28]).toMatch(/^mnist test\[3\] {2}label \d$/);
     const image = PNG.sync.read(fs.readFileSync(png));
     expect([image.width, image.height]).toEqual([112, 112]);
   });

@@ -93,7 +93,10 @@ async function replay(stages: Stage[], context: string, scratch: string, engineC
       const where = `Dockerfile:${line} ${keyword} ${text}`;
       if (keyword === 'FROM' || keyword === 'CMD') continue;
       if (keyword === 'ENV') for (const [key, value] of Object.entries(parseEnv(text))) env[key] = value.startsWith('/') ? mapPath(root, value) : value;
-      else if (keyword === 'WORKDIR') fs.mkdirSync(mapPath(root, (workdir = path.posix.resolve(workdir, text))), { recursive: true });
+      else if (keyword === 'WORKDIR') {
+        workdir = path.posix.resolve(workdir, text);
+        fs.mkdirSync(mapPath(root, workdir), { recursive: true });
+      }
       else if (keyword === 'USER') skipped.push(`${where} (a user switch only Docker makes)`);
       else if (keyword === 'ENTRYPOINT') entrypoint = parseExecForm(text);
       else if (keyword === 'COPY') {

@@ -103,7 +103,7 @@ export function encodeTensorBundle(tensors: BundleTensor[]): { index: Uint8Array
 /** The header check and the entries of an index, without reading the data file. */
 export function decodeBundleIndex(index: Uint8Array, source: string): BundleEntryInfo[] {
   const [first, ...rest] = readTable(index, source);
-  if (!first || first.key.length !== 0) throw new UserInputError(`${source}: the bundle header entry is missing`);
+  if (first?.key.length !== 0) throw new UserInputError(`${source}: the bundle header entry is missing`);
   const header = decodeMessage<BundleHeaderProto__Output>('tensorflow.BundleHeaderProto', first.value);
   if ((header.endianness ?? 'LITTLE') !== 'LITTLE') throw new UserInputError(`${source}: big-endian bundles are not supported`);
   if ((header.num_shards ?? 0) !== 1) {

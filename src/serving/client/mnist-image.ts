@@ -89,9 +89,9 @@ export function toMnistInput(image: GrayImage, source: string): Float32Array {
 function inkImage(image: GrayImage): GrayImage {
   const { width, height, pixels } = image;
   let border = 0;
-  let count = 0;
-  for (let x = 0; x < width; x++) for (const y of [0, height - 1]) (border += pixels[y * width + x]!), count++;
-  for (let y = 0; y < height; y++) for (const x of [0, width - 1]) (border += pixels[y * width + x]!), count++;
+  for (let x = 0; x < width; x++) for (const y of [0, height - 1]) border += pixels[y * width + x]!;
+  for (let y = 0; y < height; y++) for (const x of [0, width - 1]) border += pixels[y * width + x]!;
+  const count = 2 * width + 2 * height;
   if (border / count <= 0.5) return image;
   return { width, height, pixels: pixels.map((value) => 1 - value) };
 }

@@ -105,7 +105,7 @@ export class VersionManager {
   acquire(selector: VersionSelector): VersionLease {
     const version = selector.label !== undefined ? this.resolveLabel(selector.label) : selector.version;
     const entry = version === undefined ? this.newestAvailable() : this.entries.get(version);
-    if (!entry || entry.status.state !== 'AVAILABLE' || !entry.loaded) {
+    if (entry?.status.state !== 'AVAILABLE' || !entry.loaded) {
       const request = version === undefined ? `Latest(${this.name})` : `Specific(${this.name}, ${version})`;
       throw notFound(`Servable not found for request: ${request}`);
     }

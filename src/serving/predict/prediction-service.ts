@@ -140,7 +140,10 @@ export class PredictionService {
     const params = this.options.batching;
     if (!params) return undefined;
     let bySignature = this.batchers.get(loaded);
-    if (!bySignature) this.batchers.set(loaded, (bySignature = new Map()));
+    if (!bySignature) {
+      bySignature = new Map();
+      this.batchers.set(loaded, bySignature);
+    }
     let batcher = bySignature.get(signatureName);
     if (!batcher) {
       const metrics = this.options.metrics;

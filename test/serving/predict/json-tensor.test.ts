@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo__Output } from '../../../src/formats/proto/types.ts';
-import { ServingError } from '../../../src/serving/serving-errors.ts';
+import type { ServingError } from '../../../src/serving/serving-errors.ts';
 import { formatDecimal, formatG } from '../../../src/serving/predict/decimal-format.ts';
 import { parsePredictRequest } from '../../../src/serving/predict/json-request.ts';
 import { renderPredictResponse } from '../../../src/serving/predict/json-response.ts';

@@ -20,7 +20,8 @@ beforeAll(async () => {
   // A version TensorFlow cannot load: the model has a version, but none AVAILABLE.
   fs.mkdirSync(path.join(lateBase, '1'));
   fs.writeFileSync(path.join(lateBase, '1', 'saved_model.pb'), 'not a SavedModel');
-  served = await startServer([modelConfig(base), modelConfig((emptyBase = tempDir('ready-empty')), { name: 'empty' }), modelConfig(lateBase, { name: 'late' })], { maxBodyBytes: 10_000 });
+  emptyBase = tempDir('ready-empty');
+  served = await startServer([modelConfig(base), modelConfig(emptyBase, { name: 'empty' }), modelConfig(lateBase, { name: 'late' })], { maxBodyBytes: 10_000 });
   grpc = new GrpcServer({ service: served.server.service, metrics: served.server.metrics, logger: silentLogger });
   client = new SpecGrpcClient(`127.0.0.1:${(await grpc.listen(0, '127.0.0.1')).port}`);
 }, 120_000);
