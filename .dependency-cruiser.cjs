@@ -3,8 +3,6 @@
  * no import cycle between files, every import in src/ points down the layer order below, and
  * inside src/serving/ down its own order. Modules on the same layer may import each other (the
  * cycle rule still holds between them).
- * Known violations that are being removed live in .dependency-cruiser-known-violations.json
- * (`npm run lint:deps:baseline` rewrites it); a new one fails.
  */
 
 /**

@@ -7,12 +7,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LoadedCheckpoint } from '../checkpoint/load.ts';
 import { classNames as datasetClassNames } from '../data/class-names.ts';
 import type { Dataset } from '../data/types.ts';
 import type { Tf } from '../runtime/tf.ts';
 import { UserInputError } from '../errors.ts';
-import { confusionMatrix, mostConfidentMistakes, perClassAccuracy, type Mistake } from '../evaluation/classification.ts';
+import { confusionMatrix, mostConfidentMistakes, perClassAccuracy } from '../evaluation/classification.ts';
 import { baselinePredictions, gateResult, resolveBaseline, type BaselineGateResult, type BaselineRequest } from '../savedmodel/baseline-gate.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature, type SplitPredictions } from '../savedmodel/predictions.ts';
 import { servingModelContent } from '../savedmodel/serving-model.ts';
@@ -20,21 +19,9 @@ import { writeSavedModel } from '../savedmodel/writer.ts';
 import { publishDirectoryAtomic } from '../util/atomic-write.ts';
 import { confusionMatrixSpec, mistakesGridSpec, perClassAccuracySpec, trainingCurvesSpec } from './figures.ts';
 import { reportMarkdown } from './markdown.ts';
+import { FIGURE_FILES, MISTAKES_SHOWN, REPORT_JSON, REPORT_MARKDOWN, type Report, type ReportedModel } from './report-content.ts';
 import { chartToPng } from './render-chart.ts';
-import { trainingHistory, type TrainingHistory } from './training-history.ts';
-
-export const REPORT_JSON = 'report.json';
-export const REPORT_MARKDOWN = 'report.md';
-export const FIGURE_FILES = {
-  trainingCurves: 'training-curves.png',
-  confusionMatrix: 'confusion-matrix.png',
-  mistakes: 'most-confident-mistakes.png',
-  perClassAccuracy: 'per-class-accuracy.png',
-} as const;
-/** Images in the mistakes grid. */
-export const MISTAKES_SHOWN = 24;
-
-export type ReportedModel = { kind: 'checkpoint'; checkpoint: LoadedCheckpoint } | { kind: 'saved-model'; dir: string };
+import { trainingHistory } from './training-history.ts';
 
 export interface ReportRequest {
   model: ReportedModel;
@@ -43,23 +30,6 @@ export interface ReportRequest {
   baseline?: { request: BaselineRequest; basePath: string };
   outDir: string;
   loadTf: () => Promise<Tf>;
-}
-
-export interface Report {
-  model: { kind: ReportedModel['kind']; path: string; signature: string };
-  data: { name: string; source: string; samples: number };
-  accuracy: number;
-  classNames: string[];
-  perClass: { class: string; samples: number; accuracy: number | null; baselineAccuracy: number | null }[];
-  /** `confusionMatrix[true][predicted]`. */
-  confusionMatrix: number[][];
-  mistakes: Mistake[];
-  /** Per-epoch metrics from the checkpoints; null for a SavedModel. */
-  training: TrainingHistory | null;
-  /** The paired comparison export --baseline would make (without the gate's verdict mattering). */
-  comparison: BaselineGateResult | null;
-  /** File names inside the output directory; a figure that has no data is null. */
-  files: { markdown: string; json: string; figures: Record<keyof typeof FIGURE_FILES, string | null> };
 }
 
 export async function buildReport(request: ReportRequest): Promise<Report> {

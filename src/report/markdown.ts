@@ -1,6 +1,6 @@
 /** report.md: the report for people, in a CI job summary or a pull request; figures by relative path. */
 import { formatPValue } from '../savedmodel/baseline-gate.ts';
-import type { Report } from './build-report.ts';
+import type { Report } from './report-content.ts';
 
 const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(2)}%`);
 

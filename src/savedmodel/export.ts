@@ -13,7 +13,7 @@ import type { Tf } from '../runtime/tf.ts';
 import type { Split } from '../data/types.ts';
 import { gatherBatch } from '../data/batches.ts';
 import type { ModelSpec } from '../model/spec.ts';
-import { openModelStore } from '../storage/model-store.ts';
+import { openModelStore } from '../storage/open-model-store.ts';
 import { isS3Uri } from '../storage/s3-location.ts';
 import { servingModelContent } from './serving-model.ts';
 import { summarizeSignatures, type SignatureNames, type SignatureSummary } from './signatures.ts';

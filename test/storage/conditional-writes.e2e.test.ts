@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCheckpoint } from '../../src/checkpoint/manager.ts';
-import { openModelStore } from '../../src/storage/model-store.ts';
+import { openModelStore } from '../../src/storage/open-model-store.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 import { sampleMeta, sampleState } from '../checkpoint/fixtures.ts';
 import { exportVersion, tempDir } from '../serving/helpers/export-version.ts';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openModelStore } from '../../src/storage/model-store.ts';
+import { openModelStore } from '../../src/storage/open-model-store.ts';
 
 const [base, source] = process.argv.slice(2) as [string, string];
 await openModelStore(base).publishVersion({

@@ -5,7 +5,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTf } from '../../src/runtime/tf.ts';
 import { UserInputError } from '../../src/errors.ts';
-import { openModelStore } from '../../src/storage/model-store.ts';
+import { openModelStore } from '../../src/storage/open-model-store.ts';
 import { projectRoot } from '../helpers/cli.ts';
 import { waitFor } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';

@@ -16,7 +16,7 @@ import { defaultModelSpec } from '../../model/spec.ts';
 import { savedModelGraphSource, specGraphSource, type GraphSource } from '../../savedmodel/graph-source.ts';
 import { formatShape, formatSignatures } from '../../savedmodel/show-signatures.ts';
 import { summarizeSignatures, type SignatureSummary } from '../../savedmodel/signatures.ts';
-import { localVersionDir } from '../../storage/model-store.ts';
+import { localVersionDir } from '../../storage/open-model-store.ts';
 import { isS3Uri } from '../../storage/s3-location.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { globalOptions, printResult, table } from '../output.ts';

@@ -7,7 +7,7 @@ import { describeError } from '../../errors.ts';
 import { jsonLogger } from '../../serving/monitoring/logger.ts';
 import type { VersionPolicy } from '../../serving/lifecycle/model-server-config.ts';
 import { followStore, syncVersions, type SyncResult } from '../../serving/lifecycle/store-sync.ts';
-import { openModelStore } from '../../storage/model-store.ts';
+import { openModelStore } from '../../storage/open-model-store.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { integer } from '../parse-flags.ts';
 import { nameAsFlag, runAction } from '../run-action.ts';

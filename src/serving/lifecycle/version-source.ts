@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { listVersions } from '../../storage/versions.ts';
 import { materializeVersion, processAlive, removeDirectoryAtomic } from '../../storage/materialize.ts';
-import { openModelStore, type ModelStore } from '../../storage/model-store.ts';
+import type { ModelStore } from '../../storage/model-store.ts';
+import { openModelStore } from '../../storage/open-model-store.ts';
 import { isS3Uri } from '../../storage/s3-location.ts';
 
 export interface VersionSource {
