@@ -13,7 +13,7 @@ import type { Dataset } from '../data/types.ts';
 import type { Tf } from '../engine/tf.ts';
 import { UserInputError } from '../errors.ts';
 import { confusionMatrix, mostConfidentMistakes, perClassAccuracy, type Mistake } from '../evaluation/classification.ts';
-import { baselinePredictions, gateResult, resolveBaseline, type BaselineGateResult, type BaselineRequest } from '../savedmodel/baseline-gate.ts';
+import { baselinePredictions, fetchBaseline, gateResult, releaseBaseline, type BaselineGateResult, type BaselineRequest } from '../savedmodel/baseline-gate.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature, type SplitPredictions } from '../savedmodel/predictions.ts';
 import { servingModelContent } from '../savedmodel/serving-model.ts';
 import { writeSavedModel } from '../savedmodel/writer.ts';
@@ -66,10 +66,12 @@ export async function buildReport(request: ReportRequest): Promise<Report> {
   checkOutDir(request.outDir);
   const test = request.dataset.test;
   if (test.count === 0) throw new UserInputError(`${request.dataset.source}: the test split is empty; a report needs test images`);
-  const baseline = request.baseline && resolveBaseline(request.baseline.request, request.baseline.basePath);
   const tf = await request.loadTf();
   const { predictions, signature, modelPath } = await predictModel(tf, request.model, request.dataset);
-  const baselineAnswers = baseline?.dir ? await baselinePredictions(tf, baseline.dir, baseline.ref, predictions.numClasses, test) : null;
+  const baseline = request.baseline && (await fetchBaseline(request.baseline.request, request.baseline.basePath));
+  const baselineAnswers = baseline?.dir
+    ? await baselinePredictions(tf, baseline.dir, baseline.ref, predictions.numClasses, test).finally(() => releaseBaseline(baseline))
+    : null;
 
   const names = datasetClassNames(request.dataset.name, predictions.numClasses);
   const matrix = confusionMatrix(predictions.classes, test.labels, predictions.numClasses);
