@@ -143,7 +143,6 @@ function perClassSeries(candidate: (number | null)[], baseline: (number | null)[
   ];
 }
 
-/** A checkpoint is evaluated as the SavedModel export would write, staged in a temporary directory. */
 /** The model's answers on the test split, and the baseline's when there is one. */
 async function evaluateBoth(request: ReportRequest, baseline: ResolvedBaseline | undefined) {
   const tf = await request.loadTf();
@@ -154,6 +153,7 @@ async function evaluateBoth(request: ReportRequest, baseline: ResolvedBaseline |
   return { ...evaluated, baselineAnswers };
 }
 
+/** A checkpoint is evaluated as the SavedModel export would write, staged in a temporary directory. */
 async function predictModel(tf: Tf, model: ReportedModel, dataset: Dataset): Promise<{ predictions: SplitPredictions; signature: string; modelPath: string }> {
   if (model.kind === 'saved-model') {
     const signature = scoringSignature(model.dir);
