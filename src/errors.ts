@@ -11,6 +11,11 @@ export class UserInputError extends Error {
 /** The input was fine but the operation failed (a server unreachable, a gate not met). Exit 1. */
 export class OperationalError extends Error {
   override readonly name = 'OperationalError';
+
+  /** `details`: what a --json reader gets beside the message, e.g. the comparison a gate refused on. */
+  constructor(message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+  }
 }
 
 export const EXIT_OK = 0;

@@ -125,7 +125,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
         const result = await compareWithBaseline(tf, baseline, predictions, test!, request.baseline!);
         gate = result;
         log(describeGate(result));
-        if (!result.passed) throw new OperationalError(gateRefusal(result, store.location));
+        if (!result.passed) throw new OperationalError(gateRefusal(result, store.location), { gate: result });
       }
     },
   }).finally(() => baseline && releaseBaseline(baseline));

@@ -90,7 +90,7 @@ async function worseRunIsRefused(run: (production: string) => Promise<{ copy: st
   expect(failed[0]!.stderr).toMatch(/mnist-serve: error: candidate accuracy 0\.\d{4} is below baseline accuracy 0\.\d{4} \(version 1, latest\)/);
   expect(fs.readdirSync(production), 'nothing published, no staging left').toEqual(['1']);
   const exported = JSON.parse(fs.readFileSync(path.join(copy, REPORT_DIR, 'export.json'), 'utf8'));
-  expect(exported.error.kind).toBe('failure');
+  expect(exported.error).toMatchObject({ kind: 'failure', gate: { baseline: { ref: 'latest', version: 1 }, passed: false } });
   const report = checkReport(path.join(copy, REPORT_DIR));
   expect(report.comparison).toMatchObject({ baseline: { ref: 'latest', version: 1 }, passed: false });
   expect(report.comparison.broken).toBeGreaterThan(report.comparison.fixed);

@@ -86,6 +86,9 @@ describe('export --baseline latest to an s3:// base path', () => {
     await expect(exportSavedModel(exportRequest(base, 8, split, 'latest'))).rejects.toThrow(
       new RegExp(`^candidate accuracy 0\\.\\d{4} is below baseline accuracy 1\\.0000 \\(version 2, latest\\) .*; ${base} was not published$`),
     );
+    await expect(exportSavedModel(exportRequest(base, 8, split, 'latest')), 'the refusal carries the comparison for --json').rejects.toMatchObject({
+      details: { gate: { baseline: { version: 2, path: `${base}/2` }, passed: false } },
+    });
     expect(await openModelStore(base).listVersions()).toEqual([1, 2]);
   });
 });
