@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceError } from '@grpc/grpc-js';
 import type { TensorProto } from '../src/formats/proto/types.ts';
-import { ServingClient } from '../src/serving/grpc/grpc-client.ts';
-import { statusName } from '../src/serving/grpc/status-codes.ts';
-import { DEFAULT_MAX_BODY_BYTES } from '../src/serving/rest-server.ts';
+import { ServingClient } from '../src/serving/client/grpc-client.ts';
+import { statusName } from '../src/serving/apis/status-codes.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../src/serving/servers/rest/rest-server.ts';
 import { exportBenchModel, startServer } from './serve-setup.ts';
 
 const PROBE_INTERVAL_MS = 2;

@@ -4,7 +4,7 @@
  * 28×28 image in tensor_content and the next as soon as the answer arrives, for `durationMs`;
  * latency is per call.
  */
-import { ServingClient } from '../src/serving/grpc/grpc-client.ts';
+import { ServingClient } from '../src/serving/client/grpc-client.ts';
 
 export interface LoadResult {
   concurrency: number;

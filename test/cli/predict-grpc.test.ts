@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServingClient } from '../../src/serving/grpc/grpc-client.ts';
+import { ServingClient } from '../../src/serving/client/grpc-client.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 import { startServe, type RunningServe } from '../helpers/serve-process.ts';
-import { contentTensor, imageBatch } from '../serving/grpc/grpc-fixture.ts';
+import { contentTensor, imageBatch } from '../serving/servers/grpc/grpc-fixture.ts';
 import { exportVersion, tempDir } from '../serving/helpers/export-version.ts';
 
 let base: string;

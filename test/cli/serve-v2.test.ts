@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startServe } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';
-import { binaryBody, binaryOutputs, fp32Bytes, readFp32, rest, SpecGrpcClient } from '../serving/v2/spec-client.ts';
+import { binaryBody, binaryOutputs, fp32Bytes, readFp32, rest, SpecGrpcClient } from '../serving/servers/v2/spec-client.ts';
 
 let base: string;
 

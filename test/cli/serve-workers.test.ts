@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { loadTf } from '../../src/engine/tf.ts';
-import { ServingClient } from '../../src/serving/grpc/grpc-client.ts';
+import { ServingClient } from '../../src/serving/client/grpc-client.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 import { serveLogLines, signalGroup, startServe, waitFor, withBusyPort, type RunningServe } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { parseBatchingParameters } from '../../src/serving/config/batching-parameters.ts';
-import { parseModelsConfig } from '../../src/serving/config/models-config.ts';
+import { parseModelsConfig } from '../../src/serving/config/models-config-file.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 import { tempDir } from '../serving/helpers/export-version.ts';
 

@@ -5,7 +5,7 @@ import { normalizedImage } from '../../data/batches.ts';
 import { loadDataset } from '../../data/load-dataset.ts';
 import { classify, type ClassifyInput } from '../../serving/client/classify.ts';
 import { decodeImage, MAX_IMAGE_FILE_BYTES, toMnistInput } from '../../serving/client/mnist-image.ts';
-import * as grpcTransport from '../../serving/grpc/grpc-images.ts';
+import * as grpcTransport from '../../serving/client/grpc-images.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { collect, nonNegativeInteger } from '../parse-flags.ts';

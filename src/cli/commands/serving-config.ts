@@ -1,9 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
-import { DEFAULT_BATCHING } from '../../serving/batcher.ts';
+import { DEFAULT_BATCHING } from '../../serving/batching/batcher.ts';
 import { DEFAULT_GPU_MEMORY_FRACTION } from '../../serving/config/deployment-files.ts';
 import { writeServingConfig, type ServingConfigRequest } from '../../serving/config/write-serving-config.ts';
-import type { VersionPolicy } from '../../serving/model-config.ts';
+import type { VersionPolicy } from '../../serving/lifecycle/model-server-config.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { collect, integer, positiveFraction } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';

@@ -3,9 +3,9 @@
  * object store into a local base path for any TF Serving. Never loads TensorFlow.
  */
 import { Option, type Command } from 'commander';
-import { jsonLogger } from '../../serving/logger.ts';
-import type { VersionPolicy } from '../../serving/model-config.ts';
-import { syncVersions, type SyncResult } from '../../serving/store-sync.ts';
+import { jsonLogger } from '../../serving/monitoring/logger.ts';
+import type { VersionPolicy } from '../../serving/lifecycle/model-server-config.ts';
+import { syncVersions, type SyncResult } from '../../serving/lifecycle/store-sync.ts';
 import { openModelStore } from '../../storage/model-store.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { integer } from '../parse-flags.ts';

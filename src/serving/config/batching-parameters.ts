@@ -4,7 +4,7 @@
  */
 import { UserInputError } from '../../errors.ts';
 import { formatTextProto, parseTextProto, type TextProtoFields, type TextProtoMessage } from '../../formats/text-proto.ts';
-import { DEFAULT_BATCHING, type BatchingParameters } from '../batcher.ts';
+import { DEFAULT_BATCHING, type BatchingParameters } from '../batching/batcher.ts';
 
 const WRAPPED_FIELDS = {
   max_batch_size: 'maxBatchSize',

@@ -1,7 +1,7 @@
 /** A model's `version_labels` from a models.config, for tools that resolve `label:NAME` outside a server. */
 import fs from 'node:fs';
 import { UserInputError } from '../../errors.ts';
-import { parseModelsConfig } from './models-config.ts';
+import { parseModelsConfig } from './models-config-file.ts';
 
 /** A models.config is a few lines per model; anything this large is not one. */
 const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -6,11 +6,11 @@
 import path from 'node:path';
 import { UserInputError } from '../../errors.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
-import type { BatchingParameters } from '../batcher.ts';
-import type { ServingConfig, VersionPolicy } from '../model-config.ts';
+import type { BatchingParameters } from '../batching/batcher.ts';
+import type { ServingConfig, VersionPolicy } from '../lifecycle/model-server-config.ts';
 import { checkBatchingParameters, formatBatchingParameters } from './batching-parameters.ts';
 import { containerBasePath, dockerCompose, dockerRunCommand, kubernetesManifests, type DeploymentOptions } from './deployment-files.ts';
-import { formatModelsConfig } from './models-config.ts';
+import { formatModelsConfig } from './models-config-file.ts';
 
 export interface ServingConfigRequest extends Omit<DeploymentOptions, 'models' | 'outDir'> {
   outDir: string;

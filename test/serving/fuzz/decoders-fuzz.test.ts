@@ -9,9 +9,9 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataTypeName, TensorProto } from '../../../src/formats/proto/types.ts';
-import type { PredictRequestMessage } from '../../../src/serving/grpc/protos.ts';
+import type { PredictRequestMessage } from '../../../src/serving/apis/protos.ts';
 import { sampleImage } from '../helpers/export-version.ts';
-import { contentTensor, imageBatch, shapeProto, startGrpcFixture, type GrpcFixture } from '../grpc/grpc-fixture.ts';
+import { contentTensor, imageBatch, shapeProto, startGrpcFixture, type GrpcFixture } from '../servers/grpc/grpc-fixture.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 /** The slowest legitimate answer is a 1,024-row engine call (~0.25 s measured); a loaded 2-core CI box gets slack. */

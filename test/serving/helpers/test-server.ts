@@ -1,9 +1,9 @@
 /** A ModelServer on 127.0.0.1 (random port) over exported versions, and a small JSON client. */
-import type { BatchingParameters } from '../../../src/serving/batcher.ts';
-import { silentLogger, type Logger } from '../../../src/serving/logger.ts';
-import type { ModelConfig } from '../../../src/serving/model-config.ts';
-import type { RequestLimits } from '../../../src/serving/request-limits.ts';
-import { ModelServer } from '../../../src/serving/model-server.ts';
+import type { BatchingParameters } from '../../../src/serving/batching/batcher.ts';
+import { silentLogger, type Logger } from '../../../src/serving/monitoring/logger.ts';
+import type { ModelConfig } from '../../../src/serving/lifecycle/model-server-config.ts';
+import type { RequestLimits } from '../../../src/serving/servable/request-limits.ts';
+import { ModelServer } from '../../../src/serving/servers/model-server.ts';
 
 export interface TestServer {
   server: ModelServer;
