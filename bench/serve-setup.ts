@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTf } from '../src/engine/tf.ts';
+import { loadTf } from '../src/runtime/tf.ts';
 import { initialVariables } from '../src/model/init.ts';
 import { defaultModelSpec } from '../src/model/spec.ts';
 import { exportSavedModel } from '../src/savedmodel/export.ts';

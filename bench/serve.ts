@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setInterOpThreads, setIntraOpThreads } from '../src/engine/tf.ts';
+import { setInterOpThreads, setIntraOpThreads } from '../src/runtime/tf.ts';
 import { DEFAULT_SIGNATURE_NAME } from '../src/savedmodel/signatures.ts';
 import { DEFAULT_BATCHING } from '../src/serving/batching/batcher.ts';
 import { LoadedVersion } from '../src/serving/servable/loaded-version.ts';

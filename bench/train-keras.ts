@@ -4,7 +4,7 @@
  * batch size. A two-batch fit first builds Keras's compiled train function, so the timed epoch
  * excludes tracing, as the mnist-serve runs exclude building their engine.
  */
-import { findPythonTensorFlow, runPython } from '../src/engine/python-tf.ts';
+import { findPythonTensorFlow, runPython } from '../src/runtime/python-tf.ts';
 
 const SCRIPT = `
 import gzip, json, os, resource, sys, time

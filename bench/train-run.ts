@@ -7,10 +7,10 @@
 import os from 'node:os';
 import { loadDataset } from '../src/data/load-dataset.ts';
 import { createEngine } from '../src/engine/create-engine.ts';
-import type { EngineKind } from '../src/engine/training-engine.ts';
+import type { EngineKind } from '../src/model/training-state.ts';
 import { defaultModelSpec } from '../src/model/spec.ts';
 import { evaluateSplit } from '../src/training/evaluate.ts';
-import { initialTrainingState } from '../src/training/initial-state.ts';
+import { initialTrainingState } from '../src/model/training-state.ts';
 import { timeEpoch } from './train-epoch.ts';
 
 const [kind, batchArg, seedArg] = process.argv.slice(2);

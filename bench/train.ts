@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDatasetDir } from '../src/data/load-dataset.ts';
-import { loadTf } from '../src/engine/tf.ts';
+import { loadTf } from '../src/runtime/tf.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
 import { runKerasEpoch } from './train-keras.ts';
 

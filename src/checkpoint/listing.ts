@@ -1,7 +1,8 @@
 /** What `checkpoint list` shows: every checkpoint in a directory, its metrics, latest and best. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSidecar, type CheckpointMeta, type Monitor } from './meta.ts';
+import { readSidecar, type CheckpointMeta } from './meta.ts';
+import type { Monitor } from '../model/training-metrics.ts';
 import { checkpointFiles, latestCheckpoint, listedCheckpoints } from './paths.ts';
 
 export interface CheckpointInfo {

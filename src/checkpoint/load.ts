@@ -1,7 +1,7 @@
 /** Loading and verifying one checkpoint prefix: sidecar, then every tensor with its checksum. */
 import fs from 'node:fs';
 import { UserInputError } from '../errors.ts';
-import type { TrainingState } from '../engine/training-engine.ts';
+import type { TrainingState } from '../model/training-state.ts';
 import { crc32c } from '../formats/crc32c.ts';
 import { bundleFiles, listTensorBundle, readBundleFile, readTensorBundle, type BundleEntryInfo } from '../formats/tensor-bundle/index.ts';
 import type { ModelSpec } from '../model/spec.ts';

@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TrainingState } from '../engine/training-engine.ts';
-import { UserInputError } from '../errors.ts';
+import type { TrainingState } from '../model/training-state.ts';
+import { field, fieldMessage, UserInputError } from '../errors.ts';
 import { writeCheckpointState } from '../formats/checkpoint-state.ts';
 import { writeTensorBundle } from '../formats/tensor-bundle/index.ts';
 import { loadCheckpoint } from './load.ts';
@@ -39,7 +39,7 @@ function writeState(dir: string, latest: string, all: string[]): void {
 
 /** Saves the next `ckpt-N` in `dir`, names it latest, and deletes all but the newest `keep`. */
 export function saveCheckpoint(dir: string, state: TrainingState, meta: CheckpointMeta, keep: number): SavedCheckpoint {
-  if (!Number.isInteger(keep) || keep < 1) throw new UserInputError(`--keep ${keep}: expected a positive integer`);
+  if (!Number.isInteger(keep) || keep < 1) throw new UserInputError(fieldMessage`${field('keep', keep)}: expected a positive integer`);
   fs.mkdirSync(dir, { recursive: true });
   const prefix = nextCheckpointPrefix(dir);
   writeCheckpoint(prefix, state, meta);
@@ -66,7 +66,7 @@ export function saveWeightsAt(prefix: string, state: TrainingState, meta: Checkp
 
 /** Keeps the newest `keep` checkpoints the state file lists (and always the latest). */
 export function pruneCheckpoints(dir: string, keep: number): { kept: string[]; removed: string[] } {
-  if (!Number.isInteger(keep) || keep < 1) throw new UserInputError(`--keep ${keep}: expected a positive integer`);
+  if (!Number.isInteger(keep) || keep < 1) throw new UserInputError(fieldMessage`${field('keep', keep)}: expected a positive integer`);
   const latest = latestCheckpoint(dir);
   if (!latest) throw new UserInputError(`${path.join(dir, 'checkpoint')}: no such file; nothing to prune in ${dir}`);
   const all = listedCheckpoints(dir);

@@ -6,21 +6,12 @@
 import fs from 'node:fs';
 import { DATASET_NAMES, type DatasetName, type DatasetOptions } from '../data/load-dataset.ts';
 import { UserInputError } from '../errors.ts';
-import type { EngineKind } from '../engine/training-engine.ts';
 import { parseModelSpec, type ModelSpec } from '../model/spec.ts';
+import type { EpochMetrics, Monitor } from '../model/training-metrics.ts';
+import type { EngineKind } from '../model/training-state.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 
 export const SIDECAR_FORMAT = 'mnist-serve-checkpoint';
-
-/** Keras's metric names, so they read the same as a Keras History. */
-export interface EpochMetrics {
-  loss: number;
-  accuracy: number;
-  val_loss: number;
-  val_accuracy: number;
-}
-
-export type Monitor = 'val_accuracy' | 'val_loss';
 
 export interface DataSourceMeta {
   /** The dataset name (`mnist`, `mnist-full`, `fashion-mnist`, `idx`) and where it was read. */

@@ -7,9 +7,9 @@
  */
 import { UserInputError } from '../errors.ts';
 import type { BundleTensor } from '../formats/tensor-bundle/index.ts';
-import type { TrainingState } from '../engine/training-engine.ts';
+import type { TrainingState } from '../model/training-state.ts';
 import { variableSpecs, type ModelSpec } from '../model/spec.ts';
-import { zerosLike } from '../training/initial-state.ts';
+import { zerosLike } from '../model/training-state.ts';
 
 export const OPTIMIZER_ITER_KEY = 'optimizer/iter';
 export const EPOCH_KEY = 'training/epoch';

@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT_OK, EXIT_USAGE } from '../errors.ts';
-import { selectDevice, type Device } from '../engine/tf.ts';
+import { selectDevice, type Device } from '../runtime/tf.ts';
 
 type CommandModule = { register(command: Command): void };
 

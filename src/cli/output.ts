@@ -3,7 +3,7 @@
  * progress and logs always on stderr so stdout stays parseable in CI pipelines.
  */
 import type { Command } from 'commander';
-import type { Device } from '../engine/tf.ts';
+import type { Device } from '../runtime/tf.ts';
 
 export interface GlobalOptions {
   json: boolean;

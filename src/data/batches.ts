@@ -2,7 +2,7 @@
  * Training order and batches. Splits stay uint8; each batch is converted to float32 (÷255, as
  * Keras' `x.astype('float32') / 255`) on its own, so a 60k split never has a whole float32 copy.
  */
-import { UserInputError } from '../errors.ts';
+import { field, fieldMessage, UserInputError } from '../errors.ts';
 import { deriveSeed, seededRandom, shuffleInPlace } from '../util/random.ts';
 import type { Split } from './types.ts';
 
@@ -54,10 +54,10 @@ export function normalizedImage(split: Split, index: number): Float32Array {
   return gatherBatch(split, null, index, 1).images;
 }
 
-/** The first `limit` samples of a split (all of them when undefined); `flag` names the limit in errors. */
-export function firstSamples(split: Split, limit: number | undefined, flag: string): Split {
+/** The first `limit` samples of a split (all of them when undefined); `limitField` names the limit in errors. */
+export function firstSamples(split: Split, limit: number | undefined, limitField: string): Split {
   if (limit === undefined) return split;
-  if (!Number.isInteger(limit) || limit < 1) throw new UserInputError(`${flag} ${limit}: expected a positive integer`);
+  if (!Number.isInteger(limit) || limit < 1) throw new UserInputError(fieldMessage`${field(limitField, limit)}: expected a positive integer`);
   const count = Math.min(limit, split.count);
   const pixels = split.count ? split.images.length / split.count : 0;
   return { images: split.images.subarray(0, count * pixels), labels: split.labels.subarray(0, count), count };

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { OperationalError, UserInputError } from '../errors.ts';
+import { field, fieldMessage, OperationalError, UserInputError } from '../errors.ts';
 import { fsyncDirectory } from '../util/atomic-write.ts';
 import { datasetCacheDir, defaultDatasetCacheRoot } from './cache-dir.ts';
 import { fetchToFile } from './http-fetch.ts';
@@ -61,9 +61,9 @@ function mirrorBase(mirror: string): URL {
   try {
     url = new URL(mirror.endsWith('/') ? mirror : `${mirror}/`);
   } catch {
-    throw new UserInputError(`--mirror ${mirror}: not a URL`);
+    throw new UserInputError(fieldMessage`${field('mirror', mirror)}: not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserInputError(`--mirror ${mirror}: expected an http:// or https:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserInputError(fieldMessage`${field('mirror', mirror)}: expected an http:// or https:// URL`);
   return url;
 }
 
@@ -141,7 +141,7 @@ async function downloadFile(url: URL, finalPath: string, pin: PinnedFile, option
 
 export async function downloadDataset(options: DownloadOptions): Promise<DownloadResult> {
   const pinned = PINNED_DATASETS[options.dataset];
-  if (!pinned) throw new UserInputError(`--dataset ${options.dataset}: expected one of ${DOWNLOADABLE_DATASETS.join(', ')}`);
+  if (!pinned) throw new UserInputError(fieldMessage`${field('dataset', options.dataset)}: expected one of ${DOWNLOADABLE_DATASETS.join(', ')}`);
   const mirror = mirrorBase(options.mirror ?? pinned.mirror);
   const directory = datasetCacheDir(options.dataset, options.cacheDir ?? defaultDatasetCacheRoot());
   fs.mkdirSync(directory, { recursive: true });

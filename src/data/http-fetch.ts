@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { OperationalError } from '../errors.ts';
+import { field, fieldMessage, OperationalError } from '../errors.ts';
 
 const MAX_REDIRECTS = 5;
 
@@ -88,8 +88,8 @@ export async function fetchToFile(url: URL, file: string, options: FetchOptions)
   }
   if (status !== 200 && status !== 206) {
     response.resume();
-    const hint = status === 404 ? 'not found on the mirror (HTTP 404); check --mirror' : `HTTP ${status} ${response.statusMessage ?? ''}`.trim();
-    throw new OperationalError(`${url}: ${hint}`);
+    if (status === 404) throw new OperationalError(fieldMessage`${url}: not found on the mirror (HTTP 404); check ${field('mirror')}`);
+    throw new OperationalError(`${url}: ${`HTTP ${status} ${response.statusMessage ?? ''}`.trim()}`);
   }
   const resumed = status === 206 && offset > 0 && contentRangeStart(response) === offset;
   if (status === 206 && !resumed) {

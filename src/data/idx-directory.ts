@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserInputError } from '../errors.ts';
+import { field, fieldMessage, UserInputError } from '../errors.ts';
 import { readIdxImages, readIdxLabels } from '../formats/idx.ts';
 import type { Dataset, Split } from './types.ts';
 
@@ -32,7 +32,7 @@ export function findIdxFile(dir: string, base: string): string | undefined {
 /** The four files' paths; throws naming every missing one. */
 export function idxFilePaths(dir: string): Record<keyof typeof IDX_FILE_NAMES, string> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new UserInputError(`--data-dir ${dir}: not a directory`);
+    throw new UserInputError(fieldMessage`${field('dataDir', dir)}: not a directory`);
   }
   const entries = Object.entries(IDX_FILE_NAMES).map(([key, base]) => [key, findIdxFile(dir, base)] as const);
   const missing = entries.filter(([, found]) => !found).map(([key]) => IDX_FILE_NAMES[key as keyof typeof IDX_FILE_NAMES]);

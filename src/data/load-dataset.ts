@@ -3,7 +3,7 @@
  * directory, Fashion-MNIST from Debian's package, and the downloaded full MNIST.
  */
 import fs from 'node:fs';
-import { UserInputError } from '../errors.ts';
+import { field, fieldMessage, UserInputError } from '../errors.ts';
 import { datasetCacheDir } from './cache-dir.ts';
 import { loadEmbeddedMnist } from './embedded-mnist.ts';
 import { findIdxFile, IDX_FILE_NAMES, loadIdxDirectory } from './idx-directory.ts';
@@ -33,14 +33,13 @@ function hasIdxFiles(dir: string): boolean {
   return Object.values(IDX_FILE_NAMES).every((base) => findIdxFile(dir, base) !== undefined);
 }
 
-/** The directory a named dataset is read from when no --data-dir is given. */
+/** The directory a named dataset is read from when no data directory is given. */
 export function resolveDatasetDir(data: Exclude<DatasetName, 'mnist'>, cacheDir?: string): string {
   if (data === 'mnist-full') {
     const dir = datasetCacheDir('mnist', cacheDir);
     if (!hasIdxFiles(dir)) {
       throw new UserInputError(
-        `--data mnist-full: the full MNIST is not in the cache (${dir}); run \`mnist-serve data download\` first, ` +
-          'or pass --data-dir DIR with the four IDX files',
+        fieldMessage`${field('data', 'mnist-full')}: the full MNIST is not in the cache (${dir}); run \`mnist-serve data download\` first, or pass ${field('dataDir', 'DIR')} with the four IDX files`,
       );
     }
     return dir;
@@ -49,27 +48,25 @@ export function resolveDatasetDir(data: Exclude<DatasetName, 'mnist'>, cacheDir?
     if (hasIdxFiles(dir)) return dir;
   }
   throw new UserInputError(
-    `--data fashion-mnist: not found in ${SYSTEM_FASHION_MNIST_DIR}; install it with ` +
-      '`apt-get install dataset-fashion-mnist`, run `mnist-serve data download --dataset fashion-mnist`, ' +
-      'or pass --data-dir DIR with the four IDX files',
+    fieldMessage`${field('data', 'fashion-mnist')}: not found in ${SYSTEM_FASHION_MNIST_DIR}; install it with \`apt-get install dataset-fashion-mnist\`, run \`mnist-serve data download ${field('dataset', 'fashion-mnist')}\`, or pass ${field('dataDir', 'DIR')} with the four IDX files`,
   );
 }
 
 export async function loadDataset(options: DatasetOptions = {}): Promise<Dataset> {
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new UserInputError(`--seed ${seed}: expected a non-negative integer`);
+    throw new UserInputError(fieldMessage`${field('seed', seed)}: expected a non-negative integer`);
   }
   if (options.data !== undefined && !DATASET_NAMES.includes(options.data)) {
-    throw new UserInputError(`--data ${options.data}: expected one of ${DATASET_NAMES.join(', ')}`);
+    throw new UserInputError(fieldMessage`${field('data', options.data)}: expected one of ${DATASET_NAMES.join(', ')}`);
   }
   if (options.dataDir !== undefined) {
     if (options.data === 'mnist') {
       throw new UserInputError(
-        '--data mnist is the embedded set and takes no --data-dir; for IDX files use --data mnist-full or fashion-mnist, or leave --data out',
+        fieldMessage`${field('data', 'mnist')} is the embedded set and takes no ${field('dataDir')}; for IDX files use ${field('data', 'mnist-full')} or fashion-mnist, or leave ${field('data')} out`,
       );
     }
-    if (!fs.existsSync(options.dataDir)) throw new UserInputError(`--data-dir ${options.dataDir}: no such directory`);
+    if (!fs.existsSync(options.dataDir)) throw new UserInputError(fieldMessage`${field('dataDir', options.dataDir)}: no such directory`);
     return loadIdxDirectory(options.dataDir, options.data ?? 'idx');
   }
   const data = options.data ?? 'mnist';

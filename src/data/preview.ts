@@ -1,6 +1,6 @@
 /** Looking at samples: ASCII art for a terminal, grayscale PNGs (pngjs) of one image or a grid. */
 import { PNG } from 'pngjs';
-import { UserInputError } from '../errors.ts';
+import { field, fieldMessage, UserInputError } from '../errors.ts';
 import type { Dataset, Split } from './types.ts';
 
 export type SplitName = 'train' | 'test';
@@ -14,7 +14,9 @@ export function splitOf(dataset: Dataset, name: SplitName): Split {
 
 export function checkIndex(split: Split, splitName: SplitName, index: number): void {
   if (!Number.isInteger(index) || index < 0 || index >= split.count) {
-    throw new UserInputError(`--index ${index}: expected an integer from 0 to ${split.count - 1} (the ${splitName} split has ${split.count} images)`);
+    throw new UserInputError(
+      fieldMessage`${field('index', index)}: expected an integer from 0 to ${split.count - 1} (the ${splitName} split has ${split.count} images)`,
+    );
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import type { ModelSpec } from '../model/spec.ts';
 import { createEagerEngine } from './eager-engine.ts';
-import type { EngineKind, TrainingEngine, TrainingState } from './training-engine.ts';
+import type { TrainingEngine } from './training-engine.ts';
+import type { EngineKind, TrainingState } from '../model/training-state.ts';
 
 export const ENGINE_KINDS: readonly EngineKind[] = ['graph', 'eager'];
 export const DEFAULT_ENGINE: EngineKind = 'graph';

@@ -9,8 +9,10 @@ import type * as tfjs from '@tensorflow/tfjs-node';
 import { accuracy, forward, sparseCategoricalCrossEntropy } from '../model/forward.ts';
 import { variableSpecs, type ModelSpec, type VariableSpec } from '../model/spec.ts';
 import { useNativeReluGradient } from './relu-gradient.ts';
-import { loadTf, type Tf } from './tf.ts';
-import type { BatchMetrics, TrainingEngine, TrainingState } from './training-engine.ts';
+import { loadTf, type Tf } from '../runtime/tf.ts';
+import type { TrainingEngine } from './training-engine.ts';
+import type { BatchMetrics } from '../model/training-metrics.ts';
+import type { TrainingState } from '../model/training-state.ts';
 
 interface Slot {
   spec: VariableSpec;

@@ -4,7 +4,7 @@
  * ReluGrad is dy where x > 0, else 0; this registers the same thing as three native ops.
  */
 import type * as tfjs from '@tensorflow/tfjs-node';
-import type { Tf } from './tf.ts';
+import type { Tf } from '../runtime/tf.ts';
 
 let registered = false;
 

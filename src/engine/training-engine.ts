@@ -4,20 +4,8 @@
  * so checkpoints are identical in format and a run can resume on either engine.
  */
 import type { ModelSpec } from '../model/spec.ts';
-
-export type EngineKind = 'eager' | 'graph';
-
-/** Everything a checkpoint needs to resume training exactly. Keys are VariableSpec names. */
-export interface TrainingState {
-  variables: Map<string, Float32Array>;
-  /** Adam: `step` updates applied so far, and the first/second moment slots per variable. */
-  adam: { step: number; m: Map<string, Float32Array>; v: Map<string, Float32Array> };
-}
-
-export interface BatchMetrics {
-  loss: number;
-  accuracy: number;
-}
+import type { BatchMetrics } from '../model/training-metrics.ts';
+import type { EngineKind, TrainingState } from '../model/training-state.ts';
 
 /**
  * Images are float32 in 0–1, NHWC, `count` examples laid out back to back; labels are class

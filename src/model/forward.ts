@@ -3,7 +3,7 @@
  * through it; export verification uses it as the reference the SavedModel must match.
  */
 import type * as tfjs from '@tensorflow/tfjs-node';
-import type { Tf } from '../engine/tf.ts';
+import type { Tf } from '../runtime/tf.ts';
 import type { Activation, ModelSpec } from './spec.ts';
 
 /** Keras's backend epsilon, used to clip probabilities before the log. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { LoadedCheckpoint } from '../checkpoint/load.ts';
 import { classNames as datasetClassNames } from '../data/class-names.ts';
 import type { Dataset } from '../data/types.ts';
-import type { Tf } from '../engine/tf.ts';
+import type { Tf } from '../runtime/tf.ts';
 import { UserInputError } from '../errors.ts';
 import { confusionMatrix, mostConfidentMistakes, perClassAccuracy, type Mistake } from '../evaluation/classification.ts';
 import { baselinePredictions, fetchBaseline, gateResult, releaseBaseline, type BaselineGateResult, type BaselineRequest, type ResolvedBaseline } from '../savedmodel/baseline-gate.ts';

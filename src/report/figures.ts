@@ -2,7 +2,7 @@
 import { PNG } from 'pngjs';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Split } from '../data/types.ts';
-import type { EpochMetrics } from '../checkpoint/meta.ts';
+import type { EpochMetrics } from '../model/training-metrics.ts';
 import type { Mistake } from '../evaluation/classification.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';

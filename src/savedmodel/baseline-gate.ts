@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Split } from '../data/types.ts';
-import type { Tf } from '../engine/tf.ts';
+import type { Tf } from '../runtime/tf.ts';
 import { UserInputError } from '../errors.ts';
 import { pairedComparison } from '../evaluation/mcnemar.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature, type SplitPredictions } from './predictions.ts';

@@ -8,8 +8,8 @@
  * Staging directories that killed exports left behind (their process is gone) are removed first.
  */
 import path from 'node:path';
-import { OperationalError, UserInputError } from '../errors.ts';
-import type { Tf } from '../engine/tf.ts';
+import { field, fieldMessage, OperationalError, UserInputError } from '../errors.ts';
+import type { Tf } from '../runtime/tf.ts';
 import type { Split } from '../data/types.ts';
 import { gatherBatch } from '../data/batches.ts';
 import type { ModelSpec } from '../model/spec.ts';
@@ -117,7 +117,7 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
         log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${test!.count} images`);
         if (value < request.minAccuracy) {
           throw new OperationalError(
-            `test accuracy ${value.toFixed(4)} is below --min-accuracy ${request.minAccuracy}; nothing was published under ${store.location}`,
+            fieldMessage`test accuracy ${value.toFixed(4)} is below ${field('minAccuracy', request.minAccuracy)}; nothing was published under ${store.location}`,
           );
         }
       }
@@ -149,10 +149,12 @@ function validate(request: ExportRequest): void {
   const { minAccuracy, warmupRequests } = request;
   if (request.baseline) checkBaselineRequest(request.baseline);
   if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1)) {
-    throw new UserInputError(`--min-accuracy must be between 0 and 1, got ${minAccuracy}`);
+    throw new UserInputError(fieldMessage`${field('minAccuracy')} must be between 0 and 1, got ${minAccuracy}`);
   }
   if (!Number.isInteger(warmupRequests) || warmupRequests < 0 || warmupRequests > MAX_WARMUP_REQUESTS) {
-    throw new UserInputError(`--warmup-requests must be an integer from 0 to ${MAX_WARMUP_REQUESTS} (TF Serving's limit), got ${warmupRequests}`);
+    throw new UserInputError(
+      fieldMessage`${field('warmupRequests')} must be an integer from 0 to ${MAX_WARMUP_REQUESTS} (TF Serving's limit), got ${warmupRequests}`,
+    );
   }
   for (const [role, name] of Object.entries(request.signatureNames)) {
     if (!PLAIN_NAME.test(name)) throw new UserInputError(`the ${role} signature's name must be a plain name (letters, digits, _ . - /), got "${name}"`);
@@ -160,7 +162,9 @@ function validate(request: ExportRequest): void {
   const { main, decoded } = request.signatureNames;
   if (main === decoded) throw new UserInputError(`the main and the decoded signature need different names; both are "${main}"`);
   if ((request.verify || minAccuracy !== undefined || request.baseline || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
-    throw new UserInputError('verification, --min-accuracy, --baseline and warmup requests need test images; the dataset has none (use --no-verify --warmup-requests 0)');
+    throw new UserInputError(
+      fieldMessage`verification, ${field('minAccuracy')}, ${field('baseline')} and warmup requests need test images; the dataset has none (use ${field('verify', false)} ${field('warmupRequests', 0)})`,
+    );
   }
 }
 

@@ -6,7 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs-node';
 import { gatherBatch } from '../data/batches.ts';
 import type { Split } from '../data/types.ts';
 import { UserInputError } from '../errors.ts';
-import { withoutInt64Warning, type Tf } from '../engine/tf.ts';
+import { withoutInt64Warning, type Tf } from '../runtime/tf.ts';
 import { readSavedModel } from './reader.ts';
 import { DEFAULT_SIGNATURE_NAME } from './signatures.ts';
 import { SERVE_TAG } from './writer.ts';

@@ -4,7 +4,7 @@
  * tfjs forward pass on the same weights.
  */
 import type * as tfjs from '@tensorflow/tfjs-node';
-import { withoutInt64Warning, type Tf } from '../engine/tf.ts';
+import { withoutInt64Warning, type Tf } from '../runtime/tf.ts';
 import { forward } from '../model/forward.ts';
 import { variableSpecs, type ModelSpec } from '../model/spec.ts';
 import { SERVE_TAG } from './writer.ts';

@@ -1,6 +1,6 @@
 /** A base path on the local file system: versions are published by renaming a staged directory into place. */
 import fs from 'node:fs';
-import { UserInputError } from '../errors.ts';
+import { field, fieldMessage, UserInputError } from '../errors.ts';
 import { listVersions, nextVersion, versionDir } from './versions.ts';
 import { publishDirectoryAtomic } from '../util/atomic-write.ts';
 import type { ModelStore, PublishedVersion, PublishRequest } from './model-store.ts';
@@ -31,7 +31,7 @@ export class LocalModelStore implements ModelStore {
     const finalDir = this.versionLocation(version);
     const replaced = fs.existsSync(finalDir);
     if (replaced && !request.force) {
-      throw new UserInputError(`${finalDir} already exists; pass --force to replace it or --version to choose another version`);
+      throw new UserInputError(fieldMessage`${finalDir} already exists; pass ${field('force', true)} to replace it or ${field('version')} to choose another version`);
     }
     await publishDirectoryAtomic(finalDir, request.build, { replace: request.force });
     return { version, location: finalDir, replaced };

@@ -23,7 +23,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3ServiceException, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { OperationalError, UserInputError } from '../errors.ts';
+import { field, fieldMessage, OperationalError, UserInputError } from '../errors.ts';
 import { SAVED_MODEL_FILE } from './versions.ts';
 import type { ModelStore, PublishedVersion, PublishRequest } from './model-store.ts';
 import { s3Client, storeError } from './s3-client.ts';
@@ -86,7 +86,7 @@ export class S3ModelStore implements ModelStore {
     const uri = this.versionLocation(version);
     if (scan.used.has(version) && !request.force) {
       const why = scan.complete.has(version) ? 'already exists' : `holds an unfinished export (no ${SAVED_MODEL_FILE})`;
-      throw new UserInputError(`${uri} ${why}; pass --force to replace it or --version to choose another version`);
+      throw new UserInputError(fieldMessage`${uri} ${why}; pass ${field('force', true)} to replace it or ${field('version')} to choose another version`);
     }
     const replaced = scan.complete.has(version);
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-publish-'));

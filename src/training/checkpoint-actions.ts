@@ -8,7 +8,7 @@ import { datasetOverCheckpoint } from '../checkpoint/meta.ts';
 import { firstSamples } from '../data/batches.ts';
 import { loadDataset, type DatasetOptions } from '../data/load-dataset.ts';
 import { createEngine, DEFAULT_ENGINE } from '../engine/create-engine.ts';
-import type { EngineKind } from '../engine/training-engine.ts';
+import type { EngineKind } from '../model/training-state.ts';
 import { OperationalError } from '../errors.ts';
 import { parameterCount, variableSpecs } from '../model/spec.ts';
 import { evaluateSplit } from './evaluate.ts';
@@ -32,7 +32,7 @@ export async function evaluateCheckpoint(
 ): Promise<CheckpointEvaluation> {
   const checkpoint = await loadCheckpoint(prefix);
   const dataset = await loadDataset(datasetOverCheckpoint(checkpoint.meta, options.data ?? {}));
-  const test = firstSamples(dataset.test, options.testSamples, '--test-samples');
+  const test = firstSamples(dataset.test, options.testSamples, 'testSamples');
   const engine = await createEngine(options.engine ?? DEFAULT_ENGINE, checkpoint.spec, checkpoint.state);
   try {
     const metrics = await evaluateSplit(engine, test);

@@ -1,6 +1,7 @@
 /** Where the loop's checkpoints go: a managed directory or the notebook's one prefix. */
 import { saveCheckpoint, saveWeightsAt } from '../checkpoint/manager.ts';
-import { SIDECAR_FORMAT, type CheckpointMeta, type DataSourceMeta, type Monitor, type RunSettings } from '../checkpoint/meta.ts';
+import { SIDECAR_FORMAT, type CheckpointMeta, type DataSourceMeta, type RunSettings } from '../checkpoint/meta.ts';
+import type { Monitor } from '../model/training-metrics.ts';
 import type { TrainingEngine } from '../engine/training-engine.ts';
 
 export type CheckpointTarget =

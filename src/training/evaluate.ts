@@ -1,7 +1,8 @@
 /** Loss and accuracy of the engine's current weights over a whole split, as Keras's evaluate. */
 import { gatherBatch } from '../data/batches.ts';
 import type { Split } from '../data/types.ts';
-import type { BatchMetrics, TrainingEngine } from '../engine/training-engine.ts';
+import type { TrainingEngine } from '../engine/training-engine.ts';
+import type { BatchMetrics } from '../model/training-metrics.ts';
 
 /** Large enough to amortise per-call overhead, small enough to keep memory flat. */
 export const EVAL_BATCH_SIZE = 500;

@@ -1,6 +1,6 @@
 /** What the training loop reports while it runs and when it ends; the CLI renders these. */
-import type { EpochMetrics, Monitor } from '../checkpoint/meta.ts';
-import type { BatchMetrics } from '../engine/training-engine.ts';
+import type { EpochMetrics, Monitor } from '../model/training-metrics.ts';
+import type { BatchMetrics } from '../model/training-metrics.ts';
 
 /** Epoch numbers in events and results are 1-based, as Keras prints them. */
 export type TrainingEvent =

@@ -3,18 +3,19 @@
  * --resume), build the engine, run the loop, free the engine. The CLI only parses and renders.
  */
 import { loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/load.ts';
-import { trainedOnDataset, type DataSourceMeta, type Monitor, type RunSettings } from '../checkpoint/meta.ts';
+import { trainedOnDataset, type DataSourceMeta, type RunSettings } from '../checkpoint/meta.ts';
+import type { Monitor } from '../model/training-metrics.ts';
 import { latestCheckpoint } from '../checkpoint/paths.ts';
 import { firstSamples } from '../data/batches.ts';
 import { DEFAULT_SEED, loadDataset, type DatasetOptions } from '../data/load-dataset.ts';
 import type { Dataset } from '../data/types.ts';
 import { createEngine } from '../engine/create-engine.ts';
-import type { EngineKind } from '../engine/training-engine.ts';
-import { UserInputError } from '../errors.ts';
+import type { EngineKind } from '../model/training-state.ts';
+import { field, fieldMessage, UserInputError } from '../errors.ts';
 import { defaultModelSpec, type Head, type ModelSpec } from '../model/spec.ts';
 import type { CheckpointTarget } from './checkpointing.ts';
 import type { TrainingEvent, TrainingResult } from './events.ts';
-import { initialTrainingState } from './initial-state.ts';
+import { initialTrainingState } from '../model/training-state.ts';
 import { openTensorBoard } from './tensorboard.ts';
 import { runTrainingLoop } from './train-loop.ts';
 
@@ -49,7 +50,9 @@ export interface TrainOutcome extends TrainingResult {
 async function findResumePoint(options: TrainOptions): Promise<LoadedCheckpoint | null> {
   if (!options.resume) return null;
   if (options.checkpoint.kind !== 'directory') {
-    throw new UserInputError('--resume needs a --checkpoint-dir: a weights-only --checkpoint-path has no optimizer state to resume from');
+    throw new UserInputError(
+      fieldMessage`${field('resume')} needs ${field('checkpointDir')}: a weights-only ${field('checkpointPath')} has no optimizer state to resume from`,
+    );
   }
   const latest = latestCheckpoint(options.checkpoint.dir);
   if (!latest) return null;
@@ -59,10 +62,12 @@ async function findResumePoint(options: TrainOptions): Promise<LoadedCheckpoint 
 }
 
 export async function train(options: TrainOptions): Promise<TrainOutcome> {
-  for (const [flag, value] of [['--epochs', options.epochs], ['--batch-size', options.batchSize]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new UserInputError(`${flag} ${value}: expected a positive integer`);
+  for (const ref of [field('epochs', options.epochs), field('batchSize', options.batchSize)]) {
+    if (!Number.isInteger(ref.value) || Number(ref.value) < 1) throw new UserInputError(fieldMessage`${ref}: expected a positive integer`);
   }
-  if (!(options.learningRate > 0)) throw new UserInputError(`--learning-rate ${options.learningRate}: expected a positive number`);
+  if (!(options.learningRate > 0)) {
+    throw new UserInputError(fieldMessage`${field('learningRate', options.learningRate)}: expected a positive number`);
+  }
   const resume = await findResumePoint(options);
   // A resumed run keeps what fixes its numbers: the data, its order (seed), batch size and model.
   const run: RunSettings = resume
@@ -74,8 +79,8 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const full = await loadDataset(datasetOptions);
   const dataset: Dataset = {
     ...full,
-    train: firstSamples(full.train, trainSamples, '--train-samples'),
-    test: firstSamples(full.test, testSamples, '--test-samples'),
+    train: firstSamples(full.train, trainSamples, 'trainSamples'),
+    test: firstSamples(full.test, testSamples, 'testSamples'),
   };
   const data: DataSourceMeta = {
     name: dataset.name, source: dataset.source, dataDir: datasetOptions.dataDir,

@@ -4,8 +4,8 @@
  * at step = epoch index (0-based).
  */
 import path from 'node:path';
-import type { EpochMetrics } from '../checkpoint/meta.ts';
-import { loadTf } from '../engine/tf.ts';
+import type { EpochMetrics } from '../model/training-metrics.ts';
+import { loadTf } from '../runtime/tf.ts';
 
 export interface EpochSummaryWriter {
   write(epochIndex: number, metrics: EpochMetrics): void;

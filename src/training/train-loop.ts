@@ -6,7 +6,8 @@
  * and the result says "interrupted". It reports through `onEvent`, never prints.
  */
 import type { LoadedCheckpoint } from '../checkpoint/load.ts';
-import type { CheckpointMeta, EpochMetrics, Monitor } from '../checkpoint/meta.ts';
+import type { CheckpointMeta } from '../checkpoint/meta.ts';
+import type { EpochMetrics, Monitor } from '../model/training-metrics.ts';
 import { gatherBatch, shuffledIndices } from '../data/batches.ts';
 import type { Dataset } from '../data/types.ts';
 import type { TrainingEngine } from '../engine/training-engine.ts';

@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SIDECAR_FORMAT, type CheckpointMeta, type EpochMetrics } from '../../src/checkpoint/meta.ts';
-import type { TrainingState } from '../../src/engine/training-engine.ts';
+import { SIDECAR_FORMAT, type CheckpointMeta } from '../../src/checkpoint/meta.ts';
+import type { EpochMetrics } from '../../src/model/training-metrics.ts';
+import type { TrainingState } from '../../src/model/training-state.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { seededRandom } from '../../src/util/random.ts';
-import { initialTrainingState } from '../../src/training/initial-state.ts';
+import { initialTrainingState } from '../../src/model/training-state.ts';
 
 export const spec = defaultModelSpec();
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/index.ts';
-import { runPython } from '../../src/engine/python-tf.ts';
+import { runPython } from '../../src/runtime/python-tf.ts';
 import { train } from '../../src/training/run-training.ts';
 import { noPythonTf } from '../helpers/python-tf.ts';
 

@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { ServingClient } from '../../src/serving/client/grpc-client.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 import { serveLogLines, signalGroup, startServe, waitFor, withBusyPort, type RunningServe } from '../helpers/serve-process.ts';

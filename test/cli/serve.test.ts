@@ -107,6 +107,11 @@ describe('mnist-serve serve', () => {
       expect(await stable()).toEqual({ status: 200, version: '1' });
       const answer = await fetch(`${server.url}/v1/models/digits:predict`, { method: 'POST', body: JSON.stringify({ instances: [sampleImage(0)] }) });
       expect(answer.status).toBe(200);
+      // A file that cannot be read is named by the flag that gave it, as at start-up.
+      fs.rmSync(configFile);
+      server.child.kill('SIGHUP');
+      await waitFor(() => failures().length > 1);
+      expect(failures()[1]).toEqual(expect.objectContaining({ error: `--model-config-file ${configFile}: cannot read it (ENOENT)` }));
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exit).toBe(0);

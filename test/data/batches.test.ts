@@ -70,17 +70,17 @@ describe('normalizedImage', () => {
 
 describe('firstSamples', () => {
   it('keeps the first N images and labels as views, or the whole split for undefined or N ≥ count', () => {
-    const first = firstSamples(split, 2, '--train-samples');
+    const first = firstSamples(split, 2, 'trainSamples');
     expect(first.count).toBe(2);
     expect(Array.from(first.images)).toEqual([0, 255, 0, 0, 1, 255, 0, 51]);
     expect(Array.from(first.labels)).toEqual([9, 8]);
     expect(first.images.buffer).toBe(split.images.buffer);
-    expect(firstSamples(split, undefined, '--train-samples')).toBe(split);
-    expect(firstSamples(split, 10, '--train-samples').count).toBe(4);
+    expect(firstSamples(split, undefined, 'trainSamples')).toBe(split);
+    expect(firstSamples(split, 10, 'trainSamples').count).toBe(4);
   });
 
-  it('names the flag when N is not a positive integer', () => {
-    expect(() => firstSamples(split, 0, '--test-samples')).toThrow(UserInputError);
-    expect(() => firstSamples(split, 1.5, '--test-samples')).toThrow('--test-samples 1.5: expected a positive integer');
+  it('names the field and its value when N is not a positive integer', () => {
+    expect(() => firstSamples(split, 0, 'testSamples')).toThrow(UserInputError);
+    expect(() => firstSamples(split, 1.5, 'testSamples')).toThrow('testSamples=1.5: expected a positive integer');
   });
 });

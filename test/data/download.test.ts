@@ -151,7 +151,7 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     const cacheDir = tempDir();
     const mirrorServer = await mirror();
     await expect(downloadDataset({ dataset: 'mnist', mirror: `${mirrorServer.url}elsewhere/`, cacheDir, pinnedFiles: pins })).rejects.toThrow(
-      `${mirrorServer.url}elsewhere/${IMAGES}: not found on the mirror (HTTP 404); check --mirror`,
+      `${mirrorServer.url}elsewhere/${IMAGES}: not found on the mirror (HTTP 404); check mirror`,
     );
   });
 

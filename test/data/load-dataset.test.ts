@@ -54,7 +54,7 @@ describe('loadDataset from a directory of IDX files', () => {
   });
 
   it('rejects a --data-dir that does not exist, or combined with the embedded set', async () => {
-    await expect(loadDataset({ dataDir: '/no/such/dir' })).rejects.toThrow('--data-dir /no/such/dir: no such directory');
+    await expect(loadDataset({ dataDir: '/no/such/dir' })).rejects.toThrow('dataDir=/no/such/dir: no such directory');
     await expect(loadDataset({ data: 'mnist', dataDir: tempDir() })).rejects.toBeInstanceOf(UserInputError);
   });
 });
@@ -74,8 +74,8 @@ describe('loadDataset by name', () => {
   });
 
   it('rejects an unknown dataset name and a bad seed', async () => {
-    await expect(loadDataset({ data: 'cifar' as never })).rejects.toThrow('--data cifar: expected one of mnist, mnist-full, fashion-mnist');
-    await expect(loadDataset({ seed: -1 })).rejects.toThrow('--seed -1: expected a non-negative integer');
+    await expect(loadDataset({ data: 'cifar' as never })).rejects.toThrow('data=cifar: expected one of mnist, mnist-full, fashion-mnist');
+    await expect(loadDataset({ seed: -1 })).rejects.toThrow('seed=-1: expected a non-negative integer');
   });
 
   it.skipIf(!fs.existsSync(SYSTEM_FASHION_MNIST_DIR))(

@@ -49,6 +49,6 @@ describe('sample previews', () => {
   });
 
   it('rejects an index outside the split with its valid range', () => {
-    expect(() => checkIndex(dataset.train, 'train', 5)).toThrow('--index 5: expected an integer from 0 to 4 (the train split has 5 images)');
+    expect(() => checkIndex(dataset.train, 'train', 5)).toThrow('index=5: expected an integer from 0 to 4 (the train split has 5 images)');
   });
 });

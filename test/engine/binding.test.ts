@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 
 describe('the tfjs-node binding on the TensorFlow C library', () => {
   it('runs on the native tensorflow backend with TensorFlow 2.21', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createEagerEngine } from '../../src/engine/eager-engine.ts';
-import { loadTf } from '../../src/engine/tf.ts';
-import type { TrainingState } from '../../src/engine/training-engine.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
+import type { TrainingState } from '../../src/model/training-state.ts';
 import { defaultModelSpec, variableSpecs } from '../../src/model/spec.ts';
 import { seededRandom } from '../../src/util/random.ts';
-import { initialTrainingState } from '../../src/training/initial-state.ts';
+import { initialTrainingState } from '../../src/model/training-state.ts';
 
 const spec = defaultModelSpec();
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPython } from '../../src/engine/python-tf.ts';
+import { runPython } from '../../src/runtime/python-tf.ts';
 import { readCheckpointState, writeCheckpointState } from '../../src/formats/checkpoint-state.ts';
 import { writeTensorBundle } from '../../src/formats/tensor-bundle/index.ts';
 import { noPythonTf } from '../helpers/python-tf.ts';

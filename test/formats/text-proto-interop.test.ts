@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPython } from '../../src/engine/python-tf.ts';
+import { runPython } from '../../src/runtime/python-tf.ts';
 import { formatTextProto, parseTextProto } from '../../src/formats/text-proto.ts';
 import { noPythonTf } from '../helpers/python-tf.ts';
 

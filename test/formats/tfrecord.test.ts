@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPython } from '../../src/engine/python-tf.ts';
+import { runPython } from '../../src/runtime/python-tf.ts';
 import { UserInputError } from '../../src/errors.ts';
 import { crc32c, maskCrc } from '../../src/formats/crc32c.ts';
 import { decodeTFRecords, encodeTFRecords } from '../../src/formats/tfrecord.ts';

@@ -3,7 +3,7 @@
  * (`npm run setup:python-tf`); in CI (MNIST_SERVE_REQUIRE_PYTHON_TF=1) a missing install fails
  * the suite instead of skipping.
  */
-import { findPythonTensorFlow } from '../../src/engine/python-tf.ts';
+import { findPythonTensorFlow } from '../../src/runtime/python-tf.ts';
 
 export const pythonTf = findPythonTensorFlow();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load-dataset.ts';
 import { gatherBatch } from '../../src/data/batches.ts';
 import { createEngine } from '../../src/engine/create-engine.ts';
-import { initialTrainingState } from '../../src/training/initial-state.ts';
+import { initialTrainingState } from '../../src/model/training-state.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 
 /**

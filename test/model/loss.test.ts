@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTf, type Tf } from '../../src/engine/tf.ts';
+import { loadTf, type Tf } from '../../src/runtime/tf.ts';
 import { KERAS_EPSILON, sparseCategoricalCrossEntropy } from '../../src/model/forward.ts';
 
 let tf: Tf;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type * as tfjs from '@tensorflow/tfjs-node';
 import { gatherBatch } from '../../src/data/batches.ts';
 import type { Split } from '../../src/data/types.ts';
-import { loadTf, withoutInt64Warning } from '../../src/engine/tf.ts';
+import { loadTf, withoutInt64Warning } from '../../src/runtime/tf.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { servingModelContent } from '../../src/savedmodel/serving-model.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature } from '../../src/savedmodel/predictions.ts';

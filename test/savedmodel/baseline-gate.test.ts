@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Split } from '../../src/data/types.ts';
-import { loadTf, type Tf } from '../../src/engine/tf.ts';
+import { loadTf, type Tf } from '../../src/runtime/tf.ts';
 import { UserInputError } from '../../src/errors.ts';
 import { exactMcNemarPValue } from '../../src/evaluation/mcnemar.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';

@@ -3,7 +3,7 @@
  * each log line. `hold` (argv[3]) keeps it mid-export, its staging directory written, until it is
  * killed; otherwise it goes on to load TensorFlow and verify, as `mnist-serve export` does.
  */
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { exportSavedModel } from '../../src/savedmodel/export.ts';
 import { fixtureWeights, syntheticSplit } from './fixtures.ts';

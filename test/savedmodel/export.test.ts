@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { OperationalError, UserInputError } from '../../src/errors.ts';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { decodeMessage } from '../../src/formats/proto/index.ts';
 import { decodeTFRecords } from '../../src/formats/tfrecord.ts';
 import { gatherBatch } from '../../src/data/batches.ts';
@@ -103,7 +103,7 @@ describe('exportSavedModel', () => {
     await exportSavedModel(request(base, { version: 2 }));
     fs.writeFileSync(path.join(base, '2', 'marker'), 'old');
     await expect(exportSavedModel(request(base, { version: 2 }))).rejects.toThrow(UserInputError);
-    await expect(exportSavedModel(request(base, { version: 2 }))).rejects.toThrow(`${path.join(base, '2')} already exists; pass --force`);
+    await expect(exportSavedModel(request(base, { version: 2 }))).rejects.toThrow(`${path.join(base, '2')} already exists; pass force`);
     expect(fs.existsSync(path.join(base, '2', 'marker'))).toBe(true);
     const replaced = await exportSavedModel(request(base, { version: 2, force: true }));
     expect(replaced.replaced).toBe(true);
@@ -151,7 +151,7 @@ describe('exportSavedModel', () => {
     const base = tempDir('force-fail');
     await exportSavedModel(request(base, { version: 1 }));
     const before = fs.readFileSync(path.join(base, '1', 'saved_model.pb'));
-    await expect(exportSavedModel(request(base, { version: 1, force: true, verify: true, minAccuracy: 1 }))).rejects.toThrow(/below --min-accuracy 1/);
+    await expect(exportSavedModel(request(base, { version: 1, force: true, verify: true, minAccuracy: 1 }))).rejects.toThrow(/below minAccuracy=1/);
     expect(fs.readdirSync(base)).toEqual(['1']);
     expect(fs.readFileSync(path.join(base, '1', 'saved_model.pb'))).toEqual(before);
   }, 60_000);
@@ -180,8 +180,8 @@ describe('exportSavedModel', () => {
 
   it('rejects bad settings as usage errors', async () => {
     const base = tempDir('bad');
-    await expect(exportSavedModel(request(base, { minAccuracy: 1.5 }))).rejects.toThrow('--min-accuracy must be between 0 and 1, got 1.5');
-    await expect(exportSavedModel(request(base, { warmupRequests: 1001 }))).rejects.toThrow(/--warmup-requests must be an integer from 0 to 1000/);
+    await expect(exportSavedModel(request(base, { minAccuracy: 1.5 }))).rejects.toThrow('minAccuracy must be between 0 and 1, got 1.5');
+    await expect(exportSavedModel(request(base, { warmupRequests: 1001 }))).rejects.toThrow(/warmupRequests must be an integer from 0 to 1000/);
     await expect(exportSavedModel(request(base, { signatureNames: { main: 'predict_classes', decoded: 'predict_classes' } }))).rejects.toThrow(UserInputError);
     await expect(exportSavedModel(request(base, { verify: true, test: undefined }))).rejects.toThrow(/need test images/);
     expect(fs.readdirSync(base)).toEqual([]);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { saveCheckpoint } from '../../src/checkpoint/manager.ts';
 import { SIDECAR_FORMAT, type CheckpointMeta } from '../../src/checkpoint/meta.ts';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { UserInputError } from '../../src/errors.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { exportSavedModel } from '../../src/savedmodel/export.ts';

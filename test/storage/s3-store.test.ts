@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { UserInputError } from '../../src/errors.ts';
 import { openModelStore } from '../../src/storage/model-store.ts';
 import { projectRoot } from '../helpers/cli.ts';
@@ -65,7 +65,7 @@ describe('the S3 model store', () => {
     expect(await exportVersion(base, undefined, { seed: 1 })).toBe(`${base}/1`);
     expect(await exportVersion(base, undefined, { seed: 2 })).toBe(`${base}/2`);
     await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(UserInputError);
-    await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(`${base}/2 already exists; pass --force`);
+    await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(`${base}/2 already exists; pass force`);
     await exportVersion(base, 2, { seed: 3, force: true });
     expect(filesOf(await readBack(base, 2))).toEqual(filesOf(await exportVersion(tempDir('seed-3'), 1, { seed: 3 })));
     expect(await openModelStore(base).listVersions()).toEqual([1, 2]);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { jsonLogger } from '../../src/serving/monitoring/logger.ts';
 import { waitFor } from '../helpers/serve-process.ts';
 import { exportVersion, sampleImage, tempDir } from '../serving/helpers/export-version.ts';

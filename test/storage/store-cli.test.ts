@@ -48,7 +48,10 @@ describe('mnist-serve sync', () => {
     const base = `s3://${BUCKET}/sync-live`;
     const source = await exportVersion(tempDir('sync-live-source'), 1);
     const target = tempDir('sync-live-target');
-    const sync = spawn(process.execPath, [path.join(projectRoot, 'bin', 'mnist-serve'), 'sync', '--from', base, '--to', target, '--poll-wait-seconds', '1'], { env: { ...process.env, ...s3.env }, stdio: 'ignore' });
+    const sync = spawn(process.execPath, [path.join(projectRoot, 'bin', 'mnist-serve'), 'sync', '--from', base, '--to', target, '--poll-wait-seconds', '1'], { env: { ...process.env, ...s3.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let syncLog = '';
+    sync.stderr.on('data', (chunk) => (syncLog += chunk));
+    const syncExit = new Promise((resolve) => sync.on('exit', resolve));
     const exporter = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'storage', 'publish-until-killed.ts'), base, source], { env: { ...process.env, ...s3.env }, stdio: 'ignore' });
     const exported = new Promise((resolve) => exporter.on('exit', resolve));
     const seen: string[] = [];
@@ -68,6 +71,9 @@ describe('mnist-serve sync', () => {
       sync.kill('SIGTERM');
     }
     expect(await exported).toBe(0);
+    // The sidecar ends its pass on SIGTERM and exits 0, as a Kubernetes pod's containers should.
+    expect(await syncExit).toBe(0);
+    expect(serveLogLines(syncLog).map((line) => line.msg)).toContain('sync stopped');
     expect(seen.length).toBeGreaterThan(0);
     const whole = `assets.extra,assets.extra/padding,assets.extra/tf_serving_warmup_requests,saved_model.pb,variables,variables/variables.data-00000-of-00001,variables/variables.index:${96 << 20}`;
     expect(new Set(seen)).toEqual(new Set([whole]));

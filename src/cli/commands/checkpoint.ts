@@ -3,11 +3,12 @@ import { Option, type Command } from 'commander';
 import path from 'node:path';
 import {
   DEFAULT_CHECKPOINT_DIR, listCheckpoints, pruneCheckpoints, readSidecar, resolveCheckpointArgument, verifyTensors,
-  type CheckpointInfo, type Monitor,
+  type CheckpointInfo,
 } from '../../checkpoint/index.ts';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../../engine/create-engine.ts';
-import type { EngineKind } from '../../engine/training-engine.ts';
 import { UserInputError } from '../../errors.ts';
+import type { Monitor } from '../../model/training-metrics.ts';
+import type { EngineKind } from '../../model/training-state.ts';
 import { evaluateCheckpoint, restoreCheckpoint } from '../../training/checkpoint-actions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
 import { globalOptions, printResult, table } from '../output.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { doctorReport } from '../../engine/doctor.ts';
+import { doctorReport } from '../../runtime/doctor.ts';
 import { globalOptions, printResult } from '../output.ts';
 import { runAction } from '../run-action.ts';
 import { whileWaiting } from '../spinner.ts';

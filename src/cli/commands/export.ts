@@ -8,13 +8,14 @@ import { loadCheckpoint, type LoadedCheckpoint } from '../../checkpoint/load.ts'
 import { datasetOverCheckpoint } from '../../checkpoint/meta.ts';
 import { DEFAULT_CHECKPOINT_DIR, latestCheckpoint, resolveCheckpointArgument } from '../../checkpoint/paths.ts';
 import { loadDataset, type DatasetOptions } from '../../data/load-dataset.ts';
-import { loadTf } from '../../engine/tf.ts';
+import { loadTf } from '../../runtime/tf.ts';
 import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-gate.ts';
 import { exportSavedModel, type ExportResult } from '../../savedmodel/export.ts';
 import { formatShape } from '../../savedmodel/show-signatures.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../savedmodel/signatures.ts';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { formerSpellingOf } from '../option-alias.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { fraction, nonNegativeInteger, positiveInteger, signatureName } from '../parse-flags.ts';
 import { readVersionLabels } from '../../serving/config/version-labels.ts';
@@ -23,7 +24,7 @@ import { runAction } from '../run-action.ts';
 interface ExportFlags extends DataFlags {
   checkpoint?: string;
   version?: number;
-  basePath: string;
+  modelBasePath: string;
   modelName: string;
   signatureName: string;
   decodedSignatureName?: string;
@@ -40,10 +41,12 @@ interface ExportFlags extends DataFlags {
 
 /** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
 export function register(command: Command): void {
+  const modelBasePath = new Option('--model-base-path <dir>', "the model's base path, holding one directory per version").default(DEFAULT_BASE_PATH);
   command
     .option('--checkpoint <prefix>', `checkpoint to export (default: the latest in ${DEFAULT_CHECKPOINT_DIR}/)`)
     .option('--version <n>', 'version number (default: one more than the highest in the base path)', positiveInteger)
-    .option('--base-path <dir>', "the model's base path, holding one directory per version", DEFAULT_BASE_PATH)
+    .addOption(modelBasePath)
+    .addOption(formerSpellingOf(modelBasePath, '--base-path <dir>'))
     .option('--model-name <name>', 'model name written into the warmup requests', 'mnist')
     .option('--signature-name <name>', 'name of the main signature (image -> scores, classes)', signatureName, DEFAULT_SIGNATURE_NAME)
     .option('--decoded-signature-name <name>', `name of the notebook's signature (image -> decoded, the ten scores) (default: "${PREDICT_CLASSES_SIGNATURE_NAME}")`, signatureName)
@@ -64,7 +67,7 @@ export function register(command: Command): void {
     const result = await exportSavedModel({
       spec: checkpoint.spec,
       weights: checkpoint.state.variables,
-      basePath: flags.basePath,
+      basePath: flags.modelBasePath,
       version: flags.version,
       force: flags.force,
       modelName: flags.modelName,

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserInputError } from '../../errors.ts';
 import { normalizedImage } from '../../data/batches.ts';
 import { loadDataset } from '../../data/load-dataset.ts';
 import { classify, type ClassifyInput } from '../../serving/client/classify.ts';
 import { decodeImage, MAX_IMAGE_FILE_BYTES, toMnistInput } from '../../serving/client/mnist-image.ts';
-import * as grpcTransport from '../../serving/client/grpc-images.ts';
+import * as grpcTransport from '../../serving/client/grpc-transport.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { formerSpellingOf } from '../option-alias.ts';
 import { globalOptions, printResult, table } from '../output.ts';
 import { collect, nonNegativeInteger } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
@@ -19,7 +20,7 @@ function hostPort(value: string): string {
 interface PredictFlags extends DataFlags {
   server: string;
   grpc?: string;
-  model: string;
+  modelName: string;
   version?: number;
   label?: string;
   signatureName?: string;
@@ -55,11 +56,13 @@ async function gatherInputs(flags: PredictFlags): Promise<ClassifyInput[]> {
 
 /** Adds this command's options, subcommands and action to `command` (named and described by main.ts). */
 export function register(predict: Command): void {
+  const modelName = new Option('--model-name <name>', 'model name').default('mnist');
   addDataOptions(
     predict
       .option('--server <url>', 'server base URL', 'http://127.0.0.1:8501')
       .option('--grpc <host:port>', "use TF Serving's gRPC API at HOST:PORT (e.g. 127.0.0.1:8500) instead of REST", hostPort)
-      .option('--model <name>', 'model name', 'mnist')
+      .addOption(modelName)
+      .addOption(formerSpellingOf(modelName, '--model <name>'))
       .option('--version <n>', 'a specific version (default: the newest available)', nonNegativeInteger)
       .option('--label <label>', 'a version label, e.g. stable or canary')
       .option('--signature-name <name>', 'signature to call (default serving_default)')
@@ -71,7 +74,7 @@ export function register(predict: Command): void {
     if (flags.grpc !== undefined && command.getOptionValueSource('server') === 'cli') throw new UserInputError('use either --server or --grpc, not both');
     const inputs = await gatherInputs(flags);
     const report = await classify(
-      { server: flags.grpc ?? flags.server, model: flags.model, version: flags.version, label: flags.label, signatureName: flags.signatureName },
+      { server: flags.grpc ?? flags.server, model: flags.modelName, version: flags.version, label: flags.label, signatureName: flags.signatureName },
       inputs,
       flags.grpc !== undefined ? grpcTransport : undefined,
     );

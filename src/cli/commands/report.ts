@@ -2,18 +2,19 @@
  * `report`: a checkpoint's or SavedModel's evaluation on the test split as report.md, report.json
  * and PNG figures — the artifact a CI job keeps and a pull request shows.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadCheckpoint } from '../../checkpoint/load.ts';
 import { datasetOverCheckpoint } from '../../checkpoint/meta.ts';
 import { resolveCheckpointArgument } from '../../checkpoint/paths.ts';
 import { loadDataset } from '../../data/load-dataset.ts';
-import { loadTf } from '../../engine/tf.ts';
+import { loadTf } from '../../runtime/tf.ts';
 import { UserInputError } from '../../errors.ts';
 import { buildReport, type Report, type ReportedModel } from '../../report/build-report.ts';
 import { describeGate, type BaselineRequest } from '../../savedmodel/baseline-gate.ts';
 import { DEFAULT_BASE_PATH } from '../../storage/versions.ts';
 import { readVersionLabels } from '../../serving/config/version-labels.ts';
 import { addDataOptions, datasetOptionsFrom, type DataFlags } from '../data-options.ts';
+import { formerSpellingOf } from '../option-alias.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { fraction } from '../parse-flags.ts';
 import { runAction } from '../run-action.ts';
@@ -23,20 +24,22 @@ interface ReportFlags extends DataFlags {
   savedModel?: string;
   baseline?: string;
   maxRegression: number;
-  basePath: string;
+  modelBasePath: string;
   modelName: string;
   modelConfigFile?: string;
   out: string;
 }
 
 export function register(command: Command): void {
+  const modelBasePath = new Option('--model-base-path <dir>', 'the base path --baseline latest, N and label:NAME refer to').default(DEFAULT_BASE_PATH);
   command
     .option('--checkpoint <prefix>', 'checkpoint to report on (training curves come from its directory)')
     .option('--saved-model <dir>', 'SavedModel directory to report on')
     .requiredOption('--out <dir>', 'directory to write report.md, report.json and the figures to (replaces an earlier report there)')
     .option('--baseline <ref>', 'compare with this baseline as export --baseline does: latest, a version number, label:NAME or a SavedModel directory')
     .option('--max-regression <x>', 'accuracy the candidate may lose against --baseline and still count as not worse (0-1)', fraction, 0)
-    .option('--base-path <dir>', 'the base path --baseline latest, N and label:NAME refer to', DEFAULT_BASE_PATH)
+    .addOption(modelBasePath)
+    .addOption(formerSpellingOf(modelBasePath, '--base-path <dir>'))
     .option('--model-name <name>', 'the model in --model-config-file whose version labels apply', 'mnist')
     .option('--model-config-file <file>', 'a models.config whose version_labels resolve --baseline label:NAME');
   addDataOptions(command).action(runAction(async (flags: ReportFlags, cmd: Command) => {
@@ -48,7 +51,7 @@ export function register(command: Command): void {
     const report = await buildReport({
       model,
       dataset,
-      baseline: flags.baseline === undefined ? undefined : { request: baselineRequest(flags), basePath: flags.basePath },
+      baseline: flags.baseline === undefined ? undefined : { request: baselineRequest(flags), basePath: flags.modelBasePath },
       outDir: flags.out,
       loadTf,
     });

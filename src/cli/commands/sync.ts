@@ -3,13 +3,15 @@
  * object store into a local base path for any TF Serving. Never loads TensorFlow.
  */
 import { Option, type Command } from 'commander';
+import { describeError } from '../../errors.ts';
 import { jsonLogger } from '../../serving/monitoring/logger.ts';
 import type { VersionPolicy } from '../../serving/lifecycle/model-server-config.ts';
-import { syncVersions, type SyncResult } from '../../serving/lifecycle/store-sync.ts';
+import { followStore, syncVersions, type SyncResult } from '../../serving/lifecycle/store-sync.ts';
 import { openModelStore } from '../../storage/model-store.ts';
 import { globalOptions, log, printResult } from '../output.ts';
 import { integer } from '../parse-flags.ts';
-import { runAction } from '../run-action.ts';
+import { nameAsFlag, runAction } from '../run-action.ts';
+import { watchForInterrupts } from '../interrupt.ts';
 import { parsePolicy } from './serving-config.ts';
 
 interface SyncFlags {
@@ -36,30 +38,14 @@ export function register(sync: Command): void {
         printResult(options, result, () => render(result));
         return;
       }
-      await syncForever(store, flags, options.quiet);
+      const interrupts = watchForInterrupts();
+      try {
+        const logger = jsonLogger((line) => process.stderr.write(line), options.quiet ? 'warn' : 'info');
+        await followStore(store, flags.to, { ...flags, signal: interrupts.signal, logger, describeError: (error) => describeError(error, nameAsFlag) });
+      } finally {
+        interrupts.dispose();
+      }
     }));
-}
-
-/** Passes every --poll-wait-seconds until SIGTERM/SIGINT; a failing pass is one log line, and the next pass retries. */
-async function syncForever(store: ReturnType<typeof openModelStore>, flags: SyncFlags, quiet: boolean): Promise<void> {
-  const logger = jsonLogger((line) => process.stderr.write(line), quiet ? 'warn' : 'info');
-  let stop: () => void = () => {};
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => ((stopping = true), stop()));
-  logger.info('sync started', { from: store.location, to: flags.to, poll_wait_seconds: flags.pollWaitSeconds });
-  while (!stopping) {
-    try {
-      const result = await syncVersions(store, flags.to, flags.policy, (line) => logger.info(line));
-      if (result.added.length || result.removed.length) logger.info('sync pass changed the target', { versions: result.versions, added: result.added, removed: result.removed });
-    } catch (error) {
-      logger.error('sync pass failed; retrying at the next pass', { from: store.location, error: (error as Error).message });
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, flags.pollWaitSeconds * 1000)))]);
-    clearTimeout(timer);
-  }
-  logger.info('sync stopped');
 }
 
 function render(result: SyncResult): string {

@@ -2,10 +2,10 @@
 import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { DEFAULT_CHECKPOINT_DIR } from '../../checkpoint/index.ts';
-import type { Monitor } from '../../checkpoint/meta.ts';
+import type { Monitor } from '../../model/training-metrics.ts';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../../engine/create-engine.ts';
-import { setIntraOpThreads } from '../../engine/tf.ts';
-import type { EngineKind } from '../../engine/training-engine.ts';
+import { setIntraOpThreads } from '../../runtime/tf.ts';
+import type { EngineKind } from '../../model/training-state.ts';
 import { EXIT_INTERRUPTED } from '../../errors.ts';
 import type { Head } from '../../model/spec.ts';
 import type { CheckpointTarget } from '../../training/checkpointing.ts';

@@ -13,8 +13,10 @@ import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs-node';
 import type { ModelSpec } from '../../model/spec.ts';
 import { SERVE_TAG, writeSavedModel } from '../../savedmodel/writer.ts';
-import { loadTf, type Tf } from '../tf.ts';
-import type { BatchMetrics, TrainingEngine, TrainingState } from '../training-engine.ts';
+import { loadTf, type Tf } from '../../runtime/tf.ts';
+import type { TrainingEngine } from '../training-engine.ts';
+import type { BatchMetrics } from '../../model/training-metrics.ts';
+import type { TrainingState } from '../../model/training-state.ts';
 import { buildTrainingGraph, SIGNATURES, STEP_KEY } from './training-graph.ts';
 import { stateBundle, stateEntries, stateFromValues } from './training-state-tensors.ts';
 

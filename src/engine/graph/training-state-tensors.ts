@@ -5,7 +5,7 @@
  */
 import type { BundleTensor } from '../../formats/tensor-bundle/index.ts';
 import { variableSpecs, type ModelSpec } from '../../model/spec.ts';
-import type { TrainingState } from '../training-engine.ts';
+import type { TrainingState } from '../../model/training-state.ts';
 import { ITERATION_VARIABLE, slotNames } from './training-graph.ts';
 
 export interface StateEntry {

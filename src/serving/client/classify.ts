@@ -6,7 +6,7 @@ import { OperationalError } from '../../errors.ts';
 import * as restTransport from './rest-client.ts';
 import type { ModelTarget } from './rest-client.ts';
 
-/** How requests reach the server: REST (./rest-client.ts) or gRPC (./grpc-images.ts). */
+/** How requests reach the server: REST (./rest-client.ts) or gRPC (./grpc-transport.ts). */
 export interface PredictTransport {
   resolveVersion(target: ModelTarget): Promise<number>;
   predictImages(target: ModelTarget, images: Float32Array[]): Promise<Record<string, unknown>[]>;

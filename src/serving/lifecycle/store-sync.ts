@@ -10,6 +10,7 @@ import path from 'node:path';
 import { listVersions } from '../../storage/versions.ts';
 import { materializeVersion, removeAbandonedStaging, removeDirectoryAtomic } from '../../storage/materialize.ts';
 import type { ModelStore } from '../../storage/model-store.ts';
+import type { Logger } from '../monitoring/logger.ts';
 import { aspiredVersions, type VersionPolicy } from './model-server-config.ts';
 
 export interface SyncResult {
@@ -40,4 +41,42 @@ export async function syncVersions(store: ModelStore, targetDir: string, policy:
     log(`removed version ${version} (no longer wanted by the policy)`);
   }
   return { from: store.location, to: target, versions: listVersions(target), added, removed };
+}
+
+export interface FollowOptions {
+  policy: VersionPolicy;
+  pollWaitSeconds: number;
+  /** Ends the loop after the pass in progress (the sidecar's SIGTERM). */
+  signal: AbortSignal;
+  logger: Logger;
+  /** How a failed pass's error reads in the log. */
+  describeError: (error: unknown) => string;
+}
+
+/** The sidecar: a pass every `pollWaitSeconds` until aborted; a failing pass is one log line, and the next retries. */
+export async function followStore(store: ModelStore, targetDir: string, options: FollowOptions): Promise<void> {
+  const { logger, signal } = options;
+  logger.info('sync started', { from: store.location, to: targetDir, poll_wait_seconds: options.pollWaitSeconds });
+  while (!signal.aborted) {
+    try {
+      const result = await syncVersions(store, targetDir, options.policy, (line) => logger.info(line));
+      if (result.added.length || result.removed.length) logger.info('sync pass changed the target', { versions: result.versions, added: result.added, removed: result.removed });
+    } catch (error) {
+      logger.error('sync pass failed; retrying at the next pass', { from: store.location, error: options.describeError(error) });
+    }
+    await pause(options.pollWaitSeconds * 1000, signal);
+  }
+  logger.info('sync stopped');
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

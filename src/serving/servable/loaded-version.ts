@@ -4,7 +4,7 @@
  * signatures. Owns the native handles: `dispose()` frees them once, when the version unloads.
  */
 import type { SignatureDef } from '../../formats/proto/types.ts';
-import { loadTf, withoutInt64Warning, type Tf } from '../../engine/tf.ts';
+import { loadTf, withoutInt64Warning, type Tf } from '../../runtime/tf.ts';
 import { invalidArgument, ServingError } from '../serving-errors.ts';
 import { readServingSignatures, SERVING_TAG } from './serving-signatures.ts';
 import type { HostTensor, TensorMap, TensorValues } from './host-tensor.ts';

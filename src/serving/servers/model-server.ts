@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { OperationalError } from '../../errors.ts';
+import { field, fieldMessage, OperationalError } from '../../errors.ts';
 import type { BatchingParameters } from '../batching/batcher.ts';
 import type { Logger } from '../monitoring/logger.ts';
 import { ServingMetrics } from '../monitoring/metrics.ts';
@@ -68,7 +68,7 @@ export class ModelServer {
       // the versions already loaded are unloaded so nothing keeps the process alive.
       await server.registry.close();
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new OperationalError(`--rest-api-port ${options.restPort}: cannot listen on ${options.host}:${options.restPort} (${code})`);
+      throw new OperationalError(fieldMessage`${field('restPort', options.restPort)}: cannot listen on ${options.host}:${options.restPort} (${code})`);
     }
     server.registry.startPolling(options.pollWaitSeconds);
     options.logger.info('REST API listening', {

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserInputError } from '../../errors.ts';
+import { field, fieldMessage, UserInputError, type FieldRef } from '../../errors.ts';
 import { isS3Uri } from '../../storage/s3-location.ts';
 import { DEFAULT_BATCHING, type BatchingParameters } from '../batching/batcher.ts';
 import { parseBatchingParameters } from '../config/batching-parameters.ts';
@@ -24,11 +24,11 @@ export interface ServeSettings {
   maxInFlightRows?: number;
 }
 
-function readText(file: string, flag: string): string {
+function readText(file: string, source: FieldRef): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserInputError(`${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UserInputError(fieldMessage`${source}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
@@ -40,7 +40,7 @@ export function servingConfigFrom(settings: ServeSettings): ServingConfig {
     };
   }
   const file = settings.modelConfigFile;
-  const config = parseModelsConfig(readText(file, '--model-config-file'), file);
+  const config = parseModelsConfig(readText(file, field('modelConfigFile', file)), file);
   const dir = path.dirname(path.resolve(file));
   return { models: config.models.map((model) => ({ ...model, basePath: resolveBasePath(model.basePath, dir) })) };
 }
@@ -52,12 +52,12 @@ function resolveBasePath(basePath: string, dir = '.'): string {
 
 export function batchingFrom(settings: ServeSettings): BatchingParameters | undefined {
   if (!settings.enableBatching) {
-    if (settings.batchingParametersFile) throw new UserInputError('--batching-parameters-file has no effect without --enable-batching');
+    if (settings.batchingParametersFile) throw new UserInputError(fieldMessage`${field('batchingParametersFile')} has no effect without ${field('enableBatching', true)}`);
     return undefined;
   }
   if (!settings.batchingParametersFile) return { ...DEFAULT_BATCHING };
   const file = settings.batchingParametersFile;
-  return parseBatchingParameters(readText(file, '--batching-parameters-file'), file);
+  return parseBatchingParameters(readText(file, field('batchingParametersFile', file)), file);
 }
 
 /**
@@ -67,12 +67,12 @@ export function batchingFrom(settings: ServeSettings): BatchingParameters | unde
 export function requestLimitsFrom(settings: ServeSettings, batching: BatchingParameters | undefined): RequestLimits {
   const maxBatchSize = batching?.maxBatchSize;
   if (settings.maxRequestRows !== undefined && maxBatchSize !== undefined && settings.maxRequestRows > maxBatchSize) {
-    throw new UserInputError(`--max-request-rows ${settings.maxRequestRows} is larger than max_batch_size ${maxBatchSize}: the batcher refuses such requests; lower it or raise max_batch_size`);
+    throw new UserInputError(fieldMessage`${field('maxRequestRows', settings.maxRequestRows)} is larger than max_batch_size ${maxBatchSize}: the batcher refuses such requests; lower it or raise max_batch_size`);
   }
   const defaults = defaultRequestLimits(settings.maxRequestRows ?? maxBatchSize);
   const limits = { maxRequestRows: defaults.maxRequestRows, maxInFlightRows: settings.maxInFlightRows ?? defaults.maxInFlightRows };
   if (limits.maxInFlightRows < limits.maxRequestRows) {
-    throw new UserInputError(`--max-in-flight-rows ${limits.maxInFlightRows} is smaller than the ${limits.maxRequestRows} rows one request may carry (--max-request-rows): such a request could never run`);
+    throw new UserInputError(fieldMessage`${field('maxInFlightRows', limits.maxInFlightRows)} is smaller than the ${limits.maxRequestRows} rows one request may carry (${field('maxRequestRows')}): such a request could never run`);
   }
   return limits;
 }

@@ -8,8 +8,8 @@
  */
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { setInterOpThreads, setIntraOpThreads } from '../../engine/tf.ts';
-import { OperationalError } from '../../errors.ts';
+import { setInterOpThreads, setIntraOpThreads } from '../../runtime/tf.ts';
+import { field, fieldMessage, OperationalError } from '../../errors.ts';
 import type { ServingConfig } from '../lifecycle/model-server-config.ts';
 import { defaultModelCacheRoot, serverCacheDir } from '../lifecycle/version-source.ts';
 import { GrpcServer, routeGrpcLogs } from './grpc/grpc-server.ts';
@@ -45,6 +45,8 @@ export interface ServerOptions extends ServeSettings {
   modelCacheDir?: string;
   /** Receives each JSON log line. */
   writeLog: (line: string) => void;
+  /** How a logged error reads (the CLI names fields as its flags). */
+  describeError: (error: unknown) => string;
   logLevel: LogLevel;
 }
 
@@ -113,7 +115,7 @@ async function startGrpc(server: ModelServer, port: number, options: ServerOptio
     return grpc;
   } catch (error) {
     await server.stop(0);
-    throw new OperationalError(`--port ${port}: ${(error as Error).message}`);
+    throw new OperationalError(fieldMessage`${field('grpcPort', port)}: ${(error as Error).message}`);
   }
 }
 
@@ -122,7 +124,7 @@ function reloader(server: ModelServer, options: ServerOptions, logger: Logger): 
     logger.info('SIGHUP: reloading the config');
     Promise.resolve()
       .then(() => server.reload(servingConfigFrom(options)))
-      .catch((error: Error) => logger.error('config reload failed; keeping the current config', { error: error.message }));
+      .catch((error: unknown) => logger.error('config reload failed; keeping the current config', { error: options.describeError(error) }));
   };
 }
 

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createGraphEngine } from '../../../src/engine/graph/graph-engine.ts';
-import { loadTf } from '../../../src/engine/tf.ts';
+import { loadTf } from '../../../src/runtime/tf.ts';
 import { defaultModelSpec } from '../../../src/model/spec.ts';
-import { initialTrainingState } from '../../../src/training/initial-state.ts';
+import { initialTrainingState } from '../../../src/model/training-state.ts';
 import { randomBatch } from './fixtures.ts';
 
 const spec = defaultModelSpec();

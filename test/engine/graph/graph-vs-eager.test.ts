@@ -3,10 +3,11 @@ import { gatherBatch, shuffledIndices } from '../../../src/data/batches.ts';
 import { loadDataset } from '../../../src/data/load-dataset.ts';
 import type { Dataset, Split } from '../../../src/data/types.ts';
 import { createEngine } from '../../../src/engine/create-engine.ts';
-import type { EngineKind, TrainingEngine, TrainingState } from '../../../src/engine/training-engine.ts';
+import type { TrainingEngine } from '../../../src/engine/training-engine.ts';
+import type { EngineKind, TrainingState } from '../../../src/model/training-state.ts';
 import { defaultModelSpec, variableSpecs, type Head, type ModelSpec } from '../../../src/model/spec.ts';
 import { evaluateSplit } from '../../../src/training/evaluate.ts';
-import { initialTrainingState } from '../../../src/training/initial-state.ts';
+import { initialTrainingState } from '../../../src/model/training-state.ts';
 import { relativeError } from './fixtures.ts';
 
 const BATCH = 32;

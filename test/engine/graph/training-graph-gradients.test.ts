@@ -1,10 +1,10 @@
 import type * as tfjs from '@tensorflow/tfjs-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphEngine, type GraphEngine } from '../../../src/engine/graph/graph-engine.ts';
-import { loadTf, type Tf } from '../../../src/engine/tf.ts';
+import { loadTf, type Tf } from '../../../src/runtime/tf.ts';
 import { forward, sparseCategoricalCrossEntropy } from '../../../src/model/forward.ts';
 import { defaultModelSpec, variableSpecs, type Head } from '../../../src/model/spec.ts';
-import { initialTrainingState } from '../../../src/training/initial-state.ts';
+import { initialTrainingState } from '../../../src/model/training-state.ts';
 import { randomBatch, relativeError } from './fixtures.ts';
 
 const BATCH = 16;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTf } from '../../../src/engine/tf.ts';
+import { loadTf } from '../../../src/runtime/tf.ts';
 import { defaultModelSpec } from '../../../src/model/spec.ts';
 import { exportSavedModel } from '../../../src/savedmodel/export.ts';
 import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME } from '../../../src/savedmodel/signatures.ts';

@@ -4,7 +4,7 @@
  * predict_classes: image → decoded = the class indices, int64, where today's export answers the
  * scores) but a one-layer network whose weights depend on `seed`, so versions differ.
  */
-import { runPython } from '../../../src/engine/python-tf.ts';
+import { runPython } from '../../../src/runtime/python-tf.ts';
 
 const SCRIPT = `
 import sys, numpy as np, tensorflow as tf

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadTf } from '../../../src/engine/tf.ts';
+import { loadTf } from '../../../src/runtime/tf.ts';
 import { QUEUE_FULL_MESSAGE } from '../../../src/serving/batching/batcher.ts';
 import { jsonLogger } from '../../../src/serving/monitoring/logger.ts';
 import { exportVersion, sampleImage, tempDir } from '../helpers/export-version.ts';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTf } from '../../../src/engine/tf.ts';
+import { loadTf } from '../../../src/runtime/tf.ts';
 import { noPythonTf } from '../../helpers/python-tf.ts';
 import { sampleImage, tempDir } from '../helpers/export-version.ts';
 import { writePythonSavedModel } from '../helpers/python-saved-model.ts';

@@ -53,7 +53,7 @@ describe("serve's request limits", () => {
   });
 
   it('refuse a row limit the batcher would refuse, and an in-flight bound no request fits', () => {
-    expect(() => requestLimitsFrom({ ...settings, maxRequestRows: 2000 }, DEFAULT_BATCHING)).toThrow('--max-request-rows 2000 is larger than max_batch_size 1024');
-    expect(() => requestLimitsFrom({ ...settings, maxInFlightRows: 100 }, undefined)).toThrow('--max-in-flight-rows 100 is smaller than the 1024 rows one request may carry');
+    expect(() => requestLimitsFrom({ ...settings, maxRequestRows: 2000 }, DEFAULT_BATCHING)).toThrow('maxRequestRows=2000 is larger than max_batch_size 1024');
+    expect(() => requestLimitsFrom({ ...settings, maxInFlightRows: 100 }, undefined)).toThrow('maxInFlightRows=100 is smaller than the 1024 rows one request may carry');
   });
 });

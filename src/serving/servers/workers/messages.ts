@@ -3,6 +3,7 @@
  * Signals carry the rest: the primary sends SIGTERM to stop a worker (it drains) and SIGHUP to
  * make it re-read the config, as a single-process server takes them.
  */
+import type { MessagePart } from '../../../errors.ts';
 
 export interface ListenAddress {
   host: string;
@@ -14,6 +15,8 @@ export interface WorkerFailed {
   type: 'mnist-serve:failed';
   kind: 'usage' | 'failure' | 'internal';
   message: string;
+  /** The message with the fields it names (src/errors.ts), so the primary's CLI names them as flags. */
+  parts?: readonly MessagePart[];
   /** The worker's stack for an internal error, which `--verbose` prints. */
   stack?: string;
 }

@@ -133,8 +133,8 @@ function reply(worker: Worker, message: MetricsReply): void {
 
 /** The worker's error as the primary's own, so run-action.ts reports it as a single server would. */
 function errorFrom(failure: WorkerFailed): Error {
-  if (failure.kind === 'usage') return new UserInputError(failure.message);
-  if (failure.kind === 'failure') return new OperationalError(failure.message);
+  if (failure.kind === 'usage') return new UserInputError(failure.parts ?? failure.message);
+  if (failure.kind === 'failure') return new OperationalError(failure.parts ?? failure.message);
   const error = new Error(failure.message);
   if (failure.stack) error.stack = failure.stack;
   return error;

@@ -44,7 +44,8 @@ export function reportFailure(error: unknown): Promise<void> {
   // file, say) is the environment's refusal, reported as a failure, not as a bug.
   const kind = error instanceof UserInputError ? 'usage' : error instanceof OperationalError || isErrnoError(error) ? 'failure' : 'internal';
   const message = error instanceof Error ? error.message : String(error);
-  return send({ type: 'mnist-serve:failed', kind, message, ...(kind === 'internal' && error instanceof Error && { stack: error.stack }) });
+  const parts = error instanceof UserInputError || error instanceof OperationalError ? { parts: error.parts } : {};
+  return send({ type: 'mnist-serve:failed', kind, message, ...parts, ...(kind === 'internal' && error instanceof Error && { stack: error.stack }) });
 }
 
 /** Closes the IPC channel, which otherwise keeps a worker process alive after its server stopped. */

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedImage } from '../../../../src/data/batches.ts';
 import { loadEmbeddedMnist } from '../../../../src/data/embedded-mnist.ts';
-import { runPython } from '../../../../src/engine/python-tf.ts';
+import { runPython } from '../../../../src/runtime/python-tf.ts';
 import { pythonTf } from '../../../helpers/python-tf.ts';
 import { startServe, type RunningServe } from '../../../helpers/serve-process.ts';
 import { exportVersion, tempDir } from '../../helpers/export-version.ts';

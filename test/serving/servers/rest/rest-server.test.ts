@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTf } from '../../../../src/engine/tf.ts';
+import { loadTf } from '../../../../src/runtime/tf.ts';
 import { exportVersion, sampleImage, tempDir } from '../../helpers/export-version.ts';
 import { modelConfig, request, startServer, type TestServer } from '../../helpers/test-server.ts';
 

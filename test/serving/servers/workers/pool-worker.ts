@@ -5,14 +5,14 @@
  */
 import fs from 'node:fs';
 import { Counter, Registry } from 'prom-client';
-import { UserInputError } from '../../../../src/errors.ts';
+import { field, fieldMessage, UserInputError } from '../../../../src/errors.ts';
 import { clusterMetrics, leaveCluster, reportFailure, reportReady, reportStopped, workerId } from '../../../../src/serving/servers/workers/worker-side.ts';
 
 const [behaviour, journal] = process.argv.slice(2) as [string, string];
 const note = (line: string) => fs.appendFileSync(journal, `${workerId()} ${line}\n`);
 
 if (behaviour === 'refuse') {
-  await reportFailure(new UserInputError('models.config: no model named "digits"'));
+  await reportFailure(new UserInputError(fieldMessage`models.config: no model named ${field('modelName', 'digits')}`));
   leaveCluster();
 } else if (behaviour === 'exit') {
   process.exit(3);

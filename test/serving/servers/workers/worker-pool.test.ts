@@ -75,11 +75,12 @@ describe('WorkerPool', () => {
     expect(first![0]).not.toBe(second![0]);
   });
 
-  it("fails to start with a worker's own error, of the same kind, and leaves no worker behind", async () => {
+  it("fails to start with a worker's own error, of the same kind and with the fields it names, and leaves no worker behind", async () => {
     const before = Object.keys(cluster.workers ?? {}).length;
     const failure = await startPool(2, 'refuse').catch((error: Error) => error);
     expect(failure).toBeInstanceOf(UserInputError);
-    expect((failure as Error).message).toBe('models.config: no model named "digits"');
+    expect((failure as Error).message).toBe('models.config: no model named modelName=digits');
+    expect((failure as UserInputError).parts).toEqual(['models.config: no model named ', { field: 'modelName', value: 'digits' }]);
     await eventually(() => Object.keys(cluster.workers ?? {}).length === before);
   });
 

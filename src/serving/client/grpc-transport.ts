@@ -1,5 +1,5 @@
 /**
- * `predict --grpc`'s transport: the same two calls as the REST client (../client/rest-client.ts),
+ * `predict --grpc`'s transport: the same two calls as the REST client (./rest-client.ts),
  * over TF Serving's gRPC API. Images travel as one [N,28,28,1] DT_FLOAT tensor in
  * `tensor_content` (raw little-endian floats, as TF Serving clients' make_tensor_proto sends
  * them). Unknown model, version, label or bad input (INVALID_ARGUMENT, NOT_FOUND,

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { OperationalError, UserInputError } from '../errors.ts';
+import { field, fieldMessage, OperationalError, UserInputError } from '../errors.ts';
 
 export type Tf = typeof import('@tensorflow/tfjs-node');
 export type Device = 'cpu' | 'gpu' | 'auto';
@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 let loaded: Tf | undefined;
 let selectedDevice: Device = 'auto';
 
-/** Chooses the device for the next `loadTf()`; set once by the CLI from `--device`. */
+/** Chooses the device for the next `loadTf()`; set once, before TensorFlow loads. */
 export function selectDevice(device: Device): void {
   selectedDevice = device;
 }
@@ -39,8 +39,7 @@ export function enginePackageFor(device: Device): string {
   if (isInstalled(GPU_PACKAGE)) return GPU_PACKAGE;
   if (device === 'gpu') {
     throw new UserInputError(
-      `--device gpu needs ${GPU_PACKAGE}: run \`npm install --save-exact ${GPU_PACKAGE}@4.22.0\` on a machine with CUDA, ` +
-        'then `npm run setup:engine`',
+      fieldMessage`${field('device', 'gpu')} needs ${GPU_PACKAGE}: run \`npm install --save-exact ${GPU_PACKAGE}@4.22.0\` on a machine with CUDA, then \`npm run setup:engine\``,
     );
   }
   return CPU_PACKAGE;
