@@ -91,8 +91,8 @@ beforeAll(async () => {
   await json('checkpoint restore', ['checkpoint', 'restore', 'checkpoints']);
   await json('checkpoint prune', ['checkpoint', 'prune', '--keep', '3']);
   await json('inspect-graph', ['inspect-graph', '--op', 'Conv2D']);
-  await json('export', ['export', '--base-path', 'prod', '--min-accuracy', '0', '--baseline', 'latest', '--warmup-requests', '2']);
-  await json('report', ['report', '--checkpoint', 'checkpoints', '--baseline', 'latest', '--base-path', 'prod', '--out', 'report']);
+  await json('export', ['export', '--model-base-path', 'prod', '--min-accuracy', '0', '--baseline', 'latest', '--warmup-requests', '2']);
+  await json('report', ['report', '--checkpoint', 'checkpoints', '--baseline', 'latest', '--model-base-path', 'prod', '--out', 'report']);
   await json('serving-config', ['serving-config', '--out', 'serving', '--model', 'mnist=prod']);
   await json('sync', ['sync', '--once', '--from', 'prod', '--to', 'mirror']);
   await json('data info', ['data', 'info']);

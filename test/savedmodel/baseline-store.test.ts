@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Split } from '../../src/data/types.ts';
-import { loadTf } from '../../src/engine/tf.ts';
+import { loadTf } from '../../src/runtime/tf.ts';
 import { defaultModelSpec } from '../../src/model/spec.ts';
 import { fetchBaseline, releaseBaseline } from '../../src/savedmodel/baseline-gate.ts';
 import { exportSavedModel, type ExportRequest } from '../../src/savedmodel/export.ts';
