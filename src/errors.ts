@@ -67,6 +67,11 @@ export class UserInputError extends FieldError {
 /** The input was fine but the operation failed (a server unreachable, a gate not met). Exit 1. */
 export class OperationalError extends FieldError {
   override readonly name = 'OperationalError';
+
+  /** `details`: what a --json reader gets beside the message, e.g. the comparison a gate refused on. */
+  constructor(message: string | readonly MessagePart[], readonly details?: Record<string, unknown>) {
+    super(message);
+  }
 }
 
 /** The message a reader sees: fields named by `nameField`, any other error's own message. */

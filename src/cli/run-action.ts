@@ -71,7 +71,8 @@ export function reportError(command: Command, error: unknown): void {
   }
   if (options.json) {
     const kind = error instanceof UserInputError ? 'usage' : known ? 'failure' : 'internal';
-    process.stdout.write(`${JSON.stringify({ error: { kind, message } }, null, 2)}\n`);
+    const details = error instanceof OperationalError ? error.details : undefined;
+    process.stdout.write(`${JSON.stringify({ error: { kind, message, ...details } }, null, 2)}\n`);
   }
 }
 

@@ -12,7 +12,7 @@ import type { Dataset } from '../data/types.ts';
 import type { Tf } from '../runtime/tf.ts';
 import { UserInputError } from '../errors.ts';
 import { confusionMatrix, mostConfidentMistakes, perClassAccuracy } from '../evaluation/classification.ts';
-import { baselinePredictions, gateResult, resolveBaseline, type BaselineGateResult, type BaselineRequest } from '../savedmodel/baseline-gate.ts';
+import { baselinePredictions, fetchBaseline, gateResult, releaseBaseline, type BaselineGateResult, type BaselineRequest, type ResolvedBaseline } from '../savedmodel/baseline-gate.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature, type SplitPredictions } from '../savedmodel/predictions.ts';
 import { servingModelContent } from '../savedmodel/serving-model.ts';
 import { writeSavedModel } from '../savedmodel/writer.ts';
@@ -36,10 +36,10 @@ export async function buildReport(request: ReportRequest): Promise<Report> {
   checkOutDir(request.outDir);
   const test = request.dataset.test;
   if (test.count === 0) throw new UserInputError(`${request.dataset.source}: the test split is empty; a report needs test images`);
-  const baseline = request.baseline && resolveBaseline(request.baseline.request, request.baseline.basePath);
-  const tf = await request.loadTf();
-  const { predictions, signature, modelPath } = await predictModel(tf, request.model, request.dataset);
-  const baselineAnswers = baseline?.dir ? await baselinePredictions(tf, baseline.dir, baseline.ref, predictions.numClasses, test) : null;
+  // Resolved first, so that a wrong ref fails before any evaluation.
+  const baseline = request.baseline && (await fetchBaseline(request.baseline.request, request.baseline.basePath));
+  const evaluated = evaluateBoth(request, baseline).finally(() => baseline && releaseBaseline(baseline));
+  const { predictions, signature, modelPath, baselineAnswers } = await evaluated;
 
   const names = datasetClassNames(request.dataset.name, predictions.numClasses);
   const matrix = confusionMatrix(predictions.classes, test.labels, predictions.numClasses);
@@ -111,6 +111,16 @@ function perClassSeries(candidate: (number | null)[], baseline: (number | null)[
     { name: 'candidate', accuracy: candidate },
     { name: `baseline (${which})`, accuracy: baseline },
   ];
+}
+
+/** The model's answers on the test split, and the baseline's when there is one. */
+async function evaluateBoth(request: ReportRequest, baseline: ResolvedBaseline | undefined) {
+  const tf = await request.loadTf();
+  const evaluated = await predictModel(tf, request.model, request.dataset);
+  const baselineAnswers = baseline?.dir
+    ? await baselinePredictions(tf, baseline.dir, baseline.ref, evaluated.predictions.numClasses, request.dataset.test)
+    : null;
+  return { ...evaluated, baselineAnswers };
 }
 
 /** A checkpoint is evaluated as the SavedModel export would write, staged in a temporary directory. */

@@ -5,12 +5,15 @@
  * exact McNemar p-value say whether a difference is more than noise.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Split } from '../data/types.ts';
 import type { Tf } from '../runtime/tf.ts';
 import { UserInputError } from '../errors.ts';
 import { pairedComparison } from '../evaluation/mcnemar.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature, type SplitPredictions } from './predictions.ts';
+import { localVersionDir, openModelStore } from '../storage/open-model-store.ts';
+import { isS3Uri } from '../storage/s3-location.ts';
 import { listVersions, versionDir } from '../storage/versions.ts';
 
 /** `latest`, a version number, `label:NAME`, or a SavedModel directory. */
@@ -26,7 +29,10 @@ export interface BaselineRequest {
 export interface ResolvedBaseline {
   ref: string;
   version: number | null;
+  /** A local SavedModel directory: the version itself, or a temporary copy of one on an object store. */
   dir: string | null;
+  /** The s3:// URI of a baseline `dir` is a copy of (release it with releaseBaseline). */
+  storedAt?: string;
 }
 
 export interface BaselineGateResult {
@@ -54,36 +60,73 @@ export function checkBaselineRequest(request: BaselineRequest): void {
 }
 
 /**
- * Resolves the ref against `basePath` before anything is staged, so `latest` is the newest version
- * that was serving when the export started, never the candidate itself.
+ * Resolves the ref against a local `basePath` before anything is staged, so `latest` is the newest
+ * version that was serving when the export started, never the candidate itself.
  */
 export function resolveBaseline(request: BaselineRequest, basePath: string): ResolvedBaseline {
-  const { ref } = request;
-  if (ref === 'latest') {
-    const versions = listVersions(basePath);
-    const newest = versions[versions.length - 1];
-    return newest === undefined ? { ref, version: null, dir: null } : { ref, version: newest, dir: versionDir(basePath, newest) };
-  }
-  if (/^\d+$/.test(ref)) return existingVersion(ref, Number(ref), basePath);
-  if (ref.startsWith(LABEL_PREFIX)) {
-    const label = ref.slice(LABEL_PREFIX.length);
-    const labels = request.versionLabels;
-    if (!labels) throw new UserInputError(`baseline ${ref}: no models.config was given to read version labels from`);
-    const version = labels.labels[label];
-    if (version === undefined) {
-      const known = Object.keys(labels.labels);
-      throw new UserInputError(`baseline ${ref}: ${labels.source} has no version label "${label}" (it has ${known.length ? known.join(', ') : 'none'})`);
-    }
-    return existingVersion(ref, version, basePath);
-  }
-  if (!fs.existsSync(ref)) throw new UserInputError(`baseline ${ref}: not latest, a version number or label:NAME, and no such SavedModel directory`);
-  return { ref, version: null, dir: ref };
+  const version = requestedVersion(request, listVersions(basePath), (v) => versionDir(basePath, v));
+  if (version !== undefined) return { ref: request.ref, version, dir: version === null ? null : versionDir(basePath, version) };
+  if (!fs.existsSync(request.ref)) throw new UserInputError(`baseline ${request.ref}: not latest, a version number or label:NAME, and no such SavedModel directory`);
+  return { ref: request.ref, version: null, dir: request.ref };
 }
 
-function existingVersion(ref: string, version: number, basePath: string): ResolvedBaseline {
-  const dir = versionDir(basePath, version);
-  if (!fs.existsSync(dir)) throw new UserInputError(`baseline ${ref}: version ${version} does not exist (${dir})`);
-  return { ref, version, dir };
+/**
+ * resolveBaseline for a base path or ref that may be on an object store: the version is chosen
+ * from the store's listing and copied into a temporary directory, since TensorFlow reads local
+ * files. Pair with releaseBaseline.
+ */
+export async function fetchBaseline(request: BaselineRequest, basePath: string): Promise<ResolvedBaseline> {
+  if (isS3Uri(request.ref)) {
+    const dir = await localVersionDir(request.ref, temporaryCopyDir);
+    return { ref: request.ref, version: null, dir, storedAt: request.ref };
+  }
+  if (!isS3Uri(basePath)) return resolveBaseline(request, basePath);
+  const store = openModelStore(basePath);
+  const version = requestedVersion(request, await store.listVersions(), (v) => store.versionLocation(v));
+  if (version === undefined) return resolveBaseline(request, basePath);
+  if (version === null) return { ref: request.ref, version: null, dir: null };
+  const dir = temporaryCopyDir();
+  try {
+    await store.readVersion(version, dir);
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { ref: request.ref, version, dir, storedAt: store.versionLocation(version) };
+}
+
+/** Removes the temporary copy of a baseline read from an object store; a local one is left alone. */
+export function releaseBaseline(baseline: ResolvedBaseline): void {
+  if (baseline.storedAt !== undefined && baseline.dir !== null) fs.rmSync(baseline.dir, { recursive: true, force: true });
+}
+
+function temporaryCopyDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-baseline-'));
+}
+
+/**
+ * The version a ref names among `versions` (null: `latest` of none), or undefined when the ref is
+ * not a version ref (a SavedModel directory). `where` names a version's location in errors.
+ */
+function requestedVersion(request: BaselineRequest, versions: number[], where: (version: number) => string): number | null | undefined {
+  const { ref } = request;
+  if (ref === 'latest') return versions.length === 0 ? null : versions[versions.length - 1]!;
+  let version: number;
+  if (/^\d+$/.test(ref)) version = Number(ref);
+  else if (ref.startsWith(LABEL_PREFIX)) version = labelledVersion(request, ref.slice(LABEL_PREFIX.length));
+  else return undefined;
+  if (!versions.includes(version)) throw new UserInputError(`baseline ${ref}: version ${version} does not exist (${where(version)})`);
+  return version;
+}
+
+function labelledVersion({ ref, versionLabels }: BaselineRequest, label: string): number {
+  if (!versionLabels) throw new UserInputError(`baseline ${ref}: no models.config was given to read version labels from`);
+  const version = versionLabels.labels[label];
+  if (version === undefined) {
+    const known = Object.keys(versionLabels.labels);
+    throw new UserInputError(`baseline ${ref}: ${versionLabels.source} has no version label "${label}" (it has ${known.length ? known.join(', ') : 'none'})`);
+  }
+  return version;
 }
 
 /** Runs the baseline on `split` and compares it image by image with the candidate's predictions. */
@@ -132,7 +175,7 @@ export function gateResult(
   const baselineAccuracy = accuracyOf(baselineAnswers.classes, split.labels);
   const paired = pairedComparison(candidate.classes, baselineAnswers.classes, split.labels);
   return {
-    baseline: { ref: baseline.ref, version: baseline.version, path: baseline.dir, accuracy: baselineAccuracy },
+    baseline: { ref: baseline.ref, version: baseline.version, path: baseline.storedAt ?? baseline.dir, accuracy: baselineAccuracy },
     ...common,
     delta: candidateAccuracy - baselineAccuracy,
     ...paired,
@@ -163,8 +206,12 @@ export function describeGate(result: BaselineGateResult): string {
   if (result.note) return `baseline ${result.baseline.ref}: ${result.note}`;
   const sign = result.delta! >= 0 ? '+' : '';
   return (
-    `baseline ${result.baseline.ref} (${result.baseline.version === null ? path.normalize(result.baseline.path!) : `version ${result.baseline.version}`}): ` +
+    `baseline ${result.baseline.ref} (${result.baseline.version === null ? displayPath(result.baseline.path!) : `version ${result.baseline.version}`}): ` +
     `${(result.baseline.accuracy! * 100).toFixed(2)}% -> candidate ${(result.candidate.accuracy * 100).toFixed(2)}% (${sign}${(result.delta! * 100).toFixed(2)} points), ` +
     `fixed ${result.fixed}, broken ${result.broken}, McNemar p = ${formatPValue(result.pValue!)}: ${result.passed ? 'passed' : 'refused'}`
   );
+}
+
+function displayPath(location: string): string {
+  return isS3Uri(location) ? location : path.normalize(location);
 }

@@ -17,7 +17,7 @@ import { openModelStore } from '../storage/open-model-store.ts';
 import { isS3Uri } from '../storage/s3-location.ts';
 import { servingModelContent } from './serving-model.ts';
 import { summarizeSignatures, type SignatureNames, type SignatureSummary } from './signatures.ts';
-import { checkBaselineRequest, compareWithBaseline, describeGate, gateRefusal, resolveBaseline, type BaselineGateResult, type BaselineRequest } from './baseline-gate.ts';
+import { checkBaselineRequest, compareWithBaseline, describeGate, fetchBaseline, gateRefusal, releaseBaseline, type BaselineGateResult, type BaselineRequest } from './baseline-gate.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature } from './predictions.ts';
 import { verifySavedModel, type VerificationResult } from './verify.ts';
 import { removeAbandonedStaging, type AbandonedStaging } from '../storage/versions.ts';
@@ -74,7 +74,6 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   const log = request.log ?? (() => {});
   validate(request);
   const store = openModelStore(request.basePath);
-  const baseline = request.baseline && resolveBaseline(request.baseline, request.basePath);
   const test = request.test;
   const warmupCount = Math.min(request.warmupRequests, test?.count ?? 0);
   const content = servingModelContent(request.spec, request.weights, {
@@ -87,6 +86,8 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   const abandonedLine = describeAbandoned(abandonedStaging);
   if (abandonedLine) log(abandonedLine);
   let gate: BaselineGateResult | null = null;
+  // Before anything is staged, so that `latest` is what served when the export started.
+  const baseline = request.baseline && (await fetchBaseline(request.baseline, request.basePath));
 
   const published = await store.publishVersion({
     version: request.version,
@@ -124,10 +125,10 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
         const result = await compareWithBaseline(tf, baseline, predictions, test!, request.baseline!);
         gate = result;
         log(describeGate(result));
-        if (!result.passed) throw new OperationalError(gateRefusal(result, store.location));
+        if (!result.passed) throw new OperationalError(gateRefusal(result, store.location), { gate: result });
       }
     },
-  });
+  }).finally(() => baseline && releaseBaseline(baseline));
 
   return {
     modelName: request.modelName,

@@ -14,7 +14,10 @@ export function tempDir(label: string): string {
   return dir;
 }
 
-/** Removes every directory tempDir made in this file; a child process may still be exiting, so retry. */
-export function removeTempDirs(): void {
-  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+/**
+ * Removes every directory tempDir made in this file; a child process may still be exiting, so retry.
+ * Asynchronous: a large tree (an installed package) removed synchronously blocks vitest's worker RPC.
+ */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((dir) => fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 5 })));
 }

@@ -6,13 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const MINUTE = 60_000;
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-tarball-'));
+const work = tempDir('tarball');
 const app = path.join(work, 'app');
 const installedBin = path.join(app, 'node_modules', '.bin', 'mnist-serve');
 let packedFiles: string[];
@@ -65,8 +65,6 @@ beforeAll(async () => {
 }, 20 * MINUTE);
 
 // Asynchronous: removing a whole node_modules can outlast vitest's 60 s RPC timeout on a busy machine.
-afterAll(() => fs.promises.rm(work, { recursive: true, force: true }));
-
 describe('the npm package', () => {
   it('holds the compiled program, the .proto files and the engine installer, and no sources, tests or tools', () => {
     expect(packedFiles).toEqual(expect.arrayContaining([
