@@ -7,7 +7,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // *.test.ts is unit (no engine, seconds). test/tiers.integration.test.ts checks that each file is
 // in exactly one.
 const interop = ['test/**/*.interop.test.ts'];
-const e2e = ['test/**/*.e2e.test.ts', ...['e2e', 'deploy', 'ci', 'package'].map((folder) => `test/${folder}/**/*.test.ts`)];
+const e2e = [
+  'test/**/*.e2e.test.ts',
+  ...['e2e', 'deploy', 'ci', 'package'].map((folder) => `test/${folder}/**/*.test.ts`),
+];
 const integration = ['test/**/*.integration.test.ts'];
 const unit = ['test/**/*.test.ts'];
 
@@ -32,7 +35,10 @@ export default defineConfig({
           setupFiles: ['test/helpers/unit-tier-guard.ts'],
         },
       },
-      { extends: true, test: { name: 'integration', include: integration, exclude: [...configDefaults.exclude, ...e2e] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: integration, exclude: [...configDefaults.exclude, ...e2e] },
+      },
       { extends: true, test: { name: 'interop', include: interop } },
       { extends: true, test: { name: 'e2e', include: e2e, exclude: [...configDefaults.exclude, ...interop] } },
     ],

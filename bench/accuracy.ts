@@ -20,15 +20,34 @@ function trainAsUser(name: string, args: string[]) {
   try {
     process.stderr.write(`${name}: mnist-serve train ${args.join(' ')}…`);
     const started = performance.now();
-    const result = spawnSync(process.execPath, [binPath, '--json', 'train', ...args, '--checkpoint-dir', checkpointDir], {
-      encoding: 'utf8',
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [binPath, '--json', 'train', ...args, '--checkpoint-dir', checkpointDir],
+      {
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
-    if (result.status !== 0) throw new Error(`${name} failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-3).join('\n')}`);
-    const report = JSON.parse(result.stdout) as { evaluation: { accuracy: number; loss: number }; samplesPerSecond: number; engine: string };
+    if (result.status !== 0)
+      throw new Error(
+        `${name} failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-3).join('\n')}`,
+      );
+    const report = JSON.parse(result.stdout) as {
+      evaluation: { accuracy: number; loss: number };
+      samplesPerSecond: number;
+      engine: string;
+    };
     process.stderr.write(` ${(report.evaluation.accuracy * 100).toFixed(2)} % in ${seconds.toFixed(1)} s\n`);
-    return { name, args, engine: report.engine, testAccuracy: report.evaluation.accuracy, testLoss: report.evaluation.loss, wallSeconds: Number(seconds.toFixed(1)), samplesPerSecond: Math.round(report.samplesPerSecond) };
+    return {
+      name,
+      args,
+      engine: report.engine,
+      testAccuracy: report.evaluation.accuracy,
+      testLoss: report.evaluation.loss,
+      wallSeconds: Number(seconds.toFixed(1)),
+      samplesPerSecond: Math.round(report.samplesPerSecond),
+    };
   } finally {
     fs.rmSync(checkpointDir, { recursive: true, force: true });
   }
@@ -38,7 +57,12 @@ const embedded = trainAsUser('embedded mnist', []);
 const fashion = trainAsUser('fashion-mnist', ['--data', 'fashion-mnist']);
 const report = {
   date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAfter: os.loadavg() },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadAverageAfter: os.loadavg(),
+  },
   runs: [embedded, fashion],
   targets: {
     embeddedAccuracyAtLeast95: embedded.testAccuracy >= 0.95,

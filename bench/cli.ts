@@ -27,7 +27,8 @@ function installedLayout(): string {
   const built = spawnSync(process.execPath, [path.join(projectRoot, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (built.status !== 0) throw new Error(`scripts/build.mjs exited ${built.status}`);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-bench-cli-'));
-  for (const entry of ['bin', 'dist', 'package.json']) fs.cpSync(path.join(projectRoot, entry), path.join(root, entry), { recursive: true });
+  for (const entry of ['bin', 'dist', 'package.json'])
+    fs.cpSync(path.join(projectRoot, entry), path.join(root, entry), { recursive: true });
   fs.symlinkSync(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'));
   return root;
 }
@@ -72,17 +73,35 @@ try {
   const inspect = ['inspect-graph', '--saved-model', path.join(base, '1')];
   const measurements = [
     { runs: 'installed', command: '--help', ...measure([installedBin, '--help']), targetSeconds: 0.15 },
-    { runs: 'installed', command: 'inspect-graph --saved-model DIR', ...measure([installedBin, ...inspect]), targetSeconds: 1 },
+    {
+      runs: 'installed',
+      command: 'inspect-graph --saved-model DIR',
+      ...measure([installedBin, ...inspect]),
+      targetSeconds: 1,
+    },
     { runs: 'clone', command: '--help', ...measure([cloneBin, '--help']), targetSeconds: 0.5 },
     { runs: 'clone', command: 'inspect-graph --saved-model DIR', ...measure([cloneBin, ...inspect]), targetSeconds: 1 },
-    { runs: 'clone', command: 'inspect-graph --saved-model DIR --signatures', ...measure([cloneBin, ...inspect, '--signatures']), targetSeconds: 1 },
+    {
+      runs: 'clone',
+      command: 'inspect-graph --saved-model DIR --signatures',
+      ...measure([cloneBin, ...inspect, '--signatures']),
+      targetSeconds: 1,
+    },
   ].map((m) => ({ ...m, met: m.seconds < m.targetSeconds }));
   const nodeAlone = measure(['-e', '0']);
   const cpu = (seconds: number | null) => (seconds === null ? '' : `, ${seconds.toFixed(3)} s CPU`);
-  for (const m of measurements) process.stderr.write(`${m.runs.padEnd(10)} ${m.command.padEnd(46)} ${m.seconds.toFixed(3)} s${cpu(m.cpuSeconds)} (target < ${m.targetSeconds} s)\n`);
+  for (const m of measurements)
+    process.stderr.write(
+      `${m.runs.padEnd(10)} ${m.command.padEnd(46)} ${m.seconds.toFixed(3)} s${cpu(m.cpuSeconds)} (target < ${m.targetSeconds} s)\n`,
+    );
   process.stderr.write(`${'node -e 0'.padEnd(57)} ${nodeAlone.seconds.toFixed(3)} s${cpu(nodeAlone.cpuSeconds)}\n`);
   const report = {
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg()[0] },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage: os.loadavg()[0],
+    },
     runsPerCommand: RUNS,
     nodeAlone,
     measurements,

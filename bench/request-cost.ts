@@ -19,13 +19,15 @@ import { DEFAULT_MAX_BODY_BYTES } from '../src/serving/servers/rest/rest-server.
 import { exportBenchModel, startServer } from './serve-setup.ts';
 
 const PROBE_INTERVAL_MS = 2;
-const image = (rows: number) => ({ dtype: 'DT_FLOAT', tensor_shape: { dim: [rows, 28, 28, 1].map((size) => ({ size })) } }) as TensorProto;
+const image = (rows: number) =>
+  ({ dtype: 'DT_FLOAT', tensor_shape: { dim: [rows, 28, 28, 1].map((size) => ({ size })) } }) as TensorProto;
 const pixels = (count: number) => Float32Array.from({ length: count * 784 }, (_, i) => ((i * 37) % 255) / 255);
 
 /** 1,024 images in the columnar format with every pixel at full float precision: the general JSON path, just under the body limit. */
 function largestGeneralBody(): string {
   const digits = (i: number) => (((i * 37) % 255) / 255 + 1e-9).toPrecision(17);
-  const row = (n: number) => `[${Array.from({ length: 28 }, (_, y) => `[${Array.from({ length: 28 }, (_, x) => `[${digits(n + y * 28 + x)}]`).join(',')}]`).join(',')}]`;
+  const row = (n: number) =>
+    `[${Array.from({ length: 28 }, (_, y) => `[${Array.from({ length: 28 }, (_, x) => `[${digits(n + y * 28 + x)}]`).join(',')}]`).join(',')}]`;
   let images = 1024;
   let body = '';
   do {
@@ -72,31 +74,57 @@ const base = await exportBenchModel();
 const server = await startServer(base, false);
 const client = new ServingClient(server.grpcAddress, { timeoutMs: 60_000 });
 const grpcAnswer = (request: Parameters<ServingClient['predict']>[0]) => async () =>
-  client.predict(request).then(() => 'OK', (error: ServiceError) => `${statusName(error)}: ${error.details}`);
+  client.predict(request).then(
+    () => 'OK',
+    (error: ServiceError) => `${statusName(error)}: ${error.details}`,
+  );
 const restAnswer = (body: string) => async () => {
   const response = await fetch(`${server.url}/v1/models/mnist:predict`, { method: 'POST', body });
   const text = await response.text();
   return response.status === 200 ? '200' : `${response.status}: ${text.slice(0, 160)}`;
 };
 const predict = (tensor: TensorProto) => grpcAnswer({ model_spec: { name: 'mnist' }, inputs: { image: tensor } });
-const few = (dims: number[]): TensorProto => ({ dtype: 'DT_FLOAT', tensor_shape: { dim: dims.map((size) => ({ size })) }, tensor_content: Buffer.alloc(12) });
-const content = (count: number): TensorProto => ({ ...image(count), tensor_content: Buffer.from(pixels(count).buffer) });
-const rowBody = (count: number) => JSON.stringify({ instances: Array.from({ length: count }, (_, n) => Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => [Math.round((((n + y * 28 + x) * 37) % 255) / 255 * 1000) / 1000]))) });
+const few = (dims: number[]): TensorProto => ({
+  dtype: 'DT_FLOAT',
+  tensor_shape: { dim: dims.map((size) => ({ size })) },
+  tensor_content: Buffer.alloc(12),
+});
+const content = (count: number): TensorProto => ({
+  ...image(count),
+  tensor_content: Buffer.from(pixels(count).buffer),
+});
+const rowBody = (count: number) =>
+  JSON.stringify({
+    instances: Array.from({ length: count }, (_, n) =>
+      Array.from({ length: 28 }, (_, y) =>
+        Array.from({ length: 28 }, (_, x) => [Math.round(((((n + y * 28 + x) * 37) % 255) / 255) * 1000) / 1000]),
+      ),
+    ),
+  });
 
 const cases: Case[] = [
   { name: 'gRPC: one image (baseline)', send: predict(content(1)) },
-  { name: 'gRPC: broadcast to [400000,28,28,1] (issue table row 1)', send: predict({ ...image(400_000), float_val: [0.5] }) },
+  {
+    name: 'gRPC: broadcast to [400000,28,28,1] (issue table row 1)',
+    send: predict({ ...image(400_000), float_val: [0.5] }),
+  },
   { name: 'gRPC: broadcast to [100000,28,28,1] (row 2)', send: predict({ ...image(100_000), float_val: [0.5] }) },
   { name: 'gRPC: broadcast to [30000,28,28,1] (row 3)', send: predict({ ...image(30_000), float_val: [0.5] }) },
   { name: 'gRPC: shape [-5,28,28,1] (row 4)', send: predict(few([-5, 28, 28, 1])) },
   { name: 'gRPC: shape [2^40,28,28,1] (row 4)', send: predict(few([2 ** 40, 28, 28, 1])) },
   { name: 'gRPC: shape [2^31,2^31,28,1] (row 4)', send: predict(few([2 ** 31, 2 ** 31, 28, 1])) },
   { name: 'gRPC: shape [0,28,28,1] (row 5)', send: predict(image(0)) },
-  { name: 'REST: lists nested 8M deep (16 MiB of brackets)', send: restAnswer(`{"instances": ${'['.repeat(8_000_000)}${']'.repeat(8_000_000)}}`) },
+  {
+    name: 'REST: lists nested 8M deep (16 MiB of brackets)',
+    send: restAnswer(`{"instances": ${'['.repeat(8_000_000)}${']'.repeat(8_000_000)}}`),
+  },
   { name: 'gRPC: broadcast to [1024,28,28,1] (largest allowed)', send: predict({ ...image(1024), float_val: [0.5] }) },
   { name: 'gRPC: 1024 images in tensor_content (largest allowed)', send: predict(content(1024)) },
   { name: 'REST: 1024 images, row format, 3 decimals (fast path, largest allowed)', send: restAnswer(rowBody(1024)) },
-  { name: 'REST: ~1000 images, columnar, 17 digits (general JSON path, body at the 16 MiB limit)', send: restAnswer(largestGeneralBody()) },
+  {
+    name: 'REST: ~1000 images, columnar, 17 digits (general JSON path, body at the 16 MiB limit)',
+    send: restAnswer(largestGeneralBody()),
+  },
 ];
 
 const results = [];
@@ -105,7 +133,9 @@ try {
     const result = await measure(server.url, send);
     const measured = { name, ...result, ...memory(server.pid) };
     results.push(measured);
-    process.stderr.write(`${name}: ${result.answer.slice(0, 90)} | ${result.answerMs} ms, event loop held ≤ ${result.worstProbeMs} ms, RSS ${measured.rssMiB} MiB (peak ${measured.peakRssMiB})\n`);
+    process.stderr.write(
+      `${name}: ${result.answer.slice(0, 90)} | ${result.answerMs} ms, event loop held ≤ ${result.worstProbeMs} ms, RSS ${measured.rssMiB} MiB (peak ${measured.peakRssMiB})\n`,
+    );
   }
 } finally {
   client.close();
@@ -114,8 +144,15 @@ try {
 
 const report = {
   date: new Date().toISOString(),
-  machine: { cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg(), node: process.version },
-  settings: 'serve defaults: no batching, one process, --max-request-rows 1024, --max-in-flight-rows 8192, --max-body-bytes 16777216',
+  machine: {
+    cpu: os.cpus()[0]?.model,
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverage: os.loadavg(),
+    node: process.version,
+  },
+  settings:
+    'serve defaults: no batching, one process, --max-request-rows 1024, --max-in-flight-rows 8192, --max-body-bytes 16777216',
   probe: `GET /v1/models/mnist every ${PROBE_INTERVAL_MS} ms; worstProbeMs is the longest one took while the request ran`,
   results,
 };

@@ -16,11 +16,22 @@ export interface LoadResult {
 
 const pixels = Float32Array.from({ length: 784 }, (_, i) => ((i * 37) % 255) / 255);
 
-export async function grpcLoad(address: string, concurrency: number, durationMs: number, model = 'mnist'): Promise<LoadResult> {
+export async function grpcLoad(
+  address: string,
+  concurrency: number,
+  durationMs: number,
+  model = 'mnist',
+): Promise<LoadResult> {
   const client = new ServingClient(address);
   const request = {
     model_spec: { name: model },
-    inputs: { image: { dtype: 'DT_FLOAT' as const, tensor_shape: { dim: [1, 28, 28, 1].map((size) => ({ size })) }, tensor_content: Buffer.from(pixels.buffer) } },
+    inputs: {
+      image: {
+        dtype: 'DT_FLOAT' as const,
+        tensor_shape: { dim: [1, 28, 28, 1].map((size) => ({ size })) },
+        tensor_content: Buffer.from(pixels.buffer),
+      },
+    },
   };
   try {
     await client.predict(request);

@@ -13,15 +13,30 @@ const workers = Number(process.argv[4] ?? 1);
 
 const base = await exportBenchModel();
 try {
-  const server = await startServer(base, true, workers, (process.env.SERVE_NODE_OPTIONS ?? '').split(' ').filter(Boolean));
+  const server = await startServer(
+    base,
+    true,
+    workers,
+    (process.env.SERVE_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
+  );
   try {
     const cpuMicros = () => processCpuMicros(server.pid);
-    const run = (duration: number) => autocannon({ url: `${server.url}/v1/models/mnist:predict`, method: 'POST', body: requestBody, headers: { 'content-type': 'application/json' }, connections, duration });
+    const run = (duration: number) =>
+      autocannon({
+        url: `${server.url}/v1/models/mnist:predict`,
+        method: 'POST',
+        body: requestBody,
+        headers: { 'content-type': 'application/json' },
+        connections,
+        duration,
+      });
     await run(1);
     const before = cpuMicros();
     const result = await run(seconds);
     const cpu = cpuMicros() - before;
-    process.stdout.write(`${JSON.stringify({ connections, workers, requestsPerSecond: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, serverCpuMicrosPerRequest: Math.round(cpu / result.requests.total), serverCpuShare: Number((cpu / (seconds * 1e6)).toFixed(2)) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ connections, workers, requestsPerSecond: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, serverCpuMicrosPerRequest: Math.round(cpu / result.requests.total), serverCpuShare: Number((cpu / (seconds * 1e6)).toFixed(2)) })}\n`,
+    );
   } finally {
     await server.stop();
   }

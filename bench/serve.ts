@@ -25,7 +25,14 @@ import { DEFAULT_BATCHING } from '../src/serving/batching/batcher.ts';
 import { LoadedVersion } from '../src/serving/servable/loaded-version.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
 import { grpcLoad } from './serve-grpc-load.ts';
-import { exportBenchModel, processCpuMicros, REST_TARGETS, startServer, type BenchServer, type RestTarget } from './serve-setup.ts';
+import {
+  exportBenchModel,
+  processCpuMicros,
+  REST_TARGETS,
+  startServer,
+  type BenchServer,
+  type RestTarget,
+} from './serve-setup.ts';
 
 const CONCURRENCIES = [1, 16, 64];
 const DURATION_SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
@@ -60,8 +67,12 @@ async function load(server: BenchServer, connections: number, seconds: number, t
   const serverCpuBefore = processCpuMicros(server.pid);
   const ownCpuBefore = process.cpuUsage();
   const result = await autocannon({
-    url: `${server.url}${target.path}`, method: 'POST', body: target.body,
-    headers: target.headers, connections, duration: seconds,
+    url: `${server.url}${target.path}`,
+    method: 'POST',
+    body: target.body,
+    headers: target.headers,
+    connections,
+    duration: seconds,
   });
   const ownCpu = process.cpuUsage(ownCpuBefore);
   const perRequest = (micros: number) => Math.round(micros / Math.max(1, result.requests.total));
@@ -83,8 +94,14 @@ setIntraOpThreads(1);
 setInterOpThreads(-1);
 process.stderr.write('exporting a SavedModel…\n');
 const base = await exportBenchModel();
-const inProcess = { batch: IN_PROCESS_BATCH, imagesPerSecond: Math.round(await inProcessRate(base, IN_PROCESS_BATCH)), unbatchedImagesPerSecond: Math.round(await inProcessRate(base, 1)) };
-process.stderr.write(`in-process: ${inProcess.imagesPerSecond} images/s at batch ${IN_PROCESS_BATCH}, ${inProcess.unbatchedImagesPerSecond} at batch 1\n`);
+const inProcess = {
+  batch: IN_PROCESS_BATCH,
+  imagesPerSecond: Math.round(await inProcessRate(base, IN_PROCESS_BATCH)),
+  unbatchedImagesPerSecond: Math.round(await inProcessRate(base, 1)),
+};
+process.stderr.write(
+  `in-process: ${inProcess.imagesPerSecond} images/s at batch ${IN_PROCESS_BATCH}, ${inProcess.unbatchedImagesPerSecond} at batch 1\n`,
+);
 
 /** Batching off and on in one process, then on with one worker process per core (--workers). */
 const CONFIGURATIONS = [
@@ -104,11 +121,26 @@ for (const { batching, workers } of CONFIGURATIONS) {
       const grpc = await grpcLoad(server.grpcAddress, concurrency, DURATION_SECONDS * 1000);
       const v2Json = await load(server, concurrency, DURATION_SECONDS, REST_TARGETS.v2Json);
       const v2Binary = await load(server, concurrency, DURATION_SECONDS, REST_TARGETS.v2Binary);
-      runs.push({ ...run, ratioToInProcess: Number(ratio.toFixed(3)), grpc: { ...grpc, ratioToInProcess: Number((grpc.requestsPerSecond / inProcess.imagesPerSecond).toFixed(3)) }, v2Json, v2Binary });
-      process.stderr.write(`batching ${batching ? 'on ' : 'off'} workers ${workers} c=${String(concurrency).padStart(2)}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}, CPU µs/request: server ${run.serverCpuMicrosPerRequest}, load generator ${run.loadGeneratorCpuMicrosPerRequest}\n`);
-      process.stderr.write(`  gRPC                  c=${String(concurrency).padStart(2)}: ${grpc.requestsPerSecond} req/s, p50 ${grpc.latencyMs.p50} ms, p99 ${grpc.latencyMs.p99} ms, errors ${grpc.errors}\n`);
-      for (const [label, v2] of [['v2 JSON  ', v2Json], ['v2 binary', v2Binary]] as const) {
-        process.stderr.write(`  ${label}             c=${String(concurrency).padStart(2)}: ${v2.requestsPerSecond} req/s, p50 ${v2.latencyMs.p50} ms, p99 ${v2.latencyMs.p99} ms, errors ${v2.errors + v2.non2xx}, server CPU µs/request ${v2.serverCpuMicrosPerRequest}\n`);
+      runs.push({
+        ...run,
+        ratioToInProcess: Number(ratio.toFixed(3)),
+        grpc: { ...grpc, ratioToInProcess: Number((grpc.requestsPerSecond / inProcess.imagesPerSecond).toFixed(3)) },
+        v2Json,
+        v2Binary,
+      });
+      process.stderr.write(
+        `batching ${batching ? 'on ' : 'off'} workers ${workers} c=${String(concurrency).padStart(2)}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}, CPU µs/request: server ${run.serverCpuMicrosPerRequest}, load generator ${run.loadGeneratorCpuMicrosPerRequest}\n`,
+      );
+      process.stderr.write(
+        `  gRPC                  c=${String(concurrency).padStart(2)}: ${grpc.requestsPerSecond} req/s, p50 ${grpc.latencyMs.p50} ms, p99 ${grpc.latencyMs.p99} ms, errors ${grpc.errors}\n`,
+      );
+      for (const [label, v2] of [
+        ['v2 JSON  ', v2Json],
+        ['v2 binary', v2Binary],
+      ] as const) {
+        process.stderr.write(
+          `  ${label}             c=${String(concurrency).padStart(2)}: ${v2.requestsPerSecond} req/s, p50 ${v2.latencyMs.p50} ms, p99 ${v2.latencyMs.p99} ms, errors ${v2.errors + v2.non2xx}, server CPU µs/request ${v2.serverCpuMicrosPerRequest}\n`,
+        );
       }
     }
   } finally {

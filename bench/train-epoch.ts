@@ -18,7 +18,13 @@ export interface EpochTiming {
   losses: number[];
 }
 
-export async function timeEpoch(engine: TrainingEngine, split: Split, batchSize: number, seed: number, epoch: number): Promise<EpochTiming> {
+export async function timeEpoch(
+  engine: TrainingEngine,
+  split: Split,
+  batchSize: number,
+  seed: number,
+  epoch: number,
+): Promise<EpochTiming> {
   const order = shuffledIndices(split.count, seed, epoch);
   const pixels = split.images.length / split.count;
   const buffers = { images: new Float32Array(batchSize * pixels), labels: new Int32Array(batchSize) };

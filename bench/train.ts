@@ -36,12 +36,17 @@ interface RunResult {
 }
 
 function runEngine(engine: 'graph' | 'eager', batchSize: number, env: Record<string, string> = {}): RunResult {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(benchDir, 'train-run.ts'), engine, String(batchSize), String(SEED)], {
-    encoding: 'utf8',
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', ...env },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`${engine} at batch ${batchSize} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`);
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(benchDir, 'train-run.ts'), engine, String(batchSize), String(SEED)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  if (result.status !== 0)
+    throw new Error(`${engine} at batch ${batchSize} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as RunResult;
 }
 
@@ -95,10 +100,19 @@ const report = {
 fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
 writeFileAtomic(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
 
-const row = (r: RunResult | null) => (r ? `${r.samplesPerSecond.toFixed(0).padStart(7)}/s ${r.peakRssMB.toFixed(0).padStart(5)} MB ${(r.testAccuracy * 100).toFixed(1)}%` : '      —');
+const row = (r: RunResult | null) =>
+  r
+    ? `${r.samplesPerSecond.toFixed(0).padStart(7)}/s ${r.peakRssMB.toFixed(0).padStart(5)} MB ${(r.testAccuracy * 100).toFixed(1)}%`
+    : '      —';
 for (const r of runs) {
-  process.stdout.write(`batch ${r.batchSize}\n  graph              ${row(r.graph)}\n  graph, TF threads  ${row(r.graphTfThreads)}\n`);
-  process.stdout.write(`  eager              ${row(r.eager)}\n  eager, TF threads  ${row(r.eagerTfThreads)}\n  keras              ${row(r.keras)}\n`);
-  process.stdout.write(`  graph/eager ${r.graphOverEager.toFixed(2)}× (vs best eager ${r.graphOverBestEager.toFixed(2)}×)${r.graphOverKeras === null ? '' : `, graph/keras ${r.graphOverKeras.toFixed(2)}×`}\n`);
+  process.stdout.write(
+    `batch ${r.batchSize}\n  graph              ${row(r.graph)}\n  graph, TF threads  ${row(r.graphTfThreads)}\n`,
+  );
+  process.stdout.write(
+    `  eager              ${row(r.eager)}\n  eager, TF threads  ${row(r.eagerTfThreads)}\n  keras              ${row(r.keras)}\n`,
+  );
+  process.stdout.write(
+    `  graph/eager ${r.graphOverEager.toFixed(2)}× (vs best eager ${r.graphOverBestEager.toFixed(2)}×)${r.graphOverKeras === null ? '' : `, graph/keras ${r.graphOverKeras.toFixed(2)}×`}\n`,
+  );
 }
 process.stdout.write(`targets ${JSON.stringify(report.targets)}\nwrote ${path.relative(process.cwd(), resultsFile)}\n`);

@@ -61,8 +61,10 @@ function cacheRoot() {
 }
 
 function isExtracted(dir) {
-  return LIBRARIES.every((lib) => fs.existsSync(path.join(dir, 'lib', lib))) &&
-    fs.existsSync(path.join(dir, 'include', 'tensorflow', 'c', 'c_api.h'));
+  return (
+    LIBRARIES.every((lib) => fs.existsSync(path.join(dir, 'lib', lib))) &&
+    fs.existsSync(path.join(dir, 'include', 'tensorflow', 'c', 'c_api.h'))
+  );
 }
 
 function findWheel(dir) {
@@ -76,12 +78,17 @@ function downloadWheel() {
   const cached = findWheel(wheelDir);
   if (cached) return cached;
   log(`downloading the ${TF_WHEEL_REQUIREMENT} wheel with pip (uses the configured pip index)…`);
-  const result = run('python3', ['-m', 'pip', 'download', '--no-deps', '--disable-pip-version-check',
-    TF_WHEEL_REQUIREMENT, '-d', wheelDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = run(
+    'python3',
+    ['-m', 'pip', 'download', '--no-deps', '--disable-pip-version-check', TF_WHEEL_REQUIREMENT, '-d', wheelDir],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const wheel = findWheel(wheelDir);
   if (result.status !== 0 || !wheel) {
-    throw new InstallError(`pip could not download ${TF_WHEEL_REQUIREMENT}: ${result.stderr.trim().split('\n').pop()}. ` +
-      'Set MNIST_SERVE_LIBTENSORFLOW to a directory holding a TensorFlow wheel or an extracted lib/ + include/.');
+    throw new InstallError(
+      `pip could not download ${TF_WHEEL_REQUIREMENT}: ${result.stderr.trim().split('\n').pop()}. ` +
+        'Set MNIST_SERVE_LIBTENSORFLOW to a directory holding a TensorFlow wheel or an extracted lib/ + include/.',
+    );
   }
   return wheel;
 }
@@ -112,7 +119,9 @@ with zipfile.ZipFile(wheel) as z:
   const result = run('python3', ['-c', script, wheel, staging, LIBRARIES.join(','), HEADER_ROOTS.join(',')]);
   if (result.status !== 0 || !isExtracted(staging)) {
     fs.rmSync(staging, { recursive: true, force: true });
-    throw new InstallError(`could not extract the C library from ${wheel}: ${result.stderr.trim().split('\n').pop() ?? 'files missing'}`);
+    throw new InstallError(
+      `could not extract the C library from ${wheel}: ${result.stderr.trim().split('\n').pop() ?? 'files missing'}`,
+    );
   }
   fs.rmSync(target, { recursive: true, force: true });
   fs.renameSync(staging, target);
@@ -125,7 +134,9 @@ function libtensorflowDir() {
     if (isExtracted(override)) return override;
     const wheel = findWheel(override);
     if (!wheel) {
-      throw new InstallError(`MNIST_SERVE_LIBTENSORFLOW=${override} holds neither lib/${LIBRARIES[0]} + include/ nor a tensorflow*.whl.`);
+      throw new InstallError(
+        `MNIST_SERVE_LIBTENSORFLOW=${override} holds neither lib/${LIBRARIES[0]} + include/ nor a tensorflow*.whl.`,
+      );
     }
     const target = path.join(cacheRoot(), `libtensorflow-${path.basename(wheel, '.whl')}`);
     if (!isExtracted(target)) extractWheel(wheel, target);
@@ -164,8 +175,14 @@ function buildBinding(pkg) {
   // The variables node-pre-gyp would pass; the package's action_after_build copies the addon to
   // module_path, where tfjs-node looks for it (the highest N-API version it ships for is 8).
   const napi = Math.min(Number(process.versions.napi), 8);
-  const args = [nodeGyp, 'rebuild', `--nodedir=${nodedir}`, '--module_name=tfjs_binding',
-    `--module_path=${path.join(pkg, "lib", `napi-v${napi}`)}`, `--napi_build_version=${napi}`];
+  const args = [
+    nodeGyp,
+    'rebuild',
+    `--nodedir=${nodedir}`,
+    '--module_name=tfjs_binding',
+    `--module_path=${path.join(pkg, 'lib', `napi-v${napi}`)}`,
+    `--napi_build_version=${napi}`,
+  ];
   const result = run(process.execPath, args, { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.status !== 0) {
     const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-5).join('\n');
@@ -175,7 +192,11 @@ function buildBinding(pkg) {
 
 function tryPackageInstaller(pkg) {
   log("trying @tensorflow/tfjs-node's own installer (downloads libtensorflow 2.9.1)…");
-  const result = run(process.execPath, ['scripts/install.js'], { cwd: pkg, timeout: 180_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = run(process.execPath, ['scripts/install.js'], {
+    cwd: pkg,
+    timeout: 180_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (result.status === 0 && bindingLoads()) return true;
   fs.rmSync(path.join(pkg, 'deps'), { recursive: true, force: true });
   return false;
@@ -195,7 +216,9 @@ const SOURCES = ['wheel', 'tfjs-node'];
 function main() {
   const source = process.env.MNIST_SERVE_ENGINE_SOURCE || undefined;
   if (source !== undefined && !SOURCES.includes(source)) {
-    throw new InstallError(`MNIST_SERVE_ENGINE_SOURCE=${source}: expected ${SOURCES.join(' or ')} (or unset: the wheel, then tfjs-node's installer)`);
+    throw new InstallError(
+      `MNIST_SERVE_ENGINE_SOURCE=${source}: expected ${SOURCES.join(' or ')} (or unset: the wheel, then tfjs-node's installer)`,
+    );
   }
   const pkg = packageDir();
   if (bindingLoads()) {
@@ -215,10 +238,12 @@ function main() {
     log('installed with the package installer.');
     return;
   }
-  throw new InstallError(source === 'tfjs-node'
-    ? "tfjs-node's own installer could not download libtensorflow; unset MNIST_SERVE_ENGINE_SOURCE to use the TensorFlow pip wheel."
-    : "neither the TensorFlow pip wheel nor tfjs-node's own installer gave a working binding (see the lines above); " +
-      'set MNIST_SERVE_LIBTENSORFLOW to a directory holding a TensorFlow wheel or an extracted lib/ + include/.');
+  throw new InstallError(
+    source === 'tfjs-node'
+      ? "tfjs-node's own installer could not download libtensorflow; unset MNIST_SERVE_ENGINE_SOURCE to use the TensorFlow pip wheel."
+      : "neither the TensorFlow pip wheel nor tfjs-node's own installer gave a working binding (see the lines above); " +
+          'set MNIST_SERVE_LIBTENSORFLOW to a directory holding a TensorFlow wheel or an extracted lib/ + include/.',
+  );
 }
 
 try {

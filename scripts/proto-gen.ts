@@ -16,18 +16,31 @@ import { PROTO_FILES, PROTO_ROOT } from '../src/formats/proto/index.ts';
 export const GENERATED_DIR = path.join(PROTO_ROOT, 'generated');
 
 const GENERATOR = createRequire(import.meta.url).resolve('@grpc/proto-loader/build/bin/proto-loader-gen-types.js');
-const OPTIONS = ['--keepCase', '--longs=Number', '--enums=String', '--arrays', '--objects', '--oneofs', '--grpcLib=@grpc/grpc-js', '--importFileExtension=.ts'];
+const OPTIONS = [
+  '--keepCase',
+  '--longs=Number',
+  '--enums=String',
+  '--arrays',
+  '--objects',
+  '--oneofs',
+  '--grpcLib=@grpc/grpc-js',
+  '--importFileExtension=.ts',
+];
 
 /** Writes the generated types into `outDir` (replacing what it held). */
 export function generateProtoTypes(outDir: string): void {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'proto-gen-'));
   try {
     // Run from PROTO_ROOT with `-I .` so each file names its .proto by import path, not by this checkout's path.
-    execFileSync(process.execPath, [GENERATOR, ...OPTIONS, '-I', '.', '-O', scratch, ...PROTO_FILES], { cwd: PROTO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [GENERATOR, ...OPTIONS, '-I', '.', '-O', scratch, ...PROTO_FILES], {
+      cwd: PROTO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
     for (const entry of fs.readdirSync(scratch, { withFileTypes: true })) {
-      if (entry.isDirectory()) fs.cpSync(path.join(scratch, entry.name), path.join(outDir, entry.name), { recursive: true });
+      if (entry.isDirectory())
+        fs.cpSync(path.join(scratch, entry.name), path.join(outDir, entry.name), { recursive: true });
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

@@ -69,7 +69,10 @@ export class OperationalError extends FieldError {
   override readonly name = 'OperationalError';
 
   /** `details`: what a --json reader gets beside the message, e.g. the comparison a gate refused on. */
-  constructor(message: string | readonly MessagePart[], readonly details?: Record<string, unknown>) {
+  constructor(
+    message: string | readonly MessagePart[],
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }

@@ -12,7 +12,10 @@ function testSources(dir = path.join(projectRoot, 'test')): string[] {
   });
 }
 
-const sources = testSources().map((file) => ({ file: path.relative(projectRoot, file), text: fs.readFileSync(file, 'utf8') }));
+const sources = testSources().map((file) => ({
+  file: path.relative(projectRoot, file),
+  text: fs.readFileSync(file, 'utf8'),
+}));
 
 describe('random numbers in tests', () => {
   it('come from seededRandom (src/util/random.ts), never Math.random', () => {
@@ -32,6 +35,8 @@ describe('random numbers in tests', () => {
 describe('temporary directories in tests', () => {
   it('come from tempDir (test/helpers/temp-dir.ts), which removes them after each file', () => {
     const helper = path.join('test', 'helpers', 'temp-dir.ts');
-    expect(sources.filter(({ file, text }) => file !== helper && /mkdtemp(Sync)?\(/.test(text)).map(({ file }) => file)).toEqual([]);
+    expect(
+      sources.filter(({ file, text }) => file !== helper && /mkdtemp(Sync)?\(/.test(text)).map(({ file }) => file),
+    ).toEqual([]);
   });
 });

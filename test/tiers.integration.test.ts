@@ -15,8 +15,14 @@ type Tier = (typeof TIERS)[number];
 /** What vitest itself selects, per project: the configuration is the thing under test. */
 function listedFiles(): { file: string; projectName: Tier }[] {
   const vitest = path.join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs');
-  const output = execFileSync(process.execPath, [vitest, 'list', '--filesOnly', '--json'], { cwd: projectRoot, encoding: 'utf8' });
-  return (JSON.parse(output) as { file: string; projectName: Tier }[]).map(({ file, projectName }) => ({ file: path.relative(projectRoot, file), projectName }));
+  const output = execFileSync(process.execPath, [vitest, 'list', '--filesOnly', '--json'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  });
+  return (JSON.parse(output) as { file: string; projectName: Tier }[]).map(({ file, projectName }) => ({
+    file: path.relative(projectRoot, file),
+    projectName,
+  }));
 }
 
 function testFilesOnDisk(dir = path.join(projectRoot, 'test')): string[] {
@@ -31,8 +37,12 @@ function testFilesOnDisk(dir = path.join(projectRoot, 'test')): string[] {
 const needsPython = /\b(runPython|pythonTf|noPythonTf)\b/;
 const runsTheCli = /\b(runCli|runOnTerminal|startServe)\b/;
 // These two name what they check for; the guard test's TensorFlow import is meant to fail.
-const aboutTheTiers = new Set([path.join('test', 'tiers.integration.test.ts'), path.join('test', 'helpers', 'unit-tier-guard.test.ts')]);
-const needsEngineOrServer = /\b(loadTf|createEngine|runTraining|startServer|startGrpcFixture|exportVersion)\b|@tensorflow\/tfjs-node/;
+const aboutTheTiers = new Set([
+  path.join('test', 'tiers.integration.test.ts'),
+  path.join('test', 'helpers', 'unit-tier-guard.test.ts'),
+]);
+const needsEngineOrServer =
+  /\b(loadTf|createEngine|runTraining|startServer|startGrpcFixture|exportVersion)\b|@tensorflow\/tfjs-node/;
 
 describe('test tiers', () => {
   const listed = listedFiles();
@@ -40,19 +50,27 @@ describe('test tiers', () => {
 
   it('puts every test file in exactly one tier', () => {
     const files = listed.map(({ file }) => file);
-    expect(files.filter((file, i) => files.indexOf(file) !== i), 'files in more than one tier').toEqual([]);
+    expect(
+      files.filter((file, i) => files.indexOf(file) !== i),
+      'files in more than one tier',
+    ).toEqual([]);
     expect([...new Set(files)].sort()).toEqual(testFilesOnDisk().sort());
     expect(new Set(listed.map(({ projectName }) => projectName))).toEqual(new Set(TIERS));
   });
 
   it('runs Python-judged files as interop, CLI files as e2e, and keeps the engine out of unit', () => {
-    const misplaced = listed.filter(({ file }) => !aboutTheTiers.has(file)).flatMap(({ file, projectName: tier }) => {
-      const source = fs.readFileSync(path.join(projectRoot, file), 'utf8');
-      if (needsPython.test(source) && tier !== 'interop') return [`${file}: uses Python TensorFlow, so *.interop.test.ts`];
-      if (runsTheCli.test(source) && tier !== 'e2e' && tier !== 'interop') return [`${file}: runs the CLI, so *.e2e.test.ts`];
-      if (needsEngineOrServer.test(source) && tier === 'unit') return [`${file}: needs TensorFlow or a server, so *.integration.test.ts`];
-      return [];
-    });
+    const misplaced = listed
+      .filter(({ file }) => !aboutTheTiers.has(file))
+      .flatMap(({ file, projectName: tier }) => {
+        const source = fs.readFileSync(path.join(projectRoot, file), 'utf8');
+        if (needsPython.test(source) && tier !== 'interop')
+          return [`${file}: uses Python TensorFlow, so *.interop.test.ts`];
+        if (runsTheCli.test(source) && tier !== 'e2e' && tier !== 'interop')
+          return [`${file}: runs the CLI, so *.e2e.test.ts`];
+        if (needsEngineOrServer.test(source) && tier === 'unit')
+          return [`${file}: needs TensorFlow or a server, so *.integration.test.ts`];
+        return [];
+      });
     expect(misplaced).toEqual([]);
   });
 

@@ -65,11 +65,14 @@ export function listCheckpoints(dir: string, monitor: Monitor = 'val_accuracy'):
   const latest = latestCheckpoint(dir);
   const infos = prefixes
     .map(describe)
-    .sort((a, b) => numberOf(a.prefix) - numberOf(b.prefix) || (a.modified?.getTime() ?? 0) - (b.modified?.getTime() ?? 0));
+    .sort(
+      (a, b) => numberOf(a.prefix) - numberOf(b.prefix) || (a.modified?.getTime() ?? 0) - (b.modified?.getTime() ?? 0),
+    );
   const scored = infos.filter((info) => info.meta?.metrics);
   const better = (a: number, b: number) => (monitor === 'val_loss' ? a < b : a > b);
   const best = scored.reduce<CheckpointInfo | null>(
-    (top, info) => (!top || better(info.meta!.metrics![monitor], top.meta!.metrics![monitor]) ? (info as CheckpointInfo) : top),
+    (top, info) =>
+      !top || better(info.meta!.metrics![monitor], top.meta!.metrics![monitor]) ? (info as CheckpointInfo) : top,
     null,
   );
   return infos.map((info) => ({

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import { UserInputError } from '../errors.ts';
 import type { TrainingState } from '../model/training-state.ts';
 import { crc32c } from '../formats/crc32c.ts';
-import { bundleFiles, listTensorBundle, readBundleFile, readTensorBundle, type BundleEntryInfo } from '../formats/tensor-bundle/index.ts';
+import {
+  bundleFiles,
+  listTensorBundle,
+  readBundleFile,
+  readTensorBundle,
+  type BundleEntryInfo,
+} from '../formats/tensor-bundle/index.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { readSidecar, type CheckpointMeta } from './meta.ts';
 import { tensorsToState, type TrainingPosition } from './state-tensors.ts';

@@ -22,7 +22,10 @@ export interface SavedCheckpoint {
 }
 
 function writeCheckpoint(prefix: string, state: TrainingState, meta: CheckpointMeta): void {
-  writeTensorBundle(prefix, stateToTensors(meta.spec, state, { epoch: meta.epoch, batch: meta.batch }, { weightsOnly: meta.weightsOnly }));
+  writeTensorBundle(
+    prefix,
+    stateToTensors(meta.spec, state, { epoch: meta.epoch, batch: meta.batch }, { weightsOnly: meta.weightsOnly }),
+  );
   writeSidecar(prefix, meta);
 }
 
@@ -39,7 +42,8 @@ function writeState(dir: string, latest: string, all: string[]): void {
 
 /** Saves the next `ckpt-N` in `dir`, names it latest, and deletes all but the newest `keep`. */
 export function saveCheckpoint(dir: string, state: TrainingState, meta: CheckpointMeta, keep: number): SavedCheckpoint {
-  if (!Number.isInteger(keep) || keep < 1) throw new UserInputError(fieldMessage`${field('keep', keep)}: expected a positive integer`);
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new UserInputError(fieldMessage`${field('keep', keep)}: expected a positive integer`);
   fs.mkdirSync(dir, { recursive: true });
   const prefix = nextCheckpointPrefix(dir);
   writeCheckpoint(prefix, state, meta);
@@ -66,7 +70,8 @@ export function saveWeightsAt(prefix: string, state: TrainingState, meta: Checkp
 
 /** Keeps the newest `keep` checkpoints the state file lists (and always the latest). */
 export function pruneCheckpoints(dir: string, keep: number): { kept: string[]; removed: string[] } {
-  if (!Number.isInteger(keep) || keep < 1) throw new UserInputError(fieldMessage`${field('keep', keep)}: expected a positive integer`);
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new UserInputError(fieldMessage`${field('keep', keep)}: expected a positive integer`);
   const latest = latestCheckpoint(dir);
   if (!latest) throw new UserInputError(`${path.join(dir, 'checkpoint')}: no such file; nothing to prune in ${dir}`);
   const all = listedCheckpoints(dir);

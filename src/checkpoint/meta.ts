@@ -68,7 +68,9 @@ export function readSidecar(prefix: string): CheckpointMeta {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserInputError(`${file}: missing; ${prefix} is not a complete mnist-serve checkpoint (an unfinished write, or not a checkpoint prefix)`);
+      throw new UserInputError(
+        `${file}: missing; ${prefix} is not a complete mnist-serve checkpoint (an unfinished write, or not a checkpoint prefix)`,
+      );
     }
     throw error;
   }
@@ -88,8 +90,10 @@ export function readSidecar(prefix: string): CheckpointMeta {
   }
   if (typeof value.timestamp !== 'string') fail('timestamp', 'an ISO date string');
   if (value.engine !== 'eager' && value.engine !== 'graph') fail('engine', '"eager" or "graph"');
-  if (typeof value.data !== 'object' || value.data === null || typeof value.data.name !== 'string') fail('data', 'an object with a name');
-  if (typeof value.run !== 'object' || value.run === null || !Number.isInteger(value.run.seed)) fail('run', 'an object with epochs, batchSize and seed');
+  if (typeof value.data !== 'object' || value.data === null || typeof value.data.name !== 'string')
+    fail('data', 'an object with a name');
+  if (typeof value.run !== 'object' || value.run === null || !Number.isInteger(value.run.seed))
+    fail('run', 'an object with epochs, batchSize and seed');
   const spec = parseModelSpec(value.spec, file);
   return { ...(value as CheckpointMeta), spec };
 }
@@ -109,7 +113,10 @@ export function trainedOnDataset(meta: Pick<CheckpointMeta, 'data' | 'run'>): Da
  * replace the source (together, since `--data mnist` takes no directory), `--seed` the seed; what
  * is not given stays the checkpoint's. So `--seed 1` alone still reads the data it was trained on.
  */
-export function datasetOverCheckpoint(meta: Pick<CheckpointMeta, 'data' | 'run'>, given: DatasetOptions): DatasetOptions {
+export function datasetOverCheckpoint(
+  meta: Pick<CheckpointMeta, 'data' | 'run'>,
+  given: DatasetOptions,
+): DatasetOptions {
   const { seed, ...trainedSource } = trainedOnDataset(meta);
   const { seed: givenSeed, ...givenSource } = given;
   const source = given.data !== undefined || given.dataDir !== undefined ? givenSource : trainedSource;

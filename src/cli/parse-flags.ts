@@ -40,13 +40,15 @@ export function fraction(value: string): number {
 /** A fraction above 0, e.g. of a GPU's memory: 0 < x ≤ 1. */
 export function positiveFraction(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError('expected a number greater than 0 and at most 1');
+  if (value.trim() === '' || !(n > 0 && n <= 1))
+    throw new InvalidArgumentError('expected a number greater than 0 and at most 1');
   return n;
 }
 
 /** A SavedModel signature name: letters, digits and `_ . - /`, as TF Serving's clients send them. */
 export function signatureName(value: string): string {
-  if (!/^[A-Za-z0-9_.\-/]+$/.test(value)) throw new InvalidArgumentError('expected a plain name (letters, digits, _ . - /)');
+  if (!/^[A-Za-z0-9_.\-/]+$/.test(value))
+    throw new InvalidArgumentError('expected a plain name (letters, digits, _ . - /)');
   return value;
 }
 

@@ -50,7 +50,11 @@ export function trainingProgress(options: GlobalOptions): ProgressRenderer {
           );
           bar.start(event.batches, event.batch - 1, { loss: '-', acc: '-', sps: '-' });
         }
-        bar.update(event.batch, { loss: fixed(event.loss), acc: fixed(event.accuracy), sps: Math.round(event.samplesPerSecond) });
+        bar.update(event.batch, {
+          loss: fixed(event.loss),
+          acc: fixed(event.accuracy),
+          sps: Math.round(event.samplesPerSecond),
+        });
         break;
       case 'epoch':
         bar?.stop();
@@ -58,7 +62,10 @@ export function trainingProgress(options: GlobalOptions): ProgressRenderer {
         log(options, epochLine(event));
         break;
       case 'early-stopping':
-        log(options, `Early stopping after epoch ${event.epoch}: ${event.monitor} last improved at epoch ${event.bestEpoch} (${fixed(event.bestValue)})`);
+        log(
+          options,
+          `Early stopping after epoch ${event.epoch}: ${event.monitor} last improved at epoch ${event.bestEpoch} (${fixed(event.bestValue)})`,
+        );
         break;
     }
   };

@@ -34,7 +34,10 @@ export async function renderCliReference(): Promise<string> {
     '',
     '## Commands',
     '',
-    ...commands.map((command) => `- [\`mnist-serve ${command.name()}\`](#${slug(`mnist-serve ${command.name()}`)}) — ${escapeCell(command.description())}`),
+    ...commands.map(
+      (command) =>
+        `- [\`mnist-serve ${command.name()}\`](#${slug(`mnist-serve ${command.name()}`)}) — ${escapeCell(command.description())}`,
+    ),
   ];
   for (const command of commands) lines.push('', ...renderCommand(command, 'mnist-serve', '##'));
   return `${lines.join('\n')}\n`;
@@ -44,7 +47,11 @@ function renderCommand(command: Command, parentPath: string, heading: string): s
   const path = `${parentPath} ${command.name()}`;
   const lines = [`${heading} \`${path}\``, '', command.description(), ''];
   if (command.commands.length > 0) {
-    lines.push('Subcommands:', '', ...command.commands.map((sub) => `- [\`${path} ${sub.name()}\`](#${slug(`${path} ${sub.name()}`)})`));
+    lines.push(
+      'Subcommands:',
+      '',
+      ...command.commands.map((sub) => `- [\`${path} ${sub.name()}\`](#${slug(`${path} ${sub.name()}`)})`),
+    );
   } else {
     lines.push('```', `${path} ${command.usage()}`, '```');
   }
@@ -71,15 +78,21 @@ function optionTable(options: readonly Option[]): string[] {
   return [
     '| option | default | allowed values | meaning |',
     '|---|---|---|---|',
-    ...options.filter((option) => !option.hidden).map((option) => {
-      const notes = [
-        option.mandatory ? 'required' : '',
-        conflictsOf(option).length > 0 ? `not with ${conflictsOf(option).map((name) => code(flagOf(name, options))).join(', ')}` : '',
-        option.envVar ? `env ${code(option.envVar)}` : '',
-      ].filter(Boolean);
-      const meaning = [escapeCell(option.description), ...notes].filter(Boolean).join('; ');
-      return `| ${code(option.flags)} | ${defaultOf(option)} | ${option.argChoices ? option.argChoices.map(code).join(', ') : ''} | ${meaning} |`;
-    }),
+    ...options
+      .filter((option) => !option.hidden)
+      .map((option) => {
+        const notes = [
+          option.mandatory ? 'required' : '',
+          conflictsOf(option).length > 0
+            ? `not with ${conflictsOf(option)
+                .map((name) => code(flagOf(name, options)))
+                .join(', ')}`
+            : '',
+          option.envVar ? `env ${code(option.envVar)}` : '',
+        ].filter(Boolean);
+        const meaning = [escapeCell(option.description), ...notes].filter(Boolean).join('; ');
+        return `| ${code(option.flags)} | ${defaultOf(option)} | ${option.argChoices ? option.argChoices.map(code).join(', ') : ''} | ${meaning} |`;
+      }),
   ];
 }
 

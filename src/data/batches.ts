@@ -36,7 +36,10 @@ export function gatherBatch(
   const total = indices ? indices.length : split.count;
   const count = Math.max(0, Math.min(size, total - start));
   const pixels = split.count > 0 ? split.images.length / split.count : 0;
-  const images = out && out.images.length >= count * pixels ? out.images.subarray(0, count * pixels) : new Float32Array(count * pixels);
+  const images =
+    out && out.images.length >= count * pixels
+      ? out.images.subarray(0, count * pixels)
+      : new Float32Array(count * pixels);
   const labels = out && out.labels.length >= count ? out.labels.subarray(0, count) : new Int32Array(count);
   for (let i = 0; i < count; i += 1) {
     const sample = indices ? indices[start + i]! : start + i;
@@ -50,14 +53,16 @@ export function gatherBatch(
 
 /** Image `index` of the split as float32 values in 0–1, scaled like every training batch. */
 export function normalizedImage(split: Split, index: number): Float32Array {
-  if (!Number.isInteger(index) || index < 0 || index >= split.count) throw new RangeError(`image ${index} is outside 0…${split.count - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= split.count)
+    throw new RangeError(`image ${index} is outside 0…${split.count - 1}`);
   return gatherBatch(split, null, index, 1).images;
 }
 
 /** The first `limit` samples of a split (all of them when undefined); `limitField` names the limit in errors. */
 export function firstSamples(split: Split, limit: number | undefined, limitField: string): Split {
   if (limit === undefined) return split;
-  if (!Number.isInteger(limit) || limit < 1) throw new UserInputError(fieldMessage`${field(limitField, limit)}: expected a positive integer`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UserInputError(fieldMessage`${field(limitField, limit)}: expected a positive integer`);
   const count = Math.min(limit, split.count);
   const pixels = split.count ? split.images.length / split.count : 0;
   return { images: split.images.subarray(0, count * pixels), labels: split.labels.subarray(0, count), count };

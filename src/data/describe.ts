@@ -65,13 +65,21 @@ async function idxChecksums(dataset: Dataset): Promise<ChecksumReport> {
     PINNED_DATASETS[pinned].files.find((pin) => pin.file === `${base}.gz`)?.sha256 ?? null;
   const matching = candidates.find((pinned) => hashed.every((h) => h.sha256 === expectedFrom(pinned, h.base)));
   const compareWith = matching ?? (candidates.length === 1 ? candidates[0] : undefined);
-  const files = hashed.map((h) => ({ file: h.file, sha256: h.sha256, expected: compareWith ? expectedFrom(compareWith, h.base) : null }));
+  const files = hashed.map((h) => ({
+    file: h.file,
+    sha256: h.sha256,
+    expected: compareWith ? expectedFrom(compareWith, h.base) : null,
+  }));
   if (matching) return { status: 'verified', ...(dataset.name === 'idx' ? { matches: matching } : {}), files };
   return { status: compareWith ? 'mismatch' : 'unpinned', files };
 }
 
 function embeddedChecksums(): ChecksumReport {
-  const files = embeddedDigitChecksums().map(({ file, sha256, expected }) => ({ file: path.resolve(file), sha256, expected }));
+  const files = embeddedDigitChecksums().map(({ file, sha256, expected }) => ({
+    file: path.resolve(file),
+    sha256,
+    expected,
+  }));
   return { status: files.every((f) => f.sha256 === f.expected) ? 'verified' : 'mismatch', files };
 }
 

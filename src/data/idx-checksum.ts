@@ -18,7 +18,8 @@ export async function idxContentChecksum(file: string, maxBytes = Number.POSITIV
   let bytes = 0;
   for await (const chunk of idxContent(fs.createReadStream(file), file)) {
     bytes += chunk.length;
-    if (bytes > maxBytes) throw new ContentTooLargeError(`its content goes on past the ${maxBytes} bytes of the pinned file`);
+    if (bytes > maxBytes)
+      throw new ContentTooLargeError(`its content goes on past the ${maxBytes} bytes of the pinned file`);
     hash.update(chunk);
   }
   return { sha256: hash.digest('hex'), bytes };

@@ -35,9 +35,13 @@ export function idxFilePaths(dir: string): Record<keyof typeof IDX_FILE_NAMES, s
     throw new UserInputError(fieldMessage`${field('dataDir', dir)}: not a directory`);
   }
   const entries = Object.entries(IDX_FILE_NAMES).map(([key, base]) => [key, findIdxFile(dir, base)] as const);
-  const missing = entries.filter(([, found]) => !found).map(([key]) => IDX_FILE_NAMES[key as keyof typeof IDX_FILE_NAMES]);
+  const missing = entries
+    .filter(([, found]) => !found)
+    .map(([key]) => IDX_FILE_NAMES[key as keyof typeof IDX_FILE_NAMES]);
   if (missing.length > 0) {
-    throw new UserInputError(`${dir}: missing IDX file${missing.length > 1 ? 's' : ''} ${missing.map((m) => `${m}[.gz]`).join(', ')}`);
+    throw new UserInputError(
+      `${dir}: missing IDX file${missing.length > 1 ? 's' : ''} ${missing.map((m) => `${m}[.gz]`).join(', ')}`,
+    );
   }
   return Object.fromEntries(entries) as Record<keyof typeof IDX_FILE_NAMES, string>;
 }

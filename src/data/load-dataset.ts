@@ -66,7 +66,8 @@ export async function loadDataset(options: DatasetOptions = {}): Promise<Dataset
         fieldMessage`${field('data', 'mnist')} is the embedded set and takes no ${field('dataDir')}; for IDX files use ${field('data', 'mnist-full')} or fashion-mnist, or leave ${field('data')} out`,
       );
     }
-    if (!fs.existsSync(options.dataDir)) throw new UserInputError(fieldMessage`${field('dataDir', options.dataDir)}: no such directory`);
+    if (!fs.existsSync(options.dataDir))
+      throw new UserInputError(fieldMessage`${field('dataDir', options.dataDir)}: no such directory`);
     return loadIdxDirectory(options.dataDir, options.data ?? 'idx');
   }
   const data = options.data ?? 'mnist';

@@ -55,7 +55,13 @@ export function pixelRows(dataset: Dataset, split: Split, index: number): number
  * A PNG of images `indices` laid out `columns` wide, each pixel drawn as scale×scale, with a
  * mid-grey gap of `scale` pixels between images (none for a single image).
  */
-export function imagesPng(dataset: Dataset, split: Split, indices: number[], columns: number, scale: number): Uint8Array {
+export function imagesPng(
+  dataset: Dataset,
+  split: Split,
+  indices: number[],
+  columns: number,
+  scale: number,
+): Uint8Array {
   const { rows, cols } = imageSize(dataset);
   const gridRows = Math.ceil(indices.length / columns);
   const gap = indices.length > 1 ? scale : 0;

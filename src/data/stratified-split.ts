@@ -13,7 +13,11 @@ export interface SplitIndices {
  * Splits sample indices grouped by class: `Math.round(n × testFraction)` of each class's `n`
  * samples go to test, the rest to train; each split is then shuffled so classes interleave.
  */
-export function stratifiedSplit(indicesByClass: readonly Int32Array[], testFraction: number, seed: number): SplitIndices {
+export function stratifiedSplit(
+  indicesByClass: readonly Int32Array[],
+  testFraction: number,
+  seed: number,
+): SplitIndices {
   const random = seededRandom(deriveSeed(seed, 'stratified-split'));
   const train: number[] = [];
   const test: number[] = [];

@@ -32,7 +32,11 @@ class EagerEngine implements TrainingEngine {
   private readonly slots: Slot[];
   private step: number;
 
-  constructor(private readonly tf: Tf, readonly spec: ModelSpec, state: TrainingState) {
+  constructor(
+    private readonly tf: Tf,
+    readonly spec: ModelSpec,
+    state: TrainingState,
+  ) {
     this.slots = variableSpecs(spec).map((variable) => ({
       spec: variable,
       weight: tf.variable(tf.tensor(stateArray(state.variables, variable), variable.shape), true),
@@ -59,12 +63,15 @@ class EagerEngine implements TrainingEngine {
       const x = this.inputs(images, count);
       const y = tf.tensor1d(labels.subarray(0, count), 'int32');
       let batchAccuracy: tfjs.Scalar | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const scores = forward(tf, this.spec, this.weight, x);
-        // Kept so it survives variableGrads' own tidy; the outer tidy frees it.
-        batchAccuracy = tf.keep(accuracy(tf, scores, y));
-        return sparseCategoricalCrossEntropy(tf, scores, y);
-      }, this.slots.map((s) => s.weight));
+      const { value, grads } = tf.variableGrads(
+        () => {
+          const scores = forward(tf, this.spec, this.weight, x);
+          // Kept so it survives variableGrads' own tidy; the outer tidy frees it.
+          batchAccuracy = tf.keep(accuracy(tf, scores, y));
+          return sparseCategoricalCrossEntropy(tf, scores, y);
+        },
+        this.slots.map((s) => s.weight),
+      );
       this.applyAdam(grads);
       return [value, batchAccuracy!];
     });
@@ -109,7 +116,9 @@ class EagerEngine implements TrainingEngine {
 
   async getState(): Promise<TrainingState> {
     const read = async (pick: (slot: Slot) => tfjs.Variable) =>
-      new Map(await Promise.all(this.slots.map(async (s) => [s.spec.name, Float32Array.from(await pick(s).data())] as const)));
+      new Map(
+        await Promise.all(this.slots.map(async (s) => [s.spec.name, Float32Array.from(await pick(s).data())] as const)),
+      );
     return {
       variables: await read((s) => s.weight),
       adam: { step: this.step, m: await read((s) => s.m), v: await read((s) => s.v) },
@@ -143,7 +152,9 @@ function stateArray(values: Map<string, Float32Array>, variable: VariableSpec): 
   const size = variable.shape.reduce((a, b) => a * b, 1);
   if (!array) throw new Error(`training state has no value for ${variable.name}`);
   if (array.length !== size) {
-    throw new Error(`training state value for ${variable.name} has ${array.length} elements, expected ${size} (shape [${variable.shape}])`);
+    throw new Error(
+      `training state value for ${variable.name} has ${array.length} elements, expected ${size} (shape [${variable.shape}])`,
+    );
   }
   return array;
 }

@@ -25,11 +25,18 @@ export interface Mistake {
 }
 
 /** The `limit` wrong answers with the highest score on the predicted class, most confident first. */
-export function mostConfidentMistakes(scores: Float32Array, classes: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number, limit: number): Mistake[] {
+export function mostConfidentMistakes(
+  scores: Float32Array,
+  classes: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  numClasses: number,
+  limit: number,
+): Mistake[] {
   const mistakes: Mistake[] = [];
   for (let i = 0; i < labels.length; i += 1) {
     const predicted = classes[i]!;
-    if (predicted !== labels[i]) mistakes.push({ index: i, label: labels[i]!, predicted, confidence: scores[i * numClasses + predicted]! });
+    if (predicted !== labels[i])
+      mistakes.push({ index: i, label: labels[i]!, predicted, confidence: scores[i * numClasses + predicted]! });
   }
   // Ties keep split order, so the same model and split always give the same grid.
   return mistakes.sort((a, b) => b.confidence - a.confidence || a.index - b.index).slice(0, limit);

@@ -14,9 +14,15 @@ export interface PairedComparison {
   pValue: number;
 }
 
-export function pairedComparison(candidate: ArrayLike<number>, baseline: ArrayLike<number>, labels: ArrayLike<number>): PairedComparison {
+export function pairedComparison(
+  candidate: ArrayLike<number>,
+  baseline: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): PairedComparison {
   if (candidate.length !== labels.length || baseline.length !== labels.length) {
-    throw new RangeError(`paired comparison of ${candidate.length} and ${baseline.length} predictions for ${labels.length} labels`);
+    throw new RangeError(
+      `paired comparison of ${candidate.length} and ${baseline.length} predictions for ${labels.length} labels`,
+    );
   }
   let fixed = 0;
   let broken = 0;
@@ -34,7 +40,8 @@ export function pairedComparison(candidate: ArrayLike<number>, baseline: ArrayLi
  * test split between two weak models can reach.
  */
 export function exactMcNemarPValue(b: number, c: number): number {
-  if (!Number.isInteger(b) || !Number.isInteger(c) || b < 0 || c < 0) throw new RangeError(`discordant counts must be non-negative integers, got ${b} and ${c}`);
+  if (!Number.isInteger(b) || !Number.isInteger(c) || b < 0 || c < 0)
+    throw new RangeError(`discordant counts must be non-negative integers, got ${b} and ${c}`);
   const n = b + c;
   if (n === 0) return 1;
   const k = Math.min(b, c);

@@ -36,14 +36,21 @@ export function readCheckpointState(dir: string): CheckpointState | null {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UserInputError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UserInputError(
+      `${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const fields = parseTextProto(text, file);
   const latest = strings(fields, 'model_checkpoint_path', file);
   if (latest.length !== 1 || latest[0] === '') {
-    throw new UserInputError(`${file}: expected exactly one non-empty model_checkpoint_path, found ${latest.length === 1 ? 'an empty one' : latest.length}`);
+    throw new UserInputError(
+      `${file}: expected exactly one non-empty model_checkpoint_path, found ${latest.length === 1 ? 'an empty one' : latest.length}`,
+    );
   }
-  return { modelCheckpointPath: latest[0]!, allModelCheckpointPaths: strings(fields, 'all_model_checkpoint_paths', file) };
+  return {
+    modelCheckpointPath: latest[0]!,
+    allModelCheckpointPaths: strings(fields, 'all_model_checkpoint_paths', file),
+  };
 }
 
 /** Writes the state file atomically; absolute paths inside `dir` are stored relative to it. */

@@ -92,7 +92,9 @@ export async function readIdx(source: ByteSource, file: string, shape: IdxShape)
 
 /** Reads an IDX images file whose images are `rows`×`cols`. */
 export async function readIdxImages(
-  source: ByteSource, file: string, shape: { rows: number; cols: number } = { rows: 28, cols: 28 },
+  source: ByteSource,
+  file: string,
+  shape: { rows: number; cols: number } = { rows: 28, cols: 28 },
 ): Promise<IdxImages> {
   const { dims, data } = await readIdx(source, file, { itemDims: [shape.rows, shape.cols] });
   return { count: dims[0]!, rows: shape.rows, cols: shape.cols, data };
@@ -117,7 +119,10 @@ class IdxAssembler {
   private data: Uint8Array | undefined;
   private dataLength = 0;
 
-  constructor(private readonly file: string, private readonly shape: IdxShape) {
+  constructor(
+    private readonly file: string,
+    private readonly shape: IdxShape,
+  ) {
     this.header = new Uint8Array(4 + 4 * (1 + shape.itemDims.length));
   }
 
@@ -144,9 +149,12 @@ class IdxAssembler {
   }
 
   finish(): IdxArray {
-    if (this.headerLength < 4) throw new UserInputError(`${this.file}: truncated: ${this.headerLength} bytes is shorter than an IDX header`);
+    if (this.headerLength < 4)
+      throw new UserInputError(`${this.file}: truncated: ${this.headerLength} bytes is shorter than an IDX header`);
     if (!this.data) {
-      throw new UserInputError(`${this.file}: truncated: the header needs ${this.header.length} bytes, the file has ${this.headerLength}`);
+      throw new UserInputError(
+        `${this.file}: truncated: the header needs ${this.header.length} bytes, the file has ${this.headerLength}`,
+      );
     }
     if (this.dataLength < this.data.length) {
       throw new UserInputError(
@@ -161,7 +169,9 @@ class IdxAssembler {
     const rank = this.header.length / 4 - 1;
     const expected = (UNSIGNED_BYTE << 8) | rank;
     if (magic !== expected) {
-      throw new UserInputError(`${this.file}: wrong magic number 0x${hex(magic)}, expected 0x${hex(expected)} (${rankName(rank)})`);
+      throw new UserInputError(
+        `${this.file}: wrong magic number 0x${hex(magic)}, expected 0x${hex(expected)} (${rankName(rank)})`,
+      );
     }
   }
 
@@ -172,7 +182,9 @@ class IdxAssembler {
     const [count, ...itemDims] = this.dims as [number, ...number[]];
     const what = itemName(this.dims.length);
     if (itemDims.some((dim, i) => dim !== this.shape.itemDims[i])) {
-      throw new UserInputError(`${this.file}: unexpected ${what} dimensions ${itemDims.join('×')}, expected ${this.shape.itemDims.join('×')}`);
+      throw new UserInputError(
+        `${this.file}: unexpected ${what} dimensions ${itemDims.join('×')}, expected ${this.shape.itemDims.join('×')}`,
+      );
     }
     if (count > MAX_IDX_ITEMS) {
       throw new UserInputError(
@@ -210,7 +222,10 @@ function iteratorOf(source: ByteSource): AsyncIterator<Uint8Array> | Iterator<Ui
   return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
 }
 
-async function* rejoin(head: Uint8Array[], rest: AsyncIterator<Uint8Array> | Iterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* rejoin(
+  head: Uint8Array[],
+  rest: AsyncIterator<Uint8Array> | Iterator<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   try {
     yield* head;
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;

@@ -22,7 +22,13 @@ export interface TextProtoFields {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function isEnum(value: unknown): value is { enum: string } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { enum?: unknown }).enum === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { enum?: unknown }).enum === 'string'
+  );
 }
 
 function quote(text: string): string {
@@ -47,7 +53,8 @@ function formatScalar(field: string, value: TextProtoScalar): string {
     if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
     return String(value);
   }
-  if (!IDENTIFIER.test(value.enum)) throw new Error(`text proto field ${field}: enum value "${value.enum}" is not an identifier`);
+  if (!IDENTIFIER.test(value.enum))
+    throw new Error(`text proto field ${field}: enum value "${value.enum}" is not an identifier`);
   return value.enum;
 }
 
@@ -75,7 +82,17 @@ export function formatTextProto(message: TextProtoMessage): string {
 }
 
 const SIMPLE_ESCAPES: Record<string, number> = {
-  n: 0x0a, r: 0x0d, t: 0x09, a: 0x07, b: 0x08, f: 0x0c, v: 0x0b, '\\': 0x5c, "'": 0x27, '"': 0x22, '?': 0x3f,
+  n: 0x0a,
+  r: 0x0d,
+  t: 0x09,
+  a: 0x07,
+  b: 0x08,
+  f: 0x0c,
+  v: 0x0b,
+  '\\': 0x5c,
+  "'": 0x27,
+  '"': 0x22,
+  '?': 0x3f,
 };
 const NUMBER = /^-?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fF]?)(?![A-Za-z0-9_.])/;
 const SPECIAL_NUMBERS: Record<string, number> = { inf: Infinity, infinity: Infinity, nan: NaN };
@@ -85,10 +102,16 @@ class Parser {
   private line = 1;
   private column = 1;
 
-  constructor(private readonly text: string, private readonly source: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly source: string,
+  ) {}
 
   fail(expected: string, line = this.line, column = this.column): UserInputError {
-    const found = this.pos >= this.text.length ? 'the end of the file' : JSON.stringify(this.text.slice(this.pos).match(/^\S{1,20}/)?.[0] ?? this.text[this.pos]);
+    const found =
+      this.pos >= this.text.length
+        ? 'the end of the file'
+        : JSON.stringify(this.text.slice(this.pos).match(/^\S{1,20}/)?.[0] ?? this.text[this.pos]);
     return new UserInputError(`${this.source}:${line}:${column}: expected ${expected}, found ${found}`);
   }
 
@@ -140,7 +163,8 @@ class Parser {
       this.advance();
       for (;;) {
         const char = this.text[this.pos];
-        if (char === undefined || char === '\n') throw this.fail(`the closing ${quoteChar} of the string that starts at ${line}:${column}`);
+        if (char === undefined || char === '\n')
+          throw this.fail(`the closing ${quoteChar} of the string that starts at ${line}:${column}`);
         if (char === quoteChar) break;
         if (char === '\\') {
           this.advance();

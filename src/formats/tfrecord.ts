@@ -35,23 +35,30 @@ export function decodeTFRecords(bytes: Uint8Array, source: string): Uint8Array[]
   let offset = 0;
   while (offset < view.length) {
     const where = `${source}: record ${records.length} (at byte ${offset})`;
-    if (offset + HEADER_SIZE > view.length) throw new UserInputError(`${where} is truncated: its ${HEADER_SIZE}-byte header is cut off`);
+    if (offset + HEADER_SIZE > view.length)
+      throw new UserInputError(`${where} is truncated: its ${HEADER_SIZE}-byte header is cut off`);
     const lengthBytes = view.subarray(offset, offset + 8);
     const storedLengthCrc = unmaskCrc(view.readUInt32LE(offset + 8));
     const lengthCrc = crc32c(lengthBytes);
     if (storedLengthCrc !== lengthCrc) {
-      throw new UserInputError(`${where}: its length fails its checksum (stored ${hex(storedLengthCrc)}, computed ${hex(lengthCrc)})`);
+      throw new UserInputError(
+        `${where}: its length fails its checksum (stored ${hex(storedLengthCrc)}, computed ${hex(lengthCrc)})`,
+      );
     }
     const length = Number(view.readBigUInt64LE(offset));
     const dataStart = offset + HEADER_SIZE;
     if (dataStart + length + FOOTER_SIZE > view.length) {
-      throw new UserInputError(`${where} is truncated: it needs ${length + FOOTER_SIZE} bytes after its header, the file has ${view.length - dataStart}`);
+      throw new UserInputError(
+        `${where} is truncated: it needs ${length + FOOTER_SIZE} bytes after its header, the file has ${view.length - dataStart}`,
+      );
     }
     const data = view.subarray(dataStart, dataStart + length);
     const storedCrc = unmaskCrc(view.readUInt32LE(dataStart + length));
     const computed = crc32c(data);
     if (storedCrc !== computed) {
-      throw new UserInputError(`${where}: its data fails its checksum (stored ${hex(storedCrc)}, computed ${hex(computed)})`);
+      throw new UserInputError(
+        `${where}: its data fails its checksum (stored ${hex(storedCrc)}, computed ${hex(computed)})`,
+      );
     }
     records.push(Uint8Array.from(data));
     offset = dataStart + length + FOOTER_SIZE;

@@ -54,12 +54,20 @@ export class GraphBuilder {
 
   /** A scalar or small constant from values (float32 unless stated), stored as tensor_content. */
   constant(name: string, values: ArrayLike<number> | number, dims: number[], dtype: DataTypeName = 'DT_FLOAT'): string {
-    return this.add('Const', name, [], { dtype: attr.type(dtype), value: attr.tensor(encodeTensorContent({ dtype, shape: dims, values: typeof values === 'number' ? [values] : Array.from(values) })) });
+    return this.add('Const', name, [], {
+      dtype: attr.type(dtype),
+      value: attr.tensor(
+        encodeTensorContent({ dtype, shape: dims, values: typeof values === 'number' ? [values] : Array.from(values) }),
+      ),
+    });
   }
 
   /** A string constant (e.g. the saver's tensor names), stored as string_val. */
   stringConstant(name: string, values: string[], dims: number[]): string {
-    return this.add('Const', name, [], { dtype: attr.type('DT_STRING'), value: attr.tensor(encodeTensorValues({ dtype: 'DT_STRING', shape: dims, values })) });
+    return this.add('Const', name, [], {
+      dtype: attr.type('DT_STRING'),
+      value: attr.tensor(encodeTensorValues({ dtype: 'DT_STRING', shape: dims, values })),
+    });
   }
 
   build(): GraphDef {

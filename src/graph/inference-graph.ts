@@ -4,7 +4,15 @@
  * Every attr an op defines without a default is set (TF rejects the node otherwise), plus the
  * defaulted ones TF itself writes for these ops.
  */
-import { ACTIVATION_OPS, layerNodes, layerOutputShapes, weightName, type Activation, type LayerNodes, type ModelSpec } from '../model/spec.ts';
+import {
+  ACTIVATION_OPS,
+  layerNodes,
+  layerOutputShapes,
+  weightName,
+  type Activation,
+  type LayerNodes,
+  type ModelSpec,
+} from '../model/spec.ts';
 import { attr, type GraphBuilder } from './graph-builder.ts';
 
 const FLOAT = attr.type('DT_FLOAT');
@@ -27,7 +35,11 @@ export interface InferenceTensors {
   logits: string;
 }
 
-export function addInferenceGraph(builder: GraphBuilder, spec: ModelSpec, options: InferenceGraphOptions): InferenceTensors {
+export function addInferenceGraph(
+  builder: GraphBuilder,
+  spec: ModelSpec,
+  options: InferenceGraphOptions,
+): InferenceTensors {
   const shapes = layerOutputShapes(spec);
   let x = options.input;
   let logits = x;
@@ -35,15 +47,20 @@ export function addInferenceGraph(builder: GraphBuilder, spec: ModelSpec, option
     const nodes = layerNodes(layer);
     switch (layer.kind) {
       case 'conv2d': {
-        const conv = builder.add('Conv2D', nodes.op, [x, options.readVariable(weightName(layer.name, 'kernel'), nodes.op)], {
-          T: FLOAT,
-          strides: attr.ints([1, 1, 1, 1]),
-          padding: attr.string('VALID'),
-          data_format: attr.string('NHWC'),
-          dilations: attr.ints([1, 1, 1, 1]),
-          use_cudnn_on_gpu: attr.bool(true),
-          explicit_paddings: { list: {} },
-        });
+        const conv = builder.add(
+          'Conv2D',
+          nodes.op,
+          [x, options.readVariable(weightName(layer.name, 'kernel'), nodes.op)],
+          {
+            T: FLOAT,
+            strides: attr.ints([1, 1, 1, 1]),
+            padding: attr.string('VALID'),
+            data_format: attr.string('NHWC'),
+            dilations: attr.ints([1, 1, 1, 1]),
+            use_cudnn_on_gpu: attr.bool(true),
+            explicit_paddings: { list: {} },
+          },
+        );
         logits = addBias(builder, layer.name, nodes, conv, options);
         x = activate(builder, nodes, logits, layer.activation);
         break;
@@ -66,11 +83,16 @@ export function addInferenceGraph(builder: GraphBuilder, spec: ModelSpec, option
         break;
       }
       case 'dense': {
-        const matmul = builder.add('MatMul', nodes.op, [x, options.readVariable(weightName(layer.name, 'kernel'), nodes.op)], {
-          T: FLOAT,
-          transpose_a: attr.bool(false),
-          transpose_b: attr.bool(false),
-        });
+        const matmul = builder.add(
+          'MatMul',
+          nodes.op,
+          [x, options.readVariable(weightName(layer.name, 'kernel'), nodes.op)],
+          {
+            T: FLOAT,
+            transpose_a: attr.bool(false),
+            transpose_b: attr.bool(false),
+          },
+        );
         logits = addBias(builder, layer.name, nodes, matmul, options);
         x = activate(builder, nodes, logits, layer.activation);
         break;
@@ -90,7 +112,13 @@ export function addArgMax(builder: GraphBuilder, scores: string, name = 'ArgMax'
   });
 }
 
-function addBias(builder: GraphBuilder, layer: string, nodes: LayerNodes, value: string, options: InferenceGraphOptions): string {
+function addBias(
+  builder: GraphBuilder,
+  layer: string,
+  nodes: LayerNodes,
+  value: string,
+  options: InferenceGraphOptions,
+): string {
   const bias = options.readVariable(weightName(layer, 'bias'), nodes.biasAdd!);
   return builder.add('BiasAdd', nodes.biasAdd!, [value, bias], { T: FLOAT, data_format: attr.string('NHWC') });
 }

@@ -57,7 +57,9 @@ function shapeOf(attrs: Record<string, AttrValue>): number[] | null {
 
 /** True for saver and variable-initialisation nodes, which inspect-graph leaves out of the outputs. */
 export function isAuxiliaryNode(node: Pick<NodeSummary, 'name' | 'op'>): boolean {
-  return SAVER_SCOPE.test(node.name) || VARIABLE_INIT.test(node.name) || node.name === 'init' || NO_OUTPUT_OPS.has(node.op);
+  return (
+    SAVER_SCOPE.test(node.name) || VARIABLE_INIT.test(node.name) || node.name === 'init' || NO_OUTPUT_OPS.has(node.op)
+  );
 }
 
 /**
@@ -69,14 +71,18 @@ export function isAuxiliaryNode(node: Pick<NodeSummary, 'name' | 'op'>): boolean
 export function summarizeGraph(graph: GraphDef, saverDef?: SaverDef, fetched: string[] = []): GraphSummary {
   const nodes = (graph.node ?? []).map(summarizeNode);
   const saverNodes = new Set(
-    [saverDef?.filename_tensor_name, saverDef?.save_tensor_name, saverDef?.restore_op_name].filter(Boolean).map((t) => t!.replace(/:\d+$/, '')),
+    [saverDef?.filename_tensor_name, saverDef?.save_tensor_name, saverDef?.restore_op_name]
+      .filter(Boolean)
+      .map((t) => t!.replace(/:\d+$/, '')),
   );
   const main = nodes.filter((n) => !isAuxiliaryNode(n) && !saverNodes.has(n.name));
   const consumed = new Set(nodes.flatMap((n) => n.inputs.filter((i) => !i.startsWith('^')).map(tensorOf)));
   const wanted = new Set(fetched.map(tensorOf));
   return {
     inputs: main.filter((n) => INPUT_OPS.has(n.op)).map((n) => `${n.name}:0`),
-    outputs: main.filter((n) => !INPUT_OPS.has(n.op) && (!consumed.has(`${n.name}:0`) || wanted.has(`${n.name}:0`))).map((n) => `${n.name}:0`),
+    outputs: main
+      .filter((n) => !INPUT_OPS.has(n.op) && (!consumed.has(`${n.name}:0`) || wanted.has(`${n.name}:0`)))
+      .map((n) => `${n.name}:0`),
     nodes,
     functions: (graph.library?.function ?? []).map(summarizeFunction),
   };
@@ -111,7 +117,11 @@ export function filterNodes(nodes: NodeSummary[], filter: NodeFilter): NodeSumma
 /** Graphviz DOT of the nodes (edges only between listed nodes; control edges dashed). */
 export function graphToDot(nodes: NodeSummary[], title = 'graph'): string {
   const listed = new Set(nodes.map((n) => n.name));
-  const lines = [`digraph ${quote(title)} {`, '  rankdir=TB;', '  node [shape=box, fontname="Helvetica", fontsize=10];'];
+  const lines = [
+    `digraph ${quote(title)} {`,
+    '  rankdir=TB;',
+    '  node [shape=box, fontname="Helvetica", fontsize=10];',
+  ];
   for (const node of nodes) lines.push(`  ${quote(node.name)} [label=${quote(`${node.name}\n${node.op}`)}];`);
   for (const node of nodes) {
     for (const input of node.inputs) {

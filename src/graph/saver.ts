@@ -22,23 +22,46 @@ export function addSaverSubgraph(builder: GraphBuilder, variables: GraphVariable
     dtype: attr.type('DT_STRING'),
     value: attr.tensor(encodeTensorValues({ dtype: 'DT_STRING', shape: [], values: ['model'] })),
   });
-  const prefix = builder.add('PlaceholderWithDefault', `${scope}/Const`, [filename], { dtype: attr.type('DT_STRING'), shape: attr.shape([]) });
+  const prefix = builder.add('PlaceholderWithDefault', `${scope}/Const`, [filename], {
+    dtype: attr.type('DT_STRING'),
+    shape: attr.shape([]),
+  });
   const names = variables.map((v) => v.name);
   const dtypes = attr.types(variables.map((v) => v.dtype));
   const tensorNames = builder.stringConstant(`${scope}/SaveV2/tensor_names`, names, [names.length]);
-  const slices = builder.stringConstant(`${scope}/SaveV2/shape_and_slices`, names.map(() => ''), [names.length]);
-  const values = variables.map((v) => builder.add('ReadVariableOp', `${scope}/ReadVariableOp`, [v.name], { dtype: attr.type(v.dtype) }));
+  const slices = builder.stringConstant(
+    `${scope}/SaveV2/shape_and_slices`,
+    names.map(() => ''),
+    [names.length],
+  );
+  const values = variables.map((v) =>
+    builder.add('ReadVariableOp', `${scope}/ReadVariableOp`, [v.name], { dtype: attr.type(v.dtype) }),
+  );
   const save = builder.add('SaveV2', `${scope}/SaveV2`, [prefix, tensorNames, slices, ...values], { dtypes });
-  const saveTensor = builder.add('Identity', `${scope}/control_dependency`, [prefix, `^${save}`], { T: attr.type('DT_STRING') });
+  const saveTensor = builder.add('Identity', `${scope}/control_dependency`, [prefix, `^${save}`], {
+    T: attr.type('DT_STRING'),
+  });
 
   const restoreNames = builder.stringConstant(`${scope}/RestoreV2/tensor_names`, names, [names.length]);
-  const restoreSlices = builder.stringConstant(`${scope}/RestoreV2/shape_and_slices`, names.map(() => ''), [names.length]);
+  const restoreSlices = builder.stringConstant(
+    `${scope}/RestoreV2/shape_and_slices`,
+    names.map(() => ''),
+    [names.length],
+  );
   const restore = builder.add('RestoreV2', `${scope}/RestoreV2`, [prefix, restoreNames, restoreSlices], { dtypes });
   const assigns = variables.map((v, k) => {
-    const restored = builder.add('Identity', `${scope}/Identity`, [k === 0 ? restore : `${restore}:${k}`], { T: attr.type(v.dtype) });
-    return builder.add('AssignVariableOp', `${scope}/AssignVariableOp`, [v.name, restored], { dtype: attr.type(v.dtype) });
+    const restored = builder.add('Identity', `${scope}/Identity`, [k === 0 ? restore : `${restore}:${k}`], {
+      T: attr.type(v.dtype),
+    });
+    return builder.add('AssignVariableOp', `${scope}/AssignVariableOp`, [v.name, restored], {
+      dtype: attr.type(v.dtype),
+    });
   });
-  const restoreAll = builder.add('NoOp', `${scope}/restore_all`, assigns.map((a) => `^${a}`));
+  const restoreAll = builder.add(
+    'NoOp',
+    `${scope}/restore_all`,
+    assigns.map((a) => `^${a}`),
+  );
   return {
     filename_tensor_name: `${prefix}:0`,
     save_tensor_name: `${saveTensor}:0`,

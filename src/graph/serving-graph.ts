@@ -30,7 +30,11 @@ export function buildServingGraph(spec: ModelSpec, options: { classes?: boolean 
     dtype: attr.type('DT_FLOAT'),
     shape: attr.shape([-1, ...spec.inputShape]),
   });
-  const variables: GraphVariable[] = variableSpecs(spec).map((v) => ({ name: v.name, dtype: 'DT_FLOAT', shape: v.shape }));
+  const variables: GraphVariable[] = variableSpecs(spec).map((v) => ({
+    name: v.name,
+    dtype: 'DT_FLOAT',
+    shape: v.shape,
+  }));
   const definitions = variables.map((v) => addResourceVariable(builder, v));
   const { scores } = addInferenceGraph(builder, spec, {
     input: image,

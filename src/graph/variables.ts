@@ -41,7 +41,9 @@ export function addResourceVariable(builder: GraphBuilder, variable: GraphVariab
     dtype: attr.type(variable.dtype),
     value: attr.tensor(encodeTensorValues({ dtype: variable.dtype, shape: variable.shape, values: [0] })),
   });
-  const assign = builder.add('AssignVariableOp', `${handle}/Assign`, [handle, zeros], { dtype: attr.type(variable.dtype) });
+  const assign = builder.add('AssignVariableOp', `${handle}/Assign`, [handle, zeros], {
+    dtype: attr.type(variable.dtype),
+  });
   const snapshot = readVariable(builder, handle, variable.dtype, `${handle}/Read`);
   return {
     variable_name: `${handle}:0`,
@@ -60,7 +62,9 @@ export function readVariable(builder: GraphBuilder, handle: string, dtype: DataT
 
 /** The MetaGraphDef `variables` and `trainable_variables` collections for these definitions. */
 export function variableCollections(definitions: VariableDef[]): Record<string, CollectionDef> {
-  const encode = (defs: VariableDef[]) => ({ bytes_list: { value: defs.map((d) => encodeMessage('tensorflow.VariableDef', d)) } });
+  const encode = (defs: VariableDef[]) => ({
+    bytes_list: { value: defs.map((d) => encodeMessage('tensorflow.VariableDef', d)) },
+  });
   const collections: Record<string, CollectionDef> = { variables: encode(definitions) };
   const trainable = definitions.filter((d) => d.trainable);
   if (trainable.length > 0) collections.trainable_variables = encode(trainable);

@@ -77,7 +77,12 @@ export function layerNodes(layer: LayerSpec): LayerNodes {
       const biasAdd = `${layer.name}/BiasAdd`;
       const activationOp = ACTIVATION_OPS[layer.activation];
       const activation = activationOp && `${layer.name}/${activationOp}`;
-      return { op: `${layer.name}/${layer.kind === 'conv2d' ? 'Conv2D' : 'MatMul'}`, biasAdd, ...(activation && { activation }), output: activation ?? biasAdd };
+      return {
+        op: `${layer.name}/${layer.kind === 'conv2d' ? 'Conv2D' : 'MatMul'}`,
+        biasAdd,
+        ...(activation && { activation }),
+        output: activation ?? biasAdd,
+      };
     }
     case 'maxPooling2d':
       return { op: `${layer.name}/MaxPool`, output: `${layer.name}/MaxPool` };
@@ -143,10 +148,20 @@ export function variableSpecs(spec: ModelSpec): VariableSpec[] {
   spec.layers.forEach((layer, i) => {
     const inShape = i === 0 ? [...spec.inputShape] : shapes[i - 1]!;
     if (layer.kind === 'conv2d') {
-      variables.push({ name: weightName(layer.name, 'kernel'), layer: layer.name, role: 'kernel', shape: [...layer.kernelSize, inShape[2]!, layer.filters] });
+      variables.push({
+        name: weightName(layer.name, 'kernel'),
+        layer: layer.name,
+        role: 'kernel',
+        shape: [...layer.kernelSize, inShape[2]!, layer.filters],
+      });
       variables.push({ name: weightName(layer.name, 'bias'), layer: layer.name, role: 'bias', shape: [layer.filters] });
     } else if (layer.kind === 'dense') {
-      variables.push({ name: weightName(layer.name, 'kernel'), layer: layer.name, role: 'kernel', shape: [inShape[0]!, layer.units] });
+      variables.push({
+        name: weightName(layer.name, 'kernel'),
+        layer: layer.name,
+        role: 'kernel',
+        shape: [inShape[0]!, layer.units],
+      });
       variables.push({ name: weightName(layer.name, 'bias'), layer: layer.name, role: 'bias', shape: [layer.units] });
     }
   });
@@ -175,21 +190,27 @@ export function parseModelSpec(value: unknown, source: string): ModelSpec {
   if (!isPositiveInt(spec.numClasses)) fail('numClasses', 'a positive integer');
   if (spec.head !== 'sigmoid' && spec.head !== 'softmax') fail('head', '"sigmoid" or "softmax"');
   const opt = spec.optimizer;
-  if (opt?.kind !== 'adam' || ![opt.learningRate, opt.beta1, opt.beta2, opt.epsilon].every((x) => typeof x === 'number' && x > 0)) {
+  if (
+    opt?.kind !== 'adam' ||
+    ![opt.learningRate, opt.beta1, opt.beta2, opt.epsilon].every((x) => typeof x === 'number' && x > 0)
+  ) {
     fail('optimizer', 'an adam optimizer with positive learningRate, beta1, beta2, epsilon');
   }
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail('layers', 'a non-empty array');
   spec.layers!.forEach((layer, i) => {
     const at = `layers[${i}]`;
-    if (typeof layer?.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(layer.name)) fail(`${at}.name`, 'a Keras-style name');
+    if (typeof layer?.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(layer.name))
+      fail(`${at}.name`, 'a Keras-style name');
     switch (layer.kind) {
       case 'conv2d':
         if (!isPositiveInt(layer.filters)) fail(`${at}.filters`, 'a positive integer');
-        if (!Array.isArray(layer.kernelSize) || !layer.kernelSize.every(isPositiveInt)) fail(`${at}.kernelSize`, 'two positive integers');
+        if (!Array.isArray(layer.kernelSize) || !layer.kernelSize.every(isPositiveInt))
+          fail(`${at}.kernelSize`, 'two positive integers');
         if (!isActivation(layer.activation)) fail(`${at}.activation`, ACTIVATION_LIST);
         break;
       case 'maxPooling2d':
-        if (!Array.isArray(layer.poolSize) || !layer.poolSize.every(isPositiveInt)) fail(`${at}.poolSize`, 'two positive integers');
+        if (!Array.isArray(layer.poolSize) || !layer.poolSize.every(isPositiveInt))
+          fail(`${at}.poolSize`, 'two positive integers');
         break;
       case 'flatten':
         break;

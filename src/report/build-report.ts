@@ -12,14 +12,34 @@ import type { Dataset } from '../data/types.ts';
 import type { Tf } from '../runtime/tf.ts';
 import { UserInputError } from '../errors.ts';
 import { confusionMatrix, mostConfidentMistakes, perClassAccuracy } from '../evaluation/classification.ts';
-import { baselinePredictions, fetchBaseline, gateResult, releaseBaseline, type BaselineGateResult, type BaselineRequest, type ResolvedBaseline } from '../savedmodel/baseline-gate.ts';
-import { accuracyOf, savedModelPredictions, scoringSignature, type SplitPredictions } from '../savedmodel/predictions.ts';
+import {
+  baselinePredictions,
+  fetchBaseline,
+  gateResult,
+  releaseBaseline,
+  type BaselineGateResult,
+  type BaselineRequest,
+  type ResolvedBaseline,
+} from '../savedmodel/baseline-gate.ts';
+import {
+  accuracyOf,
+  savedModelPredictions,
+  scoringSignature,
+  type SplitPredictions,
+} from '../savedmodel/predictions.ts';
 import { servingModelContent } from '../savedmodel/serving-model.ts';
 import { writeSavedModel } from '../savedmodel/writer.ts';
 import { publishDirectoryAtomic } from '../util/atomic-write.ts';
 import { confusionMatrixSpec, mistakesGridSpec, perClassAccuracySpec, trainingCurvesSpec } from './figures.ts';
 import { reportMarkdown } from './markdown.ts';
-import { FIGURE_FILES, MISTAKES_SHOWN, REPORT_JSON, REPORT_MARKDOWN, type Report, type ReportedModel } from './report-content.ts';
+import {
+  FIGURE_FILES,
+  MISTAKES_SHOWN,
+  REPORT_JSON,
+  REPORT_MARKDOWN,
+  type Report,
+  type ReportedModel,
+} from './report-content.ts';
 import { chartToPng } from './render-chart.ts';
 import { trainingHistory } from './training-history.ts';
 
@@ -35,7 +55,8 @@ export interface ReportRequest {
 export async function buildReport(request: ReportRequest): Promise<Report> {
   checkOutDir(request.outDir);
   const test = request.dataset.test;
-  if (test.count === 0) throw new UserInputError(`${request.dataset.source}: the test split is empty; a report needs test images`);
+  if (test.count === 0)
+    throw new UserInputError(`${request.dataset.source}: the test split is empty; a report needs test images`);
   // Resolved first, so that a wrong ref fails before any evaluation.
   const baseline = request.baseline && (await fetchBaseline(request.baseline.request, request.baseline.basePath));
   const evaluated = evaluateBoth(request, baseline).finally(() => baseline && releaseBaseline(baseline));
@@ -44,10 +65,22 @@ export async function buildReport(request: ReportRequest): Promise<Report> {
   const names = datasetClassNames(request.dataset.name, predictions.numClasses);
   const matrix = confusionMatrix(predictions.classes, test.labels, predictions.numClasses);
   const accuracyPerClass = perClassAccuracy(matrix);
-  const baselinePerClass = baselineAnswers && perClassAccuracy(confusionMatrix(baselineAnswers.classes, test.labels, predictions.numClasses));
-  const mistakes = mostConfidentMistakes(predictions.scores, predictions.classes, test.labels, predictions.numClasses, MISTAKES_SHOWN);
-  const training = request.model.kind === 'checkpoint' ? trainingHistory(request.model.checkpoint.prefix, request.model.checkpoint.meta) : null;
-  const comparison = baseline ? gateResult(baseline, baselineAnswers, predictions, test, request.baseline!.request.maxRegression) : null;
+  const baselinePerClass =
+    baselineAnswers && perClassAccuracy(confusionMatrix(baselineAnswers.classes, test.labels, predictions.numClasses));
+  const mistakes = mostConfidentMistakes(
+    predictions.scores,
+    predictions.classes,
+    test.labels,
+    predictions.numClasses,
+    MISTAKES_SHOWN,
+  );
+  const training =
+    request.model.kind === 'checkpoint'
+      ? trainingHistory(request.model.checkpoint.prefix, request.model.checkpoint.meta)
+      : null;
+  const comparison = baseline
+    ? gateResult(baseline, baselineAnswers, predictions, test, request.baseline!.request.maxRegression)
+    : null;
 
   const figures = {
     trainingCurves: training && training.epochs.length > 0 ? FIGURE_FILES.trainingCurves : null,
@@ -76,8 +109,17 @@ export async function buildReport(request: ReportRequest): Promise<Report> {
   const charts: [string | null, () => Promise<Uint8Array>][] = [
     [figures.trainingCurves, () => chartToPng(trainingCurvesSpec(training!.epochs))],
     [figures.confusionMatrix, () => chartToPng(confusionMatrixSpec(matrix, names))],
-    [figures.mistakes, () => chartToPng(mistakesGridSpec(test, [request.dataset.imageShape[0], request.dataset.imageShape[1]], mistakes, names))],
-    [figures.perClassAccuracy, () => chartToPng(perClassAccuracySpec(names, perClassSeries(accuracyPerClass, baselinePerClass, comparison)))],
+    [
+      figures.mistakes,
+      () =>
+        chartToPng(
+          mistakesGridSpec(test, [request.dataset.imageShape[0], request.dataset.imageShape[1]], mistakes, names),
+        ),
+    ],
+    [
+      figures.perClassAccuracy,
+      () => chartToPng(perClassAccuracySpec(names, perClassSeries(accuracyPerClass, baselinePerClass, comparison))),
+    ],
   ];
   const rendered: [string, Uint8Array][] = [];
   for (const [file, render] of charts) if (file) rendered.push([file, await render()]);
@@ -100,13 +142,20 @@ function checkOutDir(outDir: string): void {
   if (!fs.statSync(outDir).isDirectory()) throw new UserInputError(`${outDir}: exists and is not a directory`);
   const entries = fs.readdirSync(outDir);
   if (entries.length > 0 && !entries.includes(REPORT_JSON)) {
-    throw new UserInputError(`${outDir}: a directory of other files (no ${REPORT_JSON} from an earlier report); choose an empty or new directory`);
+    throw new UserInputError(
+      `${outDir}: a directory of other files (no ${REPORT_JSON} from an earlier report); choose an empty or new directory`,
+    );
   }
 }
 
-function perClassSeries(candidate: (number | null)[], baseline: (number | null)[] | null, comparison: BaselineGateResult | null) {
+function perClassSeries(
+  candidate: (number | null)[],
+  baseline: (number | null)[] | null,
+  comparison: BaselineGateResult | null,
+) {
   if (!baseline || !comparison) return [{ name: 'model', accuracy: candidate }];
-  const which = comparison.baseline.version === null ? comparison.baseline.ref : `version ${comparison.baseline.version}`;
+  const which =
+    comparison.baseline.version === null ? comparison.baseline.ref : `version ${comparison.baseline.version}`;
   return [
     { name: 'candidate', accuracy: candidate },
     { name: `baseline (${which})`, accuracy: baseline },
@@ -124,16 +173,28 @@ async function evaluateBoth(request: ReportRequest, baseline: ResolvedBaseline |
 }
 
 /** A checkpoint is evaluated as the SavedModel export would write, staged in a temporary directory. */
-async function predictModel(tf: Tf, model: ReportedModel, dataset: Dataset): Promise<{ predictions: SplitPredictions; signature: string; modelPath: string }> {
+async function predictModel(
+  tf: Tf,
+  model: ReportedModel,
+  dataset: Dataset,
+): Promise<{ predictions: SplitPredictions; signature: string; modelPath: string }> {
   if (model.kind === 'saved-model') {
     const signature = scoringSignature(model.dir);
-    return { predictions: await savedModelPredictions(tf, model.dir, signature, dataset.test), signature: signature.name, modelPath: model.dir };
+    return {
+      predictions: await savedModelPredictions(tf, model.dir, signature, dataset.test),
+      signature: signature.name,
+      modelPath: model.dir,
+    };
   }
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-report-'));
   try {
     writeSavedModel(staging, servingModelContent(model.checkpoint.spec, model.checkpoint.state.variables));
     const signature = scoringSignature(staging);
-    return { predictions: await savedModelPredictions(tf, staging, signature, dataset.test), signature: signature.name, modelPath: model.checkpoint.prefix };
+    return {
+      predictions: await savedModelPredictions(tf, staging, signature, dataset.test),
+      signature: signature.name,
+      modelPath: model.checkpoint.prefix,
+    };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

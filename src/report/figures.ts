@@ -33,7 +33,9 @@ export function trainingCurvesSpec(history: EpochRecord[]): TopLevelSpec {
 
 /** Counts per (true, predicted) class as a heat map, each cell labelled with its count. */
 export function confusionMatrixSpec(matrix: number[][], classNames: string[]): TopLevelSpec {
-  const values = matrix.flatMap((row, label) => row.map((count, predicted) => ({ true: classNames[label], predicted: classNames[predicted], count })));
+  const values = matrix.flatMap((row, label) =>
+    row.map((count, predicted) => ({ true: classNames[label], predicted: classNames[predicted], count })),
+  );
   const max = Math.max(1, ...values.map((v) => v.count));
   const order = { sort: classNames };
   return {
@@ -43,11 +45,20 @@ export function confusionMatrixSpec(matrix: number[][], classNames: string[]): T
     width: 360,
     height: 360,
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', ...order, title: 'predicted class', axis: { labelAngle: classNames.some((n) => n.length > 2) ? -45 : 0 } },
+      x: {
+        field: 'predicted',
+        type: 'ordinal',
+        ...order,
+        title: 'predicted class',
+        axis: { labelAngle: classNames.some((n) => n.length > 2) ? -45 : 0 },
+      },
       y: { field: 'true', type: 'ordinal', ...order, title: 'true class' },
     },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, title: 'images' } } },
+      {
+        mark: 'rect',
+        encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, title: 'images' } },
+      },
       {
         mark: { type: 'text', fontSize: 10 },
         encoding: {
@@ -60,8 +71,13 @@ export function confusionMatrixSpec(matrix: number[][], classNames: string[]): T
 }
 
 /** The model's accuracy on each class, next to the baseline's when there is one. */
-export function perClassAccuracySpec(classNames: string[], models: { name: string; accuracy: (number | null)[] }[]): TopLevelSpec {
-  const values = models.flatMap((model) => model.accuracy.map((accuracy, i) => ({ class: classNames[i], model: model.name, accuracy })));
+export function perClassAccuracySpec(
+  classNames: string[],
+  models: { name: string; accuracy: (number | null)[] }[],
+): TopLevelSpec {
+  const values = models.flatMap((model) =>
+    model.accuracy.map((accuracy, i) => ({ class: classNames[i], model: model.name, accuracy })),
+  );
   return {
     $schema: SCHEMA,
     title: 'Accuracy per class (test split)',
@@ -70,10 +86,22 @@ export function perClassAccuracySpec(classNames: string[], models: { name: strin
     height: 240,
     mark: 'bar',
     encoding: {
-      x: { field: 'class', type: 'ordinal', sort: classNames, title: 'class', axis: { labelAngle: classNames.some((n) => n.length > 2) ? -45 : 0 } },
+      x: {
+        field: 'class',
+        type: 'ordinal',
+        sort: classNames,
+        title: 'class',
+        axis: { labelAngle: classNames.some((n) => n.length > 2) ? -45 : 0 },
+      },
       xOffset: { field: 'model', type: 'nominal', sort: models.map((m) => m.name) },
       y: { field: 'accuracy', type: 'quantitative', axis: { format: '%' }, scale: { domain: [0, 1] } },
-      color: { field: 'model', type: 'nominal', sort: models.map((m) => m.name), title: null, legend: { labelLimit: 400, orient: 'bottom' } },
+      color: {
+        field: 'model',
+        type: 'nominal',
+        sort: models.map((m) => m.name),
+        title: null,
+        legend: { labelLimit: 400, orient: 'bottom' },
+      },
     },
   };
 }
@@ -82,7 +110,12 @@ const GRID_COLUMNS = 6;
 const TILE = 84;
 
 /** The mistakes as a grid of their images, each titled with its true and predicted class. */
-export function mistakesGridSpec(split: Split, imageSize: [number, number], mistakes: Mistake[], classNames: string[]): TopLevelSpec {
+export function mistakesGridSpec(
+  split: Split,
+  imageSize: [number, number],
+  mistakes: Mistake[],
+  classNames: string[],
+): TopLevelSpec {
   const values = mistakes.map((m, rank) => ({
     rank,
     url: digitDataUrl(split, m.index, imageSize),
@@ -91,10 +124,18 @@ export function mistakesGridSpec(split: Split, imageSize: [number, number], mist
   }));
   return {
     $schema: SCHEMA,
-    title: { text: 'Most confidently wrong test images', subtitle: 'true class → predicted class (score of the predicted class)' },
+    title: {
+      text: 'Most confidently wrong test images',
+      subtitle: 'true class → predicted class (score of the predicted class)',
+    },
     data: { values },
     columns: GRID_COLUMNS,
-    facet: { field: 'caption', type: 'nominal', sort: { field: 'rank', op: 'min' }, header: { title: null, labelFontSize: 10, labelOrient: 'bottom' } },
+    facet: {
+      field: 'caption',
+      type: 'nominal',
+      sort: { field: 'rank', op: 'min' },
+      header: { title: null, labelFontSize: 10, labelOrient: 'bottom' },
+    },
     spec: {
       width: TILE,
       height: TILE,

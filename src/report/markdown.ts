@@ -30,7 +30,11 @@ export function reportMarkdown(report: Report): string {
     '## Most confidently wrong',
     '',
     ...(figures.mistakes
-      ? [`![Most confidently wrong test images](${figures.mistakes})`, '', `The ${report.mistakes.length} wrong answers with the highest score, as *true → predicted (score)*.`]
+      ? [
+          `![Most confidently wrong test images](${figures.mistakes})`,
+          '',
+          `The ${report.mistakes.length} wrong answers with the highest score, as *true → predicted (score)*.`,
+        ]
       : ['The model classifies every test image right.']),
     '',
   ];
@@ -42,7 +46,9 @@ function comparisonSection(report: Report): string[] {
   if (!c) return [];
   if (c.note) return ['## Against the baseline', '', `Baseline \`${c.baseline.ref}\`: ${c.note}.`, ''];
   const which = c.baseline.version === null ? `\`${c.baseline.path}\`` : `version ${c.baseline.version}`;
-  const verdict = c.passed ? 'not worse: `export --baseline` would publish it' : 'worse: `export --baseline` would refuse it';
+  const verdict = c.passed
+    ? 'not worse: `export --baseline` would publish it'
+    : 'worse: `export --baseline` would refuse it';
   return [
     '## Against the baseline',
     '',
@@ -59,25 +65,42 @@ function comparisonSection(report: Report): string[] {
 
 function trainingSection(report: Report): string[] {
   const t = report.training;
-  if (!t) return ['A SavedModel holds no training records; report on a checkpoint (`--checkpoint`) for the training curves.', ''];
+  if (!t)
+    return [
+      'A SavedModel holds no training records; report on a checkpoint (`--checkpoint`) for the training curves.',
+      '',
+    ];
   if (t.epochs.length === 0) return ['The checkpoint holds no completed epoch yet.', ''];
-  const missing = t.missingEpochs.length > 0 ? [`Epochs ${t.missingEpochs.join(', ')} have no checkpoint left (pruned by \`train --keep\`), so the curves skip them.`, ''] : [];
+  const missing =
+    t.missingEpochs.length > 0
+      ? [
+          `Epochs ${t.missingEpochs.join(', ')} have no checkpoint left (pruned by \`train --keep\`), so the curves skip them.`,
+          '',
+        ]
+      : [];
   return [
     `![Training curves](${report.files.figures.trainingCurves})`,
     '',
     ...missing,
     '| Epoch | Loss | Accuracy | Validation loss | Validation accuracy |',
     '|---:|---:|---:|---:|---:|',
-    ...t.epochs.map((e) => `| ${e.epoch} | ${e.loss.toFixed(4)} | ${percent(e.accuracy)} | ${e.val_loss.toFixed(4)} | ${percent(e.val_accuracy)} |`),
+    ...t.epochs.map(
+      (e) =>
+        `| ${e.epoch} | ${e.loss.toFixed(4)} | ${percent(e.accuracy)} | ${e.val_loss.toFixed(4)} | ${percent(e.val_accuracy)} |`,
+    ),
     '',
   ];
 }
 
 function perClassTable(report: Report): string {
   const withBaseline = report.comparison !== null && report.perClass.some((row) => row.baselineAccuracy !== null);
-  const header = withBaseline ? ['| Class | Images | Candidate | Baseline |', '|---|---:|---:|---:|'] : ['| Class | Images | Accuracy |', '|---|---:|---:|'];
+  const header = withBaseline
+    ? ['| Class | Images | Candidate | Baseline |', '|---|---:|---:|---:|']
+    : ['| Class | Images | Accuracy |', '|---|---:|---:|'];
   const rows = report.perClass.map((row) =>
-    withBaseline ? `| ${row.class} | ${row.samples} | ${percent(row.accuracy)} | ${percent(row.baselineAccuracy)} |` : `| ${row.class} | ${row.samples} | ${percent(row.accuracy)} |`,
+    withBaseline
+      ? `| ${row.class} | ${row.samples} | ${percent(row.accuracy)} | ${percent(row.baselineAccuracy)} |`
+      : `| ${row.class} | ${row.samples} | ${percent(row.accuracy)} |`,
   );
   return [...header, ...rows].join('\n');
 }

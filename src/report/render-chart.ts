@@ -27,7 +27,9 @@ export async function chartToSvg(spec: TopLevelSpec): Promise<string> {
 
 export async function chartToPng(spec: TopLevelSpec): Promise<Uint8Array> {
   if (!fs.existsSync(CHART_FONT_FILE)) {
-    throw new OperationalError(`${CHART_FONT_FILE}: no such font; charts need DejaVu Sans (apt-get install fonts-dejavu-core)`);
+    throw new OperationalError(
+      `${CHART_FONT_FILE}: no such font; charts need DejaVu Sans (apt-get install fonts-dejavu-core)`,
+    );
   }
   const svg = await chartToSvg(spec);
   const renderer = new Resvg(svg, {

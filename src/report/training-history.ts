@@ -21,7 +21,13 @@ export interface TrainingHistory {
 export function trainingHistory(prefix: string, meta: CheckpointMeta): TrainingHistory {
   const infos = listCheckpoints(path.dirname(prefix));
   const at = infos.findIndex((info) => info.prefix === path.normalize(prefix));
-  const metas = at < 0 ? [meta] : infos.slice(0, at + 1).map((info) => info.meta).reverse();
+  const metas =
+    at < 0
+      ? [meta]
+      : infos
+          .slice(0, at + 1)
+          .map((info) => info.meta)
+          .reverse();
   const byEpoch = new Map<number, EpochRecord>();
   let newest = Number.POSITIVE_INFINITY;
   for (const m of metas) {

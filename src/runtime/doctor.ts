@@ -23,7 +23,10 @@ const INTERESTING_CPU_FLAGS = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx51
 
 function cpuFeatures(): string[] {
   try {
-    const flagsLine = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    const flagsLine = fs
+      .readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
     const flags = new Set(flagsLine?.split(':')[1]?.trim().split(/\s+/) ?? []);
     return INTERESTING_CPU_FLAGS.filter((flag) => flags.has(flag));
   } catch {

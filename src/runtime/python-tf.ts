@@ -52,7 +52,9 @@ export function runPython(script: string, args: string[] = [], timeoutMs = 300_0
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.status !== 0) {
-    throw new Error(`python failed (${result.status}): ${(result.stderr || '').trim().split('\n').slice(-8).join('\n')}`);
+    throw new Error(
+      `python failed (${result.status}): ${(result.stderr || '').trim().split('\n').slice(-8).join('\n')}`,
+    );
   }
   return result.stdout;
 }

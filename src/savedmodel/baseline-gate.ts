@@ -56,7 +56,10 @@ export function checkBaselineRequest(request: BaselineRequest): void {
   if (!(request.maxRegression >= 0 && request.maxRegression <= 1)) {
     throw new UserInputError(`the allowed regression must be between 0 and 1, got ${request.maxRegression}`);
   }
-  if (request.ref.trim() === '') throw new UserInputError('the baseline ref is empty (expected latest, a version number, label:NAME or a SavedModel directory)');
+  if (request.ref.trim() === '')
+    throw new UserInputError(
+      'the baseline ref is empty (expected latest, a version number, label:NAME or a SavedModel directory)',
+    );
 }
 
 /**
@@ -65,8 +68,12 @@ export function checkBaselineRequest(request: BaselineRequest): void {
  */
 export function resolveBaseline(request: BaselineRequest, basePath: string): ResolvedBaseline {
   const version = requestedVersion(request, listVersions(basePath), (v) => versionDir(basePath, v));
-  if (version !== undefined) return { ref: request.ref, version, dir: version === null ? null : versionDir(basePath, version) };
-  if (!fs.existsSync(request.ref)) throw new UserInputError(`baseline ${request.ref}: not latest, a version number or label:NAME, and no such SavedModel directory`);
+  if (version !== undefined)
+    return { ref: request.ref, version, dir: version === null ? null : versionDir(basePath, version) };
+  if (!fs.existsSync(request.ref))
+    throw new UserInputError(
+      `baseline ${request.ref}: not latest, a version number or label:NAME, and no such SavedModel directory`,
+    );
   return { ref: request.ref, version: null, dir: request.ref };
 }
 
@@ -97,7 +104,8 @@ export async function fetchBaseline(request: BaselineRequest, basePath: string):
 
 /** Removes the temporary copy of a baseline read from an object store; a local one is left alone. */
 export function releaseBaseline(baseline: ResolvedBaseline): void {
-  if (baseline.storedAt !== undefined && baseline.dir !== null) fs.rmSync(baseline.dir, { recursive: true, force: true });
+  if (baseline.storedAt !== undefined && baseline.dir !== null)
+    fs.rmSync(baseline.dir, { recursive: true, force: true });
 }
 
 function temporaryCopyDir(): string {
@@ -108,23 +116,31 @@ function temporaryCopyDir(): string {
  * The version a ref names among `versions` (null: `latest` of none), or undefined when the ref is
  * not a version ref (a SavedModel directory). `where` names a version's location in errors.
  */
-function requestedVersion(request: BaselineRequest, versions: number[], where: (version: number) => string): number | null | undefined {
+function requestedVersion(
+  request: BaselineRequest,
+  versions: number[],
+  where: (version: number) => string,
+): number | null | undefined {
   const { ref } = request;
   if (ref === 'latest') return versions.length === 0 ? null : versions[versions.length - 1]!;
   let version: number;
   if (/^\d+$/.test(ref)) version = Number(ref);
   else if (ref.startsWith(LABEL_PREFIX)) version = labelledVersion(request, ref.slice(LABEL_PREFIX.length));
   else return undefined;
-  if (!versions.includes(version)) throw new UserInputError(`baseline ${ref}: version ${version} does not exist (${where(version)})`);
+  if (!versions.includes(version))
+    throw new UserInputError(`baseline ${ref}: version ${version} does not exist (${where(version)})`);
   return version;
 }
 
 function labelledVersion({ ref, versionLabels }: BaselineRequest, label: string): number {
-  if (!versionLabels) throw new UserInputError(`baseline ${ref}: no models.config was given to read version labels from`);
+  if (!versionLabels)
+    throw new UserInputError(`baseline ${ref}: no models.config was given to read version labels from`);
   const version = versionLabels.labels[label];
   if (version === undefined) {
     const known = Object.keys(versionLabels.labels);
-    throw new UserInputError(`baseline ${ref}: ${versionLabels.source} has no version label "${label}" (it has ${known.length ? known.join(', ') : 'none'})`);
+    throw new UserInputError(
+      `baseline ${ref}: ${versionLabels.source} has no version label "${label}" (it has ${known.length ? known.join(', ') : 'none'})`,
+    );
   }
   return version;
 }
@@ -137,15 +153,26 @@ export async function compareWithBaseline(
   split: Split,
   request: BaselineRequest,
 ): Promise<BaselineGateResult> {
-  const predictions = baseline.dir === null ? null : await baselinePredictions(tf, baseline.dir, baseline.ref, candidate.numClasses, split);
+  const predictions =
+    baseline.dir === null
+      ? null
+      : await baselinePredictions(tf, baseline.dir, baseline.ref, candidate.numClasses, split);
   return gateResult(baseline, predictions, candidate, split, request.maxRegression);
 }
 
 /** The baseline SavedModel's answers on `split`, through whichever signature of it gives scores. */
-export async function baselinePredictions(tf: Tf, dir: string, ref: string, numClasses: number, split: Split): Promise<SplitPredictions> {
+export async function baselinePredictions(
+  tf: Tf,
+  dir: string,
+  ref: string,
+  numClasses: number,
+  split: Split,
+): Promise<SplitPredictions> {
   const signature = scoringSignature(dir);
   if (signature.numClasses !== numClasses) {
-    throw new UserInputError(`baseline ${ref}: ${dir} scores ${signature.numClasses} classes, the candidate ${numClasses}`);
+    throw new UserInputError(
+      `baseline ${ref}: ${dir} scores ${signature.numClasses} classes, the candidate ${numClasses}`,
+    );
   }
   return savedModelPredictions(tf, dir, signature, split);
 }
@@ -175,7 +202,12 @@ export function gateResult(
   const baselineAccuracy = accuracyOf(baselineAnswers.classes, split.labels);
   const paired = pairedComparison(candidate.classes, baselineAnswers.classes, split.labels);
   return {
-    baseline: { ref: baseline.ref, version: baseline.version, path: baseline.storedAt ?? baseline.dir, accuracy: baselineAccuracy },
+    baseline: {
+      ref: baseline.ref,
+      version: baseline.version,
+      path: baseline.storedAt ?? baseline.dir,
+      accuracy: baselineAccuracy,
+    },
     ...common,
     delta: candidateAccuracy - baselineAccuracy,
     ...paired,
@@ -189,7 +221,10 @@ export function gateResult(
 /** One line for a refused candidate: both accuracies, the allowance, the paired counts. */
 export function gateRefusal(result: BaselineGateResult, finalDir: string): string {
   const { baseline, candidate } = result;
-  const which = baseline.version === null ? baseline.path : `version ${baseline.version}${baseline.ref === String(baseline.version) ? '' : `, ${baseline.ref}`}`;
+  const which =
+    baseline.version === null
+      ? baseline.path
+      : `version ${baseline.version}${baseline.ref === String(baseline.version) ? '' : `, ${baseline.ref}`}`;
   return (
     `candidate accuracy ${candidate.accuracy.toFixed(4)} is below baseline accuracy ${baseline.accuracy!.toFixed(4)} (${which}) ` +
     `minus the allowed regression ${result.maxRegression} (fixed ${result.fixed}, broken ${result.broken}, McNemar p = ${formatPValue(result.pValue!)}); ` +

@@ -17,7 +17,16 @@ import { openModelStore } from '../storage/open-model-store.ts';
 import { isS3Uri } from '../storage/s3-location.ts';
 import { servingModelContent } from './serving-model.ts';
 import { summarizeSignatures, type SignatureNames, type SignatureSummary } from './signatures.ts';
-import { checkBaselineRequest, compareWithBaseline, describeGate, fetchBaseline, gateRefusal, releaseBaseline, type BaselineGateResult, type BaselineRequest } from './baseline-gate.ts';
+import {
+  checkBaselineRequest,
+  compareWithBaseline,
+  describeGate,
+  fetchBaseline,
+  gateRefusal,
+  releaseBaseline,
+  type BaselineGateResult,
+  type BaselineRequest,
+} from './baseline-gate.ts';
 import { accuracyOf, savedModelPredictions, scoringSignature } from './predictions.ts';
 import { verifySavedModel, type VerificationResult } from './verify.ts';
 import { removeAbandonedStaging, type AbandonedStaging } from '../storage/versions.ts';
@@ -89,46 +98,63 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
   // Before anything is staged, so that `latest` is what served when the export started.
   const baseline = request.baseline && (await fetchBaseline(request.baseline, request.basePath));
 
-  const published = await store.publishVersion({
-    version: request.version,
-    force: request.force,
-    log,
-    build: async (staging) => {
-      writeSavedModel(staging, content);
-      log(`wrote SavedModel to ${staging}`);
-      if (!request.verify && request.minAccuracy === undefined && !baseline) return;
-      const tf = await request.loadTf();
-      if (request.verify) {
-        const batch = gatherBatch(test!, null, 0, VERIFY_IMAGES);
-        verification = await verifySavedModel(tf, staging, request.spec, request.weights, batch.images, batch.count, request.signatureNames);
-        log(`verified ${verification.signatures.join(', ')} on ${batch.count} images: max |Δ| ${verification.maxAbsDiff.toExponential(2)}`);
-        if (!verification.passed) {
-          throw new OperationalError(
-            `verification failed: the SavedModel differs from the model (max |Δ| ${verification.maxAbsDiff}, ` +
-              `tolerance ${verification.tolerance}, classes ${verification.classesAgree ? 'agree' : 'differ'}); nothing was published`,
+  const published = await store
+    .publishVersion({
+      version: request.version,
+      force: request.force,
+      log,
+      build: async (staging) => {
+        writeSavedModel(staging, content);
+        log(`wrote SavedModel to ${staging}`);
+        if (!request.verify && request.minAccuracy === undefined && !baseline) return;
+        const tf = await request.loadTf();
+        if (request.verify) {
+          const batch = gatherBatch(test!, null, 0, VERIFY_IMAGES);
+          verification = await verifySavedModel(
+            tf,
+            staging,
+            request.spec,
+            request.weights,
+            batch.images,
+            batch.count,
+            request.signatureNames,
           );
-        }
-      }
-      if (request.minAccuracy === undefined && !baseline) return;
-      const predictions = await savedModelPredictions(tf, staging, scoringSignature(staging, request.signatureNames.main), test!);
-      if (request.minAccuracy !== undefined) {
-        const value = accuracyOf(predictions.classes, test!.labels);
-        accuracy = { value, samples: test!.count, minimum: request.minAccuracy };
-        log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${test!.count} images`);
-        if (value < request.minAccuracy) {
-          throw new OperationalError(
-            fieldMessage`test accuracy ${value.toFixed(4)} is below ${field('minAccuracy', request.minAccuracy)}; nothing was published under ${store.location}`,
+          log(
+            `verified ${verification.signatures.join(', ')} on ${batch.count} images: max |Δ| ${verification.maxAbsDiff.toExponential(2)}`,
           );
+          if (!verification.passed) {
+            throw new OperationalError(
+              `verification failed: the SavedModel differs from the model (max |Δ| ${verification.maxAbsDiff}, ` +
+                `tolerance ${verification.tolerance}, classes ${verification.classesAgree ? 'agree' : 'differ'}); nothing was published`,
+            );
+          }
         }
-      }
-      if (baseline) {
-        const result = await compareWithBaseline(tf, baseline, predictions, test!, request.baseline!);
-        gate = result;
-        log(describeGate(result));
-        if (!result.passed) throw new OperationalError(gateRefusal(result, store.location), { gate: result });
-      }
-    },
-  }).finally(() => baseline && releaseBaseline(baseline));
+        if (request.minAccuracy === undefined && !baseline) return;
+        const predictions = await savedModelPredictions(
+          tf,
+          staging,
+          scoringSignature(staging, request.signatureNames.main),
+          test!,
+        );
+        if (request.minAccuracy !== undefined) {
+          const value = accuracyOf(predictions.classes, test!.labels);
+          accuracy = { value, samples: test!.count, minimum: request.minAccuracy };
+          log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${test!.count} images`);
+          if (value < request.minAccuracy) {
+            throw new OperationalError(
+              fieldMessage`test accuracy ${value.toFixed(4)} is below ${field('minAccuracy', request.minAccuracy)}; nothing was published under ${store.location}`,
+            );
+          }
+        }
+        if (baseline) {
+          const result = await compareWithBaseline(tf, baseline, predictions, test!, request.baseline!);
+          gate = result;
+          log(describeGate(result));
+          if (!result.passed) throw new OperationalError(gateRefusal(result, store.location), { gate: result });
+        }
+      },
+    })
+    .finally(() => baseline && releaseBaseline(baseline));
 
   return {
     modelName: request.modelName,
@@ -139,7 +165,14 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
     verification,
     accuracy,
     gate,
-    warmup: warmupCount > 0 ? { requests: warmupCount, file: joinLocation(published.location, ASSETS_EXTRA_DIR, WARMUP_FILE), signatures: warmupSignatures(request) } : null,
+    warmup:
+      warmupCount > 0
+        ? {
+            requests: warmupCount,
+            file: joinLocation(published.location, ASSETS_EXTRA_DIR, WARMUP_FILE),
+            signatures: warmupSignatures(request),
+          }
+        : null,
     abandonedStaging,
     durationMs: Math.round(performance.now() - started),
   };
@@ -157,11 +190,18 @@ function validate(request: ExportRequest): void {
     );
   }
   for (const [role, name] of Object.entries(request.signatureNames)) {
-    if (!PLAIN_NAME.test(name)) throw new UserInputError(`the ${role} signature's name must be a plain name (letters, digits, _ . - /), got "${name}"`);
+    if (!PLAIN_NAME.test(name))
+      throw new UserInputError(
+        `the ${role} signature's name must be a plain name (letters, digits, _ . - /), got "${name}"`,
+      );
   }
   const { main, decoded } = request.signatureNames;
-  if (main === decoded) throw new UserInputError(`the main and the decoded signature need different names; both are "${main}"`);
-  if ((request.verify || minAccuracy !== undefined || request.baseline || warmupRequests > 0) && (!request.test || request.test.count === 0)) {
+  if (main === decoded)
+    throw new UserInputError(`the main and the decoded signature need different names; both are "${main}"`);
+  if (
+    (request.verify || minAccuracy !== undefined || request.baseline || warmupRequests > 0) &&
+    (!request.test || request.test.count === 0)
+  ) {
     throw new UserInputError(
       fieldMessage`verification, ${field('minAccuracy')}, ${field('baseline')} and warmup requests need test images; the dataset has none (use ${field('verify', false)} ${field('warmupRequests', 0)})`,
     );
@@ -185,7 +225,11 @@ function warmupSignatures(request: ExportRequest): string[] {
 /** One line for the log, or '' when the base path held no abandoned staging directory. */
 function describeAbandoned({ removed, failed }: AbandonedStaging): string {
   const parts = [
-    ...(removed.length > 0 ? [`removed ${removed.length} staging ${removed.length === 1 ? 'directory' : 'directories'} left by killed exports: ${removed.join(', ')}`] : []),
+    ...(removed.length > 0
+      ? [
+          `removed ${removed.length} staging ${removed.length === 1 ? 'directory' : 'directories'} left by killed exports: ${removed.join(', ')}`,
+        ]
+      : []),
     ...(failed.length > 0 ? [`could not remove ${failed.map((f) => `${f.path} (${f.reason})`).join(', ')}`] : []),
   ];
   return parts.join('; ');

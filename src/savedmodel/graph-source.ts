@@ -28,7 +28,10 @@ export function savedModelGraphSource(dir: string, tag = SERVE_TAG): GraphSource
     graphDef: metaGraph.graph_def ?? {},
     saverDef: metaGraph.saver_def,
     signatures: metaGraph.signature_def ?? {},
-    metaGraphs: (savedModel.meta_graphs ?? []).map((m) => ({ tags: m.meta_info_def?.tags ?? [], signatures: m.signature_def ?? {} })),
+    metaGraphs: (savedModel.meta_graphs ?? []).map((m) => ({
+      tags: m.meta_info_def?.tags ?? [],
+      signatures: m.signature_def ?? {},
+    })),
   };
 }
 

@@ -55,7 +55,9 @@ export function scoringSignature(dir: string, preferred = DEFAULT_SIGNATURE_NAME
     if (imageDims.length < 2 || scoreDims.length !== 2 || scoreDims[1]! < 1) continue;
     return { name, output, imageShape: imageDims.slice(1), numClasses: scoreDims[1]! };
   }
-  throw new UserInputError(`${dir}: no signature maps an "${IMAGE_INPUT}" input to float scores (${SCORE_OUTPUTS.join(' or ')} [N, classes])`);
+  throw new UserInputError(
+    `${dir}: no signature maps an "${IMAGE_INPUT}" input to float scores (${SCORE_OUTPUTS.join(' or ')} [N, classes])`,
+  );
 }
 
 /**
@@ -69,15 +71,21 @@ export async function savedModelPredictions(
   split: Split,
   batchSize = PREDICTION_BATCH_SIZE,
 ): Promise<SplitPredictions> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size ${batchSize}: expected a positive integer`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batch size ${batchSize}: expected a positive integer`);
   const { numClasses, imageShape } = signature;
   const pixels = imageShape.reduce((a, b) => a * b, 1);
   if (split.count > 0 && split.images.length !== split.count * pixels) {
-    throw new UserInputError(`${dir}: signature ${signature.name} takes images of shape [${imageShape.join(', ')}], the test split's differ`);
+    throw new UserInputError(
+      `${dir}: signature ${signature.name} takes images of shape [${imageShape.join(', ')}], the test split's differ`,
+    );
   }
   const scores = new Float32Array(split.count * numClasses);
   const model = await tf.node.loadSavedModel(dir, [SERVE_TAG], signature.name);
-  const buffers = { images: new Float32Array(Math.min(batchSize, split.count) * pixels), labels: new Int32Array(Math.min(batchSize, split.count)) };
+  const buffers = {
+    images: new Float32Array(Math.min(batchSize, split.count) * pixels),
+    labels: new Int32Array(Math.min(batchSize, split.count)),
+  };
   try {
     for (let start = 0; start < split.count; start += batchSize) {
       const { images, count } = gatherBatch(split, null, start, batchSize, buffers);
@@ -104,7 +112,8 @@ function argMaxRows(scores: Float32Array, numClasses: number): Int32Array {
   const classes = new Int32Array(scores.length / numClasses);
   for (let row = 0; row < classes.length; row += 1) {
     let best = 0;
-    for (let k = 1; k < numClasses; k += 1) if (scores[row * numClasses + k]! > scores[row * numClasses + best]!) best = k;
+    for (let k = 1; k < numClasses; k += 1)
+      if (scores[row * numClasses + k]! > scores[row * numClasses + best]!) best = k;
     classes[row] = best;
   }
   return classes;

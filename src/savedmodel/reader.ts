@@ -37,10 +37,13 @@ export function decodeSavedModelFile(dir: string): SavedModel__Output {
   } catch {
     throw new UserInputError(`${dir}: no such SavedModel directory`);
   }
-  if (!stat.isDirectory()) throw new UserInputError(`${dir}: not a directory (expected a SavedModel directory holding ${SAVED_MODEL_FILE})`);
+  if (!stat.isDirectory())
+    throw new UserInputError(`${dir}: not a directory (expected a SavedModel directory holding ${SAVED_MODEL_FILE})`);
   const file = path.join(dir, SAVED_MODEL_FILE);
   if (!fs.existsSync(file)) {
-    const hint = fs.existsSync(path.join(dir, 'saved_model.pbtxt')) ? ' (it has saved_model.pbtxt; only the binary form is read)' : '';
+    const hint = fs.existsSync(path.join(dir, 'saved_model.pbtxt'))
+      ? ' (it has saved_model.pbtxt; only the binary form is read)'
+      : '';
     throw new UserInputError(`${dir}: not a SavedModel directory: ${SAVED_MODEL_FILE} is missing${hint}`);
   }
   let savedModel: SavedModel__Output;

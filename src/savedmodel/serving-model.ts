@@ -16,7 +16,8 @@ export function servingModelContent(
     const data = weights.get(v.name);
     const size = v.shape.reduce((a, b) => a * b, 1);
     if (!data) throw new Error(`no weights for variable ${v.name}`);
-    if (data.length !== size) throw new Error(`variable ${v.name} has ${data.length} values, expected ${size} for shape [${v.shape}]`);
+    if (data.length !== size)
+      throw new Error(`variable ${v.name} has ${data.length} values, expected ${size} for shape [${v.shape}]`);
     return { name: v.name, dtype: 'float32', shape: v.shape, data };
   });
   const { image, scores, classes } = graph.tensors;

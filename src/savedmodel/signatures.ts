@@ -8,7 +8,11 @@
 import type { DataTypeName, SignatureDef, TensorInfo } from '../formats/proto/types.ts';
 import { shapeDims, shapeProto } from '../formats/tensorflow/shape.ts';
 import type { ModelSpec } from '../model/spec.ts';
-import { DEFAULT_SIGNATURE_NAME, PREDICT_CLASSES_SIGNATURE_NAME, PREDICT_METHOD } from '../formats/tensorflow/constants.ts';
+import {
+  DEFAULT_SIGNATURE_NAME,
+  PREDICT_CLASSES_SIGNATURE_NAME,
+  PREDICT_METHOD,
+} from '../formats/tensorflow/constants.ts';
 
 export interface SignatureNames {
   /** The main signature (default `serving_default`). */
@@ -69,6 +73,9 @@ function summarizeTensors(tensors: Record<string, TensorInfo>): Record<string, T
   return Object.fromEntries(
     Object.entries(tensors)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, t]) => [key, { name: t.name ?? '', dtype: String(t.dtype ?? 'DT_INVALID'), shape: shapeDims(t.tensor_shape) }]),
+      .map(([key, t]) => [
+        key,
+        { name: t.name ?? '', dtype: String(t.dtype ?? 'DT_INVALID'), shape: shapeDims(t.tensor_shape) },
+      ]),
   );
 }

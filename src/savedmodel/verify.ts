@@ -46,7 +46,10 @@ export async function verifySavedModel(
 
     const main = await runSignature(tf, dir, names.main, batch);
     const decoded = await runSignature(tf, dir, names.decoded, batch);
-    const maxAbsDiff = Math.max(maxDifference(main.scores, expectedScores), maxDifference(decoded.decoded, expectedScores));
+    const maxAbsDiff = Math.max(
+      maxDifference(main.scores, expectedScores),
+      maxDifference(decoded.decoded, expectedScores),
+    );
     const classesAgree = sameNumbers(main.classes!, expectedClasses);
     return {
       images: count,
@@ -59,7 +62,13 @@ export async function verifySavedModel(
   });
 }
 
-async function withImages<T>(tf: Tf, spec: ModelSpec, images: Float32Array, count: number, run: (batch: tfjs.Tensor4D) => Promise<T>): Promise<T> {
+async function withImages<T>(
+  tf: Tf,
+  spec: ModelSpec,
+  images: Float32Array,
+  count: number,
+  run: (batch: tfjs.Tensor4D) => Promise<T>,
+): Promise<T> {
   const batch = tf.tensor4d(images, [count, ...spec.inputShape]);
   try {
     return await run(batch);
@@ -68,7 +77,12 @@ async function withImages<T>(tf: Tf, spec: ModelSpec, images: Float32Array, coun
   }
 }
 
-async function runSignature(tf: Tf, dir: string, signature: string, batch: tfjs.Tensor4D): Promise<Record<string, ArrayLike<number>>> {
+async function runSignature(
+  tf: Tf,
+  dir: string,
+  signature: string,
+  batch: tfjs.Tensor4D,
+): Promise<Record<string, ArrayLike<number>>> {
   const model = await tf.node.loadSavedModel(dir, [SERVE_TAG], signature);
   try {
     const outputs = withoutInt64Warning(() => model.predict({ image: batch })) as tfjs.NamedTensorMap;

@@ -32,8 +32,17 @@ export function encodeWarmupRequests(images: Float32Array, count: number, option
       encodeMessage('tensorflow.serving.PredictionLog', {
         predict_log: {
           request: {
-            model_spec: { name: options.modelName, signature_name: options.signatureNames[i % options.signatureNames.length] },
-            inputs: { [options.inputKey]: encodeTensorContent({ dtype: 'DT_FLOAT', shape: [1, ...options.imageShape], values: image }) },
+            model_spec: {
+              name: options.modelName,
+              signature_name: options.signatureNames[i % options.signatureNames.length],
+            },
+            inputs: {
+              [options.inputKey]: encodeTensorContent({
+                dtype: 'DT_FLOAT',
+                shape: [1, ...options.imageShape],
+                values: image,
+              }),
+            },
           },
         },
       }),

@@ -35,7 +35,9 @@ export interface SavedModelContent {
   assetsExtra?: Record<string, Uint8Array>;
 }
 
-export function encodeSavedModel(content: Pick<SavedModelContent, 'graphDef' | 'signatures' | 'saverDef' | 'tags' | 'collections'>): Uint8Array {
+export function encodeSavedModel(
+  content: Pick<SavedModelContent, 'graphDef' | 'signatures' | 'saverDef' | 'tags' | 'collections'>,
+): Uint8Array {
   const savedModel: SavedModel = {
     saved_model_schema_version: 1,
     meta_graphs: [

@@ -15,7 +15,10 @@ export type ServingErrorCode =
 
 export class ServingError extends Error {
   override readonly name = 'ServingError';
-  constructor(readonly code: ServingErrorCode, message: string) {
+  constructor(
+    readonly code: ServingErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

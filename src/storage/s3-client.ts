@@ -47,13 +47,19 @@ function describe(error: unknown): string {
   if (error instanceof S3ServiceException) {
     const status = error.$metadata?.httpStatusCode;
     // A HEAD or an error without a body has no code of its own: name the HTTP status.
-    const name = error.name === 'Unknown' || error.name === 'UnknownError' || error.name === 'NotFound' ? `HTTP ${status}` : error.name;
-    const message = error.message && error.message !== 'UnknownError' && error.message !== error.name ? `: ${error.message}` : '';
+    const name =
+      error.name === 'Unknown' || error.name === 'UnknownError' || error.name === 'NotFound'
+        ? `HTTP ${status}`
+        : error.name;
+    const message =
+      error.message && error.message !== 'UnknownError' && error.message !== error.name ? `: ${error.message}` : '';
     return `${name}${message}`;
   }
   const err = error as NodeJS.ErrnoException & { name?: string };
-  if (err?.name === 'CredentialsProviderError') return 'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or a web identity';
-  if (/Region is missing/i.test(err?.message ?? '')) return 'no AWS region configured: set AWS_REGION (any region, e.g. us-east-1, for MinIO)';
+  if (err?.name === 'CredentialsProviderError')
+    return 'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or a web identity';
+  if (/Region is missing/i.test(err?.message ?? ''))
+    return 'no AWS region configured: set AWS_REGION (any region, e.g. us-east-1, for MinIO)';
   const code = err?.code ?? (err?.cause as NodeJS.ErrnoException | undefined)?.code;
   const message = (err?.message ?? String(error)).split('\n')[0];
   return code && !message.includes(code) ? `${code}: ${message}` : message;

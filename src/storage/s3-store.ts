@@ -21,14 +21,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3ServiceException, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3ServiceException,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { field, fieldMessage, OperationalError, UserInputError } from '../errors.ts';
 import { SAVED_MODEL_FILE } from './versions.ts';
 import type { ModelStore, PublishedVersion, PublishRequest } from './model-store.ts';
 import { s3Client, storeError } from './s3-client.ts';
 import { s3Key, s3Uri, type S3Location } from './s3-location.ts';
-import { MANIFEST_FILE, MAX_MANIFEST_BYTES, manifestOf, parseManifest, type VersionManifest } from './version-manifest.ts';
+import {
+  MANIFEST_FILE,
+  MAX_MANIFEST_BYTES,
+  manifestOf,
+  parseManifest,
+  type VersionManifest,
+} from './version-manifest.ts';
 
 /** How often an export that lost the race for N tries the next number. */
 const MAX_CLAIM_ATTEMPTS = 10;
@@ -86,7 +100,9 @@ export class S3ModelStore implements ModelStore {
     const uri = this.versionLocation(version);
     if (scan.used.has(version) && !request.force) {
       const why = scan.complete.has(version) ? 'already exists' : `holds an unfinished export (no ${SAVED_MODEL_FILE})`;
-      throw new UserInputError(fieldMessage`${uri} ${why}; pass ${field('force', true)} to replace it or ${field('version')} to choose another version`);
+      throw new UserInputError(
+        fieldMessage`${uri} ${why}; pass ${field('force', true)} to replace it or ${field('version')} to choose another version`,
+      );
     }
     const replaced = scan.complete.has(version);
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-publish-'));
@@ -98,8 +114,14 @@ export class S3ModelStore implements ModelStore {
         await this.putSmall(version, MANIFEST_FILE, manifestBytes(manifest), false);
       } else {
         for (let attempt = 1; !(await this.claim(version, manifest)); attempt += 1) {
-          if (request.version !== undefined) throw new OperationalError(`${this.versionLocation(version)}: another export claimed this version first; nothing was published`);
-          if (attempt >= MAX_CLAIM_ATTEMPTS) throw new OperationalError(`${this.location}: lost the race for a version number ${attempt} times; nothing was published`);
+          if (request.version !== undefined)
+            throw new OperationalError(
+              `${this.versionLocation(version)}: another export claimed this version first; nothing was published`,
+            );
+          if (attempt >= MAX_CLAIM_ATTEMPTS)
+            throw new OperationalError(
+              `${this.location}: lost the race for a version number ${attempt} times; nothing was published`,
+            );
           scan = await this.scan();
           const taken = version;
           version = Math.max(nextFree(scan), taken + 1);
@@ -108,8 +130,17 @@ export class S3ModelStore implements ModelStore {
       }
       const commit = manifest.files.find((file) => file.path === SAVED_MODEL_FILE);
       if (!commit) throw new OperationalError(`${staging}: the staged version has no ${SAVED_MODEL_FILE}`);
-      await Promise.all(manifest.files.filter((file) => file !== commit).map((file) => this.upload(version, file.path, path.join(staging, ...file.path.split('/')))));
-      await this.putSmall(version, SAVED_MODEL_FILE, fs.readFileSync(path.join(staging, SAVED_MODEL_FILE)), !request.force);
+      await Promise.all(
+        manifest.files
+          .filter((file) => file !== commit)
+          .map((file) => this.upload(version, file.path, path.join(staging, ...file.path.split('/')))),
+      );
+      await this.putSmall(
+        version,
+        SAVED_MODEL_FILE,
+        fs.readFileSync(path.join(staging, SAVED_MODEL_FILE)),
+        !request.force,
+      );
       log(`published ${this.versionLocation(version)} (${manifest.files.length} files, ${SAVED_MODEL_FILE} last)`);
       return { version, location: this.versionLocation(version), replaced };
     } catch (error) {
@@ -124,7 +155,10 @@ export class S3ModelStore implements ModelStore {
     const prefix = s3Key(this.where, '');
     const scan: Scan = { complete: new Set(), used: new Set(), objects: new Map() };
     try {
-      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.where.bucket, Prefix: prefix })) {
+      for await (const page of paginateListObjectsV2(
+        { client: this.client },
+        { Bucket: this.where.bucket, Prefix: prefix },
+      )) {
         for (const object of page.Contents ?? []) {
           const match = /^(\d+)\/(.+)$/.exec(object.Key!.slice(prefix.length));
           const version = Number(match?.[1]);
@@ -147,7 +181,8 @@ export class S3ModelStore implements ModelStore {
     const manifest = await this.readManifest(version);
     if (manifest) return manifest.files;
     const objects = (await this.scan()).objects.get(version) ?? [];
-    if (!objects.some((object) => object.path === SAVED_MODEL_FILE)) throw new OperationalError(`not a complete version (no ${SAVED_MODEL_FILE})`);
+    if (!objects.some((object) => object.path === SAVED_MODEL_FILE))
+      throw new OperationalError(`not a complete version (no ${SAVED_MODEL_FILE})`);
     return objects.map(({ path: file, size }) => ({ path: file, size }));
   }
 
@@ -158,7 +193,11 @@ export class S3ModelStore implements ModelStore {
       await this.download(key, local, { path: MANIFEST_FILE, size: MAX_MANIFEST_BYTES, exactSize: false });
       return parseManifest(fs.readFileSync(local, 'utf8'), this.versionLocation(version));
     } catch (error) {
-      if (error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.$metadata?.httpStatusCode === 404)) return undefined;
+      if (
+        error instanceof S3ServiceException &&
+        (error.name === 'NoSuchKey' || error.$metadata?.httpStatusCode === 404)
+      )
+        return undefined;
       throw error;
     } finally {
       fs.rmSync(path.dirname(local), { recursive: true, force: true });
@@ -167,26 +206,36 @@ export class S3ModelStore implements ModelStore {
 
   /** Streams an object to `file`, refusing more bytes than expected and checking the SHA-256. */
   private async download(key: string, file: string, expected: StoredFile & { exactSize?: boolean }): Promise<void> {
-    const answer = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+    const answer = await this.client.send(
+      new GetObjectCommand({ Bucket: this.where.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+    );
     const exact = expected.exactSize ?? true;
     const size = answer.ContentLength;
     if (size !== undefined && (exact ? size !== expected.size : size > expected.size)) {
       (answer.Body as Readable | undefined)?.destroy();
-      throw new OperationalError(`${expected.path} is ${size} bytes, expected ${exact ? '' : 'at most '}${expected.size} (the version is being replaced, or is damaged)`);
+      throw new OperationalError(
+        `${expected.path} is ${size} bytes, expected ${exact ? '' : 'at most '}${expected.size} (the version is being replaced, or is damaged)`,
+      );
     }
     const hash = createHash('sha256');
     let bytes = 0;
     const count = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         bytes += chunk.length;
-        if (bytes > expected.size) return done(new OperationalError(`${expected.path} is larger than the ${expected.size} bytes expected`));
+        if (bytes > expected.size)
+          return done(new OperationalError(`${expected.path} is larger than the ${expected.size} bytes expected`));
         hash.update(chunk);
         done(null, chunk);
       },
     });
     await pipeline(answer.Body as Readable, count, fs.createWriteStream(file));
-    if ((exact && bytes !== expected.size) || (expected.sha256 !== undefined && hash.digest('hex') !== expected.sha256)) {
-      throw new OperationalError(`${expected.path} does not match the version's manifest (the version is being replaced, or is damaged)`);
+    if (
+      (exact && bytes !== expected.size) ||
+      (expected.sha256 !== undefined && hash.digest('hex') !== expected.sha256)
+    ) {
+      throw new OperationalError(
+        `${expected.path} does not match the version's manifest (the version is being replaced, or is damaged)`,
+      );
     }
   }
 
@@ -204,30 +253,44 @@ export class S3ModelStore implements ModelStore {
 
   /** A PutObject carrying the SHA-256 we computed, which the store checks the body against. */
   private async putSmall(version: number, file: string, body: Buffer, onlyIfAbsent: boolean): Promise<void> {
-    await this.client.send(new PutObjectCommand({
-      Bucket: this.where.bucket,
-      Key: s3Key(this.where, String(version), file),
-      Body: body,
-      ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
-      ...(onlyIfAbsent && { IfNoneMatch: '*' }),
-    }));
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.where.bucket,
+        Key: s3Key(this.where, String(version), file),
+        Body: body,
+        ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
+        ...(onlyIfAbsent && { IfNoneMatch: '*' }),
+      }),
+    );
   }
 
   /** lib-storage picks one PUT or a multipart upload by size; either way every part carries a SHA-256. */
   private async upload(version: number, file: string, local: string): Promise<void> {
     await new Upload({
       client: this.client,
-      params: { Bucket: this.where.bucket, Key: s3Key(this.where, String(version), file), Body: fs.createReadStream(local), ChecksumAlgorithm: 'SHA256' },
+      params: {
+        Bucket: this.where.bucket,
+        Key: s3Key(this.where, String(version), file),
+        Body: fs.createReadStream(local),
+        ChecksumAlgorithm: 'SHA256',
+      },
     }).done();
   }
 
   /** --force: the commit object goes first, so the version disappears before any of its files change. */
   private async unpublish(version: number, scan: Scan): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: s3Key(this.where, String(version), SAVED_MODEL_FILE) }));
+    await this.client.send(
+      new DeleteObjectCommand({ Bucket: this.where.bucket, Key: s3Key(this.where, String(version), SAVED_MODEL_FILE) }),
+    );
     const rest = (scan.objects.get(version) ?? []).filter((object) => object.path !== SAVED_MODEL_FILE);
     for (let i = 0; i < rest.length; i += 1000) {
       const batch = rest.slice(i, i + 1000);
-      await this.client.send(new DeleteObjectsCommand({ Bucket: this.where.bucket, Delete: { Objects: batch.map((object) => ({ Key: object.key })), Quiet: true } }));
+      await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.where.bucket,
+          Delete: { Objects: batch.map((object) => ({ Key: object.key })), Quiet: true },
+        }),
+      );
     }
   }
 }

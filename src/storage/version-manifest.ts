@@ -40,7 +40,12 @@ export function manifestOf(dir: string): VersionManifest {
     for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
       const child = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(child);
-      else if (entry.isFile()) files.push({ path: child, size: fs.statSync(path.join(dir, child)).size, sha256: sha256File(path.join(dir, child)) });
+      else if (entry.isFile())
+        files.push({
+          path: child,
+          size: fs.statSync(path.join(dir, child)).size,
+          sha256: sha256File(path.join(dir, child)),
+        });
     }
   };
   walk('');
@@ -60,9 +65,13 @@ export function parseManifest(text: string, uri: string): VersionManifest {
   if (value?.format !== FORMAT) throw bad(`format is not ${FORMAT}`);
   if (typeof value.exportId !== 'string' || !Array.isArray(value.files)) throw bad('exportId or files missing');
   for (const file of value.files) {
-    const safe = typeof file?.path === 'string' && file.path !== '' && file.path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+    const safe =
+      typeof file?.path === 'string' &&
+      file.path !== '' &&
+      file.path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
     if (!safe) throw bad(`file path ${JSON.stringify(file?.path)} is not a plain relative path`);
-    if (!Number.isSafeInteger(file.size) || file.size < 0 || !/^[0-9a-f]{64}$/.test(file.sha256)) throw bad(`${file.path}: size or sha256 malformed`);
+    if (!Number.isSafeInteger(file.size) || file.size < 0 || !/^[0-9a-f]{64}$/.test(file.sha256))
+      throw bad(`${file.path}: size or sha256 malformed`);
   }
   return value;
 }

@@ -37,8 +37,11 @@ export async function evaluateCheckpoint(
   try {
     const metrics = await evaluateSplit(engine, test);
     return {
-      prefix, epoch: checkpoint.meta.epoch, step: checkpoint.meta.step,
-      data: { name: dataset.name, source: dataset.source, samples: test.count }, ...metrics,
+      prefix,
+      epoch: checkpoint.meta.epoch,
+      step: checkpoint.meta.step,
+      data: { name: dataset.name, source: dataset.source, samples: test.count },
+      ...metrics,
     };
   } finally {
     engine.dispose();
@@ -59,7 +62,10 @@ export interface CheckpointRestore {
  * Verifies every checksum, loads the weights into the model and reads them back unchanged;
  * with `promote`, makes the checkpoint the latest of its directory.
  */
-export async function restoreCheckpoint(prefix: string, options: { promote?: boolean; engine?: EngineKind } = {}): Promise<CheckpointRestore> {
+export async function restoreCheckpoint(
+  prefix: string,
+  options: { promote?: boolean; engine?: EngineKind } = {},
+): Promise<CheckpointRestore> {
   const checkpoint = await loadCheckpoint(prefix);
   const engine = await createEngine(options.engine ?? DEFAULT_ENGINE, checkpoint.spec, checkpoint.state);
   try {
@@ -76,8 +82,12 @@ export async function restoreCheckpoint(prefix: string, options: { promote?: boo
   }
   if (options.promote) await promoteCheckpoint(prefix);
   return {
-    prefix, epoch: checkpoint.meta.epoch, step: checkpoint.meta.step,
-    variables: variableSpecs(checkpoint.spec).length, parameters: parameterCount(checkpoint.spec),
-    weightsOnly: checkpoint.meta.weightsOnly, promoted: Boolean(options.promote),
+    prefix,
+    epoch: checkpoint.meta.epoch,
+    step: checkpoint.meta.step,
+    variables: variableSpecs(checkpoint.spec).length,
+    parameters: parameterCount(checkpoint.spec),
+    weightsOnly: checkpoint.meta.weightsOnly,
+    promoted: Boolean(options.promote),
   };
 }

@@ -9,7 +9,10 @@ export type CheckpointTarget =
   | { kind: 'weights'; prefix: string };
 
 /** The parts of a sidecar that change from one save to the next. */
-export type CheckpointProgress = Pick<CheckpointMeta, 'epoch' | 'batch' | 'metrics' | 'partialEpoch' | 'best' | 'reason'>;
+export type CheckpointProgress = Pick<
+  CheckpointMeta,
+  'epoch' | 'batch' | 'metrics' | 'partialEpoch' | 'best' | 'reason'
+>;
 
 export interface CheckpointContext {
   target: CheckpointTarget;

@@ -8,7 +8,11 @@ import type { BatchMetrics } from '../model/training-metrics.ts';
 export const EVAL_BATCH_SIZE = 500;
 
 /** Sample-weighted means over the split (the last, short batch counts for what it holds). */
-export async function evaluateSplit(engine: TrainingEngine, split: Split, batchSize = EVAL_BATCH_SIZE): Promise<BatchMetrics> {
+export async function evaluateSplit(
+  engine: TrainingEngine,
+  split: Split,
+  batchSize = EVAL_BATCH_SIZE,
+): Promise<BatchMetrics> {
   if (split.count === 0) throw new Error('cannot evaluate an empty split');
   let lossSum = 0;
   let accuracySum = 0;

@@ -4,8 +4,24 @@ import type { BatchMetrics } from '../model/training-metrics.ts';
 
 /** Epoch numbers in events and results are 1-based, as Keras prints them. */
 export type TrainingEvent =
-  | { type: 'start'; epoch: number; epochs: number; batchesPerEpoch: number; trainSamples: number; resumedFrom: string | null }
-  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSecond: number; elapsedSeconds: number }
+  | {
+      type: 'start';
+      epoch: number;
+      epochs: number;
+      batchesPerEpoch: number;
+      trainSamples: number;
+      resumedFrom: string | null;
+    }
+  | {
+      type: 'batch';
+      epoch: number;
+      batch: number;
+      batches: number;
+      loss: number;
+      accuracy: number;
+      samplesPerSecond: number;
+      elapsedSeconds: number;
+    }
   | { type: 'epoch'; record: EpochRecord; epochs: number }
   | { type: 'early-stopping'; epoch: number; monitor: Monitor; bestEpoch: number; bestValue: number };
 

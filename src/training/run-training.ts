@@ -57,13 +57,15 @@ async function findResumePoint(options: TrainOptions): Promise<LoadedCheckpoint 
   const latest = latestCheckpoint(options.checkpoint.dir);
   if (!latest) return null;
   const loaded = await loadCheckpoint(latest);
-  if (loaded.meta.weightsOnly) throw new UserInputError(`${latest}: a weights-only checkpoint has no optimizer state to resume from`);
+  if (loaded.meta.weightsOnly)
+    throw new UserInputError(`${latest}: a weights-only checkpoint has no optimizer state to resume from`);
   return loaded;
 }
 
 export async function train(options: TrainOptions): Promise<TrainOutcome> {
   for (const ref of [field('epochs', options.epochs), field('batchSize', options.batchSize)]) {
-    if (!Number.isInteger(ref.value) || Number(ref.value) < 1) throw new UserInputError(fieldMessage`${ref}: expected a positive integer`);
+    if (!Number.isInteger(ref.value) || Number(ref.value) < 1)
+      throw new UserInputError(fieldMessage`${ref}: expected a positive integer`);
   }
   if (!(options.learningRate > 0)) {
     throw new UserInputError(fieldMessage`${field('learningRate', options.learningRate)}: expected a positive number`);
@@ -83,14 +85,20 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     test: firstSamples(full.test, testSamples, 'testSamples'),
   };
   const data: DataSourceMeta = {
-    name: dataset.name, source: dataset.source, dataDir: datasetOptions.dataDir,
-    trainSamples: dataset.train.count, testSamples: dataset.test.count,
+    name: dataset.name,
+    source: dataset.source,
+    dataDir: datasetOptions.dataDir,
+    trainSamples: dataset.train.count,
+    testSamples: dataset.test.count,
   };
   const spec = resume?.spec ?? defaultModelSpec({ head: options.head, learningRate: options.learningRate });
   const engine = await createEngine(options.engine, spec, resume?.state ?? initialTrainingState(spec, run.seed));
   try {
     const result = await runTrainingLoop({
-      engine, dataset, run, data,
+      engine,
+      dataset,
+      run,
+      data,
       monitor: options.monitor,
       target: options.checkpoint,
       earlyStoppingPatience: options.earlyStoppingPatience,

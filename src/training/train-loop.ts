@@ -65,13 +65,25 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     const evaluation = evaluate ? await evaluateSplit(engine, dataset.test) : null;
     const { adam } = await engine.getState();
     return {
-      status, history, evaluation, checkpoint, epoch, step: adam.step,
+      status,
+      history,
+      evaluation,
+      checkpoint,
+      epoch,
+      step: adam.step,
       durationSeconds: (performance.now() - started) / 1000,
       samplesPerSecond: trainingSeconds > 0 ? trainedSamples / trainingSeconds : 0,
     };
   };
 
-  emit({ type: 'start', epoch: epoch + 1, epochs: run.epochs, batchesPerEpoch: batches, trainSamples: train.count, resumedFrom: resume?.prefix ?? null });
+  emit({
+    type: 'start',
+    epoch: epoch + 1,
+    epochs: run.epochs,
+    batchesPerEpoch: batches,
+    trainSamples: train.count,
+    resumedFrom: resume?.prefix ?? null,
+  });
   for (; epoch < run.epochs; epoch += 1) {
     const order = shuffledIndices(train.count, run.seed, epoch);
     const sums = partial ?? { lossSum: 0, accuracySum: 0, samples: 0 };
@@ -81,7 +93,14 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       await yieldToEventLoop();
       if (signal?.aborted) {
         if (!stateIsSaved) {
-          const progress = { epoch, batch, metrics: lastMetrics, partialEpoch: sums, best, reason: 'interrupted' } as const;
+          const progress = {
+            epoch,
+            batch,
+            metrics: lastMetrics,
+            partialEpoch: sums,
+            best,
+            reason: 'interrupted',
+          } as const;
           checkpoint = await writeTrainingCheckpoint(options, engine, progress);
         }
         return finish('interrupted', false);
@@ -95,8 +114,13 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       epochSamples += data.count;
       const elapsedSeconds = (performance.now() - epochStarted) / 1000;
       emit({
-        type: 'batch', epoch: epoch + 1, batch: batch + 1, batches, elapsedSeconds,
-        loss: sums.lossSum / sums.samples, accuracy: sums.accuracySum / sums.samples,
+        type: 'batch',
+        epoch: epoch + 1,
+        batch: batch + 1,
+        batches,
+        elapsedSeconds,
+        loss: sums.lossSum / sums.samples,
+        accuracy: sums.accuracySum / sums.samples,
         samplesPerSecond: epochSamples / elapsedSeconds,
       });
     }
@@ -107,16 +131,36 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     partial = null;
 
     const validation = await evaluateSplit(engine, dataset.test);
-    lastMetrics = { loss: sums.lossSum / sums.samples, accuracy: sums.accuracySum / sums.samples, val_loss: validation.loss, val_accuracy: validation.accuracy };
+    lastMetrics = {
+      loss: sums.lossSum / sums.samples,
+      accuracy: sums.accuracySum / sums.samples,
+      val_loss: validation.loss,
+      val_accuracy: validation.accuracy,
+    };
     const improved = improves(monitor, lastMetrics[monitor], best);
     if (improved) best = { monitor, value: lastMetrics[monitor], epoch: epoch + 1 };
     options.tensorboard?.write(epoch, lastMetrics);
 
     const skip = options.target.kind === 'directory' && options.target.saveBestOnly && !improved;
-    const saved = skip ? null : await writeTrainingCheckpoint(options, engine, { epoch: epoch + 1, batch: 0, metrics: lastMetrics, partialEpoch: null, best, reason: 'epoch' });
+    const saved = skip
+      ? null
+      : await writeTrainingCheckpoint(options, engine, {
+          epoch: epoch + 1,
+          batch: 0,
+          metrics: lastMetrics,
+          partialEpoch: null,
+          best,
+          reason: 'epoch',
+        });
     checkpoint = saved ?? checkpoint;
     stateIsSaved = saved !== null;
-    const record: EpochRecord = { epoch: epoch + 1, ...lastMetrics, seconds: (performance.now() - epochStarted) / 1000, samplesPerSecond: epochSamples / epochTrainSeconds, checkpoint: saved };
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      ...lastMetrics,
+      seconds: (performance.now() - epochStarted) / 1000,
+      samplesPerSecond: epochSamples / epochTrainSeconds,
+      checkpoint: saved,
+    };
     history.push(record);
     emit({ type: 'epoch', record, epochs: run.epochs });
 

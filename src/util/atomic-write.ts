@@ -50,7 +50,11 @@ export function fsyncDirectory(dir: string): void {
 
 /** A Node errno error (EACCES, ENOTDIR, ENOSPC, ...): the environment refused, not a bug. */
 export function isErrnoError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && (error as NodeJS.ErrnoException).code!.startsWith('E');
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    (error as NodeJS.ErrnoException).code!.startsWith('E')
+  );
 }
 
 /** Rethrows an errno error as an OperationalError naming the path the user asked for, not a temporary one. */

@@ -22,7 +22,9 @@ describe('a damaged checkpoint', () => {
     flipByte(bundleFiles(prefix).data, target.offset + 100);
     const failure = loadCheckpoint(prefix);
     await expect(failure).rejects.toBeInstanceOf(UserInputError);
-    await expect(failure).rejects.toThrow(/ckpt-1\.data-00000-of-00001.*conv2d_1\/kernel|conv2d_1\/kernel.*ckpt-1\.data-00000-of-00001/);
+    await expect(failure).rejects.toThrow(
+      /ckpt-1\.data-00000-of-00001.*conv2d_1\/kernel|conv2d_1\/kernel.*ckpt-1\.data-00000-of-00001/,
+    );
   });
 
   it('reports the checksum status of every tensor, marking only the damaged one', () => {
@@ -36,7 +38,9 @@ describe('a damaged checkpoint', () => {
   it('names the missing .data file when only the index is left', () => {
     const prefix = savedPrefix();
     fs.rmSync(bundleFiles(prefix).data);
-    expect(() => verifyTensors(prefix)).toThrow(`${bundleFiles(prefix).data}: no such file (is the checkpoint prefix right?)`);
+    expect(() => verifyTensors(prefix)).toThrow(
+      `${bundleFiles(prefix).data}: no such file (is the checkpoint prefix right?)`,
+    );
   });
 
   it('is refused when a byte of the .index file changed, naming the .index file', async () => {
@@ -51,7 +55,11 @@ describe('a damaged checkpoint', () => {
     const file = bundleFiles(prefix).data;
     fs.truncateSync(file, fs.statSync(file).size - 3);
     await expect(loadCheckpoint(prefix)).rejects.toThrow(/ckpt-1\.data-00000-of-00001/);
-    expect(verifyTensors(prefix).filter((t) => t.status !== 'ok').map((t) => t.status)).toEqual(['out of range']);
+    expect(
+      verifyTensors(prefix)
+        .filter((t) => t.status !== 'ok')
+        .map((t) => t.status),
+    ).toEqual(['out of range']);
   });
 
   it('is refused when the prefix names no checkpoint, naming the missing .index file', async () => {
@@ -71,6 +79,8 @@ describe('a damaged checkpoint', () => {
     const meta = JSON.parse(fs.readFileSync(`${prefix}.json`, 'utf8'));
     meta.spec.layers[6].units = 16;
     fs.writeFileSync(`${prefix}.json`, JSON.stringify(meta));
-    await expect(loadCheckpoint(prefix)).rejects.toThrow(/tensor `dense\/kernel` is float32 \[576,32\], expected float32 \[576,16\]/);
+    await expect(loadCheckpoint(prefix)).rejects.toThrow(
+      /tensor `dense\/kernel` is float32 \[576,32\], expected float32 \[576,16\]/,
+    );
   });
 });

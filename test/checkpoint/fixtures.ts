@@ -15,7 +15,8 @@ export const tempDir = (): string => labelledTempDir('ckpt');
 export function sampleState(seed: number, step = 10): TrainingState {
   const state = initialTrainingState(spec, seed);
   const random = seededRandom(seed + 1000);
-  for (const slots of [state.adam.m, state.adam.v]) for (const values of slots.values()) values.forEach((_, i) => (values[i] = random()));
+  for (const slots of [state.adam.m, state.adam.v])
+    for (const values of slots.values()) values.forEach((_, i) => (values[i] = random()));
   state.adam.step = step;
   return state;
 }
@@ -27,7 +28,13 @@ export function sampleMeta(epoch: number, metrics: Partial<EpochMetrics> = {}): 
     epoch,
     batch: 0,
     step: epoch * 10,
-    metrics: { loss: 1 / epoch, accuracy: 0.5 + epoch / 100, val_loss: 1 / epoch, val_accuracy: 0.5 + epoch / 100, ...metrics },
+    metrics: {
+      loss: 1 / epoch,
+      accuracy: 0.5 + epoch / 100,
+      val_loss: 1 / epoch,
+      val_accuracy: 0.5 + epoch / 100,
+      ...metrics,
+    },
     partialEpoch: null,
     best: null,
     reason: 'epoch',

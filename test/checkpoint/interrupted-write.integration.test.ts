@@ -14,7 +14,10 @@ const child = path.join(projectRoot, 'test', 'checkpoint', 'save-until-killed.ts
 /** Starts the saving child, lets it finish `saves` checkpoints, then SIGKILLs it `delayMs` later. */
 function killDuringSaves(dir: string, saves: number, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let seen = 0;
     let stderr = '';
     proc.stderr.on('data', (chunk) => (stderr += chunk));
@@ -23,7 +26,9 @@ function killDuringSaves(dir: string, saves: number, delayMs: number): Promise<v
       if (seen >= saves && proc.exitCode === null && !proc.killed) setTimeout(() => proc.kill('SIGKILL'), delayMs);
     });
     proc.on('error', reject);
-    proc.on('close', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child ended by itself: ${stderr}`))));
+    proc.on('close', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`child ended by itself: ${stderr}`)),
+    );
   });
 }
 
@@ -65,10 +70,13 @@ describe('an interrupted checkpoint write', () => {
       expect(latest).not.toBeNull();
       const loaded = await loadCheckpoint(latest!);
       // The fixture's state is a function of the epoch, so a checkpoint that loads must hold exactly it.
-      expect(loaded.state.variables.get('dense/kernel')).toEqual(sampleState(loaded.meta.epoch).variables.get('dense/kernel'));
+      expect(loaded.state.variables.get('dense/kernel')).toEqual(
+        sampleState(loaded.meta.epoch).variables.get('dense/kernel'),
+      );
       for (const info of listCheckpoints(dir)) {
         const attempt = loadCheckpoint(info.prefix).then(
-          (c) => expect(c.state.adam.m.get('conv2d/kernel')).toEqual(sampleState(c.meta.epoch).adam.m.get('conv2d/kernel')),
+          (c) =>
+            expect(c.state.adam.m.get('conv2d/kernel')).toEqual(sampleState(c.meta.epoch).adam.m.get('conv2d/kernel')),
           (error) => expect(error).toBeInstanceOf(UserInputError),
         );
         await attempt;

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  latestCheckpoint, listCheckpoints, loadCheckpoint, promoteCheckpoint, pruneCheckpoints, saveCheckpoint, saveWeightsAt,
+  latestCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  promoteCheckpoint,
+  pruneCheckpoints,
+  saveCheckpoint,
+  saveWeightsAt,
 } from '../../src/checkpoint/index.ts';
 import { readCheckpointState } from '../../src/formats/checkpoint-state.ts';
 import { listTensorBundle } from '../../src/formats/tensor-bundle/index.ts';
@@ -17,9 +23,18 @@ describe('the checkpoint manager', () => {
     expect(first.prefix).toBe(path.join(dir, 'ckpt-1'));
     expect(second.prefix).toBe(path.join(dir, 'ckpt-2'));
     expect(fs.readdirSync(dir).sort()).toEqual([
-      'checkpoint', 'ckpt-1.data-00000-of-00001', 'ckpt-1.index', 'ckpt-1.json', 'ckpt-2.data-00000-of-00001', 'ckpt-2.index', 'ckpt-2.json',
+      'checkpoint',
+      'ckpt-1.data-00000-of-00001',
+      'ckpt-1.index',
+      'ckpt-1.json',
+      'ckpt-2.data-00000-of-00001',
+      'ckpt-2.index',
+      'ckpt-2.json',
     ]);
-    expect(readCheckpointState(dir)).toEqual({ modelCheckpointPath: 'ckpt-2', allModelCheckpointPaths: ['ckpt-1', 'ckpt-2'] });
+    expect(readCheckpointState(dir)).toEqual({
+      modelCheckpointPath: 'ckpt-2',
+      allModelCheckpointPaths: ['ckpt-1', 'ckpt-2'],
+    });
     expect(latestCheckpoint(dir)).toBe(second.prefix);
   });
 
@@ -30,7 +45,11 @@ describe('the checkpoint manager', () => {
     // A new run without --resume: ckpt-3, but fewer steps than the first run's checkpoints.
     saveCheckpoint(dir, sampleState(3), sampleMeta(1), 5);
     const listed = listCheckpoints(dir);
-    expect(listed.map((c) => [path.basename(c.prefix), c.meta!.step])).toEqual([['ckpt-1', 20], ['ckpt-2', 40], ['ckpt-3', 10]]);
+    expect(listed.map((c) => [path.basename(c.prefix), c.meta!.step])).toEqual([
+      ['ckpt-1', 20],
+      ['ckpt-2', 40],
+      ['ckpt-3', 10],
+    ]);
     expect(listed.map((c) => c.latest)).toEqual([false, false, true]);
   });
 
@@ -75,7 +94,11 @@ describe('the checkpoint manager', () => {
     saveCheckpoint(dir, sampleState(3), sampleMeta(3, { val_accuracy: 0.93, val_loss: 0.2 }), 5);
     const byAccuracy = listCheckpoints(dir, 'val_accuracy');
     expect(byAccuracy.map((c) => path.basename(c.prefix))).toEqual(['ckpt-1', 'ckpt-2', 'ckpt-3']);
-    expect(byAccuracy.map((c) => [c.latest, c.best])).toEqual([[false, false], [false, true], [true, false]]);
+    expect(byAccuracy.map((c) => [c.latest, c.best])).toEqual([
+      [false, false],
+      [false, true],
+      [true, false],
+    ]);
     expect(byAccuracy[0]!.sizeBytes).toBeGreaterThan(3 * 42090 * 4);
     expect(listCheckpoints(dir, 'val_loss').map((c) => c.best)).toEqual([false, false, true]);
   });
@@ -84,7 +107,10 @@ describe('the checkpoint manager', () => {
     const dir = tempDir();
     for (let epoch = 1; epoch <= 3; epoch += 1) saveCheckpoint(dir, sampleState(epoch), sampleMeta(epoch), 5);
     await promoteCheckpoint(path.join(dir, 'ckpt-1'));
-    expect(readCheckpointState(dir)).toEqual({ modelCheckpointPath: 'ckpt-1', allModelCheckpointPaths: ['ckpt-2', 'ckpt-3', 'ckpt-1'] });
+    expect(readCheckpointState(dir)).toEqual({
+      modelCheckpointPath: 'ckpt-1',
+      allModelCheckpointPaths: ['ckpt-2', 'ckpt-3', 'ckpt-1'],
+    });
     // The next save still takes a fresh number.
     expect(saveCheckpoint(dir, sampleState(4), sampleMeta(4), 5).prefix).toBe(path.join(dir, 'ckpt-4'));
   });
@@ -106,7 +132,10 @@ describe('the checkpoint manager', () => {
     saveWeightsAt(prefix, sampleState(1), sampleMeta(1));
     saveWeightsAt(prefix, sampleState(2), sampleMeta(2));
     expect(listTensorBundle(prefix).map((e) => e.name)).not.toContain('optimizer/iter');
-    expect(readCheckpointState(path.dirname(prefix))).toEqual({ modelCheckpointPath: 'cp.ckpt', allModelCheckpointPaths: ['cp.ckpt'] });
+    expect(readCheckpointState(path.dirname(prefix))).toEqual({
+      modelCheckpointPath: 'cp.ckpt',
+      allModelCheckpointPaths: ['cp.ckpt'],
+    });
     const loaded = await loadCheckpoint(prefix);
     expect(loaded.meta.weightsOnly).toBe(true);
     expect(loaded.meta.epoch).toBe(2);

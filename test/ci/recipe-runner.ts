@@ -36,7 +36,11 @@ export function readRecipe(file: string): Record<string, any> {
 }
 
 /** The GitHub workflow's single job: its `run:` steps, and the `uses:` actions left to the provider. */
-export function githubSteps(workflow: Record<string, any>): { steps: RecipeStep[]; actions: Record<string, any>[]; env: Record<string, string> } {
+export function githubSteps(workflow: Record<string, any>): {
+  steps: RecipeStep[];
+  actions: Record<string, any>[];
+  env: Record<string, string>;
+} {
   const jobs = Object.values(workflow.jobs) as Record<string, any>[];
   if (jobs.length !== 1) throw new Error(`expected one job, found ${jobs.length}`);
   const job = jobs[0]!;
@@ -66,17 +70,28 @@ export function githubEnv(env: Record<string, string>, settings: Record<string, 
 /** GitLab's job: `before_script` then `script`, one line a command. */
 export function gitlabSteps(pipeline: Record<string, any>, jobName: string): RecipeStep[] {
   const job = pipeline[jobName] as Record<string, any>;
-  return [...(job.before_script ?? []), ...job.script].map((line: string) => ({ name: line, run: line, always: false }));
+  return [...(job.before_script ?? []), ...job.script].map((line: string) => ({
+    name: line,
+    run: line,
+    always: false,
+  }));
 }
 
 /**
  * GitLab's variables: the file's defaults with `$VAR` expanded (as GitLab does), then the
  * project's CI/CD variables (the test's settings), which take precedence.
  */
-export function gitlabEnv(variables: Record<string, string>, predefined: Record<string, string>, settings: Record<string, string>): Record<string, string> {
+export function gitlabEnv(
+  variables: Record<string, string>,
+  predefined: Record<string, string>,
+  settings: Record<string, string>,
+): Record<string, string> {
   const resolved: Record<string, string> = { ...predefined };
   for (const [name, value] of Object.entries(variables)) {
-    resolved[name] = String(value).replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, ref: string) => resolved[ref] ?? '');
+    resolved[name] = String(value).replace(
+      /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g,
+      (_, ref: string) => resolved[ref] ?? '',
+    );
   }
   return { ...resolved, ...settings };
 }
@@ -87,7 +102,10 @@ export function gitlabEnv(variables: Record<string, string>, predefined: Record<
  */
 export function cleanCopy(): string {
   const dir = tempDir('ci-checkout');
-  const listing = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: projectRoot, encoding: 'utf8' });
+  const listing = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  });
   if (listing.status !== 0) throw new Error(`git ls-files failed: ${listing.stderr}`);
   for (const file of new Set(listing.stdout.split('\0').filter(Boolean))) {
     const source = path.join(projectRoot, file);
@@ -99,7 +117,6 @@ export function cleanCopy(): string {
   return dir;
 }
 
-
 /**
  * Runs the steps in `cwd`; after a failure only `always` steps run, as on GitHub (and GitLab
  * stops its script at the first failing line). `npm ci` links the test's node_modules instead.
@@ -109,9 +126,7 @@ export async function runSteps(steps: RecipeStep[], cwd: string, env: Record<str
   let failed = false;
   for (const step of steps) {
     if (failed && !step.always) continue;
-    const result = INSTALL_COMMAND.test(step.run.trim())
-      ? linkNodeModules(step, cwd)
-      : await runShell(step, cwd, env);
+    const result = INSTALL_COMMAND.test(step.run.trim()) ? linkNodeModules(step, cwd) : await runShell(step, cwd, env);
     results.push(result);
     if (result.code !== 0) failed = true;
   }

@@ -11,7 +11,15 @@ import { defaultDatasetCacheRoot } from '../../src/data/cache-dir.ts';
 import { brokenLinks } from '../helpers/markdown-links.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import {
-  cleanCopy, githubEnv, githubSteps, gitlabEnv, gitlabSteps, INSTALL_COMMAND, readRecipe, runSteps, type StepResult,
+  cleanCopy,
+  githubEnv,
+  githubSteps,
+  gitlabEnv,
+  gitlabSteps,
+  INSTALL_COMMAND,
+  readRecipe,
+  runSteps,
+  type StepResult,
 } from './recipe-runner.ts';
 
 const REPORT_DIR = 'model-report';
@@ -20,7 +28,13 @@ const EXPORT_COMMAND = /mnist-serve export /;
 /** What a project would set in its CI settings; small models so the test stays quick. */
 function settings(production: string, trainSamples: number): Record<string, string> {
   // A floor the worse candidate still clears, so that what refuses it is the baseline gate.
-  return { MODEL_BASE_PATH: production, TRAIN_EPOCHS: '1', TRAIN_SAMPLES: String(trainSamples), MIN_ACCURACY: '0.05', MAX_REGRESSION: '0' };
+  return {
+    MODEL_BASE_PATH: production,
+    TRAIN_EPOCHS: '1',
+    TRAIN_SAMPLES: String(trainSamples),
+    MIN_ACCURACY: '0.05',
+    MAX_REGRESSION: '0',
+  };
 }
 const GOOD_SAMPLES = 3000;
 const WORSE_SAMPLES = 200;
@@ -53,9 +67,15 @@ function checkReport(dir: string): Record<string, any> {
 }
 
 /** What both recipes must do on the two runs, whatever their CI. */
-async function firstRunPublishes(run: (production: string) => Promise<{ copy: string; results: StepResult[] }>, production: string) {
+async function firstRunPublishes(
+  run: (production: string) => Promise<{ copy: string; results: StepResult[] }>,
+  production: string,
+) {
   const { copy, results } = await run(production);
-  expect(results.every((r) => r.code === 0), failureDetails(results)).toBe(true);
+  expect(
+    results.every((r) => r.code === 0),
+    failureDetails(results),
+  ).toBe(true);
   expect(fs.readdirSync(production)).toEqual(['1']);
   const exported = JSON.parse(fs.readFileSync(path.join(copy, REPORT_DIR, 'export.json'), 'utf8'));
   expect(exported.version).toBe(1);
@@ -66,14 +86,25 @@ async function firstRunPublishes(run: (production: string) => Promise<{ copy: st
   return { copy, results };
 }
 
-async function worseRunIsRefused(run: (production: string) => Promise<{ copy: string; results: StepResult[] }>, production: string) {
+async function worseRunIsRefused(
+  run: (production: string) => Promise<{ copy: string; results: StepResult[] }>,
+  production: string,
+) {
   const { copy, results } = await run(production);
   const failed = results.filter((r) => r.code !== 0);
-  expect(failed.map((r) => [r.run, r.code]), failureDetails(results)).toEqual([[expect.stringMatching(EXPORT_COMMAND), 1]]);
-  expect(failed[0]!.stderr).toMatch(/mnist-serve: error: candidate accuracy 0\.\d{4} is below baseline accuracy 0\.\d{4} \(version 1, latest\)/);
+  expect(
+    failed.map((r) => [r.run, r.code]),
+    failureDetails(results),
+  ).toEqual([[expect.stringMatching(EXPORT_COMMAND), 1]]);
+  expect(failed[0]!.stderr).toMatch(
+    /mnist-serve: error: candidate accuracy 0\.\d{4} is below baseline accuracy 0\.\d{4} \(version 1, latest\)/,
+  );
   expect(fs.readdirSync(production), 'nothing published, no staging left').toEqual(['1']);
   const exported = JSON.parse(fs.readFileSync(path.join(copy, REPORT_DIR, 'export.json'), 'utf8'));
-  expect(exported.error).toMatchObject({ kind: 'failure', gate: { baseline: { ref: 'latest', version: 1 }, passed: false } });
+  expect(exported.error).toMatchObject({
+    kind: 'failure',
+    gate: { baseline: { ref: 'latest', version: 1 }, passed: false },
+  });
   const report = checkReport(path.join(copy, REPORT_DIR));
   expect(report.comparison).toMatchObject({ baseline: { ref: 'latest', version: 1 }, passed: false });
   expect(report.comparison.broken).toBeGreaterThan(report.comparison.fixed);
@@ -88,11 +119,17 @@ describe('examples/ci/github-actions.yml', () => {
   it('leaves checkout, caches and the artifact to GitHub, and takes secrets from its secret store', () => {
     // These are GitHub's own actions: not run here. The test copies the repository (checkout),
     // links node_modules (setup-node's npm cache + npm ci) and uses the real engine cache.
-    expect(actions.map((a) => a.uses)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'actions/cache@v4', 'actions/upload-artifact@v4']);
+    expect(actions.map((a) => a.uses)).toEqual([
+      'actions/checkout@v4',
+      'actions/setup-node@v4',
+      'actions/cache@v4',
+      'actions/upload-artifact@v4',
+    ]);
     expect(actions[1]!.with).toMatchObject({ 'node-version': 20, cache: 'npm' });
     expect(actions[2]!.with.path).toBe('~/.cache/mnist-serve');
     expect(actions[3]).toMatchObject({ if: 'always()', with: { path: `${REPORT_DIR}/` } });
-    for (const secret of ['MODEL_BASE_PATH', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) expect(env[secret]).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
+    for (const secret of ['MODEL_BASE_PATH', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+      expect(env[secret]).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
     // Expressions are not evaluated in the shell here, and interpolated into a script they invite injection.
     for (const step of steps) expect(step.run).not.toContain('${{');
     expect(steps.some((step) => INSTALL_COMMAND.test(step.run))).toBe(true);
@@ -102,9 +139,19 @@ describe('examples/ci/github-actions.yml', () => {
     const copy = cleanCopy();
     const summary = path.join(tempDir('github-summary'), 'summary.md');
     fs.writeFileSync(summary, '');
-    const stepEnv = { ...githubEnv(env, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_REGION: '', ...settings(base, trainSamples) }), GITHUB_STEP_SUMMARY: summary };
+    const stepEnv = {
+      ...githubEnv(env, {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_REGION: '',
+        ...settings(base, trainSamples),
+      }),
+      GITHUB_STEP_SUMMARY: summary,
+    };
     const results = await runSteps(steps, copy, stepEnv);
-    expect(fs.readFileSync(summary, 'utf8'), 'report.md in the job summary').toBe(fs.readFileSync(path.join(copy, REPORT_DIR, 'report.md'), 'utf8'));
+    expect(fs.readFileSync(summary, 'utf8'), 'report.md in the job summary').toBe(
+      fs.readFileSync(path.join(copy, REPORT_DIR, 'report.md'), 'utf8'),
+    );
     return { copy, results };
   };
 
@@ -127,7 +174,10 @@ describe('examples/ci/gitlab-ci.yml', () => {
   it('caches npm and the engine inside the project, keeps the report on failure, and leaves secrets to CI/CD variables', () => {
     const job = pipeline[JOB];
     expect(job.cache.flatMap((cache: { paths: string[] }) => cache.paths)).toEqual(['.npm/', '.cache/mnist-serve/']);
-    expect(pipeline.variables).toMatchObject({ npm_config_cache: '$CI_PROJECT_DIR/.npm', XDG_CACHE_HOME: '$CI_PROJECT_DIR/.cache' });
+    expect(pipeline.variables).toMatchObject({
+      npm_config_cache: '$CI_PROJECT_DIR/.npm',
+      XDG_CACHE_HOME: '$CI_PROJECT_DIR/.cache',
+    });
     expect(job.artifacts).toMatchObject({ when: 'always', paths: [`${REPORT_DIR}/`] });
     expect(Object.keys(pipeline.variables)).not.toContain('MODEL_BASE_PATH');
     expect(steps.some((step) => INSTALL_COMMAND.test(step.run))).toBe(true);

@@ -19,9 +19,19 @@ function copyOfCheckpoints(): string {
 beforeAll(async () => {
   dir = tempDir('cli-ckpt');
   await train({
-    data: {}, trainSamples: 128, testSamples: 64, epochs: 3, batchSize: 32, learningRate: 0.001, head: 'sigmoid',
-    engine: 'eager', checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false }, resume: false,
-    monitor: 'val_accuracy', earlyStoppingPatience: null, tensorboard: null,
+    data: {},
+    trainSamples: 128,
+    testSamples: 64,
+    epochs: 3,
+    batchSize: 32,
+    learningRate: 0.001,
+    head: 'sigmoid',
+    engine: 'eager',
+    checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false },
+    resume: false,
+    monitor: 'val_accuracy',
+    earlyStoppingPatience: null,
+    tensorboard: null,
   });
 });
 
@@ -58,7 +68,10 @@ describe('mnist-serve checkpoint', () => {
     expect(report.ok).toBe(true);
     expect(report.tensors).toHaveLength(33);
     expect(report.tensors.find((t: { name: string }) => t.name === 'conv2d_2/kernel')).toMatchObject({
-      dtype: 'float32', shape: [3, 3, 32, 64], size: 3 * 3 * 32 * 64 * 4, status: 'ok',
+      dtype: 'float32',
+      shape: [3, 3, 32, 64],
+      size: 3 * 3 * 32 * 64 * 4,
+      status: 'ok',
     });
     expect(report.meta).toMatchObject({ epoch: 2, step: 8, engine: 'eager' });
   });
@@ -68,7 +81,9 @@ describe('mnist-serve checkpoint', () => {
     const result = await runCli(['checkpoint', 'show', prefix]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/^dense\/bias\s+float32\s+\[32\]\s+128\s+[0-9a-f]{8}\s+checksum mismatch$/m);
-    expect(userStderr(result.stderr)).toEqual([`mnist-serve: error: ${prefix}.data-00000-of-00001: dense/bias (checksum mismatch)`]);
+    expect(userStderr(result.stderr)).toEqual([
+      `mnist-serve: error: ${prefix}.data-00000-of-00001: dense/bias (checksum mismatch)`,
+    ]);
     const evaluate = await runCli(['checkpoint', 'evaluate', prefix]);
     expect(evaluate.code).toBe(2);
     expect(userStderr(evaluate.stderr).join('\n')).toMatch(/ckpt-3\.data-00000-of-00001.*dense\/bias/);
@@ -78,7 +93,9 @@ describe('mnist-serve checkpoint', () => {
     const prefix = copyWithDamagedBias();
     const result = await runCli(['--json', 'checkpoint', 'show', prefix]);
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message: `${prefix}.data-00000-of-00001: dense/bias (checksum mismatch)` } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { kind: 'usage', message: `${prefix}.data-00000-of-00001: dense/bias (checksum mismatch)` },
+    });
   });
 
   it("evaluate reports the test accuracy the checkpoint's last epoch measured on the same data", async () => {
@@ -97,7 +114,13 @@ describe('mnist-serve checkpoint', () => {
     const copy = copyOfCheckpoints();
     const restored = await runCli(['--json', 'checkpoint', 'restore', path.join(copy, 'ckpt-1'), '--promote']);
     expect(restored.code).toBe(0);
-    expect(JSON.parse(restored.stdout)).toMatchObject({ epoch: 1, step: 4, variables: 10, parameters: 42090, promoted: true });
+    expect(JSON.parse(restored.stdout)).toMatchObject({
+      epoch: 1,
+      step: 4,
+      variables: 10,
+      parameters: 42090,
+      promoted: true,
+    });
     expect(fs.readFileSync(path.join(copy, 'checkpoint'), 'utf8')).toMatch(/^model_checkpoint_path: "ckpt-1"$/m);
 
     const pruned = await runCli(['--json', 'checkpoint', 'prune', '--keep', '2', '--checkpoint-dir', copy]);
@@ -124,9 +147,17 @@ describe('mnist-serve checkpoint evaluate on a checkpoint trained with --data-di
     idx = path.join(root, 'idx');
     writeIdxDir(idx, { train: 64, test: 40 });
     await train({
-      data: { dataDir: idx }, epochs: 1, batchSize: 32, learningRate: 0.001, head: 'sigmoid', engine: 'graph',
-      checkpoint: { kind: 'directory', dir: path.join(root, 'ckpt'), keep: 5, saveBestOnly: false }, resume: false,
-      monitor: 'val_accuracy', earlyStoppingPatience: null, tensorboard: null,
+      data: { dataDir: idx },
+      epochs: 1,
+      batchSize: 32,
+      learningRate: 0.001,
+      head: 'sigmoid',
+      engine: 'graph',
+      checkpoint: { kind: 'directory', dir: path.join(root, 'ckpt'), keep: 5, saveBestOnly: false },
+      resume: false,
+      monitor: 'val_accuracy',
+      earlyStoppingPatience: null,
+      tensorboard: null,
     });
     prefix = path.join(root, 'ckpt', 'ckpt-1');
   });

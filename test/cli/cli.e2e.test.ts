@@ -10,13 +10,25 @@ describe('mnist-serve CLI skeleton', () => {
     const result = await runCli(['--help'], { nodeArgs: ['--require', tracer] });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: mnist-serve');
-    for (const command of ['train', 'checkpoint', 'inspect-graph', 'export', 'serve', 'serving-config', 'predict', 'data', 'doctor']) {
+    for (const command of [
+      'train',
+      'checkpoint',
+      'inspect-graph',
+      'export',
+      'serve',
+      'serving-config',
+      'predict',
+      'data',
+      'doctor',
+    ]) {
       expect(result.stdout).toContain(command);
     }
     expect(result.stderr).toContain('[tracer] engine-loaded=false');
     // No command's module is loaded for the overview: only the CLI's own packages.
     const packages = /\[tracer\] packages=(.*)/.exec(result.stderr)![1]!.split(',');
-    expect(packages.filter((name) => ['protobufjs', 'prom-client', '@grpc/grpc-js', 'pngjs', 'cli-progress'].includes(name))).toEqual([]);
+    expect(
+      packages.filter((name) => ['protobufjs', 'prom-client', '@grpc/grpc-js', 'pngjs', 'cli-progress'].includes(name)),
+    ).toEqual([]);
   });
 
   it('shows the usage and exits 2 when no command, or no subcommand, is given', async () => {
@@ -64,7 +76,9 @@ describe('mnist-serve CLI skeleton', () => {
   it('--json reports a usage error as one error object on stdout', async () => {
     const result = await runCli(['--json', 'train', '--epochs', 'zero']);
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message: expect.stringMatching(/--epochs <n>.*expected a positive integer/) } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { kind: 'usage', message: expect.stringMatching(/--epochs <n>.*expected a positive integer/) },
+    });
   });
 
   it('rejects a --device outside cpu|gpu|auto with exit 2', async () => {

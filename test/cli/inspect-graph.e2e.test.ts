@@ -41,7 +41,9 @@ describe('mnist-serve inspect-graph', () => {
       'signature serving_default: image=conv2d_input:0 -> classes=ArgMax:0, scores=dense_1/Sigmoid:0',
       '112 of 112 nodes', // the default model's 110, plus ArgMax and its dimension constant
     ]);
-    expect(result.stdout).toMatch(/^conv2d\/Conv2D\s+Conv2D\s+DT_FLOAT\s+conv2d_input, conv2d\/Conv2D\/ReadVariableOp$/m);
+    expect(result.stdout).toMatch(
+      /^conv2d\/Conv2D\s+Conv2D\s+DT_FLOAT\s+conv2d_input, conv2d\/Conv2D\/ReadVariableOp$/m,
+    );
     expect(result.stderr).toContain('[tracer] engine-loaded=false');
   });
 
@@ -62,11 +64,28 @@ describe('mnist-serve inspect-graph', () => {
     const dir = tempDir('ckpt');
     const softmax = defaultModelSpec({ head: 'softmax' });
     const meta: CheckpointMeta = {
-      format: SIDECAR_FORMAT, formatVersion: 1, epoch: 1, batch: 0, step: 1, metrics: null, partialEpoch: null, best: null,
-      reason: 'epoch', timestamp: new Date(0).toISOString(), engine: 'eager', weightsOnly: true,
-      data: { name: 'mnist', source: 'test', trainSamples: 1, testSamples: 1 }, run: { epochs: 1, batchSize: 1, seed: 1 }, spec: softmax,
+      format: SIDECAR_FORMAT,
+      formatVersion: 1,
+      epoch: 1,
+      batch: 0,
+      step: 1,
+      metrics: null,
+      partialEpoch: null,
+      best: null,
+      reason: 'epoch',
+      timestamp: new Date(0).toISOString(),
+      engine: 'eager',
+      weightsOnly: true,
+      data: { name: 'mnist', source: 'test', trainSamples: 1, testSamples: 1 },
+      run: { epochs: 1, batchSize: 1, seed: 1 },
+      spec: softmax,
     };
-    const saved = saveCheckpoint(dir, { variables: fixtureWeights(softmax), adam: { step: 1, m: new Map(), v: new Map() } }, meta, 1);
+    const saved = saveCheckpoint(
+      dir,
+      { variables: fixtureWeights(softmax), adam: { step: 1, m: new Map(), v: new Map() } },
+      meta,
+      1,
+    );
     const result = await runCli(['--json', 'inspect-graph', '--checkpoint', dir]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -76,7 +95,10 @@ describe('mnist-serve inspect-graph', () => {
       classes: { name: 'ArgMax:0', dtype: 'DT_INT64', shape: [-1] },
       scores: { name: 'dense_1/Softmax:0', dtype: 'DT_FLOAT', shape: [-1, 10] },
     });
-    expect(report.metaGraphs[0].signatures.map((s: { name: string }) => s.name)).toEqual(['predict_classes', 'serving_default']);
+    expect(report.metaGraphs[0].signatures.map((s: { name: string }) => s.name)).toEqual([
+      'predict_classes',
+      'serving_default',
+    ]);
   });
 
   it('prints signatures as saved_model_cli show --all does', async () => {
@@ -103,9 +125,16 @@ describe('mnist-serve inspect-graph', () => {
       ].join('\n'),
     );
     expect(result.stdout).toContain(
-      ["    outputs['decoded'] tensor_info:", '        dtype: DT_FLOAT', '        shape: (-1, 10)', '        name: dense_1/Sigmoid:0'].join('\n'),
+      [
+        "    outputs['decoded'] tensor_info:",
+        '        dtype: DT_FLOAT',
+        '        shape: (-1, 10)',
+        '        name: dense_1/Sigmoid:0',
+      ].join('\n'),
     );
-    expect(result.stdout.startsWith("MetaGraphDef with tag-set: 'serve' contains the following SignatureDefs:")).toBe(true);
+    expect(result.stdout.startsWith("MetaGraphDef with tag-set: 'serve' contains the following SignatureDefs:")).toBe(
+      true,
+    );
   });
 
   it('writes the filtered graph as DOT, and SVG where Graphviz is installed', async () => {
@@ -130,9 +159,13 @@ describe('mnist-serve inspect-graph', () => {
     const out = tempDir('dotfail');
     // A `dot` on PATH that rejects its input, as Graphviz does on a graph it cannot lay out.
     const bin = tempDir('fakebin');
-    fs.writeFileSync(path.join(bin, 'dot'), '#!/bin/sh\necho "Error: syntax error in line 1" >&2\nexit 1\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'dot'), '#!/bin/sh\necho "Error: syntax error in line 1" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
     const dot = path.join(out, 'g.dot');
-    const result = await runCli(['inspect-graph', '--dot', dot, '--svg', path.join(out, 'g.svg')], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const result = await runCli(['inspect-graph', '--dot', dot, '--svg', path.join(out, 'g.svg')], {
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
     expect(result.code).toBe(2);
     expect(oneLineError(result)).toMatch(/--svg .*g\.svg: dot failed: Error: syntax error in line 1/);
     expect(fs.readdirSync(out)).toEqual([]);
@@ -146,7 +179,10 @@ describe('mnist-serve inspect-graph', () => {
       [['--saved-model', path.join(empty, 'missing')], /error: .*missing: no such SavedModel directory$/],
       [['--saved-model', empty], /error: .*: not a SavedModel directory: saved_model.pb is missing$/],
       [['--saved-model', corrupt], /error: .*saved_model\.pb: not a valid SavedModel protobuf \(/],
-      [['--saved-model', savedModelFixture(), '--tag', 'train'], /no MetaGraphDef with tag "train" \(available tag-sets: serve\)$/],
+      [
+        ['--saved-model', savedModelFixture(), '--tag', 'train'],
+        /no MetaGraphDef with tag "train" \(available tag-sets: serve\)$/,
+      ],
       [['--filter', '('], /--filter: not a valid regular expression/],
       [['--checkpoint', path.join(empty, 'ckpt-9')], /ckpt-9/],
     ];

@@ -25,7 +25,9 @@ describe('aliasOf', () => {
   });
 
   it('rejects a bad value given through the alias, naming the alias', () => {
-    expect(() => threadsCommand().parse(['--tensorflow-intra-op-parallelism', '99'], { from: 'user' })).toThrow(/--tensorflow-intra-op-parallelism/);
+    expect(() => threadsCommand().parse(['--tensorflow-intra-op-parallelism', '99'], { from: 'user' })).toThrow(
+      /--tensorflow-intra-op-parallelism/,
+    );
   });
 
   it('describes itself as the other spelling of the canonical flag', () => {
@@ -54,7 +56,13 @@ describe('one spelling per setting across commands, the old ones kept', () => {
     ['serve', ['--inter-op-threads', '0'], ['--tensorflow-inter-op-parallelism', '0'], 'interOpThreads', 0],
     ['predict', ['--model-name', 'fashion'], ['--model', 'fashion'], 'modelName', 'fashion'],
     ['export', ['--model-base-path', 'prod'], ['--base-path', 'prod'], 'modelBasePath', 'prod'],
-    ['report', ['--model-base-path', 'prod', '--out', 'r'], ['--base-path', 'prod', '--out', 'r'], 'modelBasePath', 'prod'],
+    [
+      'report',
+      ['--model-base-path', 'prod', '--out', 'r'],
+      ['--base-path', 'prod', '--out', 'r'],
+      'modelBasePath',
+      'prod',
+    ],
   ] as const)('%s: %j and %j set %s', async (command, canonical, alias, attribute, value) => {
     expect((await parsedFlags([command, ...canonical]))[attribute]).toBe(value);
     expect((await parsedFlags([command, ...alias]))[attribute]).toBe(value);

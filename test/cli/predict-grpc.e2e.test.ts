@@ -42,20 +42,46 @@ describe('mnist-serve predict --grpc', () => {
     expect(rest.code).toBe(0);
     const grpcReport = JSON.parse(grpc.stdout);
     const restReport = JSON.parse(rest.stdout);
-    expect(grpcReport).toMatchObject({ server: serve.grpcAddress!, model: 'mnist', version: 2, signature: 'serving_default' });
+    expect(grpcReport).toMatchObject({
+      server: serve.grpcAddress!,
+      model: 'mnist',
+      version: 2,
+      signature: 'serving_default',
+    });
     // Both carry the same float32 scores; REST's JSON prints them shorter (TF Serving's %.9g).
     const asFloat32 = (report: { results: { top: { class: number; score: number }[] }[] }) => ({
       ...report,
       server: '',
-      results: report.results.map((result) => ({ ...result, top: result.top.map((entry) => ({ ...entry, score: Math.fround(entry.score) })) })),
+      results: report.results.map((result) => ({
+        ...result,
+        top: result.top.map((entry) => ({ ...entry, score: Math.fround(entry.score) })),
+      })),
     });
     expect(asFloat32(grpcReport)).toEqual(asFloat32(restReport));
     expect(grpcReport.results[0].top).toHaveLength(3);
   }, 60_000);
 
   it('reads the notebook signature predict_classes: class = argmax of decoded, top scores as serving_default, REST and gRPC', async () => {
-    const classes = await runCli(['predict', '--grpc', serve.grpcAddress!, '--signature-name', 'predict_classes', '--image', imageFile, '--json']);
-    const restClasses = await runCli(['predict', '--server', serve.url, '--signature-name', 'predict_classes', '--image', imageFile, '--json']);
+    const classes = await runCli([
+      'predict',
+      '--grpc',
+      serve.grpcAddress!,
+      '--signature-name',
+      'predict_classes',
+      '--image',
+      imageFile,
+      '--json',
+    ]);
+    const restClasses = await runCli([
+      'predict',
+      '--server',
+      serve.url,
+      '--signature-name',
+      'predict_classes',
+      '--image',
+      imageFile,
+      '--json',
+    ]);
     const main = await runCli(['predict', '--grpc', serve.grpcAddress!, '--image', imageFile, '--json']);
     for (const result of [classes, restClasses, main]) expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(classes.stdout);
@@ -65,25 +91,45 @@ describe('mnist-serve predict --grpc', () => {
     expect(report.results[0]).toEqual(reference);
     const rest = JSON.parse(restClasses.stdout).results[0];
     expect(rest.class).toBe(reference.class);
-    expect(rest.top.map((entry: { score: number }) => Math.fround(entry.score))).toEqual(reference.top.map((entry: { score: number }) => Math.fround(entry.score)));
-    const text = await runCli(['predict', '--grpc', serve.grpcAddress!, '--signature-name', 'predict_classes', '--image', imageFile]);
+    expect(rest.top.map((entry: { score: number }) => Math.fround(entry.score))).toEqual(
+      reference.top.map((entry: { score: number }) => Math.fround(entry.score)),
+    );
+    const text = await runCli([
+      'predict',
+      '--grpc',
+      serve.grpcAddress!,
+      '--signature-name',
+      'predict_classes',
+      '--image',
+      imageFile,
+    ]);
     expect(text.stdout).toContain(`${reference.class}: ${reference.top[0].score.toFixed(4)}`);
   }, 60_000);
 
   it.each([
     [['--version', '1'], 2, 'GetModelMetadata: NOT_FOUND: Servable not found for request: Specific(mnist, 1)'],
     [['--model', 'fashion'], 2, 'GetModelMetadata: NOT_FOUND: Servable not found for request: Latest(fashion)'],
-    [['--signature-name', 'nope'], 2, 'Predict: INVALID_ARGUMENT: Serving signature name: "nope" not found in signature def'],
-  ])('exits 2 with the server’s status code and message for %j', async (args, code, message) => {
-    const result = await runCli(['predict', '--grpc', serve.grpcAddress!, '--image', imageFile, ...args]);
-    expect(result.code).toBe(code);
-    expect(userStderr(result.stderr)).toEqual([`mnist-serve: error: ${serve.grpcAddress!} ${message}`]);
-  }, 60_000);
+    [
+      ['--signature-name', 'nope'],
+      2,
+      'Predict: INVALID_ARGUMENT: Serving signature name: "nope" not found in signature def',
+    ],
+  ])(
+    'exits 2 with the server’s status code and message for %j',
+    async (args, code, message) => {
+      const result = await runCli(['predict', '--grpc', serve.grpcAddress!, '--image', imageFile, ...args]);
+      expect(result.code).toBe(code);
+      expect(userStderr(result.stderr)).toEqual([`mnist-serve: error: ${serve.grpcAddress!} ${message}`]);
+    },
+    60_000,
+  );
 
   it('exits 1 when nothing listens at the address, and 2 for a malformed one or both transports', async () => {
     const unreachable = await runCli(['predict', '--grpc', '127.0.0.1:1', '--image', imageFile]);
     expect(unreachable.code).toBe(1);
-    expect(userStderr(unreachable.stderr).join('\n')).toMatch(/^mnist-serve: error: the gRPC server at 127\.0\.0\.1:1 is unavailable: No connection established/);
+    expect(userStderr(unreachable.stderr).join('\n')).toMatch(
+      /^mnist-serve: error: the gRPC server at 127\.0\.0\.1:1 is unavailable: No connection established/,
+    );
     const malformed = await runCli(['predict', '--grpc', 'http://127.0.0.1:8500', '--image', imageFile]);
     expect(malformed.code).toBe(2);
     expect(userStderr(malformed.stderr).join('\n')).toContain('expected HOST:PORT, e.g. 127.0.0.1:8500');
@@ -98,17 +144,28 @@ describe('mnist-serve serve --port', () => {
     const batchingFile = path.join(tempDir('cli-grpc-batching'), 'batching_parameters.txt');
     // A long batch timeout keeps the call in flight while SIGTERM arrives.
     fs.writeFileSync(batchingFile, 'max_batch_size { value: 64 }\nbatch_timeout_micros { value: 1500000 }\n');
-    const draining = await startServe(['--model-base-path', base, '--enable-batching', '--batching-parameters-file', batchingFile, '--json'], { grpc: true });
+    const draining = await startServe(
+      ['--model-base-path', base, '--enable-batching', '--batching-parameters-file', batchingFile, '--json'],
+      { grpc: true },
+    );
     const client = new ServingClient(draining.grpcAddress!);
     try {
-      const inFlight = client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(1)) } });
+      const inFlight = client.predict({
+        model_spec: { name: 'mnist' },
+        inputs: { image: contentTensor(imageBatch(1)) },
+      });
       await new Promise((resolve) => setTimeout(resolve, 300));
       draining.child.kill('SIGTERM');
       const answer = await inFlight;
       expect(answer.outputs.classes!.int64_val).toHaveLength(1);
       expect(await draining.exit).toBe(0);
       const [host, port] = draining.grpcAddress!.split(':');
-      expect(JSON.parse(draining.stdout())).toMatchObject({ stopped: true, signal: 'SIGTERM', drained: true, grpc: { host, port: Number(port) } });
+      expect(JSON.parse(draining.stdout())).toMatchObject({
+        stopped: true,
+        signal: 'SIGTERM',
+        drained: true,
+        grpc: { host, port: Number(port) },
+      });
     } finally {
       client.close();
     }

@@ -22,11 +22,14 @@ const hugeJpeg = hostile('huge.jpg', jpegWithFrame(60_000, 60_000));
 const hugeFile = path.join(hostileDir, 'huge-file.png');
 fs.writeFileSync(hugeFile, pngBomb(10, 10));
 fs.truncateSync(hugeFile, 300 * 2 ** 20); // sparse: 300 MiB long, nothing on disk
-const blankPng = hostile('blank.png', (() => {
-  const blank = new PNG({ width: 40, height: 40 });
-  blank.data.fill(255);
-  return PNG.sync.write(blank);
-})());
+const blankPng = hostile(
+  'blank.png',
+  (() => {
+    const blank = new PNG({ width: 40, height: 40 });
+    blank.data.fill(255);
+    return PNG.sync.write(blank);
+  })(),
+);
 
 beforeAll(async () => {
   const base = tempDir('cli-predict');
@@ -52,11 +55,26 @@ describe('mnist-serve predict', () => {
     const result = await runCli(['predict', '--server', served.url, '--image', imageFile]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`model mnist version 2 (serving_default) at ${served.url}`);
-    expect(result.stdout).toMatch(new RegExp(`${imageFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+\\d\\s+\\d: 0\\.\\d{4}  \\d: 0\\.\\d{4}  \\d: 0\\.\\d{4}`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `${imageFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+\\d\\s+\\d: 0\\.\\d{4}  \\d: 0\\.\\d{4}  \\d: 0\\.\\d{4}`,
+      ),
+    );
   }, 60_000);
 
   it('prints one JSON object for test-split samples at a labelled version', async () => {
-    const result = await runCli(['predict', '--server', served.url, '--label', 'stable', '--sample', '0', '--sample', '5', '--json']);
+    const result = await runCli([
+      'predict',
+      '--server',
+      served.url,
+      '--label',
+      'stable',
+      '--sample',
+      '0',
+      '--sample',
+      '5',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ server: served.url, model: 'mnist', version: 1, signature: 'serving_default' });
@@ -77,20 +95,34 @@ describe('mnist-serve predict', () => {
     [['--image', '/etc/hostname'], 2, '/etc/hostname: cannot read the image (not a PNG or JPEG file)'],
     [['--image', '/nonexistent.png'], 2, '--image /nonexistent.png: cannot read it (ENOENT)'],
     [['--sample', '999999'], 2, '--sample 999999: the test split has'],
-    [['--image', bomb50k], 2, `${bomb50k}: a 50000×50000 PNG (2500 megapixels) is over the limit of 50 megapixels for a digit image; scale it down`],
+    [
+      ['--image', bomb50k],
+      2,
+      `${bomb50k}: a 50000×50000 PNG (2500 megapixels) is over the limit of 50 megapixels for a digit image; scale it down`,
+    ],
     [['--image', hugeJpeg], 2, `${hugeJpeg}: a 60000×60000 JPEG (3600 megapixels) is over the limit of 50 megapixels`],
-    [['--image', hugeFile], 2, `--image ${hugeFile}: ${300 * 2 ** 20} bytes is more than the 256 MiB an image file may have`],
+    [
+      ['--image', hugeFile],
+      2,
+      `--image ${hugeFile}: ${300 * 2 ** 20} bytes is more than the 256 MiB an image file may have`,
+    ],
     [['--image', blankPng], 2, `${blankPng}: no digit found (the image is blank or one flat colour)`],
     [[], 2, 'give --image FILE… or --sample N…'],
-  ])('fails clearly for %j', async (args, code, message) => {
-    const result = await runCli(['predict', '--server', served.url, ...args]);
-    expect(result.code).toBe(code);
-    expect(userStderr(result.stderr).join('\n')).toContain(message);
-  }, 60_000);
+  ])(
+    'fails clearly for %j',
+    async (args, code, message) => {
+      const result = await runCli(['predict', '--server', served.url, ...args]);
+      expect(result.code).toBe(code);
+      expect(userStderr(result.stderr).join('\n')).toContain(message);
+    },
+    60_000,
+  );
 
   it('refuses a 20000×20000 PNG from its header, with bounded memory', async () => {
     const peakRss = path.join(projectRoot, 'test', 'helpers', 'report-peak-rss.cjs');
-    const result = await runCli(['predict', '--server', served.url, '--image', bombPng, '--json'], { nodeArgs: ['--require', peakRss] });
+    const result = await runCli(['predict', '--server', served.url, '--image', bombPng, '--json'], {
+      nodeArgs: ['--require', peakRss],
+    });
     expect(result.code).toBe(2);
     const message = `${bombPng}: a 20000×20000 PNG (400 megapixels) is over the limit of 50 megapixels for a digit image; scale it down`;
     expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message } });
@@ -103,7 +135,9 @@ describe('mnist-serve predict', () => {
     const port = await freePort();
     const result = await runCli(['predict', '--server', `http://127.0.0.1:${port}`, '--sample', '0']);
     expect(result.code).toBe(1);
-    expect(userStderr(result.stderr).join('\n')).toContain(`cannot reach the server at http://127.0.0.1:${port}/v1/models/mnist/metadata: ECONNREFUSED`);
+    expect(userStderr(result.stderr).join('\n')).toContain(
+      `cannot reach the server at http://127.0.0.1:${port}/v1/models/mnist/metadata: ECONNREFUSED`,
+    );
   }, 60_000);
 });
 

@@ -15,9 +15,16 @@ describe('docs/cli.md', () => {
     const { root, commands } = await loadFullProgram();
     const walk = (command: (typeof commands)[number], prefix: string): string[] => {
       const name = `${prefix} ${command.name()}`;
-      return [`\`${name}\``, ...command.options.filter((option) => !option.hidden).map((option) => `\`${option.flags}\``), ...command.commands.flatMap((sub) => walk(sub, name))];
+      return [
+        `\`${name}\``,
+        ...command.options.filter((option) => !option.hidden).map((option) => `\`${option.flags}\``),
+        ...command.commands.flatMap((sub) => walk(sub, name)),
+      ];
     };
-    const expected = [...root.options.map((option) => `\`${option.flags}\``), ...commands.flatMap((command) => walk(command, 'mnist-serve'))];
+    const expected = [
+      ...root.options.map((option) => `\`${option.flags}\``),
+      ...commands.flatMap((command) => walk(command, 'mnist-serve')),
+    ];
     expect(expected.length).toBeGreaterThan(80);
     expect(expected.filter((text) => !reference.includes(text))).toEqual([]);
   });

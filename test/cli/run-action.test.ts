@@ -33,7 +33,9 @@ describe('reportError', () => {
   });
 
   it('still reports an untyped error as an internal error', () => {
-    expect(stderrOf(new TypeError('x is undefined'))).toContain('mnist-serve: internal error: x is undefined\n(this is a bug');
+    expect(stderrOf(new TypeError('x is undefined'))).toContain(
+      'mnist-serve: internal error: x is undefined\n(this is a bug',
+    );
   });
 });
 
@@ -46,7 +48,9 @@ describe('core fields named as flags', () => {
   });
 
   it('spells boolean fields as the switch a user would type', () => {
-    const error = new OperationalError(fieldMessage`pass ${field('force', true)}, or ${field('verify', false)} ${field('warmupRequests', 0)}`);
+    const error = new OperationalError(
+      fieldMessage`pass ${field('force', true)}, or ${field('verify', false)} ${field('warmupRequests', 0)}`,
+    );
     expect(stderrOf(error)).toBe('mnist-serve: error: pass --force, or --no-verify --warmup-requests 0\n');
     expect(exitCodeFor(error)).toBe(1);
   });
@@ -71,7 +75,9 @@ describe('core fields named as flags', () => {
     };
     walk(root);
     commands.forEach(walk);
-    const missing = Object.values(FLAG_FOR_FIELD).filter((flag) => !longNames.has(flag) && !longNames.has(flag.replace(/^--/, '--no-')));
+    const missing = Object.values(FLAG_FOR_FIELD).filter(
+      (flag) => !longNames.has(flag) && !longNames.has(flag.replace(/^--/, '--no-')),
+    );
     expect(missing).toEqual([]);
   });
 });

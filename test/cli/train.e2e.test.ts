@@ -7,12 +7,19 @@ import { writeIdxDir } from '../data/fixtures.ts';
 import { binPath, projectRoot, runCli, runOnTerminal, userStderr, type CliResult } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-
 /** Runs `train`, sending `signals` (back to back) once stderr shows `trigger`. */
-function trainUntil(args: string[], trigger: RegExp, signals: NodeJS.Signals | NodeJS.Signals[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+function trainUntil(
+  args: string[],
+  trigger: RegExp,
+  signals: NodeJS.Signals | NodeJS.Signals[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, 'train', ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [binPath, 'train', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -36,14 +43,32 @@ function trainUntil(args: string[], trigger: RegExp, signals: NodeJS.Signals | N
 describe('mnist-serve train', () => {
   it('--json prints one object with per-epoch metrics, the final evaluation, the checkpoint, duration and samples/s', async () => {
     const dir = tempDir('cli-train');
-    const result = await runCli(['--json', 'train', '--train-samples', '128', '--test-samples', '64', '--epochs', '2', '--checkpoint-dir', dir]);
+    const result = await runCli([
+      '--json',
+      'train',
+      '--train-samples',
+      '128',
+      '--test-samples',
+      '64',
+      '--epochs',
+      '2',
+      '--checkpoint-dir',
+      dir,
+    ]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.status).toBe('completed');
     expect(report.epochs).toHaveLength(2);
-    expect(Object.keys(report.epochs[0]).sort()).toEqual(
-      ['accuracy', 'checkpoint', 'epoch', 'loss', 'samplesPerSecond', 'seconds', 'val_accuracy', 'val_loss'],
-    );
+    expect(Object.keys(report.epochs[0]).sort()).toEqual([
+      'accuracy',
+      'checkpoint',
+      'epoch',
+      'loss',
+      'samplesPerSecond',
+      'seconds',
+      'val_accuracy',
+      'val_loss',
+    ]);
     expect(report.epochs[1].checkpoint).toBe(path.join(dir, 'ckpt-2'));
     expect(report.evaluation.accuracyPercent).toBeCloseTo(report.evaluation.accuracy * 100, 2);
     expect(report.evaluation.accuracy).toBe(report.epochs[1].val_accuracy);
@@ -58,7 +83,18 @@ describe('mnist-serve train', () => {
   it('redraws a progress bar on a terminal, and prints plain epoch lines there with --no-color', async () => {
     const dir = tempDir('cli-train');
     const onTerminal = (extra: string[]) =>
-      runOnTerminal([...extra, 'train', '--train-samples', '256', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir]);
+      runOnTerminal([
+        ...extra,
+        'train',
+        '--train-samples',
+        '256',
+        '--test-samples',
+        '32',
+        '--epochs',
+        '1',
+        '--checkpoint-dir',
+        dir,
+      ]);
     const withBar = await onTerminal([]);
     expect(withBar.code).toBe(0);
     expect(withBar.stdout).toMatch(/Epoch 1 \[[░█]+\] \d+\/8 - loss: /);
@@ -72,13 +108,29 @@ describe('mnist-serve train', () => {
   it("prints the notebook's `Eval accuracy percentage` and writes its weights-only checkpoint with --checkpoint-path", async () => {
     const dir = tempDir('cli-train');
     const prefix = path.join(dir, 'training', 'cp.ckpt');
-    const result = await runCli(['train', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-path', prefix]);
+    const result = await runCli([
+      'train',
+      '--train-samples',
+      '64',
+      '--test-samples',
+      '32',
+      '--epochs',
+      '1',
+      '--checkpoint-path',
+      prefix,
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Eval accuracy percentage: \d{1,3}\.\d\d$/m);
     expect(result.stdout).toMatch(/^Eval loss: \d+\.\d{4}$/m);
     // Not a TTY: one plain line per epoch, no progress bar.
-    expect(userStderr(result.stderr)).toContainEqual(expect.stringMatching(/^Epoch 1\/1 - [\d.]+s - \d+ samples\/s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - saved /));
-    expect(fs.readFileSync(path.join(dir, 'training', 'checkpoint'), 'utf8')).toContain('model_checkpoint_path: "cp.ckpt"');
+    expect(userStderr(result.stderr)).toContainEqual(
+      expect.stringMatching(
+        /^Epoch 1\/1 - [\d.]+s - \d+ samples\/s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - saved /,
+      ),
+    );
+    expect(fs.readFileSync(path.join(dir, 'training', 'checkpoint'), 'utf8')).toContain(
+      'model_checkpoint_path: "cp.ckpt"',
+    );
     expect((await loadCheckpoint(prefix)).meta.weightsOnly).toBe(true);
   });
 
@@ -98,7 +150,15 @@ describe('mnist-serve train', () => {
     if (checkpoint.meta.reason === 'epoch') expect(checkpoint.meta.batch).toBe(0);
     else expect(checkpoint.meta.reason).toBe('interrupted');
 
-    const resumed = await runCli(['--json', 'train', '--resume', '--checkpoint-dir', dir, '--epochs', String(checkpoint.meta.epoch + 1)]);
+    const resumed = await runCli([
+      '--json',
+      'train',
+      '--resume',
+      '--checkpoint-dir',
+      dir,
+      '--epochs',
+      String(checkpoint.meta.epoch + 1),
+    ]);
     expect(resumed.code).toBe(0);
     const report = JSON.parse(resumed.stdout);
     expect(report).toMatchObject({ status: 'completed', resumedFrom: prefix, epoch: checkpoint.meta.epoch + 1 });
@@ -111,7 +171,9 @@ describe('mnist-serve train', () => {
     const args = ['--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir];
     const result = await trainUntil(args, /Reading SavedModel from/, 'SIGINT', { TF_CPP_MIN_LOG_LEVEL: '0' });
     expect(result.code).toBe(130);
-    expect(userStderr(result.stderr)).toContain('Interrupted by SIGINT before the first training step; nothing was saved');
+    expect(userStderr(result.stderr)).toContain(
+      'Interrupted by SIGINT before the first training step; nothing was saved',
+    );
     expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([]);
   });
 
@@ -143,7 +205,11 @@ describe('mnist-serve train', () => {
       const result = await runCli(['train', '--checkpoint-path', prefix, ...extra]);
       expect(result.code, extra.join(' ')).toBe(2);
       expect(userStderr(result.stderr)).toEqual([
-        expect.stringMatching(new RegExp(`^mnist-serve: error: option '--checkpoint-path <prefix>' cannot be used with option '${extra[0]}`)),
+        expect.stringMatching(
+          new RegExp(
+            `^mnist-serve: error: option '--checkpoint-path <prefix>' cannot be used with option '${extra[0]}`,
+          ),
+        ),
       ]);
     }
   });
@@ -152,14 +218,25 @@ describe('mnist-serve train', () => {
     const result = await runCli(['train', '--help']);
     expect(result.code).toBe(0);
     const help = result.stdout.replace(/\s+/g, ' ');
-    expect(help).toMatch(/--seed <n> seed of the embedded set's train\/test split; for train also of the initial weights and every epoch's shuffle/);
+    expect(help).toMatch(
+      /--seed <n> seed of the embedded set's train\/test split; for train also of the initial weights and every epoch's shuffle/,
+    );
   });
 
   it('--data-dir trains on the IDX files of a directory and records it', async () => {
     const dir = tempDir('cli-train');
     const idx = path.join(dir, 'idx');
     writeIdxDir(idx, { train: 64, test: 40 });
-    const result = await runCli(['--json', 'train', '--data-dir', idx, '--epochs', '1', '--checkpoint-dir', path.join(dir, 'ckpt')]);
+    const result = await runCli([
+      '--json',
+      'train',
+      '--data-dir',
+      idx,
+      '--epochs',
+      '1',
+      '--checkpoint-dir',
+      path.join(dir, 'ckpt'),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.data).toEqual({ name: 'idx', source: idx, dataDir: idx, trainSamples: 64, testSamples: 40 });
@@ -169,8 +246,23 @@ describe('mnist-serve train', () => {
 
   it('--save-best-only --monitor val_loss writes a checkpoint exactly at each new lowest val_loss', async () => {
     const dir = tempDir('cli-train');
-    const result = await runCli(['--json', 'train', '--train-samples', '256', '--test-samples', '64', '--epochs', '3', '--learning-rate', '0.003',
-      '--save-best-only', '--monitor', 'val_loss', '--checkpoint-dir', dir]);
+    const result = await runCli([
+      '--json',
+      'train',
+      '--train-samples',
+      '256',
+      '--test-samples',
+      '64',
+      '--epochs',
+      '3',
+      '--learning-rate',
+      '0.003',
+      '--save-best-only',
+      '--monitor',
+      'val_loss',
+      '--checkpoint-dir',
+      dir,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const epochs: { val_loss: number; checkpoint: string | null }[] = JSON.parse(result.stdout).epochs;
     let lowest = Infinity;
@@ -187,17 +279,47 @@ describe('mnist-serve train', () => {
   it('--early-stopping-patience with --monitor val_loss stops when val_loss stops falling', async () => {
     const dir = tempDir('cli-train');
     // A learning rate too small to change anything: val_loss never improves after epoch 1.
-    const result = await runCli(['--json', 'train', '--train-samples', '64', '--test-samples', '32', '--epochs', '5', '--learning-rate', '1e-12',
-      '--monitor', 'val_loss', '--early-stopping-patience', '2', '--checkpoint-dir', dir]);
+    const result = await runCli([
+      '--json',
+      'train',
+      '--train-samples',
+      '64',
+      '--test-samples',
+      '32',
+      '--epochs',
+      '5',
+      '--learning-rate',
+      '1e-12',
+      '--monitor',
+      'val_loss',
+      '--early-stopping-patience',
+      '2',
+      '--checkpoint-dir',
+      dir,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ status: 'early-stopped', epoch: 3 });
-    expect(userStderr(result.stderr)).toContainEqual(expect.stringMatching(/^Early stopping after epoch 3: val_loss last improved at epoch 1 \(/));
+    expect(userStderr(result.stderr)).toContainEqual(
+      expect.stringMatching(/^Early stopping after epoch 3: val_loss last improved at epoch 1 \(/),
+    );
   });
 
   it('--resume in a directory without checkpoints says so and trains from scratch', async () => {
     const dir = tempDir('cli-train');
-    const result = await runCli(['--json', 'train', '--resume', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--checkpoint-dir', dir]);
+    const result = await runCli([
+      '--json',
+      'train',
+      '--resume',
+      '--train-samples',
+      '64',
+      '--test-samples',
+      '32',
+      '--epochs',
+      '1',
+      '--checkpoint-dir',
+      dir,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(userStderr(result.stderr)).toContain(`--resume: no checkpoint in ${dir} yet; training from scratch`);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed', resumedFrom: null, epoch: 1, step: 2 });
@@ -205,14 +327,29 @@ describe('mnist-serve train', () => {
 
   it('--head softmax trains a softmax model that checkpoint evaluate then scores the same', async () => {
     const dir = tempDir('cli-train');
-    const result = await runCli(['--json', 'train', '--head', 'softmax', '--train-samples', '256', '--test-samples', '64', '--epochs', '1', '--checkpoint-dir', dir]);
+    const result = await runCli([
+      '--json',
+      'train',
+      '--head',
+      'softmax',
+      '--train-samples',
+      '256',
+      '--test-samples',
+      '64',
+      '--epochs',
+      '1',
+      '--checkpoint-dir',
+      dir,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.model.head).toBe('softmax');
     const checkpoint = await loadCheckpoint(report.checkpoint);
     expect(checkpoint.spec.head).toBe('softmax');
     expect(checkpoint.spec.layers.at(-1)).toMatchObject({ kind: 'dense', activation: 'softmax' });
-    const evaluated = JSON.parse((await runCli(['--json', 'checkpoint', 'evaluate', report.checkpoint, '--test-samples', '64'])).stdout);
+    const evaluated = JSON.parse(
+      (await runCli(['--json', 'checkpoint', 'evaluate', report.checkpoint, '--test-samples', '64'])).stdout,
+    );
     expect(evaluated.accuracy).toBeCloseTo(report.evaluation.accuracy, 6);
     expect(evaluated.loss).toBeCloseTo(report.evaluation.loss, 5);
   });

@@ -44,7 +44,7 @@ describe('gatherBatch', () => {
     expect(gatherBatch(split, null, 4, 2).count).toBe(0);
   });
 
-  it('fills the caller\'s buffers and returns views of the used part', () => {
+  it("fills the caller's buffers and returns views of the used part", () => {
     const out = { images: new Float32Array(8).fill(-1), labels: new Int32Array(2).fill(-1) };
     const full = gatherBatch(split, null, 0, 2, out);
     expect(full.images.buffer).toBe(out.images.buffer);

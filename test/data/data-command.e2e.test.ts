@@ -48,7 +48,11 @@ describe('mnist-serve data', () => {
 
   it('data info stays fast: under 3 s of CPU time (about 1.3 s idle, 1 s of it starting the CLI)', async () => {
     // bash's `time` reports the child's user + system CPU seconds, which other load barely changes.
-    const { stderr } = await execFileAsync('bash', ['-c', `TIMEFORMAT='%U %S'; time "${process.execPath}" "${binPath}" data info >/dev/null`], { cwd: projectRoot });
+    const { stderr } = await execFileAsync(
+      'bash',
+      ['-c', `TIMEFORMAT='%U %S'; time "${process.execPath}" "${binPath}" data info >/dev/null`],
+      { cwd: projectRoot },
+    );
     const [user, system] = stderr.trim().split('\n').pop()!.split(' ').map(Number);
     expect(user! + system!).toBeGreaterThan(0);
     expect(user! + system!).toBeLessThan(3);
@@ -61,13 +65,19 @@ describe('mnist-serve data', () => {
     expect(result.code).toBe(0);
     const info = JSON.parse(result.stdout);
     expect(info).toMatchObject({
-      name: 'idx', source: dir, imageShape: [28, 28, 1], numClasses: 10,
+      name: 'idx',
+      source: dir,
+      imageShape: [28, 28, 1],
+      numClasses: 10,
       train: { count: 30, perClass: [3, 3, 3, 3, 3, 3, 3, 3, 3, 3] },
       test: { count: 10, perClass: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
       checksum: { status: 'unpinned' },
     });
     expect(info.checksum.files).toHaveLength(4);
-    expect(info.checksum.files[0]).toMatchObject({ file: path.join(dir, 'train-images-idx3-ubyte.gz'), expected: null });
+    expect(info.checksum.files[0]).toMatchObject({
+      file: path.join(dir, 'train-images-idx3-ubyte.gz'),
+      expected: null,
+    });
   });
 
   it('data info reports a mismatch with the expected and actual hashes when named Fashion-MNIST files are not the published ones', async () => {
@@ -75,7 +85,9 @@ describe('mnist-serve data', () => {
     const written = writeIdxDir(dir, { train: 30, test: 10 });
     const pins = PINNED_DATASETS['fashion-mnist'].files;
     const expected = Object.entries(written).map(([base, bytes]) => ({
-      file: path.join(dir, base), sha256: sha256(bytes), expected: pins.find((pin) => pin.file === `${base}.gz`)!.sha256,
+      file: path.join(dir, base),
+      sha256: sha256(bytes),
+      expected: pins.find((pin) => pin.file === `${base}.gz`)!.sha256,
     }));
 
     const json = await runCli(['--json', 'data', 'info', '--data', 'fashion-mnist', '--data-dir', dir]);
@@ -87,7 +99,8 @@ describe('mnist-serve data', () => {
     const text = await runCli(['data', 'info', '--data', 'fashion-mnist', '--data-dir', dir]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^checksum\s+mismatch$/m);
-    for (const file of expected) expect(text.stdout).toContain(`          ${file.file}: expected ${file.expected}, got ${file.sha256}\n`);
+    for (const file of expected)
+      expect(text.stdout).toContain(`          ${file.file}: expected ${file.expected}, got ${file.sha256}\n`);
   });
 
   it('data show prints the digit as ASCII art with its label and writes a PNG', async () => {
@@ -116,7 +129,12 @@ describe('mnist-serve data', () => {
     const result = await runCli(['--json', 'data', 'grid', '--count', '16', '--png', png, '--scale', '1']);
     expect(result.code).toBe(0);
     const grid = JSON.parse(result.stdout);
-    expect(grid).toMatchObject({ dataset: 'mnist', split: 'train', columns: 4, indices: Array.from({ length: 16 }, (_, i) => i) });
+    expect(grid).toMatchObject({
+      dataset: 'mnist',
+      split: 'train',
+      columns: 4,
+      indices: Array.from({ length: 16 }, (_, i) => i),
+    });
     expect(grid.labels).toHaveLength(16);
     const image = PNG.sync.read(fs.readFileSync(png));
     expect([image.width, image.height]).toEqual([4 * 28 + 3, 4 * 28 + 3]);
@@ -125,13 +143,17 @@ describe('mnist-serve data', () => {
   it('exits 2 with one line for an index outside the split or a bad --data', async () => {
     const outside = await runCli(['data', 'show', '--index', '99999']);
     expect(outside.code).toBe(2);
-    expect(outside.stderr.trim()).toBe('mnist-serve: error: --index 99999: expected an integer from 0 to 7999 (the train split has 8000 images)');
+    expect(outside.stderr.trim()).toBe(
+      'mnist-serve: error: --index 99999: expected an integer from 0 to 7999 (the train split has 8000 images)',
+    );
     const badData = await runCli(['data', 'info', '--data', 'cifar']);
     expect(badData.code).toBe(2);
     expect(badData.stderr).toMatch(/--data <name>.*cifar.*invalid/i);
     const badCount = await runCli(['data', 'grid', '--png', path.join(tempDir(), 'g.png'), '--count', '0']);
     expect(badCount.code).toBe(2);
-    expect(badCount.stderr.trim()).toBe("mnist-serve: error: option '--count <n>' argument '0' is invalid. expected an integer from 1 to 400");
+    expect(badCount.stderr.trim()).toBe(
+      "mnist-serve: error: option '--count <n>' argument '0' is invalid. expected an integer from 1 to 400",
+    );
   });
 
   it('exits 1 with one line naming the --png path when it cannot be written, leaving nothing behind', async () => {
@@ -150,7 +172,9 @@ describe('mnist-serve data', () => {
     fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), Uint8Array.of(0, 0, 8, 1, 0, 0, 0, 1, 42));
     const result = await runCli(['data', 'info', '--data-dir', dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe(`mnist-serve: error: ${path.join(dir, 't10k-labels-idx1-ubyte')}: label 42 at index 0 is out of range 0–9`);
+    expect(result.stderr.trim()).toBe(
+      `mnist-serve: error: ${path.join(dir, 't10k-labels-idx1-ubyte')}: label 42 at index 0 is out of range 0–9`,
+    );
   });
 
   it('data info refuses a 1.9 MB .gz declaring 60000 images that inflates to 1.9 GB: exit 2, memory near the declared 47 MB', async () => {
@@ -158,7 +182,10 @@ describe('mnist-serve data', () => {
     writeIdxDir(dir, { gzip: true });
     const images = path.join(dir, 'train-images-idx3-ubyte.gz');
     fs.writeFileSync(images, gzipBomb(imagesHeader(60_000), 1_900_000_000));
-    fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte.gz'), encodeIdxLabels(new Uint8Array(60_000), { gzip: true }));
+    fs.writeFileSync(
+      path.join(dir, 'train-labels-idx1-ubyte.gz'),
+      encodeIdxLabels(new Uint8Array(60_000), { gzip: true }),
+    );
     expect(fs.statSync(images).size).toBeLessThan(2_000_000);
     const result = await runCli(['data', 'info', '--data-dir', dir], { nodeArgs: ['--require', peakRss] });
     expect(result.code).toBe(2);
@@ -172,7 +199,9 @@ describe('mnist-serve data', () => {
   /** The fixture dataset's four .gz archives on a mirror at 127.0.0.1: well-formed, but not the published MNIST. */
   async function fixtureMirror(): Promise<{ archives: Record<string, Uint8Array>; url: string }> {
     const archives = writeIdxDir(tempDir(), { train: 20, test: 10, gzip: true });
-    server = await startMirror(Object.fromEntries(Object.entries(archives).map(([file, bytes]) => [`/mnist/${file}`, serveBytes(bytes)])));
+    server = await startMirror(
+      Object.fromEntries(Object.entries(archives).map(([file, bytes]) => [`/mnist/${file}`, serveBytes(bytes)])),
+    );
     return { archives, url: `${server.url}mnist/` };
   }
 
@@ -192,7 +221,9 @@ describe('mnist-serve data', () => {
 
     const json = await runCli(['--json', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir]);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { kind: 'failure', message: expectedLine.replace('mnist-serve: error: ', '') } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { kind: 'failure', message: expectedLine.replace('mnist-serve: error: ', '') },
+    });
     expect(json.stderr.trim().split('\n').pop()).toBe(expectedLine);
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
@@ -203,7 +234,9 @@ describe('mnist-serve data', () => {
     server = await startMirror({ [`/mnist/${images}`]: serveBytes(gzipBomb(imagesHeader(60_000), 1_900_000_000)) });
     const url = `${server.url}mnist/`;
     const cacheDir = tempDir();
-    const result = await runCli(['--quiet', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir], { nodeArgs: ['--require', peakRss] });
+    const result = await runCli(['--quiet', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir], {
+      nodeArgs: ['--require', peakRss],
+    });
     expect(result.code).toBe(1);
     expect(withoutPeakRss(result.stderr)).toBe(
       `mnist-serve: error: ${images} from ${url}${images}: its content goes on past the ${pin.bytes} bytes of the pinned file; the file was removed\n`,
@@ -216,7 +249,17 @@ describe('mnist-serve data', () => {
     await fixtureMirror();
     const cacheDir = tempDir();
     const elsewhere = `${server!.url}elsewhere/`;
-    const result = await runCli(['--json', 'data', 'download', '--dataset', 'mnist', '--mirror', elsewhere, '--cache-dir', cacheDir]);
+    const result = await runCli([
+      '--json',
+      'data',
+      'download',
+      '--dataset',
+      'mnist',
+      '--mirror',
+      elsewhere,
+      '--cache-dir',
+      cacheDir,
+    ]);
     expect(result.code).toBe(1);
     const message = `${elsewhere}train-images-idx3-ubyte.gz: not found on the mirror (HTTP 404); check --mirror`;
     expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'failure', message } });
@@ -235,22 +278,40 @@ describe('mnist-serve data', () => {
   });
 
   it.skipIf(!fs.existsSync(SYSTEM_FASHION_MNIST_DIR))(
-    'data download fetches Fashion-MNIST from a --mirror, verified against the pinned SHA-256s (serves Debian\'s dataset-fashion-mnist files)',
+    "data download fetches Fashion-MNIST from a --mirror, verified against the pinned SHA-256s (serves Debian's dataset-fashion-mnist files)",
     async () => {
       const routes = Object.fromEntries(
-        fs.readdirSync(SYSTEM_FASHION_MNIST_DIR).map((file) => [`/fmnist/${file}`, serveBytes(fs.readFileSync(path.join(SYSTEM_FASHION_MNIST_DIR, file)))]),
+        fs
+          .readdirSync(SYSTEM_FASHION_MNIST_DIR)
+          .map((file) => [`/fmnist/${file}`, serveBytes(fs.readFileSync(path.join(SYSTEM_FASHION_MNIST_DIR, file)))]),
       );
       server = await startMirror(routes);
       const cacheDir = tempDir();
-      const download = await runCli(['--json', 'data', 'download', '--dataset', 'fashion-mnist', '--mirror', `${server.url}fmnist/`, '--cache-dir', cacheDir]);
+      const download = await runCli([
+        '--json',
+        'data',
+        'download',
+        '--dataset',
+        'fashion-mnist',
+        '--mirror',
+        `${server.url}fmnist/`,
+        '--cache-dir',
+        cacheDir,
+      ]);
       expect(download.code).toBe(0);
       const result = JSON.parse(download.stdout);
       expect(result.directory).toBe(path.join(cacheDir, 'fashion-mnist'));
       expect(result).toMatchObject({ dataset: 'fashion-mnist', mirror: `${server.url}fmnist/` });
-      expect(result.files).toEqual(PINNED_DATASETS['fashion-mnist'].files.map((pin) => ({
-        file: pin.file, url: `${server!.url}fmnist/${pin.file}`, path: path.join(cacheDir, 'fashion-mnist', pin.file),
-        status: 'downloaded', sha256: pin.sha256, bytes: pin.bytes,
-      })));
+      expect(result.files).toEqual(
+        PINNED_DATASETS['fashion-mnist'].files.map((pin) => ({
+          file: pin.file,
+          url: `${server!.url}fmnist/${pin.file}`,
+          path: path.join(cacheDir, 'fashion-mnist', pin.file),
+          status: 'downloaded',
+          sha256: pin.sha256,
+          bytes: pin.bytes,
+        })),
+      );
       const info = JSON.parse((await runCli(['--json', 'data', 'info', '--data-dir', result.directory])).stdout);
       expect(info.checksum).toMatchObject({ status: 'verified', matches: 'fashion-mnist' });
       expect(info.train.count).toBe(60_000);

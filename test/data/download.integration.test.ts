@@ -18,7 +18,10 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 /** Noisy pixels, so the archives are a few kB and transfers take several chunks. */
 function noisySplit(count: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
   const random = seededRandom(seed);
-  return { images: Uint8Array.from({ length: count * 784 }, () => Math.floor(random() * 256)), labels: fixtureSplit(count).labels };
+  return {
+    images: Uint8Array.from({ length: count * 784 }, () => Math.floor(random() * 256)),
+    labels: fixtureSplit(count).labels,
+  };
 }
 
 /** A tiny but complete dataset: raw IDX content (what the pins hash) and its .gz archives. */
@@ -30,8 +33,14 @@ const content: Record<string, Uint8Array> = {
   't10k-images-idx3-ubyte.gz': encodeIdxImages({ count: 10, rows: 28, cols: 28, data: test.images }),
   't10k-labels-idx1-ubyte.gz': encodeIdxLabels(test.labels),
 };
-const archives = Object.fromEntries(Object.entries(content).map(([file, raw]) => [file, new Uint8Array(zlib.gzipSync(raw))]));
-const pins: PinnedFile[] = Object.entries(content).map(([file, raw]) => ({ file, sha256: sha256(raw), bytes: raw.length }));
+const archives = Object.fromEntries(
+  Object.entries(content).map(([file, raw]) => [file, new Uint8Array(zlib.gzipSync(raw))]),
+);
+const pins: PinnedFile[] = Object.entries(content).map(([file, raw]) => ({
+  file,
+  sha256: sha256(raw),
+  bytes: raw.length,
+}));
 const IMAGES = 'train-images-idx3-ubyte.gz';
 
 let server: MirrorServer | undefined;
@@ -49,7 +58,14 @@ async function mirror(overrides: Record<string, Route> = {}): Promise<MirrorServ
 }
 
 function download(mirrorServer: MirrorServer, cacheDir: string, extra: Partial<DownloadOptions> = {}) {
-  return downloadDataset({ dataset: 'mnist', mirror: `${mirrorServer.url}mnist`, cacheDir, pinnedFiles: pins, idleTimeoutMs: 2000, ...extra });
+  return downloadDataset({
+    dataset: 'mnist',
+    mirror: `${mirrorServer.url}mnist`,
+    cacheDir,
+    pinnedFiles: pins,
+    idleTimeoutMs: 2000,
+    ...extra,
+  });
 }
 
 describe('downloadDataset against a mirror on 127.0.0.1', () => {
@@ -57,7 +73,9 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     const cacheDir = tempDir();
     const result = await download(await mirror(), cacheDir);
     expect(result.directory).toBe(path.join(cacheDir, 'mnist'));
-    expect(result.files.map((f) => [f.file, f.status, f.sha256])).toEqual(pins.map((p) => [p.file, 'downloaded', p.sha256]));
+    expect(result.files.map((f) => [f.file, f.status, f.sha256])).toEqual(
+      pins.map((p) => [p.file, 'downloaded', p.sha256]),
+    );
     expect(fs.readdirSync(result.directory).sort()).toEqual(Object.keys(archives).sort());
     const dataset = await loadDataset({ data: 'mnist-full', cacheDir });
     expect([dataset.train.count, dataset.test.count]).toEqual([20, 10]);
@@ -77,7 +95,8 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     const cacheDir = tempDir();
     const bytes = archives[IMAGES]!;
     const cut = 4096;
-    const drops: Route = (request, response, attempt) => (attempt === 1 ? dropAfter(bytes, cut) : serveBytes(bytes))(request, response, attempt);
+    const drops: Route = (request, response, attempt) =>
+      (attempt === 1 ? dropAfter(bytes, cut) : serveBytes(bytes))(request, response, attempt);
     const mirrorServer = await mirror({ [IMAGES]: drops });
     const result = await download(mirrorServer, cacheDir);
     expect(result.files[0]).toMatchObject({ file: IMAGES, status: 'resumed', sha256: pins[0]!.sha256 });
@@ -100,7 +119,9 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
 
   it('redoes the file whole once when a resumed file does not verify (a stale partial from another version)', async () => {
     const cacheDir = tempDir();
-    const stale = new Uint8Array(zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: noisySplit(20, 9).images })));
+    const stale = new Uint8Array(
+      zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: noisySplit(20, 9).images })),
+    );
     fs.mkdirSync(path.join(cacheDir, 'mnist'), { recursive: true });
     fs.writeFileSync(path.join(cacheDir, 'mnist', `.${IMAGES}.partial`), stale.subarray(0, 1000));
     const mirrorServer = await mirror();
@@ -123,18 +144,24 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
   it('redoes the file whole when the mirror ignores the Range request', async () => {
     const cacheDir = tempDir();
     const bytes = archives[IMAGES]!;
-    const noRange: Route = (_request, response) => response.writeHead(200, { 'content-length': bytes.length }).end(Buffer.from(bytes));
-    const drops: Route = (request, response, attempt) => (attempt === 1 ? dropAfter(bytes, 50) : noRange)(request, response, attempt);
+    const noRange: Route = (_request, response) =>
+      response.writeHead(200, { 'content-length': bytes.length }).end(Buffer.from(bytes));
+    const drops: Route = (request, response, attempt) =>
+      (attempt === 1 ? dropAfter(bytes, 50) : noRange)(request, response, attempt);
     const result = await download(await mirror({ [IMAGES]: drops }), cacheDir);
     expect(result.files[0]).toMatchObject({ status: 'downloaded', sha256: pins[0]!.sha256 });
   });
 
   it('rejects a file whose content does not match its pinned SHA-256, naming both hashes, and keeps nothing of it', async () => {
     const cacheDir = tempDir();
-    const other = new Uint8Array(zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: fixtureSplit(20, 1).images })));
+    const other = new Uint8Array(
+      zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: fixtureSplit(20, 1).images })),
+    );
     const error = await download(await mirror({ [IMAGES]: serveBytes(other) }), cacheDir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationalError);
-    expect((error as Error).message).toContain(`${IMAGES} from ${server!.url}mnist/${IMAGES}: checksum mismatch: expected SHA-256 ${pins[0]!.sha256}`);
+    expect((error as Error).message).toContain(
+      `${IMAGES} from ${server!.url}mnist/${IMAGES}: checksum mismatch: expected SHA-256 ${pins[0]!.sha256}`,
+    );
     expect((error as Error).message).toContain(`got ${sha256(zlib.gunzipSync(other))}`);
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
@@ -143,16 +170,18 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     const cacheDir = tempDir();
     const broken = Uint8Array.from(archives[IMAGES]!);
     broken.fill(0x55, 20, 60);
-    await expect(download(await mirror({ [IMAGES]: serveBytes(broken) }), cacheDir)).rejects.toThrow(new RegExp(`${IMAGES} from .*: not a valid gzip file \\(.*\\); the file was removed`));
+    await expect(download(await mirror({ [IMAGES]: serveBytes(broken) }), cacheDir)).rejects.toThrow(
+      new RegExp(`${IMAGES} from .*: not a valid gzip file \\(.*\\); the file was removed`),
+    );
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
 
   it('reports a 404 with the URL and a hint to check --mirror', async () => {
     const cacheDir = tempDir();
     const mirrorServer = await mirror();
-    await expect(downloadDataset({ dataset: 'mnist', mirror: `${mirrorServer.url}elsewhere/`, cacheDir, pinnedFiles: pins })).rejects.toThrow(
-      `${mirrorServer.url}elsewhere/${IMAGES}: not found on the mirror (HTTP 404); check mirror`,
-    );
+    await expect(
+      downloadDataset({ dataset: 'mnist', mirror: `${mirrorServer.url}elsewhere/`, cacheDir, pinnedFiles: pins }),
+    ).rejects.toThrow(`${mirrorServer.url}elsewhere/${IMAGES}: not found on the mirror (HTTP 404); check mirror`);
   });
 
   it('completes a slow transfer, reporting progress as bytes arrive', async () => {
@@ -188,13 +217,18 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
       response.writeHead(200, { 'content-length': bytes.length });
       response.write(Buffer.from(bytes.subarray(0, 64)));
     };
-    const error = await download(await mirror({ [IMAGES]: stall }), cacheDir, { idleTimeoutMs: 150, attempts: 2 }).catch((e: unknown) => e);
+    const error = await download(await mirror({ [IMAGES]: stall }), cacheDir, {
+      idleTimeoutMs: 150,
+      attempts: 2,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationalError);
-    expect((error as Error).message).toMatch(/download interrupted \(no data for 0\.15 s after 64 of \d+ bytes\) 2 times; run the command again to resume/);
+    expect((error as Error).message).toMatch(
+      /download interrupted \(no data for 0\.15 s after 64 of \d+ bytes\) 2 times; run the command again to resume/,
+    );
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([`.${IMAGES}.partial`]);
   });
 
-  it('stops a mirror that streams without end past the pinned file\'s size, leaving nothing behind', async () => {
+  it("stops a mirror that streams without end past the pinned file's size, leaving nothing behind", async () => {
     const cacheDir = tempDir();
     const endless: Route = (_request, response) => {
       response.writeHead(200); // chunked: no length announced
@@ -213,13 +247,15 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
 
-  it('refuses at once a transfer whose announced length is beyond the pinned file\'s size', async () => {
+  it("refuses at once a transfer whose announced length is beyond the pinned file's size", async () => {
     const cacheDir = tempDir();
     const huge: Route = (_request, response) => {
       response.writeHead(200, { 'content-length': 100 * 1024 ** 3 });
       response.write(Buffer.alloc(65536));
     };
-    await expect(download(await mirror({ [IMAGES]: huge }), cacheDir)).rejects.toThrow(`the server sends more than ${maxArchiveBytes(pins[0]!)} bytes`);
+    await expect(download(await mirror({ [IMAGES]: huge }), cacheDir)).rejects.toThrow(
+      `the server sends more than ${maxArchiveBytes(pins[0]!)} bytes`,
+    );
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
 
@@ -247,6 +283,8 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
   });
 
   it('rejects a --mirror that is not an http(s) URL', async () => {
-    await expect(downloadDataset({ dataset: 'mnist', mirror: 'ftp://example.org/', cacheDir: tempDir() })).rejects.toBeInstanceOf(UserInputError);
+    await expect(
+      downloadDataset({ dataset: 'mnist', mirror: 'ftp://example.org/', cacheDir: tempDir() }),
+    ).rejects.toBeInstanceOf(UserInputError);
   });
 });

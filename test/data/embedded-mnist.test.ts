@@ -14,11 +14,16 @@ const perClass = (split: Split): number[] => {
 /** Byte equality without vitest's element-by-element diffing, which is slow on millions of bytes. */
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 
-const imageKey = (split: Split, i: number): string => Buffer.from(split.images.subarray(i * 784, (i + 1) * 784)).toString('base64');
+const imageKey = (split: Split, i: number): string =>
+  Buffer.from(split.images.subarray(i * 784, (i + 1) * 784)).toString('base64');
 
 describe('the embedded mnist digits', async () => {
   const dataset = await loadDataset();
-  const digitFiles = Array.from({ length: 10 }, (_, d) => (JSON.parse(fs.readFileSync(path.join(embeddedDigitsDir(), `${d}.json`), 'utf8')) as { data: number[] }).data);
+  const digitFiles = Array.from(
+    { length: 10 },
+    (_, d) =>
+      (JSON.parse(fs.readFileSync(path.join(embeddedDigitsDir(), `${d}.json`), 'utf8')) as { data: number[] }).data,
+  );
 
   it('holds all 10,000 digits of the package, 8,000 train and 2,000 test', () => {
     expect(dataset).toMatchObject({ name: 'mnist', imageShape: [28, 28, 1], numClasses: 10 });
@@ -33,13 +38,14 @@ describe('the embedded mnist digits', async () => {
     expect(perClass(dataset.train)).toEqual(totals.map((n) => n - Math.round(n * 0.2)));
   });
 
-  it('recovers the original bytes exactly from the package\'s 3-decimal floats', () => {
+  it("recovers the original bytes exactly from the package's 3-decimal floats", () => {
     const label = dataset.train.labels[0]!;
     const image = dataset.train.images.subarray(0, 784);
     const floats = digitFiles[label]!;
     const matches = [];
     for (let sample = 0; sample < floats.length / 784; sample += 1) {
-      if (image.every((byte, p) => Math.round((byte / 255) * 1000) / 1000 === floats[sample * 784 + p])) matches.push(sample);
+      if (image.every((byte, p) => Math.round((byte / 255) * 1000) / 1000 === floats[sample * 784 + p]))
+        matches.push(sample);
     }
     expect(matches.length).toBeGreaterThanOrEqual(1);
     expect(Math.max(...image)).toBeGreaterThan(200);
@@ -47,9 +53,13 @@ describe('the embedded mnist digits', async () => {
 
   it('puts no image in both splits', () => {
     const train = new Set(Array.from({ length: dataset.train.count }, (_, i) => imageKey(dataset.train, i)));
-    const shared = Array.from({ length: dataset.test.count }, (_, i) => imageKey(dataset.test, i)).filter((key) => train.has(key));
+    const shared = Array.from({ length: dataset.test.count }, (_, i) => imageKey(dataset.test, i)).filter((key) =>
+      train.has(key),
+    );
     // The package itself repeats a few images; no more than those may appear on both sides.
-    const all = digitFiles.flatMap((floats) => Array.from({ length: floats.length / 784 }, (_, s) => floats.slice(s * 784, (s + 1) * 784).join()));
+    const all = digitFiles.flatMap((floats) =>
+      Array.from({ length: floats.length / 784 }, (_, s) => floats.slice(s * 784, (s + 1) * 784).join()),
+    );
     const duplicatesInPackage = all.length - new Set(all).size;
     expect(shared.length).toBeLessThanOrEqual(duplicatesInPackage);
   });

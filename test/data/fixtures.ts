@@ -26,9 +26,15 @@ export function writeIdxDir(dir: string, options: FixtureDirOptions = {}): Recor
   const train = fixtureSplit(options.train ?? 30);
   const test = fixtureSplit(options.test ?? 10, 100);
   const files: Record<string, Uint8Array> = {
-    'train-images-idx3-ubyte': encodeIdxImages({ count: train.labels.length, rows: 28, cols: 28, data: train.images }, { gzip }),
+    'train-images-idx3-ubyte': encodeIdxImages(
+      { count: train.labels.length, rows: 28, cols: 28, data: train.images },
+      { gzip },
+    ),
     'train-labels-idx1-ubyte': encodeIdxLabels(train.labels, { gzip }),
-    't10k-images-idx3-ubyte': encodeIdxImages({ count: test.labels.length, rows: 28, cols: 28, data: test.images }, { gzip }),
+    't10k-images-idx3-ubyte': encodeIdxImages(
+      { count: test.labels.length, rows: 28, cols: 28, data: test.images },
+      { gzip },
+    ),
     't10k-labels-idx1-ubyte': encodeIdxLabels(test.labels, { gzip }),
   };
   const written: Record<string, Uint8Array> = {};

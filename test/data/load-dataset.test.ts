@@ -40,7 +40,9 @@ describe('loadDataset from a directory of IDX files', () => {
     writeIdxDir(dir, { train: 30, test: 0 });
     const loading = loadDataset({ dataDir: dir });
     await expect(loading).rejects.toThrow(UserInputError);
-    await expect(loading).rejects.toThrow(`${path.join(dir, 't10k-images-idx3-ubyte')} holds no images; each split needs at least one`);
+    await expect(loading).rejects.toThrow(
+      `${path.join(dir, 't10k-images-idx3-ubyte')} holds no images; each split needs at least one`,
+    );
   });
 
   it('names every missing file', async () => {
@@ -70,16 +72,20 @@ describe('loadDataset by name', () => {
   });
 
   it('tells the user to run `mnist-serve data download` when mnist-full is not cached', async () => {
-    await expect(loadDataset({ data: 'mnist-full', cacheDir: tempDir() })).rejects.toThrow(/run `mnist-serve data download` first/);
+    await expect(loadDataset({ data: 'mnist-full', cacheDir: tempDir() })).rejects.toThrow(
+      /run `mnist-serve data download` first/,
+    );
   });
 
   it('rejects an unknown dataset name and a bad seed', async () => {
-    await expect(loadDataset({ data: 'cifar' as never })).rejects.toThrow('data=cifar: expected one of mnist, mnist-full, fashion-mnist');
+    await expect(loadDataset({ data: 'cifar' as never })).rejects.toThrow(
+      'data=cifar: expected one of mnist, mnist-full, fashion-mnist',
+    );
     await expect(loadDataset({ seed: -1 })).rejects.toThrow('seed=-1: expected a non-negative integer');
   });
 
   it.skipIf(!fs.existsSync(SYSTEM_FASHION_MNIST_DIR))(
-    'reads the full Fashion-MNIST from Debian\'s dataset-fashion-mnist (needs apt-get install dataset-fashion-mnist)',
+    "reads the full Fashion-MNIST from Debian's dataset-fashion-mnist (needs apt-get install dataset-fashion-mnist)",
     async () => {
       const dataset = await loadDataset({ data: 'fashion-mnist' });
       expect(dataset.source).toBe(SYSTEM_FASHION_MNIST_DIR);

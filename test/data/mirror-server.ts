@@ -20,7 +20,10 @@ export function serveBytes(bytes: Uint8Array): Route {
       response.writeHead(416).end();
       return;
     }
-    const headers: http.OutgoingHttpHeaders = { 'content-length': bytes.length - start, 'content-type': 'application/octet-stream' };
+    const headers: http.OutgoingHttpHeaders = {
+      'content-length': bytes.length - start,
+      'content-type': 'application/octet-stream',
+    };
     if (match) headers['content-range'] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
     response.writeHead(match ? 206 : 200, headers).end(Buffer.from(bytes.subarray(start)));
   };
@@ -51,9 +54,10 @@ export async function startMirror(routes: Record<string, Route>): Promise<Mirror
   return {
     url: `http://127.0.0.1:${port}/`,
     requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

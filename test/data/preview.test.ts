@@ -9,7 +9,14 @@ function fixtureDataset(): Dataset {
   // Image 0: a bright 2×3 block at rows 1–2, columns 4–6 on black.
   train.images.fill(0, 0, 784);
   for (const r of [1, 2]) train.images.fill(255, r * 28 + 4, r * 28 + 7);
-  return { name: 'idx', source: 'test', imageShape: [28, 28, 1], numClasses: 10, train: { ...train, count: 5 }, test: { ...train, count: 5 } };
+  return {
+    name: 'idx',
+    source: 'test',
+    imageShape: [28, 28, 1],
+    numClasses: 10,
+    train: { ...train, count: 5 },
+    test: { ...train, count: 5 },
+  };
 }
 
 describe('sample previews', () => {
@@ -40,7 +47,9 @@ describe('sample previews', () => {
   });
 
   it('lays a 4×4 grid out row by row with a grey gap between images', () => {
-    const png = PNG.sync.read(Buffer.from(imagesPng(dataset, dataset.train, [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0], 4, 1)));
+    const png = PNG.sync.read(
+      Buffer.from(imagesPng(dataset, dataset.train, [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0], 4, 1)),
+    );
     expect([png.width, png.height]).toEqual([4 * 28 + 3, 4 * 28 + 3]);
     const at = (x: number, y: number): number => png.data[(y * png.width + x) * 4]!;
     expect(at(28, 10)).toBe(128);
@@ -49,6 +58,8 @@ describe('sample previews', () => {
   });
 
   it('rejects an index outside the split with its valid range', () => {
-    expect(() => checkIndex(dataset.train, 'train', 5)).toThrow('index=5: expected an integer from 0 to 4 (the train split has 5 images)');
+    expect(() => checkIndex(dataset.train, 'train', 5)).toThrow(
+      'index=5: expected an integer from 0 to 4 (the train split has 5 images)',
+    );
   });
 });

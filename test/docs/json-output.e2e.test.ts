@@ -38,7 +38,8 @@ function documentedFields(): Map<string, DocumentedField[]> {
   return sections;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The value at `a.b[].c` (an array step takes its first element); undefined when missing. */
 function valueAt(root: unknown, fieldPath: string): unknown {
@@ -91,8 +92,28 @@ beforeAll(async () => {
   await json('checkpoint restore', ['checkpoint', 'restore', 'checkpoints']);
   await json('checkpoint prune', ['checkpoint', 'prune', '--keep', '3']);
   await json('inspect-graph', ['inspect-graph', '--op', 'Conv2D']);
-  await json('export', ['export', '--model-base-path', 'prod', '--min-accuracy', '0', '--baseline', 'latest', '--warmup-requests', '2']);
-  await json('report', ['report', '--checkpoint', 'checkpoints', '--baseline', 'latest', '--model-base-path', 'prod', '--out', 'report']);
+  await json('export', [
+    'export',
+    '--model-base-path',
+    'prod',
+    '--min-accuracy',
+    '0',
+    '--baseline',
+    'latest',
+    '--warmup-requests',
+    '2',
+  ]);
+  await json('report', [
+    'report',
+    '--checkpoint',
+    'checkpoints',
+    '--baseline',
+    'latest',
+    '--model-base-path',
+    'prod',
+    '--out',
+    'report',
+  ]);
   await json('serving-config', ['serving-config', '--out', 'serving', '--model', 'mnist=prod']);
   await json('sync', ['sync', '--once', '--from', 'prod', '--to', 'mirror']);
   await json('data info', ['data', 'info']);
@@ -121,11 +142,18 @@ describe('docs/json-output.md', () => {
     expect([...sections.keys()].sort()).toEqual([...outputs.keys(), ...NOT_RUN].sort());
   });
 
-  it.each([...sections.keys()].filter((section) => !NOT_RUN.includes(section)))('%s: every documented field is printed, and every printed field documented', (section) => {
-    const fields = sections.get(section)!;
-    const output = outputs.get(section);
-    const absent = fields.filter((field) => !field.optional && valueAt(output, field.path) === undefined).map((field) => field.path);
-    expect(absent, 'documented but not printed').toEqual([]);
-    expect(undocumented(output, new Set(fields.map((field) => field.path))), 'printed but not documented').toEqual([]);
-  });
+  it.each([...sections.keys()].filter((section) => !NOT_RUN.includes(section)))(
+    '%s: every documented field is printed, and every printed field documented',
+    (section) => {
+      const fields = sections.get(section)!;
+      const output = outputs.get(section);
+      const absent = fields
+        .filter((field) => !field.optional && valueAt(output, field.path) === undefined)
+        .map((field) => field.path);
+      expect(absent, 'documented but not printed').toEqual([]);
+      expect(undocumented(output, new Set(fields.map((field) => field.path))), 'printed but not documented').toEqual(
+        [],
+      );
+    },
+  );
 });

@@ -52,7 +52,14 @@ describe("the README's quickstart", () => {
   const commands = quickstartCommands(fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8'));
 
   it('shows about six commands, covering the notebook flow', () => {
-    expect(commands.map((args) => args[0])).toEqual(['train', 'inspect-graph', 'export', 'serve', 'predict', 'serving-config']);
+    expect(commands.map((args) => args[0])).toEqual([
+      'train',
+      'inspect-graph',
+      'export',
+      'serve',
+      'predict',
+      'serving-config',
+    ]);
   });
 
   it.each(commands.map((args) => [args.join(' '), args]))('mnist-serve %s parses', async (_, args) => {

@@ -12,7 +12,9 @@ import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Paths in inline code that start at one of the repository's top folders; a glob names its folder. */
 function repositoryPaths(markdown: string): string[] {
-  return [...markdown.matchAll(/`((?:src|test|bench|scripts)\/[^`\s]*)`/g)].map((match) => match[1]!.replace(/\*.*$/, ''));
+  return [...markdown.matchAll(/`((?:src|test|bench|scripts)\/[^`\s]*)`/g)].map((match) =>
+    match[1]!.replace(/\*.*$/, ''),
+  );
 }
 
 /** Paths that name nothing, leaving out git-ignored ones (reports the benchmarks write). */
@@ -43,7 +45,10 @@ describe('paths named in the documentation', () => {
       fs.mkdirSync(path.join(dir, 'src', 'data'), { recursive: true });
       fs.writeFileSync(path.join(dir, 'src', 'data', 'idx.ts'), '');
       const page = path.join(dir, 'page.md');
-      fs.writeFileSync(page, 'Read `src/data/idx.ts`, `src/data/`, `src/data/*.ts` and `src/serving/gone.ts`; not `docs/x.md`.\n');
+      fs.writeFileSync(
+        page,
+        'Read `src/data/idx.ts`, `src/data/`, `src/data/*.ts` and `src/serving/gone.ts`; not `docs/x.md`.\n',
+      );
       expect(missingPaths(dir, page)).toEqual(['page.md: src/serving/gone.ts']);
     });
   });

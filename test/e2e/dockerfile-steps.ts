@@ -21,7 +21,8 @@ export function parseDockerfile(source: string): Stage[] {
     const start = index;
     let text = lines[index]!.trim();
     if (text === '' || text.startsWith('#')) continue;
-    while (text.endsWith('\\') && index + 1 < lines.length) text = `${text.slice(0, -1).trim()} ${lines[++index]!.trim()}`;
+    while (text.endsWith('\\') && index + 1 < lines.length)
+      text = `${text.slice(0, -1).trim()} ${lines[++index]!.trim()}`;
     const [, keyword, rest] = /^(\w+)\s+(.*)$/.exec(text) ?? [];
     if (!keyword) throw new Error(`Dockerfile line ${start + 1}: cannot read "${text}"`);
     const instruction = { keyword: keyword.toUpperCase(), text: rest!.trim(), line: start + 1 };
@@ -38,11 +39,13 @@ export function parseDockerfile(source: string): Stage[] {
 
 /** `ENV A=1 B=2` (no quoting needed by our Dockerfile: values without spaces). */
 export function parseEnv(text: string): Record<string, string> {
-  return Object.fromEntries(text.split(/\s+/).map((pair) => {
-    const equals = pair.indexOf('=');
-    if (equals < 1) throw new Error(`ENV ${text}: expected KEY=VALUE pairs`);
-    return [pair.slice(0, equals), pair.slice(equals + 1)];
-  }));
+  return Object.fromEntries(
+    text.split(/\s+/).map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals < 1) throw new Error(`ENV ${text}: expected KEY=VALUE pairs`);
+      return [pair.slice(0, equals), pair.slice(equals + 1)];
+    }),
+  );
 }
 
 /** `COPY [--from=STAGE] SRC... DEST`. */
@@ -58,6 +61,7 @@ export function parseCopy(text: string): { from?: string; sources: string[]; des
 /** ENTRYPOINT/CMD in exec (JSON) form. */
 export function parseExecForm(text: string): string[] {
   const value = JSON.parse(text) as unknown;
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new Error(`${text}: expected the exec form, a JSON array of strings`);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw new Error(`${text}: expected the exec form, a JSON array of strings`);
   return value;
 }

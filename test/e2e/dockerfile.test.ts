@@ -36,9 +36,21 @@ afterAll(async () => {
 
 /** The build context: tracked and untracked-but-not-ignored files, less what .dockerignore names. */
 function buildContext(into: string): void {
-  const ignored = fs.readFileSync(path.join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-  const isIgnored = (file: string) => ignored.some((pattern) => pattern.startsWith('*') ? file.endsWith(pattern.slice(1)) : file === pattern || file.startsWith(`${pattern}/`));
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: projectRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const ignored = fs
+    .readFileSync(path.join(projectRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const isIgnored = (file: string) =>
+    ignored.some((pattern) =>
+      pattern.startsWith('*') ? file.endsWith(pattern.slice(1)) : file === pattern || file.startsWith(`${pattern}/`),
+    );
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter(Boolean);
   for (const file of files.filter((name) => !isIgnored(name) && fs.existsSync(path.join(projectRoot, name)))) {
     fs.mkdirSync(path.dirname(path.join(into, file)), { recursive: true });
     fs.copyFileSync(path.join(projectRoot, file), path.join(into, file));
@@ -53,7 +65,11 @@ interface Ran {
 }
 
 /** Runs without blocking this process, which hosts the S3 server the commands talk to. */
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Ran> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -80,7 +96,9 @@ async function replay(stages: Stage[], context: string, scratch: string, engineC
   const roots = new Map<string, string>();
   const skipped: string[] = [];
   const mapPath = (root: string, containerPath: string) =>
-    containerPath === engineCachePath || containerPath.startsWith(`${engineCachePath}/`) ? path.join(realCache, containerPath.slice(engineCachePath.length)) : path.join(root, containerPath);
+    containerPath === engineCachePath || containerPath.startsWith(`${engineCachePath}/`)
+      ? path.join(realCache, containerPath.slice(engineCachePath.length))
+      : path.join(root, containerPath);
   let final: Replayed['final'] | undefined;
   for (const [index, stage] of stages.entries()) {
     const root = path.join(scratch, `stage-${index}`);
@@ -92,12 +110,13 @@ async function replay(stages: Stage[], context: string, scratch: string, engineC
     for (const { keyword, text, line } of stage.instructions) {
       const where = `Dockerfile:${line} ${keyword} ${text}`;
       if (keyword === 'FROM' || keyword === 'CMD') continue;
-      if (keyword === 'ENV') for (const [key, value] of Object.entries(parseEnv(text))) env[key] = value.startsWith('/') ? mapPath(root, value) : value;
+      if (keyword === 'ENV')
+        for (const [key, value] of Object.entries(parseEnv(text)))
+          env[key] = value.startsWith('/') ? mapPath(root, value) : value;
       else if (keyword === 'WORKDIR') {
         workdir = path.posix.resolve(workdir, text);
         fs.mkdirSync(mapPath(root, workdir), { recursive: true });
-      }
-      else if (keyword === 'USER') skipped.push(`${where} (a user switch only Docker makes)`);
+      } else if (keyword === 'USER') skipped.push(`${where} (a user switch only Docker makes)`);
       else if (keyword === 'ENTRYPOINT') entrypoint = parseExecForm(text);
       else if (keyword === 'COPY') {
         const copy = parseCopy(text);
@@ -114,7 +133,11 @@ async function replay(stages: Stage[], context: string, scratch: string, engineC
           if (path.resolve(from) === path.resolve(target)) continue;
           fs.mkdirSync(path.dirname(target), { recursive: true });
           // Hard links: a stage's node_modules is hundreds of megabytes, and nothing writes to it later.
-          const copied = await run('cp', ['-al', isDirectory ? `${from}/.` : from, target], { cwd: scratch, env: process.env, timeoutMs: 120_000 });
+          const copied = await run('cp', ['-al', isDirectory ? `${from}/.` : from, target], {
+            cwd: scratch,
+            env: process.env,
+            timeoutMs: 120_000,
+          });
           if (copied.status !== 0) throw new Error(`${where}: ${copied.stderr.trim()}`);
         }
       } else if (keyword === 'RUN') {
@@ -122,9 +145,17 @@ async function replay(stages: Stage[], context: string, scratch: string, engineC
           skipped.push(`${where} (needs root; only the image build runs it)`);
           continue;
         }
-        const result = await run('sh', ['-c', text], { cwd: mapPath(root, workdir), env: { ...process.env, ...env, npm_config_prefer_offline: 'true' }, timeoutMs: 240_000 });
-        if (result.status !== 0) throw new Error(`${where} failed (exit ${result.status ?? "killed: timeout"}):\n${`${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n')}`);
-      } else throw new Error(`${where}: the test does not replay ${keyword}; teach it or keep the Dockerfile conventional`);
+        const result = await run('sh', ['-c', text], {
+          cwd: mapPath(root, workdir),
+          env: { ...process.env, ...env, npm_config_prefer_offline: 'true' },
+          timeoutMs: 240_000,
+        });
+        if (result.status !== 0)
+          throw new Error(
+            `${where} failed (exit ${result.status ?? 'killed: timeout'}):\n${`${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n')}`,
+          );
+      } else
+        throw new Error(`${where}: the test does not replay ${keyword}; teach it or keep the Dockerfile conventional`);
     }
     final = { env, workdir: mapPath(root, workdir), entrypoint, root };
   }
@@ -136,7 +167,9 @@ describe('Dockerfile', () => {
     const stages = parseDockerfile(fs.readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8'));
     expect(stages.map((stage) => stage.instructions[0]!.text)).toEqual(['node:20-slim AS build', 'node:20-slim']);
     const build = stages[0]!;
-    const engineCache = parseEnv(build.instructions.find((step) => step.keyword === 'ENV' && step.text.startsWith('XDG_CACHE_HOME='))!.text).XDG_CACHE_HOME!;
+    const engineCache = parseEnv(
+      build.instructions.find((step) => step.keyword === 'ENV' && step.text.startsWith('XDG_CACHE_HOME='))!.text,
+    ).XDG_CACHE_HOME!;
     const runtime = stages[1]!.instructions;
     expect(runtime.find((step) => step.keyword === 'USER')?.text).toBe('1000:1000');
     expect(runtime.some((step) => step.keyword === 'RUN' && /apt-get|pip|g\+\+/.test(step.text))).toBe(false);
@@ -156,12 +189,19 @@ describe('Dockerfile', () => {
     const { final } = replayed;
     expect(final.entrypoint).toEqual(['/app/bin/mnist-serve']);
     const entrypoint = path.join(final.root, final.entrypoint[0]!);
-    const image = (args: string[]) => run(entrypoint, args, {
-      cwd: final.workdir,
-      // The image's environment: nothing from this checkout's node_modules or the test runner.
-      env: { PATH: process.env.PATH!, HOME: os.homedir(), ...final.env, ...s3.env, NODE_OPTIONS: `--require ${tracer}` },
-      timeoutMs: 60_000,
-    });
+    const image = (args: string[]) =>
+      run(entrypoint, args, {
+        cwd: final.workdir,
+        // The image's environment: nothing from this checkout's node_modules or the test runner.
+        env: {
+          PATH: process.env.PATH!,
+          HOME: os.homedir(),
+          ...final.env,
+          ...s3.env,
+          NODE_OPTIONS: `--require ${tracer}`,
+        },
+        timeoutMs: 60_000,
+      });
     const help = await image(['sync', '--help']);
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain('--from <uri>');
@@ -170,7 +210,11 @@ describe('Dockerfile', () => {
     expect(final.env.MNIST_SERVE_NO_AUTO_SETUP).toBe('1');
     const doctor = await image(['--json', 'doctor']);
     expect(doctor.status, doctor.stderr).toBe(0);
-    expect(JSON.parse(doctor.stdout)).toMatchObject({ backend: 'tensorflow', tensorflowVersion: '2.21.0', libtensorflowPath: expect.stringMatching(/libtensorflow-2\.21\.0\/lib\/libtensorflow_cc\.so\.2$/) });
+    expect(JSON.parse(doctor.stdout)).toMatchObject({
+      backend: 'tensorflow',
+      tensorflowVersion: '2.21.0',
+      libtensorflowPath: expect.stringMatching(/libtensorflow-2\.21\.0\/lib\/libtensorflow_cc\.so\.2$/),
+    });
 
     const base = `s3://${BUCKET}/dockerfile`;
     await exportVersion(base, 4);

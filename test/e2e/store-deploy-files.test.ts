@@ -33,7 +33,12 @@ interface Container {
 
 /** What the kubelet hands the container: plain values, and the Secret's keys for secretKeyRef. */
 function containerEnv(container: Container, secrets: Record<string, Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(container.env.map((entry) => [entry.name, entry.value ?? secrets[entry.valueFrom!.secretKeyRef.name]![entry.valueFrom!.secretKeyRef.key]!]));
+  return Object.fromEntries(
+    container.env.map((entry) => [
+      entry.name,
+      entry.value ?? secrets[entry.valueFrom!.secretKeyRef.name]![entry.valueFrom!.secretKeyRef.key]!,
+    ]),
+  );
 }
 
 describe('deployment files for s3:// models, end to end', () => {
@@ -42,17 +47,35 @@ describe('deployment files for s3:// models, end to end', () => {
     await exportVersion(base, 1);
     const root = tempDir('deploy-files');
     const written = writeServingConfig({
-      outDir: path.join(root, 'out'), models: [{ name: 'mnist', basePath: base }], versionPolicy: { kind: 'latest', numVersions: 1 }, versionLabels: {},
-      batching: DEFAULT_BATCHING, enableBatching: false, pollWaitSeconds: 1, configPollSeconds: 0, image: 'tensorflow/serving', imageTag: '2.18.0',
-      replicas: 1, modelsClaim: 'unused', appName: 'tfs', hostPaths: false, gpuMemoryFraction: 0.5, mnistServeImage: 'mnist-serve:test', s3Secret: 'store',
-      syncPollSeconds: 1, endpoint: { AWS_ENDPOINT_URL_S3: s3.env.AWS_ENDPOINT_URL_S3!, AWS_REGION: s3.env.AWS_REGION! },
+      outDir: path.join(root, 'out'),
+      models: [{ name: 'mnist', basePath: base }],
+      versionPolicy: { kind: 'latest', numVersions: 1 },
+      versionLabels: {},
+      batching: DEFAULT_BATCHING,
+      enableBatching: false,
+      pollWaitSeconds: 1,
+      configPollSeconds: 0,
+      image: 'tensorflow/serving',
+      imageTag: '2.18.0',
+      replicas: 1,
+      modelsClaim: 'unused',
+      appName: 'tfs',
+      hostPaths: false,
+      gpuMemoryFraction: 0.5,
+      mnistServeImage: 'mnist-serve:test',
+      s3Secret: 'store',
+      syncPollSeconds: 1,
+      endpoint: { AWS_ENDPOINT_URL_S3: s3.env.AWS_ENDPOINT_URL_S3!, AWS_REGION: s3.env.AWS_REGION! },
     });
     // From here on the commands see only what the container spec gives them.
     for (const name of Object.keys(s3.env)) delete process.env[name];
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-    const secrets = { store: { AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY! } };
+    const secrets = {
+      store: { AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY! },
+    };
     // The container's absolute paths, under this test's directory.
-    const mapped = (args: string[]) => args.map((arg) => (/^\/(models|config|cache)(\/|$)/.test(arg) ? path.join(root, arg) : arg));
+    const mapped = (args: string[]) =>
+      args.map((arg) => (/^\/(models|config|cache)(\/|$)/.test(arg) ? path.join(root, arg) : arg));
 
     const pod = YAML.parseAllDocuments(fs.readFileSync(written.files.kubernetes, 'utf8'))[1]!.toJS().spec.template.spec;
     const init = pod.initContainers[0] as Container;
@@ -61,13 +84,20 @@ describe('deployment files for s3:// models, end to end', () => {
     expect(fs.readdirSync(path.join(root, 'models', 'mnist'))).toEqual(['1']);
     expect(fs.existsSync(path.join(root, 'models', 'mnist', '1', 'saved_model.pb'))).toBe(true);
 
-    const [configMap, deployment] = YAML.parseAllDocuments(fs.readFileSync(written.files.embeddedServer!, 'utf8')).map((doc) => doc.toJS());
+    const [configMap, deployment] = YAML.parseAllDocuments(fs.readFileSync(written.files.embeddedServer!, 'utf8')).map(
+      (doc) => doc.toJS(),
+    );
     fs.mkdirSync(path.join(root, 'config'));
-    for (const [name, text] of Object.entries(configMap.data as Record<string, string>)) fs.writeFileSync(path.join(root, 'config', name), text);
+    for (const [name, text] of Object.entries(configMap.data as Record<string, string>))
+      fs.writeFileSync(path.join(root, 'config', name), text);
     const server = deployment.spec.template.spec.containers[0] as Container;
     expect(server.args[0]).toBe('serve');
     // startServe picks free ports and the loopback address itself.
-    const args = mapped(server.args.slice(1)).filter((arg, i, all) => !['--port', '--rest-api-port', '--host'].includes(arg) && !['--port', '--rest-api-port', '--host'].includes(all[i - 1]!));
+    const args = mapped(server.args.slice(1)).filter(
+      (arg, i, all) =>
+        !['--port', '--rest-api-port', '--host'].includes(arg) &&
+        !['--port', '--rest-api-port', '--host'].includes(all[i - 1]!),
+    );
     const running = await startServe(args, { env: containerEnv(server, secrets) });
     try {
       const probe = async (probePath: string) => (await fetch(`${running.url}${probePath}`)).status;
@@ -86,21 +116,53 @@ describe('deployment files for s3:// models, end to end', () => {
 
   it('serving-config copies the endpoint settings of its environment into the files, and never the credentials', async () => {
     const out = path.join(tempDir('store-config-cli'), 'serving');
-    const env = { AWS_ENDPOINT_URL_S3: 'http://store.internal:9000', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDLEAKCHECK', AWS_SECRET_ACCESS_KEY: 'secret-must-not-leak' };
-    const result = await runCli(['serving-config', '--out', out, '--model', 'mnist=s3://models/ci/mnist', '--s3-secret', 'creds', '--mnist-serve-image', 'me/mnist-serve:9'], { env: { ...process.env, ...env } });
+    const env = {
+      AWS_ENDPOINT_URL_S3: 'http://store.internal:9000',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDLEAKCHECK',
+      AWS_SECRET_ACCESS_KEY: 'secret-must-not-leak',
+    };
+    const result = await runCli(
+      [
+        'serving-config',
+        '--out',
+        out,
+        '--model',
+        'mnist=s3://models/ci/mnist',
+        '--s3-secret',
+        'creds',
+        '--mnist-serve-image',
+        'me/mnist-serve:9',
+      ],
+      { env: { ...process.env, ...env } },
+    );
     expect(result.code, result.stderr).toBe(0);
     for (const name of fs.readdirSync(out)) {
       const text = fs.readFileSync(path.join(out, name), 'utf8');
       expect(text).not.toContain('AKIDLEAKCHECK');
       expect(text).not.toContain('secret-must-not-leak');
     }
-    const sidecar = YAML.parseAllDocuments(fs.readFileSync(path.join(out, 'kubernetes.yaml'), 'utf8'))[1]!.toJS().spec.template.spec.containers[1];
+    const sidecar = YAML.parseAllDocuments(fs.readFileSync(path.join(out, 'kubernetes.yaml'), 'utf8'))[1]!.toJS().spec
+      .template.spec.containers[1];
     expect(sidecar.image).toBe('me/mnist-serve:9');
     expect(sidecar.env).toContainEqual({ name: 'AWS_ENDPOINT_URL_S3', value: 'http://store.internal:9000' });
-    expect(sidecar.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'creds', key: 'AWS_SECRET_ACCESS_KEY' } } });
+    expect(sidecar.env).toContainEqual({
+      name: 'AWS_SECRET_ACCESS_KEY',
+      valueFrom: { secretKeyRef: { name: 'creds', key: 'AWS_SECRET_ACCESS_KEY' } },
+    });
 
-    const mixed = await runCli(['serving-config', '--out', path.join(out, 'mixed'), '--model', 'mnist=s3://models/a', '--model', 'b=models/b']);
+    const mixed = await runCli([
+      'serving-config',
+      '--out',
+      path.join(out, 'mixed'),
+      '--model',
+      'mnist=s3://models/a',
+      '--model',
+      'b=models/b',
+    ]);
     expect(mixed.code).toBe(2);
-    expect(userStderr(mixed.stderr)).toEqual(['mnist-serve: error: models: mnist is on an object store and b is a local path; write the files for each kind into its own directory']);
+    expect(userStderr(mixed.stderr)).toEqual([
+      'mnist-serve: error: models: mnist is on an object store and b is a local path; write the files for each kind into its own directory',
+    ]);
   }, 60_000);
 });

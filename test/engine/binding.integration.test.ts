@@ -11,14 +11,29 @@ describe('the tfjs-node binding on the TensorFlow C library', () => {
 
   it('computes a matMul exactly', async () => {
     const tf = await loadTf();
-    const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]));
-    expect(product.arraySync()).toEqual([[19, 22], [43, 50]]);
+    const product = tf.matMul(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+      tf.tensor2d([
+        [5, 6],
+        [7, 8],
+      ]),
+    );
+    expect(product.arraySync()).toEqual([
+      [19, 22],
+      [43, 50],
+    ]);
   });
 
   it('computes a valid 3x3 conv2d with known values', async () => {
     const tf = await loadTf();
     // A 4x4 ramp image convolved with an all-ones 3x3 kernel: each output is a 3x3 window sum.
-    const image = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
+    const image = tf.tensor4d(
+      Array.from({ length: 16 }, (_, i) => i),
+      [1, 4, 4, 1],
+    );
     const kernel = tf.ones([3, 3, 1, 1]) as import('@tensorflow/tfjs-node').Tensor4D;
     const out = tf.conv2d(image, kernel, 1, 'valid');
     expect(out.shape).toEqual([1, 2, 2, 1]);

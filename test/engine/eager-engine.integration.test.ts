@@ -48,7 +48,9 @@ describe('the eager engine', () => {
           const g = (m1[i]! - m0[i]! * beta1) / (1 - beta1);
           expect(v1[i]!).toBeCloseTo(v0[i]! * beta2 + (1 - beta2) * g * g, 9);
           const step = (alpha * m1[i]!) / (Math.sqrt(v1[i]!) + epsilon);
-          expect(Math.abs(w0[i]! - step - w1[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w1[i]!)) + 1e-4 * Math.abs(step));
+          expect(Math.abs(w0[i]! - step - w1[i]!)).toBeLessThanOrEqual(
+            1e-6 * Math.max(1, Math.abs(w1[i]!)) + 1e-4 * Math.abs(step),
+          );
         }
       }
       before = after;

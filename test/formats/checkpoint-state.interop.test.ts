@@ -22,12 +22,17 @@ describe.skipIf(noPythonTf)('checkpoint state interop (needs Python TensorFlow: 
     const ours = tempDir('ckpt-state');
     const theirs = tempDir('ckpt-state');
     for (const name of ['ckpt-1', 'ckpt-2']) {
-      writeTensorBundle(path.join(ours, name), [{ name: 'v', dtype: 'float32', shape: [], data: new Float32Array([1]) }]);
+      writeTensorBundle(path.join(ours, name), [
+        { name: 'v', dtype: 'float32', shape: [], data: new Float32Array([1]) },
+      ]);
     }
     writeCheckpointState(ours, { modelCheckpointPath: 'ckpt-2', allModelCheckpointPaths: ['ckpt-1', 'ckpt-2'] });
     const seen = JSON.parse(runPython(TF_STATE, [ours, theirs])) as { latest: string; all: string[] };
     expect(seen.latest).toBe(path.join(ours, 'ckpt-2'));
     expect(seen.all).toEqual([path.join(ours, 'ckpt-1'), path.join(ours, 'ckpt-2')]);
-    expect(readCheckpointState(theirs)).toEqual({ modelCheckpointPath: 'ckpt-3', allModelCheckpointPaths: ['ckpt-2', 'ckpt-3'] });
+    expect(readCheckpointState(theirs)).toEqual({
+      modelCheckpointPath: 'ckpt-3',
+      allModelCheckpointPaths: ['ckpt-2', 'ckpt-3'],
+    });
   });
 });

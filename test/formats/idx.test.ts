@@ -1,11 +1,20 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  encodeIdx, encodeIdxImages, encodeIdxLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MAX_IDX_ITEMS, readIdx, readIdxImages, readIdxLabels,
+  encodeIdx,
+  encodeIdxImages,
+  encodeIdxLabels,
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  MAX_IDX_ITEMS,
+  readIdx,
+  readIdxImages,
+  readIdxLabels,
 } from '../../src/formats/idx.ts';
 import { gzipBomb } from '../helpers/inflating-files.ts';
 
-const pixels = (count: number, rows = 28, cols = 28): Uint8Array => Uint8Array.from({ length: count * rows * cols }, (_, i) => (i * 7) % 256);
+const pixels = (count: number, rows = 28, cols = 28): Uint8Array =>
+  Uint8Array.from({ length: count * rows * cols }, (_, i) => (i * 7) % 256);
 
 describe('IDX writer', () => {
   it('writes the images header as magic 0x00000803 and big-endian N, rows, cols', () => {
@@ -34,7 +43,9 @@ describe('IDX reader', () => {
       const images = await readIdxImages([encodeIdxImages({ count: 3, rows: 28, cols: 28, data }, { gzip })], 'x');
       expect(images).toMatchObject({ count: 3, rows: 28, cols: 28 });
       expect(images.data).toEqual(data);
-      expect(await readIdxLabels([encodeIdxLabels(Uint8Array.of(9, 0, 5), { gzip })], 'y')).toEqual(Uint8Array.of(9, 0, 5));
+      expect(await readIdxLabels([encodeIdxLabels(Uint8Array.of(9, 0, 5), { gzip })], 'y')).toEqual(
+        Uint8Array.of(9, 0, 5),
+      );
     }
   });
 
@@ -54,12 +65,18 @@ describe('IDX reader', () => {
     );
     const floats = encodeIdxLabels(Uint8Array.of(1));
     floats[2] = 0x0d;
-    await expect(readIdxLabels([floats], 'labels')).rejects.toThrow(/labels: wrong magic number 0x00000d01, expected 0x00000801/);
+    await expect(readIdxLabels([floats], 'labels')).rejects.toThrow(
+      /labels: wrong magic number 0x00000d01, expected 0x00000801/,
+    );
   });
 
   it('rejects a file shorter than its header', async () => {
-    await expect(readIdxLabels([Uint8Array.of(0, 0)], 'l')).rejects.toThrow('l: truncated: 2 bytes is shorter than an IDX header');
-    await expect(readIdxImages([Uint8Array.of(0, 0, 8, 3, 0, 0, 0, 1)], 'i')).rejects.toThrow('i: truncated: the header needs 16 bytes, the file has 8');
+    await expect(readIdxLabels([Uint8Array.of(0, 0)], 'l')).rejects.toThrow(
+      'l: truncated: 2 bytes is shorter than an IDX header',
+    );
+    await expect(readIdxImages([Uint8Array.of(0, 0, 8, 3, 0, 0, 0, 1)], 'i')).rejects.toThrow(
+      'i: truncated: the header needs 16 bytes, the file has 8',
+    );
   });
 
   it('rejects truncated data, saying how many bytes were expected and found', async () => {
@@ -113,7 +130,9 @@ describe('IDX reader', () => {
     );
     expect(pulled).toBe(0);
     const labelsHeader = Uint8Array.of(0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff);
-    await expect(readIdxLabels([labelsHeader], 'l')).rejects.toThrow(`l: the header declares 4294967295 labels, more than the limit of ${MAX_IDX_ITEMS} per file`);
+    await expect(readIdxLabels([labelsHeader], 'l')).rejects.toThrow(
+      `l: the header declares 4294967295 labels, more than the limit of ${MAX_IDX_ITEMS} per file`,
+    );
   });
 
   it('rejects a label outside 0–9 with its index', async () => {
@@ -124,12 +143,16 @@ describe('IDX reader', () => {
 
   it('rejects images that are not 28×28', async () => {
     const bytes = encodeIdxImages({ count: 1, rows: 32, cols: 32, data: pixels(1, 32, 32) });
-    await expect(readIdxImages([bytes], 'cifar')).rejects.toThrow('cifar: unexpected image dimensions 32×32, expected 28×28');
+    await expect(readIdxImages([bytes], 'cifar')).rejects.toThrow(
+      'cifar: unexpected image dimensions 32×32, expected 28×28',
+    );
   });
 
   it('rejects a corrupt or cut-off gzip stream as bad gzip', async () => {
     const gz = new Uint8Array(zlib.gzipSync(encodeIdxLabels(Uint8Array.of(1, 2, 3))));
-    await expect(readIdxLabels([gz.subarray(0, gz.length - 6)], 'l.gz')).rejects.toThrow(/^l\.gz: bad gzip data \(unexpected end of file\)$/);
+    await expect(readIdxLabels([gz.subarray(0, gz.length - 6)], 'l.gz')).rejects.toThrow(
+      /^l\.gz: bad gzip data \(unexpected end of file\)$/,
+    );
     const flipped = Uint8Array.from(gz);
     flipped[12] = flipped[12]! ^ 0xff;
     await expect(readIdxLabels([flipped], 'l.gz')).rejects.toThrow(/^l\.gz: bad gzip data/);
@@ -137,6 +160,9 @@ describe('IDX reader', () => {
 
   it('accepts any number of dimensions through the generic reader', async () => {
     const bytes = encodeIdx({ dims: [2, 3], data: Uint8Array.of(1, 2, 3, 4, 5, 6) });
-    expect(await readIdx([bytes], 'm', { itemDims: [3] })).toEqual({ dims: [2, 3], data: Uint8Array.of(1, 2, 3, 4, 5, 6) });
+    expect(await readIdx([bytes], 'm', { itemDims: [3] })).toEqual({
+      dims: [2, 3],
+      data: Uint8Array.of(1, 2, 3, 4, 5, 6),
+    });
   });
 });

@@ -59,7 +59,10 @@ describe('parseTextProto', () => {
   it('reads back what formatTextProto writes, every field as an array', () => {
     const message = { a: 'x "y"\n', b: [1, -2.5], c: { d: true, e: { enum: 'LITTLE' } }, f: [{ g: 'h' }, { g: 'i' }] };
     expect(parseTextProto(formatTextProto(message), 'm.txt')).toEqual({
-      a: ['x "y"\n'], b: [1, -2.5], c: [{ d: [true], e: [{ enum: 'LITTLE' }] }], f: [{ g: ['h'] }, { g: ['i'] }],
+      a: ['x "y"\n'],
+      b: [1, -2.5],
+      c: [{ d: [true], e: [{ enum: 'LITTLE' }] }],
+      f: [{ g: ['h'] }, { g: ['i'] }],
     });
   });
 
@@ -90,7 +93,11 @@ allowed_batch_sizes: [32, 64]
   });
 
   it('reads bare identifiers as enums and true/false as booleans', () => {
-    expect(parseTextProto('e: DT_FLOAT b: false B: True', 's')).toEqual({ e: [{ enum: 'DT_FLOAT' }], b: [false], B: [true] });
+    expect(parseTextProto('e: DT_FLOAT b: false B: True', 's')).toEqual({
+      e: [{ enum: 'DT_FLOAT' }],
+      b: [false],
+      B: [true],
+    });
   });
 
   it('names the source, line and column and what it expected', () => {

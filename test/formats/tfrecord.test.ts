@@ -27,15 +27,23 @@ describe('TFRecord framing', () => {
       return copy;
     };
     const second = 12 + 5 + 4;
-    expect(() => decodeTFRecords(flip(14), 'w')).toThrow(/^w: record 0 \(at byte 0\): its data fails its checksum \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
-    expect(() => decodeTFRecords(flip(second + 1), 'w')).toThrow(`w: record 1 (at byte ${second}): its length fails its checksum`);
+    expect(() => decodeTFRecords(flip(14), 'w')).toThrow(
+      /^w: record 0 \(at byte 0\): its data fails its checksum \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/,
+    );
+    expect(() => decodeTFRecords(flip(second + 1), 'w')).toThrow(
+      `w: record 1 (at byte ${second}): its length fails its checksum`,
+    );
     expect(() => decodeTFRecords(flip(bytes.length - 1), 'w')).toThrow(/record 2 .*its data fails its checksum/);
   });
 
   it('reports a truncated file as such', () => {
     const bytes = encodeTFRecords(records);
     expect(() => decodeTFRecords(bytes.subarray(0, 5), 'w')).toThrow(UserInputError);
-    expect(() => decodeTFRecords(bytes.subarray(0, 5), 'w')).toThrow('w: record 0 (at byte 0) is truncated: its 12-byte header is cut off');
-    expect(() => decodeTFRecords(bytes.subarray(0, bytes.length - 1), 'w')).toThrow(/record 2 .* is truncated: it needs 1004 bytes after its header, the file has 1003/);
+    expect(() => decodeTFRecords(bytes.subarray(0, 5), 'w')).toThrow(
+      'w: record 0 (at byte 0) is truncated: its 12-byte header is cut off',
+    );
+    expect(() => decodeTFRecords(bytes.subarray(0, bytes.length - 1), 'w')).toThrow(
+      /record 2 .* is truncated: it needs 1004 bytes after its header, the file has 1003/,
+    );
   });
 });

@@ -18,7 +18,12 @@ describe('the serving graph of the default model spec', () => {
 
   it('has exactly the Keras-named forward ops, wired layer to layer', () => {
     const forward = (graph.graphDef.node ?? [])
-      .filter((n) => !/^save\//.test(n.name!) && !['VarHandleOp', 'ReadVariableOp', 'AssignVariableOp'].includes(n.op!) && !n.name!.includes('/Initializer/'))
+      .filter(
+        (n) =>
+          !/^save\//.test(n.name!) &&
+          !['VarHandleOp', 'ReadVariableOp', 'AssignVariableOp'].includes(n.op!) &&
+          !n.name!.includes('/Initializer/'),
+      )
       .map((n) => [n.name, n.op, (n.input ?? []).join(' ')]);
     expect(forward).toEqual([
       ['conv2d_input', 'Placeholder', ''],
@@ -55,10 +60,16 @@ describe('the serving graph of the default model spec', () => {
         expect(Buffer.from(handle.attr!.shared_name!.s as Uint8Array).toString()).toBe(`${layer}/${role}`);
         const consumer = role === 'bias' ? 'BiasAdd' : layer.startsWith('dense') ? 'MatMul' : 'Conv2D';
         const read = nodes.get(`${layer}/${consumer}/ReadVariableOp`)!;
-        expect(read).toMatchObject({ op: 'ReadVariableOp', input: [`${layer}/${role}`], attr: { dtype: { type: 'DT_FLOAT' } } });
+        expect(read).toMatchObject({
+          op: 'ReadVariableOp',
+          input: [`${layer}/${role}`],
+          attr: { dtype: { type: 'DT_FLOAT' } },
+        });
       }
     }
-    expect(nodes.get('conv2d/kernel')!.attr!.shape!.shape).toEqual({ dim: [{ size: 3 }, { size: 3 }, { size: 1 }, { size: 16 }] });
+    expect(nodes.get('conv2d/kernel')!.attr!.shape!.shape).toEqual({
+      dim: [{ size: 3 }, { size: 3 }, { size: 1 }, { size: 16 }],
+    });
     expect(graph.variables.map((v) => v.name)).toEqual(LAYER_VARIABLES.flatMap((l) => [`${l}/kernel`, `${l}/bias`]));
   });
 
@@ -99,7 +110,9 @@ describe('the serving graph of the default model spec', () => {
   it('survives a protobuf round trip unchanged', () => {
     const bytes = encodeMessage('tensorflow.GraphDef', graph.graphDef);
     const decoded = decodeMessage<GraphDef__Output>('tensorflow.GraphDef', bytes);
-    expect(decoded.node!.map((n) => [n.name, n.op, n.input])).toEqual(graph.graphDef.node!.map((n) => [n.name, n.op, n.input ?? []]));
+    expect(decoded.node!.map((n) => [n.name, n.op, n.input])).toEqual(
+      graph.graphDef.node!.map((n) => [n.name, n.op, n.input ?? []]),
+    );
     expect(decoded.versions!.producer).toBe(graph.graphDef.versions!.producer);
     expect(Array.from(byName(decoded).get('flatten/Const')!.attr!.value!.tensor!.tensor_content as Uint8Array)).toEqual(
       Array.from(new Uint8Array(Int32Array.from([-1, 576]).buffer)),
@@ -121,7 +134,10 @@ describe('addInferenceGraph', () => {
       },
     });
     expect(result).toEqual({ scores: 'dense_1/Softmax', logits: 'dense_1/BiasAdd' });
-    expect(reads.slice(0, 2)).toEqual([['conv2d/kernel', 'conv2d/Conv2D'], ['conv2d/bias', 'conv2d/BiasAdd']]);
+    expect(reads.slice(0, 2)).toEqual([
+      ['conv2d/kernel', 'conv2d/Conv2D'],
+      ['conv2d/bias', 'conv2d/BiasAdd'],
+    ]);
     expect(reads).toHaveLength(10);
   });
 });

@@ -30,18 +30,31 @@ describe('addSaverSubgraph', () => {
     const restore = nodes.get('save/RestoreV2')!;
     expect(restore.input).toEqual(['save/Const', 'save/RestoreV2/tensor_names', 'save/RestoreV2/shape_and_slices']);
     expect(restore.attr!.dtypes).toEqual({ list: { type: ['DT_FLOAT', 'DT_INT64'] } });
-    expect(nodes.get('save/RestoreV2/tensor_names')!.attr!.value!.tensor!.string_val!.map(decode)).toEqual(['a/kernel', 'optimizer/iter']);
+    expect(nodes.get('save/RestoreV2/tensor_names')!.attr!.value!.tensor!.string_val!.map(decode)).toEqual([
+      'a/kernel',
+      'optimizer/iter',
+    ]);
     expect(nodes.get('save/Identity')!.input).toEqual(['save/RestoreV2']);
     expect(nodes.get('save/Identity_1')!.input).toEqual(['save/RestoreV2:1']);
     expect(nodes.get('save/AssignVariableOp')!.input).toEqual(['a/kernel', 'save/Identity']);
-    expect(nodes.get('save/AssignVariableOp_1')).toMatchObject({ input: ['optimizer/iter', 'save/Identity_1'], attr: { dtype: { type: 'DT_INT64' } } });
-    expect(nodes.get('save/restore_all')).toMatchObject({ op: 'NoOp', input: ['^save/AssignVariableOp', '^save/AssignVariableOp_1'] });
+    expect(nodes.get('save/AssignVariableOp_1')).toMatchObject({
+      input: ['optimizer/iter', 'save/Identity_1'],
+      attr: { dtype: { type: 'DT_INT64' } },
+    });
+    expect(nodes.get('save/restore_all')).toMatchObject({
+      op: 'NoOp',
+      input: ['^save/AssignVariableOp', '^save/AssignVariableOp_1'],
+    });
   });
 
   it('saves the variables it reads, in order, and makes the save tensor depend on SaveV2', () => {
     expect(nodes.get('save/Const')).toMatchObject({ op: 'PlaceholderWithDefault', input: ['save/filename'] });
     expect(nodes.get('save/SaveV2')!.input).toEqual([
-      'save/Const', 'save/SaveV2/tensor_names', 'save/SaveV2/shape_and_slices', 'save/ReadVariableOp', 'save/ReadVariableOp_1',
+      'save/Const',
+      'save/SaveV2/tensor_names',
+      'save/SaveV2/shape_and_slices',
+      'save/ReadVariableOp',
+      'save/ReadVariableOp_1',
     ]);
     expect(nodes.get('save/ReadVariableOp_1')!.input).toEqual(['optimizer/iter']);
     expect(nodes.get('save/control_dependency')!.input).toEqual(['save/Const', '^save/SaveV2']);

@@ -24,7 +24,12 @@ function pngChunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** An 8-bit grayscale PNG declaring width×height whose IDAT is `imageData` (filter bytes included), deflated. */
-export function grayPng(width: number, height: number, imageData: Uint8Array, options: { interlaced?: boolean } = {}): Buffer {
+export function grayPng(
+  width: number,
+  height: number,
+  imageData: Uint8Array,
+  options: { interlaced?: boolean } = {},
+): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -47,6 +52,30 @@ export function pngBomb(width: number, height: number, options: { interlaced?: b
 
 /** A baseline JPEG whose frame header (SOF0) declares width×height, three components, then a few scan bytes. */
 export function jpegWithFrame(width: number, height: number): Buffer {
-  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02]), sof, Buffer.from([0xff, 0xda, 0x00, 0x02, 0, 0, 0xff, 0xd9])]);
+  const sof = Buffer.from([
+    0xff,
+    0xc0,
+    0x00,
+    0x11,
+    8,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    3,
+    1,
+    0x22,
+    0,
+    2,
+    0x11,
+    1,
+    3,
+    0x11,
+    1,
+  ]);
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02]),
+    sof,
+    Buffer.from([0xff, 0xda, 0x00, 0x02, 0, 0, 0xff, 0xd9]),
+  ]);
 }

@@ -38,7 +38,11 @@ export function brokenLinks(file: string): string[] {
     const resolved = target ? path.resolve(path.dirname(file), decodeURIComponent(target)) : file;
     if (!fs.existsSync(resolved)) {
       broken.push(`${file}: ${link} (no such file)`);
-    } else if (anchor !== undefined && resolved.endsWith('.md') && !headingAnchors(fs.readFileSync(resolved, 'utf8')).has(anchor)) {
+    } else if (
+      anchor !== undefined &&
+      resolved.endsWith('.md') &&
+      !headingAnchors(fs.readFileSync(resolved, 'utf8')).has(anchor)
+    ) {
       broken.push(`${file}: ${link} (no heading #${anchor} in ${path.basename(resolved)})`);
     }
   }
@@ -47,8 +51,14 @@ export function brokenLinks(file: string): string[] {
 
 /** The project's user and contributor documentation. */
 export function documentationFiles(root: string): string[] {
-  const docs = fs.readdirSync(path.join(root, 'docs'), { recursive: true, encoding: 'utf8' })
+  const docs = fs
+    .readdirSync(path.join(root, 'docs'), { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.md'))
     .map((name) => path.join(root, 'docs', name));
-  return [path.join(root, 'README.md'), path.join(root, 'CONTRIBUTING.md'), path.join(root, 'bench', 'README.md'), ...docs.sort()];
+  return [
+    path.join(root, 'README.md'),
+    path.join(root, 'CONTRIBUTING.md'),
+    path.join(root, 'bench', 'README.md'),
+    ...docs.sort(),
+  ];
 }

@@ -10,4 +10,8 @@ Module._load = function load(request, ...rest) {
   if (name && !Module.isBuiltin(request)) packages.add(name);
   return originalLoad.call(this, request, ...rest);
 };
-process.on('exit', () => process.stderr.write(`\n[tracer] engine-loaded=${engineLoaded}\n[tracer] packages=${[...packages].sort().join(',')}\n`));
+process.on('exit', () =>
+  process.stderr.write(
+    `\n[tracer] engine-loaded=${engineLoaded}\n[tracer] packages=${[...packages].sort().join(',')}\n`,
+  ),
+);

@@ -20,8 +20,22 @@ export interface RunningServe {
  * `processGroup`: run serve in a process group of its own, which `signalOn` then signals whole
  * (as a terminal's Ctrl-C or systemd's stop does); signalGroup() does the same later.
  */
-export function startServe(args: string[], options: { grpc?: boolean; workers?: number; processGroup?: boolean; signalOn?: { log: RegExp; signal: NodeJS.Signals }; env?: NodeJS.ProcessEnv } = {}): Promise<RunningServe> {
-  const ports = ['--rest-api-port', '0', ...(options.grpc ? ['--port', '0'] : []), ...(options.workers ? ['--workers', String(options.workers)] : [])];
+export function startServe(
+  args: string[],
+  options: {
+    grpc?: boolean;
+    workers?: number;
+    processGroup?: boolean;
+    signalOn?: { log: RegExp; signal: NodeJS.Signals };
+    env?: NodeJS.ProcessEnv;
+  } = {},
+): Promise<RunningServe> {
+  const ports = [
+    '--rest-api-port',
+    '0',
+    ...(options.grpc ? ['--port', '0'] : []),
+    ...(options.workers ? ['--workers', String(options.workers)] : []),
+  ];
   const child = spawn(process.execPath, [binPath, 'serve', ...ports, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', ...options.env },
@@ -58,7 +72,9 @@ export function startServe(args: string[], options: { grpc?: boolean; workers?: 
 
 /** The JSON log lines of a server's stderr, parsed. */
 export function serveLogLines(stderr: string): Record<string, unknown>[] {
-  return userStderr(stderr).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return userStderr(stderr)
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Runs `use` with a port on 127.0.0.1 that something else already listens on. */

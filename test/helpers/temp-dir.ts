@@ -19,5 +19,7 @@ export function tempDir(label: string): string {
  * Asynchronous: a large tree (an installed package) removed synchronously blocks vitest's worker RPC.
  */
 export async function removeTempDirs(): Promise<void> {
-  await Promise.all(created.splice(0).map((dir) => fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 5 })));
+  await Promise.all(
+    created.splice(0).map((dir) => fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 5 })),
+  );
 }

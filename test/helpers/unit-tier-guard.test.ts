@@ -7,7 +7,9 @@ describe('the unit tier guard (test/helpers/unit-tier-guard.ts)', () => {
   });
 
   it('fails a unit test that starts a child process', () => {
-    expect(() => spawn(process.execPath, ['-e', ''])).toThrow(/a unit test started a child process \(child_process.spawn\)/);
+    expect(() => spawn(process.execPath, ['-e', ''])).toThrow(
+      /a unit test started a child process \(child_process.spawn\)/,
+    );
     expect(() => execFileSync(process.execPath, ['-e', ''])).toThrow(/child_process.execFileSync/);
   });
 });

@@ -11,7 +11,9 @@ const loadNativeAddon = process.dlopen;
 process.dlopen = function guardedDlopen(this: NodeJS.Process, ...args: Parameters<typeof process.dlopen>) {
   const [, filename] = args;
   if (/tfjs|tensorflow/i.test(filename)) {
-    throw new Error(`a unit test loaded TensorFlow (${filename}): name the file *.integration.test.ts (or .e2e/.interop)`);
+    throw new Error(
+      `a unit test loaded TensorFlow (${filename}): name the file *.integration.test.ts (or .e2e/.interop)`,
+    );
   }
   return loadNativeAddon.apply(this, args);
 };
@@ -20,7 +22,9 @@ const starters = ['spawn', 'spawnSync', 'fork', 'exec', 'execSync', 'execFile', 
 for (const name of starters) {
   Object.defineProperty(childProcess, name, {
     value: () => {
-      throw new Error(`a unit test started a child process (child_process.${name}): name the file *.integration.test.ts (or .e2e/.interop)`);
+      throw new Error(
+        `a unit test started a child process (child_process.${name}): name the file *.integration.test.ts (or .e2e/.interop)`,
+      );
     },
   });
 }

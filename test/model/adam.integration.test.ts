@@ -10,7 +10,7 @@ import { defaultModelSpec } from '../../src/model/spec.ts';
  * ResourceApplyAdam's) update w −= lr·√(1 − β₂)/(1 − β₁) · m / (√v + ε), epsilon outside the
  * bias correction. Checked against what each engine actually applied.
  */
-describe.each(['eager', 'graph'] as const)('the spec\'s Adam settings as the %s engine applies them', (kind) => {
+describe.each(['eager', 'graph'] as const)("the spec's Adam settings as the %s engine applies them", (kind) => {
   it('one step updates every weight by lr·√(1−β₂)/(1−β₁)·m/(√v + ε) with lr 0.001, β 0.9/0.999, ε 1e-7', async () => {
     const spec = defaultModelSpec();
     const { learningRate, beta1, beta2, epsilon } = spec.optimizer;

@@ -16,7 +16,10 @@ describe('initialVariables', () => {
   it('sets every bias to zero', () => {
     const variables = initialVariables(spec, 42);
     for (const v of variableSpecs(spec).filter((s) => s.role === 'bias')) {
-      expect(variables.get(v.name)!.every((x) => x === 0), v.name).toBe(true);
+      expect(
+        variables.get(v.name)!.every((x) => x === 0),
+        v.name,
+      ).toBe(true);
     }
   });
 

@@ -10,7 +10,9 @@ beforeAll(async () => {
 
 /** The eager engine's loss of `scores` (rows of class scores) against `labels`. */
 function loss(scores: number[][], labels: number[]): number {
-  return tf.tidy(() => sparseCategoricalCrossEntropy(tf, tf.tensor2d(scores), tf.tensor1d(labels, 'int32')).dataSync()[0]!);
+  return tf.tidy(
+    () => sparseCategoricalCrossEntropy(tf, tf.tensor2d(scores), tf.tensor1d(labels, 'int32')).dataSync()[0]!,
+  );
 }
 
 describe("the sigmoid head's loss, as Keras computes sparse categorical cross-entropy with from_logits=False", () => {
@@ -29,7 +31,15 @@ describe("the sigmoid head's loss, as Keras computes sparse categorical cross-en
 
   it('averages over the batch', () => {
     const expected = (Math.LN2 + -Math.log(0.5 / 2)) / 2;
-    expect(loss([[0.9, 0.8, 0.1], [0.5, 0.5, 1]], [0, 1])).toBeCloseTo(expected, 6);
+    expect(
+      loss(
+        [
+          [0.9, 0.8, 0.1],
+          [0.5, 0.5, 1],
+        ],
+        [0, 1],
+      ),
+    ).toBeCloseTo(expected, 6);
   });
 
   it('on softmax scores, which already sum to 1, is the plain -ln p of the label', () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/graph/graph-builder.ts';
 import { addInferenceGraph } from '../../src/graph/inference-graph.ts';
-import { defaultModelSpec, layerNodes, layerOutputShapes, parameterCount, parseModelSpec, variableSpecs } from '../../src/model/spec.ts';
+import {
+  defaultModelSpec,
+  layerNodes,
+  layerOutputShapes,
+  parameterCount,
+  parseModelSpec,
+  variableSpecs,
+} from '../../src/model/spec.ts';
 
 describe('defaultModelSpec', () => {
   it("is the notebook's CNN: layer kinds, sizes, activations and Keras names", () => {
@@ -21,19 +28,39 @@ describe('defaultModelSpec', () => {
 
   it("has Keras's output shapes and variables (42,090 parameters, as model.summary() counts)", () => {
     const spec = defaultModelSpec();
-    expect(layerOutputShapes(spec)).toEqual([[26, 26, 16], [13, 13, 16], [11, 11, 32], [5, 5, 32], [3, 3, 64], [576], [32], [10]]);
+    expect(layerOutputShapes(spec)).toEqual([
+      [26, 26, 16],
+      [13, 13, 16],
+      [11, 11, 32],
+      [5, 5, 32],
+      [3, 3, 64],
+      [576],
+      [32],
+      [10],
+    ]);
     expect(variableSpecs(spec).map((v) => [v.name, v.shape])).toEqual([
-      ['conv2d/kernel', [3, 3, 1, 16]], ['conv2d/bias', [16]],
-      ['conv2d_1/kernel', [3, 3, 16, 32]], ['conv2d_1/bias', [32]],
-      ['conv2d_2/kernel', [3, 3, 32, 64]], ['conv2d_2/bias', [64]],
-      ['dense/kernel', [576, 32]], ['dense/bias', [32]],
-      ['dense_1/kernel', [32, 10]], ['dense_1/bias', [10]],
+      ['conv2d/kernel', [3, 3, 1, 16]],
+      ['conv2d/bias', [16]],
+      ['conv2d_1/kernel', [3, 3, 16, 32]],
+      ['conv2d_1/bias', [32]],
+      ['conv2d_2/kernel', [3, 3, 32, 64]],
+      ['conv2d_2/bias', [64]],
+      ['dense/kernel', [576, 32]],
+      ['dense/bias', [32]],
+      ['dense_1/kernel', [32, 10]],
+      ['dense_1/bias', [10]],
     ]);
     expect(parameterCount(spec)).toBe(42090);
   });
 
   it("uses Keras's Adam defaults: learning rate 0.001, betas 0.9/0.999, epsilon 1e-7", () => {
-    expect(defaultModelSpec().optimizer).toEqual({ kind: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    expect(defaultModelSpec().optimizer).toEqual({
+      kind: 'adam',
+      learningRate: 0.001,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+    });
     expect(defaultModelSpec({ learningRate: 0.01 }).optimizer.learningRate).toBe(0.01);
   });
 
@@ -57,7 +84,11 @@ describe('layerNodes', () => {
       { op: 'dense/MatMul', biasAdd: 'dense/BiasAdd', activation: 'dense/Relu', output: 'dense/Relu' },
       { op: 'dense_1/MatMul', biasAdd: 'dense_1/BiasAdd', activation: 'dense_1/Sigmoid', output: 'dense_1/Sigmoid' },
     ]);
-    expect(layerNodes({ kind: 'dense', name: 'dense_1', units: 10, activation: 'linear' })).toEqual({ op: 'dense_1/MatMul', biasAdd: 'dense_1/BiasAdd', output: 'dense_1/BiasAdd' });
+    expect(layerNodes({ kind: 'dense', name: 'dense_1', units: 10, activation: 'linear' })).toEqual({
+      op: 'dense_1/MatMul',
+      biasAdd: 'dense_1/BiasAdd',
+      output: 'dense_1/BiasAdd',
+    });
   });
 
   it('are the nodes the inference graph builds, for every activation', () => {
@@ -70,7 +101,8 @@ describe('layerNodes', () => {
       const built = new Map(builder.build().node!.map((node) => [node.name, node.op]));
       for (const layer of spec.layers) {
         const { op, biasAdd, activation: applied, shape, output } = layerNodes(layer);
-        for (const name of [op, biasAdd, applied, shape, output].filter((n) => n !== undefined)) expect(built.has(name), name).toBe(true);
+        for (const name of [op, biasAdd, applied, shape, output].filter((n) => n !== undefined))
+          expect(built.has(name), name).toBe(true);
       }
       expect(scores).toBe(layerNodes(spec.layers.at(-1)!).output);
     }
@@ -79,6 +111,8 @@ describe('layerNodes', () => {
   it('refuses an activation it cannot build, naming the ones it can', () => {
     const spec = JSON.parse(JSON.stringify(defaultModelSpec()));
     spec.layers[0].activation = 'tanh';
-    expect(() => parseModelSpec(spec, 'meta.json')).toThrow('meta.json: model spec field `layers[0].activation` must be relu, sigmoid, softmax or linear');
+    expect(() => parseModelSpec(spec, 'meta.json')).toThrow(
+      'meta.json: model spec field `layers[0].activation` must be relu, sigmoid, softmax or linear',
+    );
   });
 });

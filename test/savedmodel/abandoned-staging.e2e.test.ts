@@ -18,7 +18,10 @@ interface StagedExport {
 
 /** Starts a real export into `base` in a child process; resolves once its staging directory is written. */
 function startExport(base: string, mode: 'hold' | 'run'): Promise<StagedExport> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, base, mode], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, base, mode], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const closed = new Promise<NodeJS.Signals | null>((resolve) => proc.on('close', (_code, signal) => resolve(signal)));
   let stdout = '';
   let stderr = '';
@@ -36,11 +39,28 @@ function startExport(base: string, mode: 'hold' | 'run'): Promise<StagedExport> 
 function checkpointFixture(): string {
   const spec = defaultModelSpec();
   const meta: CheckpointMeta = {
-    format: SIDECAR_FORMAT, formatVersion: 1, epoch: 1, batch: 0, step: 1, metrics: null, partialEpoch: null, best: null,
-    reason: 'epoch', timestamp: new Date(0).toISOString(), engine: 'eager', weightsOnly: true,
-    data: { name: 'mnist', source: 'test', trainSamples: 1, testSamples: 1 }, run: { epochs: 1, batchSize: 1, seed: 1 }, spec,
+    format: SIDECAR_FORMAT,
+    formatVersion: 1,
+    epoch: 1,
+    batch: 0,
+    step: 1,
+    metrics: null,
+    partialEpoch: null,
+    best: null,
+    reason: 'epoch',
+    timestamp: new Date(0).toISOString(),
+    engine: 'eager',
+    weightsOnly: true,
+    data: { name: 'mnist', source: 'test', trainSamples: 1, testSamples: 1 },
+    run: { epochs: 1, batchSize: 1, seed: 1 },
+    spec,
   };
-  return saveCheckpoint(tempDir('ckpt'), { variables: fixtureWeights(spec), adam: { step: 1, m: new Map(), v: new Map() } }, meta, 1).prefix;
+  return saveCheckpoint(
+    tempDir('ckpt'),
+    { variables: fixtureWeights(spec), adam: { step: 1, m: new Map(), v: new Map() } },
+    meta,
+    1,
+  ).prefix;
 }
 
 describe('staging directories of killed exports', () => {
@@ -56,7 +76,18 @@ describe('staging directories of killed exports', () => {
       expect(path.basename(killed.staging)).toMatch(/^\.7\.tmp-\d+-\d+$/);
       expect(fs.existsSync(path.join(killed.staging, 'saved_model.pb'))).toBe(true);
 
-      const result = await runCli(['export', '--checkpoint', checkpointFixture(), '--base-path', base, '--version', '1', '--no-verify', '--warmup-requests', '0']);
+      const result = await runCli([
+        'export',
+        '--checkpoint',
+        checkpointFixture(),
+        '--base-path',
+        base,
+        '--version',
+        '1',
+        '--no-verify',
+        '--warmup-requests',
+        '0',
+      ]);
       expect(result.code, result.stderr).toBe(0);
       const logged = userStderr(result.stderr).filter((line) => line.includes('staging'));
       expect(logged).toEqual([`removed 1 staging directory left by killed exports: ${killed.staging}`]);
@@ -65,7 +96,17 @@ describe('staging directories of killed exports', () => {
       expect(fs.readdirSync(base).sort()).toEqual([path.basename(live.staging), '1'].sort());
 
       // Nothing left to remove: no log line, an empty list in --json.
-      const again = await runCli(['--json', 'export', '--checkpoint', checkpointFixture(), '--base-path', base, '--no-verify', '--warmup-requests', '0']);
+      const again = await runCli([
+        '--json',
+        'export',
+        '--checkpoint',
+        checkpointFixture(),
+        '--base-path',
+        base,
+        '--no-verify',
+        '--warmup-requests',
+        '0',
+      ]);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).not.toContain('staging director');
       expect(JSON.parse(again.stdout).abandonedStaging).toEqual({ removed: [], failed: [] });

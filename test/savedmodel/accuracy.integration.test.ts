@@ -52,12 +52,19 @@ describe('savedModelPredictions', () => {
   it('rejects a batch size that is not a positive integer', async () => {
     const tf = await loadTf();
     const signature = { name: 'serving_default', output: 'scores', imageShape: [28, 28, 1], numClasses: 10 };
-    await expect(savedModelPredictions(tf, tempDir('accuracy'), signature, syntheticSplit(2), 0)).rejects.toThrow(RangeError);
+    await expect(savedModelPredictions(tf, tempDir('accuracy'), signature, syntheticSplit(2), 0)).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('falls back to a signature that maps image to float scores when the preferred name is absent, and names a directory without a SavedModel', () => {
     const dir = tempDir('scoring');
-    writeSavedModel(dir, servingModelContent(spec, fixtureWeights(spec), { signatureNames: { main: 'classify', decoded: 'predict_classes' } }));
+    writeSavedModel(
+      dir,
+      servingModelContent(spec, fixtureWeights(spec), {
+        signatureNames: { main: 'classify', decoded: 'predict_classes' },
+      }),
+    );
     expect(scoringSignature(dir, 'nope').name).toBe('classify');
     expect(() => scoringSignature(tempDir('empty'))).toThrow(/not a SavedModel directory/);
   });

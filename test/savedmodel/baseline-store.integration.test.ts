@@ -63,8 +63,14 @@ describe('fetchBaseline on an s3:// base path', () => {
 
   it('finds no baseline under an empty prefix, and names a missing version by its URI', async () => {
     const base = `s3://${BUCKET}/empty`;
-    expect(await fetchBaseline({ ref: 'latest', maxRegression: 0 }, base)).toEqual({ ref: 'latest', version: null, dir: null });
-    await expect(fetchBaseline({ ref: '3', maxRegression: 0 }, base)).rejects.toThrow(`baseline 3: version 3 does not exist (${base}/3)`);
+    expect(await fetchBaseline({ ref: 'latest', maxRegression: 0 }, base)).toEqual({
+      ref: 'latest',
+      version: null,
+      dir: null,
+    });
+    await expect(fetchBaseline({ ref: '3', maxRegression: 0 }, base)).rejects.toThrow(
+      `baseline 3: version 3 does not exist (${base}/3)`,
+    );
   });
 });
 
@@ -81,12 +87,21 @@ describe('export --baseline latest to an s3:// base path', () => {
 
     const same = await exportSavedModel(exportRequest(base, 7, split, 'latest'));
     expect(same.version).toBe(2);
-    expect(same.gate).toMatchObject({ baseline: { ref: 'latest', version: 1, path: `${base}/1`, accuracy: 1 }, broken: 0, passed: true });
+    expect(same.gate).toMatchObject({
+      baseline: { ref: 'latest', version: 1, path: `${base}/1`, accuracy: 1 },
+      broken: 0,
+      passed: true,
+    });
 
     await expect(exportSavedModel(exportRequest(base, 8, split, 'latest'))).rejects.toThrow(
-      new RegExp(`^candidate accuracy 0\\.\\d{4} is below baseline accuracy 1\\.0000 \\(version 2, latest\\) .*; ${base} was not published$`),
+      new RegExp(
+        `^candidate accuracy 0\\.\\d{4} is below baseline accuracy 1\\.0000 \\(version 2, latest\\) .*; ${base} was not published$`,
+      ),
     );
-    await expect(exportSavedModel(exportRequest(base, 8, split, 'latest')), 'the refusal carries the comparison for --json').rejects.toMatchObject({
+    await expect(
+      exportSavedModel(exportRequest(base, 8, split, 'latest')),
+      'the refusal carries the comparison for --json',
+    ).rejects.toMatchObject({
       details: { gate: { baseline: { version: 2, path: `${base}/2` }, passed: false } },
     });
     expect(await openModelStore(base).listVersions()).toEqual([1, 2]);

@@ -42,7 +42,13 @@ describe('exportSavedModel', () => {
     expect(tf.memory().numTensors, 'tensors left behind by verification').toBe(tensorsBefore);
     expect(result.version).toBe(1);
     expect(result.path).toBe(path.join(base, '1'));
-    expect(result.verification).toMatchObject({ images: 64, tolerance: 1e-5, classesAgree: true, passed: true, signatures: ['serving_default', 'predict_classes'] });
+    expect(result.verification).toMatchObject({
+      images: 64,
+      tolerance: 1e-5,
+      classesAgree: true,
+      passed: true,
+      signatures: ['serving_default', 'predict_classes'],
+    });
     expect(result.verification!.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     expect(result.accuracy).toMatchObject({ samples: 80, minimum: 0 });
     expect(fs.readdirSync(base)).toEqual(['1']);
@@ -60,11 +66,14 @@ describe('exportSavedModel', () => {
     const model = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
     const outputs = model.predict({ image: images }) as Record<string, import('@tensorflow/tfjs-node').Tensor>;
     expect(tf.max(tf.abs(tf.sub(outputs.scores!, expected))).dataSync()[0]).toBeLessThanOrEqual(1e-5);
-    expect(Array.from(outputs.classes!.dataSync() as unknown as BigInt64Array, Number)).toEqual(Array.from(tf.argMax(expected, -1).dataSync()));
+    expect(Array.from(outputs.classes!.dataSync() as unknown as BigInt64Array, Number)).toEqual(
+      Array.from(tf.argMax(expected, -1).dataSync()),
+    );
     model.dispose();
     // The notebook's signature: decoded is the output layer itself, float32 [N, 10].
     const notebook = await tf.node.loadSavedModel(dir, ['serve'], 'predict_classes');
-    const decoded = (notebook.predict({ image: images }) as Record<string, import('@tensorflow/tfjs-node').Tensor>).decoded!;
+    const decoded = (notebook.predict({ image: images }) as Record<string, import('@tensorflow/tfjs-node').Tensor>)
+      .decoded!;
     expect([decoded.dtype, decoded.shape]).toEqual(['float32', [16, 10]]);
     expect(tf.max(tf.abs(tf.sub(decoded, expected))).dataSync()[0]).toBeLessThanOrEqual(1e-5);
     notebook.dispose();
@@ -83,7 +92,10 @@ describe('exportSavedModel', () => {
     const dir = tempDir('class-index');
     writeSavedModel(dir, classIndexDecodedContent(spec, weights));
     const batch = gatherBatch(test, null, 0, 8);
-    const result = await verifySavedModel(tf, dir, spec, weights, batch.images, batch.count, { main: 'serving_default', decoded: 'predict_classes' });
+    const result = await verifySavedModel(tf, dir, spec, weights, batch.images, batch.count, {
+      main: 'serving_default',
+      decoded: 'predict_classes',
+    });
     expect(result).toMatchObject({ passed: false, classesAgree: true, maxAbsDiff: Number.POSITIVE_INFINITY });
   }, 60_000);
 
@@ -103,7 +115,9 @@ describe('exportSavedModel', () => {
     await exportSavedModel(request(base, { version: 2 }));
     fs.writeFileSync(path.join(base, '2', 'marker'), 'old');
     await expect(exportSavedModel(request(base, { version: 2 }))).rejects.toThrow(UserInputError);
-    await expect(exportSavedModel(request(base, { version: 2 }))).rejects.toThrow(`${path.join(base, '2')} already exists; pass force`);
+    await expect(exportSavedModel(request(base, { version: 2 }))).rejects.toThrow(
+      `${path.join(base, '2')} already exists; pass force`,
+    );
     expect(fs.existsSync(path.join(base, '2', 'marker'))).toBe(true);
     const replaced = await exportSavedModel(request(base, { version: 2, force: true }));
     expect(replaced.replaced).toBe(true);
@@ -114,12 +128,16 @@ describe('exportSavedModel', () => {
   it('leaves no BASE/N and no staging directory when a failure strikes mid-export', async () => {
     const base = tempDir('fail');
     // The accuracy gate fails after the SavedModel is written and verified in staging.
-    await expect(exportSavedModel(request(base, { version: 4, verify: true, minAccuracy: 1 }))).rejects.toThrow(OperationalError);
+    await expect(exportSavedModel(request(base, { version: 4, verify: true, minAccuracy: 1 }))).rejects.toThrow(
+      OperationalError,
+    );
     expect(fs.readdirSync(base)).toEqual([]);
     // A weight missing for the graph fails before anything is written.
     const partial = new Map(weights);
     partial.delete('dense_1/bias');
-    await expect(exportSavedModel(request(base, { version: 4, weights: partial }))).rejects.toThrow(/no weights for variable dense_1\/bias/);
+    await expect(exportSavedModel(request(base, { version: 4, weights: partial }))).rejects.toThrow(
+      /no weights for variable dense_1\/bias/,
+    );
     expect(fs.readdirSync(base)).toEqual([]);
   }, 60_000);
 
@@ -139,7 +157,9 @@ describe('exportSavedModel', () => {
       realRename(from, to);
     });
     try {
-      await expect(exportSavedModel(request(base, { version: 1, force: true }))).rejects.toThrow(`${finalDir}: cannot write it (EIO: i/o error)`);
+      await expect(exportSavedModel(request(base, { version: 1, force: true }))).rejects.toThrow(
+        `${finalDir}: cannot write it (EIO: i/o error)`,
+      );
     } finally {
       rename.mockRestore();
     }
@@ -151,7 +171,9 @@ describe('exportSavedModel', () => {
     const base = tempDir('force-fail');
     await exportSavedModel(request(base, { version: 1 }));
     const before = fs.readFileSync(path.join(base, '1', 'saved_model.pb'));
-    await expect(exportSavedModel(request(base, { version: 1, force: true, verify: true, minAccuracy: 1 }))).rejects.toThrow(/below minAccuracy=1/);
+    await expect(
+      exportSavedModel(request(base, { version: 1, force: true, verify: true, minAccuracy: 1 })),
+    ).rejects.toThrow(/below minAccuracy=1/);
     expect(fs.readdirSync(base)).toEqual(['1']);
     expect(fs.readFileSync(path.join(base, '1', 'saved_model.pb'))).toEqual(before);
   }, 60_000);
@@ -165,7 +187,9 @@ describe('exportSavedModel', () => {
     });
     const records = decodeTFRecords(fs.readFileSync(result.warmup!.file), result.warmup!.file);
     expect(records).toHaveLength(3);
-    const requests = records.map((record) => decodeMessage<any>('tensorflow.serving.PredictionLog', record).predict_log.request);
+    const requests = records.map(
+      (record) => decodeMessage<any>('tensorflow.serving.PredictionLog', record).predict_log.request,
+    );
     expect(requests.map((r) => r.model_spec)).toEqual([
       { name: 'digits', signature_name: 'serving_default' },
       { name: 'digits', signature_name: 'predict_classes' },
@@ -180,10 +204,18 @@ describe('exportSavedModel', () => {
 
   it('rejects bad settings as usage errors', async () => {
     const base = tempDir('bad');
-    await expect(exportSavedModel(request(base, { minAccuracy: 1.5 }))).rejects.toThrow('minAccuracy must be between 0 and 1, got 1.5');
-    await expect(exportSavedModel(request(base, { warmupRequests: 1001 }))).rejects.toThrow(/warmupRequests must be an integer from 0 to 1000/);
-    await expect(exportSavedModel(request(base, { signatureNames: { main: 'predict_classes', decoded: 'predict_classes' } }))).rejects.toThrow(UserInputError);
-    await expect(exportSavedModel(request(base, { verify: true, test: undefined }))).rejects.toThrow(/need test images/);
+    await expect(exportSavedModel(request(base, { minAccuracy: 1.5 }))).rejects.toThrow(
+      'minAccuracy must be between 0 and 1, got 1.5',
+    );
+    await expect(exportSavedModel(request(base, { warmupRequests: 1001 }))).rejects.toThrow(
+      /warmupRequests must be an integer from 0 to 1000/,
+    );
+    await expect(
+      exportSavedModel(request(base, { signatureNames: { main: 'predict_classes', decoded: 'predict_classes' } })),
+    ).rejects.toThrow(UserInputError);
+    await expect(exportSavedModel(request(base, { verify: true, test: undefined }))).rejects.toThrow(
+      /need test images/,
+    );
     expect(fs.readdirSync(base)).toEqual([]);
   });
 });

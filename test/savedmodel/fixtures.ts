@@ -31,7 +31,10 @@ export function syntheticSplit(count: number, seed = 3): Split {
  * SavedModel content as exports before the notebook contract wrote it: `predict_classes` maps
  * `decoded` to `ArgMax:0`, int64 [N] (the class indices), instead of the ten scores.
  */
-export function classIndexDecodedContent(spec: ModelSpec, weights: ReadonlyMap<string, Float32Array>): SavedModelContent {
+export function classIndexDecodedContent(
+  spec: ModelSpec,
+  weights: ReadonlyMap<string, Float32Array>,
+): SavedModelContent {
   const content = servingModelContent(spec, weights);
   const main = content.signatures.serving_default!;
   content.signatures.predict_classes = { ...main, outputs: { decoded: main.outputs!.classes! } };

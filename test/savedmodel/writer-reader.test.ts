@@ -23,7 +23,10 @@ describe('writeSavedModel', () => {
   it('writes saved_model.pb, the variables bundle and assets.extra in the TF layout', () => {
     const dir = writeFixture({ assetsExtra: { 'hello.txt': new TextEncoder().encode('hi') } });
     expect(fs.readdirSync(dir).sort()).toEqual(['assets.extra', 'saved_model.pb', 'variables']);
-    expect(fs.readdirSync(path.join(dir, 'variables')).sort()).toEqual(['variables.data-00000-of-00001', 'variables.index']);
+    expect(fs.readdirSync(path.join(dir, 'variables')).sort()).toEqual([
+      'variables.data-00000-of-00001',
+      'variables.index',
+    ]);
     expect(fs.readFileSync(path.join(dir, 'assets.extra', 'hello.txt'), 'utf8')).toBe('hi');
   });
 
@@ -42,10 +45,20 @@ describe('writeSavedModel', () => {
     expect(savedModel.saved_model_schema_version).toBe(1);
     expect(metaGraph.meta_info_def!.tags).toEqual(['serve']);
     expect(metaGraph.meta_info_def!.tensorflow_version).toBe('2.21.0');
-    expect(metaGraph.saver_def).toMatchObject({ filename_tensor_name: 'save/Const:0', restore_op_name: 'save/restore_all', version: 'V2' });
+    expect(metaGraph.saver_def).toMatchObject({
+      filename_tensor_name: 'save/Const:0',
+      restore_op_name: 'save/restore_all',
+      version: 'V2',
+    });
     expect(Object.keys(metaGraph.signature_def!).sort()).toEqual(['predict_classes', 'serving_default']);
     expect(metaGraph.signature_def!.serving_default).toEqual({
-      inputs: { image: { name: 'conv2d_input:0', dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 28 }, { size: 28 }, { size: 1 }] } } },
+      inputs: {
+        image: {
+          name: 'conv2d_input:0',
+          dtype: 'DT_FLOAT',
+          tensor_shape: { dim: [{ size: -1 }, { size: 28 }, { size: 28 }, { size: 1 }] },
+        },
+      },
       outputs: {
         scores: { name: 'dense_1/Sigmoid:0', dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 10 }] } },
         classes: { name: 'ArgMax:0', dtype: 'DT_INT64', tensor_shape: { dim: [{ size: -1 }] } },
@@ -54,8 +67,12 @@ describe('writeSavedModel', () => {
       defaults: {},
     });
     // The notebook's decoded: the output layer, the same tensor as scores.
-    expect(metaGraph.signature_def!.predict_classes!.outputs).toEqual({ decoded: metaGraph.signature_def!.serving_default!.outputs!.scores });
-    const variableDefs = metaGraph.collection_def!.variables!.bytes_list!.value!.map((b) => decodeMessage<Record<string, unknown>>('tensorflow.VariableDef', b));
+    expect(metaGraph.signature_def!.predict_classes!.outputs).toEqual({
+      decoded: metaGraph.signature_def!.serving_default!.outputs!.scores,
+    });
+    const variableDefs = metaGraph.collection_def!.variables!.bytes_list!.value!.map((b) =>
+      decodeMessage<Record<string, unknown>>('tensorflow.VariableDef', b),
+    );
     expect(variableDefs[0]).toEqual({
       variable_name: 'conv2d/kernel:0',
       initializer_name: 'conv2d/kernel/Assign',
@@ -68,7 +85,9 @@ describe('writeSavedModel', () => {
   });
 
   it('names signatures as asked', () => {
-    const content = servingModelContent(spec, weights, { signatureNames: { main: 'classify', decoded: 'only_classes' } });
+    const content = servingModelContent(spec, weights, {
+      signatureNames: { main: 'classify', decoded: 'only_classes' },
+    });
     expect(Object.keys(content.signatures).sort()).toEqual(['classify', 'only_classes']);
   });
 
@@ -91,30 +110,40 @@ describe('readSavedModel errors', () => {
   }
 
   it('names a missing directory', () => {
-    expect(error(() => readSavedModel('/nonexistent/model')).message).toBe('/nonexistent/model: no such SavedModel directory');
+    expect(error(() => readSavedModel('/nonexistent/model')).message).toBe(
+      '/nonexistent/model: no such SavedModel directory',
+    );
   });
 
   it('names a directory without saved_model.pb', () => {
     const dir = tempDir('empty');
-    expect(error(() => readSavedModel(dir)).message).toBe(`${dir}: not a SavedModel directory: saved_model.pb is missing`);
+    expect(error(() => readSavedModel(dir)).message).toBe(
+      `${dir}: not a SavedModel directory: saved_model.pb is missing`,
+    );
   });
 
   it('rejects a corrupt saved_model.pb', () => {
     const dir = writeFixture();
     const file = path.join(dir, 'saved_model.pb');
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 5000));
-    expect(error(() => readSavedModel(dir)).message).toMatch(new RegExp(`^${file}: not a valid SavedModel protobuf \\(`));
+    expect(error(() => readSavedModel(dir)).message).toMatch(
+      new RegExp(`^${file}: not a valid SavedModel protobuf \\(`),
+    );
   });
 
   it('rejects a file of text as a SavedModel with no MetaGraphDef', () => {
     const dir = tempDir('text');
     fs.writeFileSync(path.join(dir, 'saved_model.pb'), '');
-    expect(error(() => readSavedModel(dir)).message).toMatch(/not a valid SavedModel protobuf \(it holds no MetaGraphDef\)/);
+    expect(error(() => readSavedModel(dir)).message).toMatch(
+      /not a valid SavedModel protobuf \(it holds no MetaGraphDef\)/,
+    );
   });
 
   it('lists the available tag-sets for an unknown tag', () => {
     const dir = writeFixture({ tags: ['serve', 'gpu'] });
     expect(readSavedModel(dir, { tag: 'gpu' }).metaGraph.meta_info_def!.tags).toEqual(['serve', 'gpu']);
-    expect(error(() => readSavedModel(dir, { tag: 'train' })).message).toBe(`${dir}: no MetaGraphDef with tag "train" (available tag-sets: serve,gpu)`);
+    expect(error(() => readSavedModel(dir, { tag: 'train' })).message).toBe(
+      `${dir}: no MetaGraphDef with tag "train" (available tag-sets: serve,gpu)`,
+    );
   });
 });

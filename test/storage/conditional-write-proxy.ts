@@ -23,7 +23,10 @@ export interface ConditionalWriteProxy {
   close(): Promise<void>;
 }
 
-export async function startConditionalWriteProxy(upstreamPort: number, direct: S3Client): Promise<ConditionalWriteProxy> {
+export async function startConditionalWriteProxy(
+  upstreamPort: number,
+  direct: S3Client,
+): Promise<ConditionalWriteProxy> {
   const decided = new Map<string, Promise<void>>();
   const barriers = new Map<string, { racers: number; arrived: number; open: Promise<void>; release: () => void }>();
   const refused: string[] = [];
@@ -32,11 +35,14 @@ export async function startConditionalWriteProxy(upstreamPort: number, direct: S
 
   const forward = (request: http.IncomingMessage, response: http.ServerResponse, body: Buffer): Promise<void> =>
     new Promise((resolve, reject) => {
-      const upstream = http.request({ host: '127.0.0.1', port: upstreamPort, method: request.method, path: request.url, headers: request.headers }, (answer) => {
-        response.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(response);
-        answer.on('end', resolve);
-      });
+      const upstream = http.request(
+        { host: '127.0.0.1', port: upstreamPort, method: request.method, path: request.url, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(response);
+          answer.on('end', resolve);
+        },
+      );
       upstream.on('error', reject);
       upstream.end(body);
     });
@@ -77,12 +83,17 @@ export async function startConditionalWriteProxy(upstreamPort: number, direct: S
         if (await exists(bucket, key)) {
           refused.push(key);
           response.writeHead(412, { 'content-type': 'application/xml' });
-          response.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>');
+          response.end(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+          );
           return;
         }
         await forward(request, response, body);
       });
-      decided.set(key, turn.catch(() => {}));
+      decided.set(
+        key,
+        turn.catch(() => {}),
+      );
       await turn;
     } catch (error) {
       response.writeHead(502).end(String(error));

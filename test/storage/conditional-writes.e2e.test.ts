@@ -35,8 +35,16 @@ afterAll(async () => {
 });
 
 function filesOf(dir: string): string {
-  return JSON.stringify(fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
-    .map((entry) => [path.relative(dir, path.join(entry.parentPath, entry.name)), fs.readFileSync(path.join(entry.parentPath, entry.name)).toString('base64')]).sort());
+  return JSON.stringify(
+    fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => [
+        path.relative(dir, path.join(entry.parentPath, entry.name)),
+        fs.readFileSync(path.join(entry.parentPath, entry.name)).toString('base64'),
+      ])
+      .sort(),
+  );
 }
 
 async function readBack(base: string, version: number): Promise<string> {
@@ -46,13 +54,17 @@ async function readBack(base: string, version: number): Promise<string> {
 }
 
 async function keys(prefix: string): Promise<string[]> {
-  return ((await direct.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((object) => object.Key!).sort();
+  return ((await direct.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? [])
+    .map((object) => object.Key!)
+    .sort();
 }
 
 describe('exports racing for one version on a store with conditional writes', () => {
   it('the loser of an auto-numbered race takes the next number; both versions are whole', async () => {
     const base = `s3://${BUCKET}/race-auto`;
-    const references = await Promise.all([21, 22].map(async (seed) => filesOf(await exportVersion(tempDir(`race-ref-${seed}`), 1, { seed }))));
+    const references = await Promise.all(
+      [21, 22].map(async (seed) => filesOf(await exportVersion(tempDir(`race-ref-${seed}`), 1, { seed }))),
+    );
     proxy.race('race-auto/1/mnist-serve-manifest.json', 2);
     const published = await Promise.all([21, 22].map((seed) => exportVersion(base, undefined, { seed })));
     expect(published.sort()).toEqual([`${base}/1`, `${base}/2`]);
@@ -65,7 +77,22 @@ describe('exports racing for one version on a store with conditional writes', ()
     const base = `s3://${BUCKET}/race-pinned`;
     const checkpoint = saveCheckpoint(tempDir('race-ckpt'), sampleState(1), sampleMeta(1), 1).prefix;
     proxy.race('race-pinned/3/mnist-serve-manifest.json', 2);
-    const exportTo = () => runCli(['export', '--checkpoint', checkpoint, '--base-path', base, '--version', '3', '--no-verify', '--warmup-requests', '0'], { env: proxyEnv });
+    const exportTo = () =>
+      runCli(
+        [
+          'export',
+          '--checkpoint',
+          checkpoint,
+          '--base-path',
+          base,
+          '--version',
+          '3',
+          '--no-verify',
+          '--warmup-requests',
+          '0',
+        ],
+        { env: proxyEnv },
+      );
     const results = await Promise.all([exportTo(), exportTo()]);
     expect(results.map((result) => result.code).sort()).toEqual([0, 1]);
     const loser = results.find((result) => result.code === 1)!;
@@ -75,6 +102,12 @@ describe('exports racing for one version on a store with conditional writes', ()
     expect(await openModelStore(base).listVersions()).toEqual([3]);
     const stored = await keys('race-pinned/');
     expect(stored.every((key) => key.startsWith('race-pinned/3/'))).toBe(true);
-    expect(stored).toEqual(expect.arrayContaining(['race-pinned/3/mnist-serve-manifest.json', 'race-pinned/3/saved_model.pb', 'race-pinned/3/variables/variables.index']));
+    expect(stored).toEqual(
+      expect.arrayContaining([
+        'race-pinned/3/mnist-serve-manifest.json',
+        'race-pinned/3/saved_model.pb',
+        'race-pinned/3/variables/variables.index',
+      ]),
+    );
   }, 180_000);
 });

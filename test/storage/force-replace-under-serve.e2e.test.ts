@@ -19,7 +19,10 @@ let running: TestServer | undefined;
 beforeAll(async () => {
   s3 = await startS3();
   useS3(s3);
-  proxy = await startConditionalWriteProxy(s3.port, new S3Client({ forcePathStyle: true, endpoint: s3.env.AWS_ENDPOINT_URL_S3 }));
+  proxy = await startConditionalWriteProxy(
+    s3.port,
+    new S3Client({ forcePathStyle: true, endpoint: s3.env.AWS_ENDPOINT_URL_S3 }),
+  );
   // Before the first store is opened: the exports and the server in this process go through the proxy.
   process.env.AWS_ENDPOINT_URL_S3 = `http://127.0.0.1:${proxy.port}`;
 });
@@ -33,7 +36,10 @@ afterAll(async () => {
 async function scoresOf(dir: string): Promise<number[]> {
   const tf = await loadTf();
   const model = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
-  const out = model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<string, import('@tensorflow/tfjs-node').Tensor>;
+  const out = model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<
+    string,
+    import('@tensorflow/tfjs-node').Tensor
+  >;
   const scores = Array.from(out.scores!.dataSync());
   model.dispose();
   return scores;
@@ -50,7 +56,8 @@ describe('serve while its only version is replaced with --force on the store', (
     await exportVersion(base, 1, { seed: 1 });
     running = await startServer([modelConfig(base)], { pollWaitSeconds: 0.2, modelCacheDir: tempDir('force-cache') });
     const url = running.url;
-    const predict = async () => (await request(`${url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] }));
+    const predict = async () =>
+      await request(`${url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] });
     expect(close((await predict()).body.predictions[0].scores, original)).toBe(true);
 
     const release = proxy.hold('force/1/saved_model.pb');

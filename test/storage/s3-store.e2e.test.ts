@@ -28,7 +28,11 @@ afterAll(async () => {
 function filesOf(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files.set(path.relative(dir, path.join(entry.parentPath, entry.name)), fs.readFileSync(path.join(entry.parentPath, entry.name)).toString('base64'));
+    if (entry.isFile())
+      files.set(
+        path.relative(dir, path.join(entry.parentPath, entry.name)),
+        fs.readFileSync(path.join(entry.parentPath, entry.name)).toString('base64'),
+      );
   }
   return files;
 }
@@ -40,7 +44,9 @@ async function readBack(base: string, version: number): Promise<string> {
 }
 
 async function keys(prefix: string): Promise<string[]> {
-  return ((await raw.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((object) => object.Key!);
+  return ((await raw.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map(
+    (object) => object.Key!,
+  );
 }
 
 describe('the S3 model store', () => {
@@ -53,11 +59,19 @@ describe('the S3 model store', () => {
     expect(filesOf(dir)).toEqual(filesOf(local));
     const tf = await loadTf();
     const model = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
-    const scores = (model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<string, import('@tensorflow/tfjs-node').Tensor>).scores!;
+    const scores = (
+      model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<string, import('@tensorflow/tfjs-node').Tensor>
+    ).scores!;
     expect(scores.shape).toEqual([1, 10]);
     model.dispose();
     // saved_model.pb went last, after the manifest claimed the version.
-    expect((await keys('load/1/')).sort()).toEqual(['load/1/assets.extra/tf_serving_warmup_requests', 'load/1/mnist-serve-manifest.json', 'load/1/saved_model.pb', 'load/1/variables/variables.data-00000-of-00001', 'load/1/variables/variables.index']);
+    expect((await keys('load/1/')).sort()).toEqual([
+      'load/1/assets.extra/tf_serving_warmup_requests',
+      'load/1/mnist-serve-manifest.json',
+      'load/1/saved_model.pb',
+      'load/1/variables/variables.data-00000-of-00001',
+      'load/1/variables/variables.index',
+    ]);
   });
 
   it('numbers versions by listing the store, refuses an existing one without --force, and replaces it whole with it', async () => {
@@ -77,7 +91,8 @@ describe('the S3 model store', () => {
     await Promise.all([exportVersion(base, undefined, { seed: 11 }), exportVersion(base, undefined, { seed: 12 })]);
     for (const version of await openModelStore(base).listVersions()) {
       const read = await readBack(base, version).then(filesOf, (error: Error) => error);
-      if (read instanceof Error) expect(read.message).toMatch(/does not match the version's manifest|is \d+ bytes, expected/);
+      if (read instanceof Error)
+        expect(read.message).toMatch(/does not match the version's manifest|is \d+ bytes, expected/);
       else expect(references.map((dir) => JSON.stringify([...filesOf(dir)]))).toContain(JSON.stringify([...read]));
     }
   });
@@ -86,8 +101,14 @@ describe('the S3 model store', () => {
     const base = `s3://${BUCKET}/killed`;
     const source = await exportVersion(tempDir('killed-source'), 1);
     for (const [round, delayMs] of [0, 300, 800].entries()) {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'storage', 'publish-until-killed.ts'), base, source], { env: { ...process.env, ...s3.env }, stdio: 'ignore' });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(projectRoot, 'test', 'storage', 'publish-until-killed.ts'), base, source],
+        { env: { ...process.env, ...s3.env }, stdio: 'ignore' },
+      );
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_code, signal) => resolve(signal)),
+      );
       await waitFor(async () => (await keys(`killed/${round + 1}/`)).length > 0, 30_000);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       child.kill('SIGKILL');

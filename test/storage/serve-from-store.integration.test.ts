@@ -16,8 +16,15 @@ beforeAll(async () => {
   useS3(s3);
   const tf = await loadTf();
   for (const version of [1, 2]) {
-    const model = await tf.node.loadSavedModel(await exportVersion(tempDir('store-reference'), version), ['serve'], 'serving_default');
-    const out = model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<string, import('@tensorflow/tfjs-node').Tensor>;
+    const model = await tf.node.loadSavedModel(
+      await exportVersion(tempDir('store-reference'), version),
+      ['serve'],
+      'serving_default',
+    );
+    const out = model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<
+      string,
+      import('@tensorflow/tfjs-node').Tensor
+    >;
     expectedScores.set(version, Array.from(out.scores!.dataSync()));
     model.dispose();
   }
@@ -33,12 +40,17 @@ afterAll(async () => {
 });
 
 function versionOf(scores: number[]): number | undefined {
-  for (const [version, wanted] of expectedScores) if (wanted.every((value, i) => Math.abs(value - scores[i]!) < 1e-4)) return version;
+  for (const [version, wanted] of expectedScores)
+    if (wanted.every((value, i) => Math.abs(value - scores[i]!) < 1e-4)) return version;
   return undefined;
 }
 
 const states = async (url: string) =>
-  Object.fromEntries(((await request(`${url}/v1/models/mnist`)).body?.model_version_status ?? []).map((s: { version: string; state: string }) => [s.version, s.state]));
+  Object.fromEntries(
+    ((await request(`${url}/v1/models/mnist`)).body?.model_version_status ?? []).map(
+      (s: { version: string; state: string }) => [s.version, s.state],
+    ),
+  );
 
 describe('serve from an s3:// base path', () => {
   it('swaps 32 busy connections to a version exported to the store, with no failed request, and drops the old copy from the cache', async () => {
@@ -55,7 +67,10 @@ describe('serve from an s3:// base path', () => {
       while ((answers.length < 2000 || !swapped) && answers.length < 20_000) {
         const response = await fetch(`${url}/v1/models/mnist:predict`, { method: 'POST', body });
         const json = (await response.json()) as { predictions?: { scores: number[] }[] };
-        answers.push({ status: response.status, version: json.predictions ? versionOf(json.predictions[0]!.scores) : undefined });
+        answers.push({
+          status: response.status,
+          version: json.predictions ? versionOf(json.predictions[0]!.scores) : undefined,
+        });
         if (answers.length === 300) exported = exportVersion(base, 2);
       }
     };
@@ -74,7 +89,11 @@ describe('serve from an s3:// base path', () => {
     const base = `s3://${BUCKET}/outage`;
     await exportVersion(base, 1);
     const lines: Record<string, unknown>[] = [];
-    running = await startServer([modelConfig(base)], { pollWaitSeconds: 0.2, modelCacheDir: tempDir('outage-cache'), logger: jsonLogger((line) => lines.push(JSON.parse(line))) });
+    running = await startServer([modelConfig(base)], {
+      pollWaitSeconds: 0.2,
+      modelCacheDir: tempDir('outage-cache'),
+      logger: jsonLogger((line) => lines.push(JSON.parse(line))),
+    });
     const url = running.url;
     await s3.stop();
     const failures = () => lines.filter((line) => line.msg === 'cannot poll the base path');
@@ -85,7 +104,9 @@ describe('serve from an s3:// base path', () => {
     const answer = await request(`${url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] });
     expect(answer.status).toBe(200);
     const metrics = await (await fetch(`${url}/monitoring/prometheus/metrics`)).text();
-    expect(Number(/mnist_serve_storage_errors_total\{model="mnist"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(Number(/mnist_serve_storage_errors_total\{model="mnist"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(
+      3,
+    );
 
     await s3.restart();
     await exportVersion(base, 2);

@@ -19,7 +19,10 @@ let proxyEnv: Record<string, string>;
 beforeAll(async () => {
   s3 = await startS3();
   useS3(s3);
-  proxy = await startConditionalWriteProxy(s3.port, new S3Client({ forcePathStyle: true, endpoint: s3.env.AWS_ENDPOINT_URL_S3 }));
+  proxy = await startConditionalWriteProxy(
+    s3.port,
+    new S3Client({ forcePathStyle: true, endpoint: s3.env.AWS_ENDPOINT_URL_S3 }),
+  );
   proxyEnv = { ...s3.env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${proxy.port}` };
 });
 
@@ -48,12 +51,17 @@ describe('serve --workers 2 from an s3:// base path', () => {
     const base = `s3://${BUCKET}/workers`;
     await exportVersion(base, 1);
     const cache = tempDir('workers-cache');
-    const server = await startServe(['--model-base-path', base, '--model-cache-dir', cache, '--file-system-poll-wait-seconds', '1', '--json'], { workers: 2, env: proxyEnv });
+    const server = await startServe(
+      ['--model-base-path', base, '--model-cache-dir', cache, '--file-system-poll-wait-seconds', '1', '--json'],
+      { workers: 2, env: proxyEnv },
+    );
     try {
       expect(downloads('workers/1/saved_model.pb')).toBe(1);
       expect(downloads('workers/1/variables/variables.data-00000-of-00001')).toBe(1);
       const body = JSON.stringify({ instances: [sampleImage(1)] });
-      const answers = await Promise.all(Array.from({ length: 8 }, () => request(`${server.url}/v1/models/mnist:predict`, 'POST', body)));
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => request(`${server.url}/v1/models/mnist:predict`, 'POST', body)),
+      );
       expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
 
       await exportVersion(base, 2);
@@ -61,15 +69,28 @@ describe('serve --workers 2 from an s3:// base path', () => {
       await waitFor(async () => {
         const statuses = await Promise.all(Array.from({ length: 4 }, () => request(`${server.url}/v1/models/mnist`)));
         return statuses.every((answer) => {
-          const versions = (JSON.parse(answer.body) as { model_version_status: { version: string; state: string }[] }).model_version_status;
+          const versions = (JSON.parse(answer.body) as { model_version_status: { version: string; state: string }[] })
+            .model_version_status;
           return versions.length === 1 && versions[0]!.version === '2' && versions[0]!.state === 'AVAILABLE';
         });
       }, 60_000);
       expect(downloads('workers/2/saved_model.pb')).toBe(1);
-      const after = await Promise.all(Array.from({ length: 8 }, () => request(`${server.url}/v1/models/mnist:predict`, 'POST', body)));
+      const after = await Promise.all(
+        Array.from({ length: 8 }, () => request(`${server.url}/v1/models/mnist:predict`, 'POST', body)),
+      );
       expect(after.map((answer) => answer.status)).toEqual(Array(8).fill(200));
       // Version 1's cached copy went with its unload; only version 2 is left in the run's cache.
-      await waitFor(() => fs.readdirSync(cache).flatMap((run) => fs.readdirSync(path.join(cache, run)).flatMap((model) => fs.readdirSync(path.join(cache, run, model)))).filter((name) => !name.startsWith('.')).join() === '2', 10_000);
+      await waitFor(
+        () =>
+          fs
+            .readdirSync(cache)
+            .flatMap((run) =>
+              fs.readdirSync(path.join(cache, run)).flatMap((model) => fs.readdirSync(path.join(cache, run, model))),
+            )
+            .filter((name) => !name.startsWith('.'))
+            .join() === '2',
+        10_000,
+      );
     } finally {
       server.child.kill('SIGTERM');
     }

@@ -48,11 +48,28 @@ describe('mnist-serve sync', () => {
     const base = `s3://${BUCKET}/sync-live`;
     const source = await exportVersion(tempDir('sync-live-source'), 1);
     const target = tempDir('sync-live-target');
-    const sync = spawn(process.execPath, [path.join(projectRoot, 'bin', 'mnist-serve'), 'sync', '--from', base, '--to', target, '--poll-wait-seconds', '1'], { env: { ...process.env, ...s3.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const sync = spawn(
+      process.execPath,
+      [
+        path.join(projectRoot, 'bin', 'mnist-serve'),
+        'sync',
+        '--from',
+        base,
+        '--to',
+        target,
+        '--poll-wait-seconds',
+        '1',
+      ],
+      { env: { ...process.env, ...s3.env }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let syncLog = '';
     sync.stderr.on('data', (chunk) => (syncLog += chunk));
     const syncExit = new Promise((resolve) => sync.on('exit', resolve));
-    const exporter = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'storage', 'publish-until-killed.ts'), base, source], { env: { ...process.env, ...s3.env }, stdio: 'ignore' });
+    const exporter = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(projectRoot, 'test', 'storage', 'publish-until-killed.ts'), base, source],
+      { env: { ...process.env, ...s3.env }, stdio: 'ignore' },
+    );
     const exported = new Promise((resolve) => exporter.on('exit', resolve));
     const seen: string[] = [];
     try {
@@ -61,7 +78,9 @@ describe('mnist-serve sync', () => {
       while (!done || !fs.existsSync(path.join(target, '1'))) {
         if (fs.existsSync(path.join(target, '1'))) {
           const files = fs.readdirSync(path.join(target, '1'), { recursive: true }).map(String).sort();
-          const padding = fs.statSync(path.join(target, '1', 'assets.extra', 'padding'), { throwIfNoEntry: false })?.size;
+          const padding = fs.statSync(path.join(target, '1', 'assets.extra', 'padding'), {
+            throwIfNoEntry: false,
+          })?.size;
           seen.push(`${files.join(',')}:${padding}`);
         }
         if (seen.length > 0 && done) break;
@@ -82,13 +101,31 @@ describe('mnist-serve sync', () => {
 
 describe('store errors', () => {
   const cases: [string, string, Record<string, string>, RegExp][] = [
-    ['wrong credentials', `s3://${BUCKET}/x`, { AWS_ACCESS_KEY_ID: 'WRONG' }, /^mnist-serve: error: s3:\/\/models\/x: cannot list versions \(InvalidAccessKeyId/],
-    ['a missing bucket', 's3://no-such-bucket/x', {}, /^mnist-serve: error: s3:\/\/no-such-bucket\/x: cannot list versions \(NoSuchBucket: The specified bucket does not exist\)$/],
-    ['an unreachable endpoint', `s3://${BUCKET}/x`, { AWS_ENDPOINT_URL_S3: '' }, /^mnist-serve: error: s3:\/\/models\/x: cannot list versions \(.*ECONNREFUSED/],
+    [
+      'wrong credentials',
+      `s3://${BUCKET}/x`,
+      { AWS_ACCESS_KEY_ID: 'WRONG' },
+      /^mnist-serve: error: s3:\/\/models\/x: cannot list versions \(InvalidAccessKeyId/,
+    ],
+    [
+      'a missing bucket',
+      's3://no-such-bucket/x',
+      {},
+      /^mnist-serve: error: s3:\/\/no-such-bucket\/x: cannot list versions \(NoSuchBucket: The specified bucket does not exist\)$/,
+    ],
+    [
+      'an unreachable endpoint',
+      `s3://${BUCKET}/x`,
+      { AWS_ENDPOINT_URL_S3: '' },
+      /^mnist-serve: error: s3:\/\/models\/x: cannot list versions \(.*ECONNREFUSED/,
+    ],
   ];
   for (const [what, uri, env, message] of cases) {
     it(`sync --once and export report ${what} in one line and exit 1, writing nothing`, async () => {
-      const environment = { ...env, ...(env.AWS_ENDPOINT_URL_S3 === '' && { AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${closedPort}` }) };
+      const environment = {
+        ...env,
+        ...(env.AWS_ENDPOINT_URL_S3 === '' && { AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${closedPort}` }),
+      };
       const target = path.join(tempDir('sync-error'), 'mnist');
       const synced = await cli(['sync', '--once', '--from', uri, '--to', target], environment);
       expect(synced.code).toBe(1);
@@ -96,7 +133,10 @@ describe('store errors', () => {
       expect(userStderr(synced.stderr)[0]).toMatch(message);
       expect(fs.existsSync(target)).toBe(false);
       const checkpoint = saveCheckpoint(tempDir('ckpt'), sampleState(1), sampleMeta(1), 1).prefix;
-      const exported = await cli(['export', '--checkpoint', checkpoint, '--base-path', uri, '--no-verify', '--warmup-requests', '0'], environment);
+      const exported = await cli(
+        ['export', '--checkpoint', checkpoint, '--base-path', uri, '--no-verify', '--warmup-requests', '0'],
+        environment,
+      );
       expect(exported.code).toBe(1);
       expect(userStderr(exported.stderr).at(-1)).toMatch(message);
       expect(userStderr(exported.stderr).filter((line) => line.startsWith('mnist-serve:'))).toHaveLength(1);
@@ -104,14 +144,26 @@ describe('store errors', () => {
   }
 
   it('serve keeps running with wrong credentials, logging and counting each failing poll', async () => {
-    const server = await startServe(['--model-base-path', `s3://${BUCKET}/x`, '--file-system-poll-wait-seconds', '1', '--model-cache-dir', tempDir('serve-cache')], { env: { ...s3.env, AWS_ACCESS_KEY_ID: 'WRONG' } });
+    const server = await startServe(
+      [
+        '--model-base-path',
+        `s3://${BUCKET}/x`,
+        '--file-system-poll-wait-seconds',
+        '1',
+        '--model-cache-dir',
+        tempDir('serve-cache'),
+      ],
+      { env: { ...s3.env, AWS_ACCESS_KEY_ID: 'WRONG' } },
+    );
     try {
       const failures = () => serveLogLines(server.stderr()).filter((line) => line.msg === 'cannot poll the base path');
       await waitFor(() => failures().length >= 2, 30_000);
       expect(failures()[0]).toMatchObject({ level: 'error', model: 'mnist', base_path: `s3://${BUCKET}/x` });
       expect(String(failures()[0]!.error)).toContain('InvalidAccessKeyId');
       const metrics = await (await fetch(`${server.url}/monitoring/prometheus/metrics`)).text();
-      expect(Number(/mnist_serve_storage_errors_total\{model="mnist"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+      expect(
+        Number(/mnist_serve_storage_errors_total\{model="mnist"\} (\d+)/.exec(metrics)?.[1]),
+      ).toBeGreaterThanOrEqual(2);
     } finally {
       server.child.kill('SIGTERM');
       await server.exit;
@@ -123,7 +175,10 @@ describe('inspect-graph --saved-model s3://', () => {
   it('reads a version on the store without loading TensorFlow', async () => {
     const base = `s3://${BUCKET}/inspect`;
     await exportVersion(base, 1);
-    const result = await runCli(['inspect-graph', '--saved-model', `${base}/1`], { nodeArgs: ['--require', tracer], env: s3.env });
+    const result = await runCli(['inspect-graph', '--saved-model', `${base}/1`], {
+      nodeArgs: ['--require', tracer],
+      env: s3.env,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(`source: SavedModel ${base}/1 (tag serve)`);
     expect(result.stderr).toContain('[tracer] engine-loaded=false');

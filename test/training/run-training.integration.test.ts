@@ -1,19 +1,34 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { latestCheckpoint, listCheckpoints, loadCheckpoint, type LoadedCheckpoint } from '../../src/checkpoint/index.ts';
+import {
+  latestCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  type LoadedCheckpoint,
+} from '../../src/checkpoint/index.ts';
 import { UserInputError } from '../../src/errors.ts';
 import type { TrainingEvent } from '../../src/training/events.ts';
 import { train, type TrainOptions } from '../../src/training/run-training.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-
 /** A few hundred embedded digits, 8 steps an epoch: real training, a second or so per epoch. */
 function options(dir: string, overrides: Partial<TrainOptions> = {}): TrainOptions {
   return {
-    data: { seed: 7 }, trainSamples: 256, testSamples: 128, epochs: 2, batchSize: 32, learningRate: 0.001,
-    head: 'sigmoid', engine: 'eager', checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false },
-    resume: false, monitor: 'val_accuracy', earlyStoppingPatience: null, tensorboard: null, ...overrides,
+    data: { seed: 7 },
+    trainSamples: 256,
+    testSamples: 128,
+    epochs: 2,
+    batchSize: 32,
+    learningRate: 0.001,
+    head: 'sigmoid',
+    engine: 'eager',
+    checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false },
+    resume: false,
+    monitor: 'val_accuracy',
+    earlyStoppingPatience: null,
+    tensorboard: null,
+    ...overrides,
   };
 }
 
@@ -38,46 +53,58 @@ describe('training with checkpoints', () => {
   it.each([
     { engine: 'eager', tolerance: 1e-7 },
     { engine: 'graph', tolerance: 0 },
-  ] as const)('resumed after epoch 1 of 2 ($engine engine) ends with the same weights and Adam state as an uninterrupted 2-epoch run', async ({ engine, tolerance }) => {
-    const straightDir = tempDir('train');
-    const straight = await train(options(straightDir, { engine }));
-    expect(straight.status).toBe('completed');
-    expect(straight.history.map((r) => r.epoch)).toEqual([1, 2]);
-    expect(straight.evaluation!.loss).toBeLessThan(2.31);
+  ] as const)(
+    'resumed after epoch 1 of 2 ($engine engine) ends with the same weights and Adam state as an uninterrupted 2-epoch run',
+    async ({ engine, tolerance }) => {
+      const straightDir = tempDir('train');
+      const straight = await train(options(straightDir, { engine }));
+      expect(straight.status).toBe('completed');
+      expect(straight.history.map((r) => r.epoch)).toEqual([1, 2]);
+      expect(straight.evaluation!.loss).toBeLessThan(2.31);
 
-    const resumedDir = tempDir('train');
-    await train(options(resumedDir, { engine, epochs: 1 }));
-    const resumed = await train(options(resumedDir, { engine, resume: true }));
-    expect(resumed.resumedFrom).toBe(path.join(resumedDir, 'ckpt-1'));
-    expect(resumed.history.map((r) => r.epoch)).toEqual([2]);
+      const resumedDir = tempDir('train');
+      await train(options(resumedDir, { engine, epochs: 1 }));
+      const resumed = await train(options(resumedDir, { engine, resume: true }));
+      expect(resumed.resumedFrom).toBe(path.join(resumedDir, 'ckpt-1'));
+      expect(resumed.history.map((r) => r.epoch)).toEqual([2]);
 
-    const a = await latest(straightDir);
-    const b = await latest(resumedDir);
-    expect(b.state.adam.step).toBe(a.state.adam.step);
-    expect(b.meta.epoch).toBe(2);
-    expect(maxDifference(a, b)).toBeLessThanOrEqual(tolerance);
-    expect(resumed.evaluation!.loss).toBeCloseTo(straight.evaluation!.loss, 6);
-  });
+      const a = await latest(straightDir);
+      const b = await latest(resumedDir);
+      expect(b.state.adam.step).toBe(a.state.adam.step);
+      expect(b.meta.epoch).toBe(2);
+      expect(maxDifference(a, b)).toBeLessThanOrEqual(tolerance);
+      expect(resumed.evaluation!.loss).toBeCloseTo(straight.evaluation!.loss, 6);
+    },
+  );
 
   // The engines agree to float round-off, not bits (measured under 4e-7 after 16 steps); a lost
   // Adam slot, step count or data position would show as differences of 1e-4 and more.
   it.each([
     { first: 'eager', second: 'graph' },
     { first: 'graph', second: 'eager' },
-  ] as const)('resumes from $first engine checkpoint files with the $second engine as if it had not switched', async ({ first, second }) => {
-    const straightDir = tempDir('train');
-    await train(options(straightDir, { engine: first }));
+  ] as const)(
+    'resumes from $first engine checkpoint files with the $second engine as if it had not switched',
+    async ({ first, second }) => {
+      const straightDir = tempDir('train');
+      await train(options(straightDir, { engine: first }));
 
-    const dir = tempDir('train');
-    await train(options(dir, { engine: first, epochs: 1 }));
-    expect((await latest(dir)).meta).toMatchObject({ engine: first, epoch: 1, step: 8 });
-    const resumed = await train(options(dir, { engine: second, resume: true }));
-    expect(resumed).toMatchObject({ status: 'completed', engine: second, resumedFrom: path.join(dir, 'ckpt-1'), epoch: 2, step: 16 });
+      const dir = tempDir('train');
+      await train(options(dir, { engine: first, epochs: 1 }));
+      expect((await latest(dir)).meta).toMatchObject({ engine: first, epoch: 1, step: 8 });
+      const resumed = await train(options(dir, { engine: second, resume: true }));
+      expect(resumed).toMatchObject({
+        status: 'completed',
+        engine: second,
+        resumedFrom: path.join(dir, 'ckpt-1'),
+        epoch: 2,
+        step: 16,
+      });
 
-    const switched = await latest(dir);
-    expect(switched.meta).toMatchObject({ engine: second, epoch: 2, step: 16 });
-    expect(maxDifference(await latest(straightDir), switched)).toBeLessThanOrEqual(2e-6);
-  });
+      const switched = await latest(dir);
+      expect(switched.meta).toMatchObject({ engine: second, epoch: 2, step: 16 });
+      expect(maxDifference(await latest(straightDir), switched)).toBeLessThanOrEqual(2e-6);
+    },
+  );
 
   it('stops at an abort signal after the current step, checkpoints that batch, and resumes to the same weights', async () => {
     const straightDir = tempDir('train');
@@ -129,16 +156,27 @@ describe('training with checkpoints', () => {
 
   it('keeps only the newest --keep checkpoints', async () => {
     const dir = tempDir('train');
-    await train(options(dir, { epochs: 3, trainSamples: 64, checkpoint: { kind: 'directory', dir, keep: 2, saveBestOnly: false } }));
+    await train(
+      options(dir, {
+        epochs: 3,
+        trainSamples: 64,
+        checkpoint: { kind: 'directory', dir, keep: 2, saveBestOnly: false },
+      }),
+    );
     expect(listCheckpoints(dir).map((c) => path.basename(c.prefix))).toEqual(['ckpt-2', 'ckpt-3']);
   });
 
   it('with a learning rate too small to change anything, saves only the first epoch under save-best-only and stops early', async () => {
     const dir = tempDir('train');
-    const result = await train(options(dir, {
-      epochs: 5, trainSamples: 64, learningRate: 1e-12, earlyStoppingPatience: 2,
-      checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: true },
-    }));
+    const result = await train(
+      options(dir, {
+        epochs: 5,
+        trainSamples: 64,
+        learningRate: 1e-12,
+        earlyStoppingPatience: 2,
+        checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: true },
+      }),
+    );
     expect(result.status).toBe('early-stopped');
     expect(result.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
     expect(result.history.map((r) => r.checkpoint && path.basename(r.checkpoint))).toEqual(['ckpt-1', null, null]);
@@ -162,6 +200,8 @@ describe('training with checkpoints', () => {
     const result = await train(options(dir, { epochs: 1, trainSamples: 64, checkpoint: { kind: 'weights', prefix } }));
     expect(result.checkpoint).toBe(prefix);
     expect((await loadCheckpoint(prefix)).meta.weightsOnly).toBe(true);
-    await expect(train(options(dir, { resume: true, checkpoint: { kind: 'weights', prefix } }))).rejects.toBeInstanceOf(UserInputError);
+    await expect(train(options(dir, { resume: true, checkpoint: { kind: 'weights', prefix } }))).rejects.toBeInstanceOf(
+      UserInputError,
+    );
   });
 });

@@ -5,7 +5,6 @@ import { OperationalError, UserInputError } from '../../src/errors.ts';
 import { publishDirectoryAtomic, writeFileAtomic } from '../../src/util/atomic-write.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-
 afterEach(() => vi.restoreAllMocks());
 
 describe('writeFileAtomic', () => {
@@ -47,13 +46,23 @@ describe('publishDirectoryAtomic', () => {
     fs.writeFileSync(path.join(finalDir, 'saved_model.pb'), 'old');
     const realRename = fs.renameSync;
     vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
-      if (String(from).includes('.1.tmp-') && to === finalDir && fs.existsSync(path.join(String(from), 'saved_model.pb'))
-        && fs.readFileSync(path.join(String(from), 'saved_model.pb'), 'utf8') === 'new') {
-        throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${String(from)}' -> '${finalDir}'`), { code: 'ENOSPC' });
+      if (
+        String(from).includes('.1.tmp-') &&
+        to === finalDir &&
+        fs.existsSync(path.join(String(from), 'saved_model.pb')) &&
+        fs.readFileSync(path.join(String(from), 'saved_model.pb'), 'utf8') === 'new'
+      ) {
+        throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${String(from)}' -> '${finalDir}'`), {
+          code: 'ENOSPC',
+        });
       }
       realRename(from, to);
     });
-    const failure = publishDirectoryAtomic(finalDir, (staging) => fs.writeFileSync(path.join(staging, 'saved_model.pb'), 'new'), { replace: true });
+    const failure = publishDirectoryAtomic(
+      finalDir,
+      (staging) => fs.writeFileSync(path.join(staging, 'saved_model.pb'), 'new'),
+      { replace: true },
+    );
     await expect(failure).rejects.toThrow(`${finalDir}: cannot write it (ENOSPC: no space left on device)`);
     expect(fs.readFileSync(path.join(finalDir, 'saved_model.pb'), 'utf8')).toBe('old');
     expect(fs.readdirSync(dir)).toEqual(['1']);
@@ -64,7 +73,9 @@ describe('publishDirectoryAtomic', () => {
     const finalDir = path.join(dir, '1');
     fs.mkdirSync(finalDir);
     fs.writeFileSync(path.join(finalDir, 'saved_model.pb'), 'old');
-    await publishDirectoryAtomic(finalDir, (staging) => fs.writeFileSync(path.join(staging, 'saved_model.pb'), 'new'), { replace: true });
+    await publishDirectoryAtomic(finalDir, (staging) => fs.writeFileSync(path.join(staging, 'saved_model.pb'), 'new'), {
+      replace: true,
+    });
     expect(fs.readFileSync(path.join(finalDir, 'saved_model.pb'), 'utf8')).toBe('new');
     expect(fs.readdirSync(dir)).toEqual(['1']);
   });

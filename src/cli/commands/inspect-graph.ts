@@ -37,41 +37,48 @@ interface InspectFlags {
 export function register(inspectGraph: Command): void {
   inspectGraph
     .option('--checkpoint <prefix>', "the graph a checkpoint's model spec builds")
-    .option('--saved-model <dir>', 'a SavedModel directory (ours or one TensorFlow wrote), or a version on a store: s3://bucket/base/N')
+    .option(
+      '--saved-model <dir>',
+      'a SavedModel directory (ours or one TensorFlow wrote), or a version on a store: s3://bucket/base/N',
+    )
     .option('--tag <tag>', 'the MetaGraphDef tag to read from --saved-model', SERVE_TAG)
     .option('--filter <regex>', 'only nodes whose name matches')
     .option('--op <op>', 'only nodes of this op type (e.g. Conv2D)')
     .option('--signatures', 'print tags and signatures as `saved_model_cli show --all` does')
     .option('--dot <file>', 'write the (filtered) graph as Graphviz DOT')
     .option('--svg <file>', "render the (filtered) graph as SVG with Graphviz's `dot`")
-    .action(runAction(async (flags: InspectFlags, command: Command) => {
-      const options = globalOptions(command);
-      const source = await graphSource(flags);
-      const signatures = summarizeSignatures(source.signatures);
-      const fetched = signatures.flatMap((s) => Object.values(s.outputs).map((t) => t.name));
-      const summary = summarizeGraph(source.graphDef, source.saverDef, fetched);
-      const filter = { pattern: compileFilter(flags.filter), op: flags.op };
-      const nodes = filterNodes(summary.nodes, filter);
-      const functions = summary.functions.map((f) => ({ ...f, nodes: filterNodes(f.nodes, filter) }));
-      // Render before writing anything, so a failing `dot` leaves no DOT file behind either.
-      const dot = flags.dot || flags.svg ? graphToDot(nodes) : '';
-      const svg = flags.svg ? renderSvg(dot, flags.svg) : '';
-      if (flags.dot) writeFileAtomic(flags.dot, dot);
-      if (flags.svg) writeFileAtomic(flags.svg, svg);
-      const result = {
-        source: source.description,
-        inputs: summary.inputs,
-        outputs: summary.outputs,
-        signatures,
-        nodeCount: summary.nodes.length,
-        nodes,
-        functions,
-        metaGraphs: source.metaGraphs.map((m) => ({ tags: m.tags, signatures: summarizeSignatures(m.signatures) })),
-        ...(flags.dot && { dot: flags.dot }),
-        ...(flags.svg && { svg: flags.svg }),
-      };
-      printResult(options, result, () => (flags.signatures ? formatSignatures(source.metaGraphs) : renderGraph(result, !flags.savedModel)));
-    }));
+    .action(
+      runAction(async (flags: InspectFlags, command: Command) => {
+        const options = globalOptions(command);
+        const source = await graphSource(flags);
+        const signatures = summarizeSignatures(source.signatures);
+        const fetched = signatures.flatMap((s) => Object.values(s.outputs).map((t) => t.name));
+        const summary = summarizeGraph(source.graphDef, source.saverDef, fetched);
+        const filter = { pattern: compileFilter(flags.filter), op: flags.op };
+        const nodes = filterNodes(summary.nodes, filter);
+        const functions = summary.functions.map((f) => ({ ...f, nodes: filterNodes(f.nodes, filter) }));
+        // Render before writing anything, so a failing `dot` leaves no DOT file behind either.
+        const dot = flags.dot || flags.svg ? graphToDot(nodes) : '';
+        const svg = flags.svg ? renderSvg(dot, flags.svg) : '';
+        if (flags.dot) writeFileAtomic(flags.dot, dot);
+        if (flags.svg) writeFileAtomic(flags.svg, svg);
+        const result = {
+          source: source.description,
+          inputs: summary.inputs,
+          outputs: summary.outputs,
+          signatures,
+          nodeCount: summary.nodes.length,
+          nodes,
+          functions,
+          metaGraphs: source.metaGraphs.map((m) => ({ tags: m.tags, signatures: summarizeSignatures(m.signatures) })),
+          ...(flags.dot && { dot: flags.dot }),
+          ...(flags.svg && { svg: flags.svg }),
+        };
+        printResult(options, result, () =>
+          flags.signatures ? formatSignatures(source.metaGraphs) : renderGraph(result, !flags.savedModel),
+        );
+      }),
+    );
 }
 
 async function graphSource(flags: InspectFlags): Promise<GraphSource> {
@@ -105,25 +112,46 @@ function compileFilter(pattern: string | undefined): RegExp | undefined {
 function renderSvg(dot: string, file: string): string {
   const result = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    throw new UserInputError(`--svg ${file} needs Graphviz's \`dot\` on PATH (e.g. apt-get install graphviz); --dot FILE writes the DOT source without it`);
+    throw new UserInputError(
+      `--svg ${file} needs Graphviz's \`dot\` on PATH (e.g. apt-get install graphviz); --dot FILE writes the DOT source without it`,
+    );
   }
-  if (result.status !== 0) throw new UserInputError(`--svg ${file}: dot failed: ${(result.stderr || '').trim().split('\n')[0]}`);
+  if (result.status !== 0)
+    throw new UserInputError(`--svg ${file}: dot failed: ${(result.stderr || '').trim().split('\n')[0]}`);
   return result.stdout;
 }
 
 /** `fromSpec`: the signatures are those export would write, over the ArgMax it adds to this graph. */
-function renderGraph(result: { source: string; inputs: string[]; outputs: string[]; signatures: SignatureSummary[]; nodeCount: number; nodes: NodeSummary[]; functions: { name: string; inputs: string[]; outputs: string[]; nodes: NodeSummary[] }[]; dot?: string; svg?: string }, fromSpec: boolean): string {
+function renderGraph(
+  result: {
+    source: string;
+    inputs: string[];
+    outputs: string[];
+    signatures: SignatureSummary[];
+    nodeCount: number;
+    nodes: NodeSummary[];
+    functions: { name: string; inputs: string[]; outputs: string[]; nodes: NodeSummary[] }[];
+    dot?: string;
+    svg?: string;
+  },
+  fromSpec: boolean,
+): string {
   const asExported = fromSpec ? ' (as export writes it, adding ArgMax)' : '';
   const lines = [
     `source: ${result.source}`,
     `input: ${result.inputs.join(', ') || '(none)'}  output: ${result.outputs.join(', ') || '(none)'}`,
-    ...result.signatures.map((s) => `signature ${s.name}${asExported}: ${tensorNames(s.inputs)} -> ${tensorNames(s.outputs)}`),
+    ...result.signatures.map(
+      (s) => `signature ${s.name}${asExported}: ${tensorNames(s.inputs)} -> ${tensorNames(s.outputs)}`,
+    ),
     `${result.nodes.length} of ${result.nodeCount} nodes`,
     '',
     nodeTable(result.nodes),
   ];
   for (const fn of result.functions) {
-    lines.push('', `function ${fn.name} (${fn.inputs.join(', ')}) -> (${fn.outputs.join(', ')}): ${fn.nodes.length} nodes`);
+    lines.push(
+      '',
+      `function ${fn.name} (${fn.inputs.join(', ')}) -> (${fn.outputs.join(', ')}): ${fn.nodes.length} nodes`,
+    );
     if (fn.nodes.length > 0) lines.push(indent(nodeTable(fn.nodes)));
   }
   if (result.dot) lines.push('', `wrote ${result.dot}`);
@@ -133,7 +161,9 @@ function renderGraph(result: { source: string; inputs: string[]; outputs: string
 
 /** `key=tensor` pairs, as a signature maps its keys to graph tensors. */
 function tensorNames(tensors: SignatureSummary['inputs']): string {
-  return Object.entries(tensors).map(([key, t]) => `${key}=${t.name}`).join(', ');
+  return Object.entries(tensors)
+    .map(([key, t]) => `${key}=${t.name}`)
+    .join(', ');
 }
 
 function nodeTable(nodes: NodeSummary[]): string {
@@ -144,6 +174,8 @@ function nodeTable(nodes: NodeSummary[]): string {
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((line) => `  ${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
 }
-

@@ -71,71 +71,139 @@ interface Flags {
 export function register(servingConfig: Command): void {
   servingConfig
     .option('--out <dir>', 'directory to write the files into', 'serving')
-    .option('--model <name=path>', 'a model and its base path, a directory or s3://bucket/prefix (repeat for several models)', collect(parseModel))
-    .addOption(new Option('--policy <policy>', 'version policy: latest[:N] | specific:V1,V2 | all').argParser(parsePolicy).default({ kind: 'latest', numVersions: 1 }, 'latest:1'))
-    .option('--label <label=version>', 'a version label, e.g. --label stable=2 --label canary=3 (repeatable)', collect(parseLabel))
+    .option(
+      '--model <name=path>',
+      'a model and its base path, a directory or s3://bucket/prefix (repeat for several models)',
+      collect(parseModel),
+    )
+    .addOption(
+      new Option('--policy <policy>', 'version policy: latest[:N] | specific:V1,V2 | all')
+        .argParser(parsePolicy)
+        .default({ kind: 'latest', numVersions: 1 }, 'latest:1'),
+    )
+    .option(
+      '--label <label=version>',
+      'a version label, e.g. --label stable=2 --label canary=3 (repeatable)',
+      collect(parseLabel),
+    )
     .option('--max-batch-size <n>', 'batching: most rows per batch', integer(1), DEFAULT_BATCHING.maxBatchSize)
-    .option('--batch-timeout-micros <n>', 'batching: longest wait for a batch to fill', integer(0), DEFAULT_BATCHING.batchTimeoutMicros)
-    .option('--max-enqueued-batches <n>', 'batching: queue bound (full queue: UNAVAILABLE)', integer(1), DEFAULT_BATCHING.maxEnqueuedBatches)
-    .option('--num-batch-threads <n>', 'batching: TF Serving threads running batches', integer(1), DEFAULT_BATCHING.numBatchThreads)
-    .option('--allowed-batch-sizes <list>', 'batching: pad batches to these sizes; the last must equal --max-batch-size', parseSizes)
+    .option(
+      '--batch-timeout-micros <n>',
+      'batching: longest wait for a batch to fill',
+      integer(0),
+      DEFAULT_BATCHING.batchTimeoutMicros,
+    )
+    .option(
+      '--max-enqueued-batches <n>',
+      'batching: queue bound (full queue: UNAVAILABLE)',
+      integer(1),
+      DEFAULT_BATCHING.maxEnqueuedBatches,
+    )
+    .option(
+      '--num-batch-threads <n>',
+      'batching: TF Serving threads running batches',
+      integer(1),
+      DEFAULT_BATCHING.numBatchThreads,
+    )
+    .option(
+      '--allowed-batch-sizes <list>',
+      'batching: pad batches to these sizes; the last must equal --max-batch-size',
+      parseSizes,
+    )
     .option('--no-batching', 'leave --enable_batching off in the docker and Kubernetes files')
     .option('--poll-wait-seconds <n>', '--file_system_poll_wait_seconds for TF Serving', integer(0), 1)
-    .option('--config-poll-seconds <n>', '--model_config_file_poll_wait_seconds for TF Serving: re-read models.config this often, so label moves and rollbacks need no restart (0: off)', integer(0), 60)
+    .option(
+      '--config-poll-seconds <n>',
+      '--model_config_file_poll_wait_seconds for TF Serving: re-read models.config this often, so label moves and rollbacks need no restart (0: off)',
+      integer(0),
+      60,
+    )
     .option('--image <name>', 'TF Serving image (the GPU line appends -gpu to the tag)', 'tensorflow/serving')
     .option('--image-tag <tag>', 'TF Serving image tag', '2.18.0')
-    .option('--gpu-memory-fraction <f>', "GPU variants: --per_process_gpu_memory_fraction, the share of the GPU's memory TF Serving takes (0 < f <= 1)", positiveFraction, DEFAULT_GPU_MEMORY_FRACTION)
+    .option(
+      '--gpu-memory-fraction <f>',
+      "GPU variants: --per_process_gpu_memory_fraction, the share of the GPU's memory TF Serving takes (0 < f <= 1)",
+      positiveFraction,
+      DEFAULT_GPU_MEMORY_FRACTION,
+    )
     .option('--replicas <n>', 'Kubernetes Deployment replicas', integer(1), 2)
     .option('--models-claim <name>', 'Kubernetes PersistentVolumeClaim holding one directory per model', 'mnist-models')
     .option('--app-name <name>', 'name of the compose service and the Kubernetes objects', 'tf-serving')
-    .option('--mnist-serve-image <ref>', 's3:// models: the image built from the Dockerfile, running `sync` and the embedded server', `mnist-serve:${version}`)
-    .option('--s3-secret <name>', 's3:// models: the Kubernetes Secret holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', 'mnist-serve-s3')
-    .option('--sync-poll-seconds <n>', "s3:// models: seconds between the sync sidecar's passes over the store (and the embedded server's polls)", integer(1, 86_400), 10)
-    .option('--host-paths', 'write host base paths into models.config (for `mnist-serve serve --model-config-file` or a native TF Serving) instead of /models/NAME', false)
-    .action(runAction((flags: Flags, command: Command) => {
-      const options = globalOptions(command);
-      const labels = Object.fromEntries(flags.label ?? []);
-      const request: ServingConfigRequest = {
-        outDir: flags.out,
-        models: flags.model ?? [{ name: 'mnist', basePath: DEFAULT_BASE_PATH }],
-        versionPolicy: flags.policy,
-        versionLabels: labels,
-        batching: {
-          maxBatchSize: flags.maxBatchSize,
-          batchTimeoutMicros: flags.batchTimeoutMicros,
-          maxEnqueuedBatches: flags.maxEnqueuedBatches,
-          numBatchThreads: flags.numBatchThreads,
-          allowedBatchSizes: flags.allowedBatchSizes ?? [],
-        },
-        enableBatching: flags.batching,
-        pollWaitSeconds: flags.pollWaitSeconds,
-        configPollSeconds: flags.configPollSeconds,
-        image: flags.image,
-        imageTag: flags.imageTag,
-        replicas: flags.replicas,
-        modelsClaim: flags.modelsClaim,
-        appName: flags.appName,
-        hostPaths: flags.hostPaths,
-        gpuMemoryFraction: flags.gpuMemoryFraction,
-        mnistServeImage: flags.mnistServeImage,
-        s3Secret: flags.s3Secret,
-        syncPollSeconds: flags.syncPollSeconds,
-        // The store's endpoint settings in this environment (the one the CI export used) go into the files.
-        endpoint: Object.fromEntries(ENDPOINT_VARIABLES.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
-      };
-      const written = writeServingConfig(request);
-      const { files } = written;
-      printResult(options, written, () =>
-        [
-          table(['file', 'path'], Object.entries(files).map(([key, file]) => [key, file])),
-          '',
-          ...(files.dockerRun
-            ? [`run TF Serving: sh ${files.dockerRun}   (GPU: sh ${files.dockerRunGpu})`, `or: docker compose -f ${files.dockerCompose} up   |   kubectl apply -f ${files.kubernetes}`]
-            : [
-                `TF Serving fed by mnist-serve sync: docker compose -f ${files.dockerCompose} up (credentials in ${files.s3EnvExample?.replace(/\.example$/, '')})   |   kubectl apply -f ${files.kubernetes}`,
-                `or the embedded server: kubectl apply -f ${files.embeddedServer}   |   KServe: kubectl apply -f ${files.kserve}`,
-              ]),
-        ].join('\n'),
-      );
-    }));
+    .option(
+      '--mnist-serve-image <ref>',
+      's3:// models: the image built from the Dockerfile, running `sync` and the embedded server',
+      `mnist-serve:${version}`,
+    )
+    .option(
+      '--s3-secret <name>',
+      's3:// models: the Kubernetes Secret holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      'mnist-serve-s3',
+    )
+    .option(
+      '--sync-poll-seconds <n>',
+      "s3:// models: seconds between the sync sidecar's passes over the store (and the embedded server's polls)",
+      integer(1, 86_400),
+      10,
+    )
+    .option(
+      '--host-paths',
+      'write host base paths into models.config (for `mnist-serve serve --model-config-file` or a native TF Serving) instead of /models/NAME',
+      false,
+    )
+    .action(
+      runAction((flags: Flags, command: Command) => {
+        const options = globalOptions(command);
+        const labels = Object.fromEntries(flags.label ?? []);
+        const request: ServingConfigRequest = {
+          outDir: flags.out,
+          models: flags.model ?? [{ name: 'mnist', basePath: DEFAULT_BASE_PATH }],
+          versionPolicy: flags.policy,
+          versionLabels: labels,
+          batching: {
+            maxBatchSize: flags.maxBatchSize,
+            batchTimeoutMicros: flags.batchTimeoutMicros,
+            maxEnqueuedBatches: flags.maxEnqueuedBatches,
+            numBatchThreads: flags.numBatchThreads,
+            allowedBatchSizes: flags.allowedBatchSizes ?? [],
+          },
+          enableBatching: flags.batching,
+          pollWaitSeconds: flags.pollWaitSeconds,
+          configPollSeconds: flags.configPollSeconds,
+          image: flags.image,
+          imageTag: flags.imageTag,
+          replicas: flags.replicas,
+          modelsClaim: flags.modelsClaim,
+          appName: flags.appName,
+          hostPaths: flags.hostPaths,
+          gpuMemoryFraction: flags.gpuMemoryFraction,
+          mnistServeImage: flags.mnistServeImage,
+          s3Secret: flags.s3Secret,
+          syncPollSeconds: flags.syncPollSeconds,
+          // The store's endpoint settings in this environment (the one the CI export used) go into the files.
+          endpoint: Object.fromEntries(
+            ENDPOINT_VARIABLES.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]),
+          ),
+        };
+        const written = writeServingConfig(request);
+        const { files } = written;
+        printResult(options, written, () =>
+          [
+            table(
+              ['file', 'path'],
+              Object.entries(files).map(([key, file]) => [key, file]),
+            ),
+            '',
+            ...(files.dockerRun
+              ? [
+                  `run TF Serving: sh ${files.dockerRun}   (GPU: sh ${files.dockerRunGpu})`,
+                  `or: docker compose -f ${files.dockerCompose} up   |   kubectl apply -f ${files.kubernetes}`,
+                ]
+              : [
+                  `TF Serving fed by mnist-serve sync: docker compose -f ${files.dockerCompose} up (credentials in ${files.s3EnvExample?.replace(/\.example$/, '')})   |   kubectl apply -f ${files.kubernetes}`,
+                  `or the embedded server: kubectl apply -f ${files.embeddedServer}   |   KServe: kubectl apply -f ${files.kserve}`,
+                ]),
+          ].join('\n'),
+        );
+      }),
+    );
 }

@@ -46,7 +46,10 @@ function jsonResult(outcome: TrainOutcome) {
   return {
     status: outcome.status,
     epochs: outcome.history,
-    evaluation: outcome.evaluation && { ...outcome.evaluation, accuracyPercent: Number((outcome.evaluation.accuracy * 100).toFixed(2)) },
+    evaluation: outcome.evaluation && {
+      ...outcome.evaluation,
+      accuracyPercent: Number((outcome.evaluation.accuracy * 100).toFixed(2)),
+    },
     checkpoint: outcome.checkpoint,
     resumedFrom: outcome.resumedFrom,
     epoch: outcome.epoch,
@@ -80,7 +83,10 @@ function reportInterruption(options: GlobalOptions, outcome: TrainOutcome, flags
     log(options, `Interrupted by ${signal}; checkpoint written to ${outcome.checkpoint}`);
     log(options, `resume with: mnist-serve train --resume${dir} --epochs ${outcome.run.epochs}`);
   } else if (outcome.checkpoint) {
-    log(options, `Interrupted by ${signal}; weights written to ${outcome.checkpoint} (weights only: training cannot resume from it)`);
+    log(
+      options,
+      `Interrupted by ${signal}; weights written to ${outcome.checkpoint} (weights only: training cannot resume from it)`,
+    );
   } else {
     log(options, `Interrupted by ${signal} before the first training step; nothing was saved`);
   }
@@ -92,59 +98,83 @@ export function register(command: Command): void {
     .option('--epochs <n>', 'epochs to train (with --resume: the total to reach)', positiveInteger, 5)
     .option('--batch-size <n>', 'samples per step', positiveInteger, 32)
     .option('--learning-rate <x>', 'Adam learning rate', positiveNumber, 0.001)
-    .addOption(new Option('--head <head>', 'activation of the last layer').choices(['sigmoid', 'softmax']).default('sigmoid'))
-    .addOption(new Option('--engine <engine>', 'training engine: graph (one TensorFlow call per step) or eager (tfjs ops)').choices([...ENGINE_KINDS]).default(DEFAULT_ENGINE))
-    .option('--intra-op-threads <n>', "TensorFlow threads per op (0 = one per core); 1 measured fastest for this model's small ops", nonNegativeInteger, 1)
+    .addOption(
+      new Option('--head <head>', 'activation of the last layer').choices(['sigmoid', 'softmax']).default('sigmoid'),
+    )
+    .addOption(
+      new Option('--engine <engine>', 'training engine: graph (one TensorFlow call per step) or eager (tfjs ops)')
+        .choices([...ENGINE_KINDS])
+        .default(DEFAULT_ENGINE),
+    )
+    .option(
+      '--intra-op-threads <n>',
+      "TensorFlow threads per op (0 = one per core); 1 measured fastest for this model's small ops",
+      nonNegativeInteger,
+      1,
+    )
     .option('--checkpoint-dir <dir>', 'where checkpoints ckpt-N are written', DEFAULT_CHECKPOINT_DIR)
     // The notebook's single prefix has no directory, no older checkpoints and a save every epoch:
     // refuse the flags it would otherwise silently ignore.
-    .addOption(new Option('--checkpoint-path <prefix>', "the notebook's mode: one weights-only checkpoint at PREFIX, rewritten each epoch (instead of --checkpoint-dir)")
-      .conflicts(['checkpointDir', 'keep', 'saveBestOnly']))
+    .addOption(
+      new Option(
+        '--checkpoint-path <prefix>',
+        "the notebook's mode: one weights-only checkpoint at PREFIX, rewritten each epoch (instead of --checkpoint-dir)",
+      ).conflicts(['checkpointDir', 'keep', 'saveBestOnly']),
+    )
     .option('--keep <n>', 'keep the newest N checkpoints', positiveInteger, 5)
     .option('--save-best-only', 'write a checkpoint only when the monitored metric improves')
-    .addOption(new Option('--monitor <metric>', 'metric for --save-best-only and early stopping').choices(['val_accuracy', 'val_loss']).default('val_accuracy'))
-    .option('--resume', 'continue from the latest checkpoint in --checkpoint-dir (weights, optimizer state, epoch, step)')
+    .addOption(
+      new Option('--monitor <metric>', 'metric for --save-best-only and early stopping')
+        .choices(['val_accuracy', 'val_loss'])
+        .default('val_accuracy'),
+    )
+    .option(
+      '--resume',
+      'continue from the latest checkpoint in --checkpoint-dir (weights, optimizer state, epoch, step)',
+    )
     .option('--early-stopping-patience <n>', 'stop after N epochs without improvement of --monitor', positiveInteger)
     .option('--tensorboard <dir>', 'write TensorBoard event files to DIR/train and DIR/validation')
     .option('--train-samples <n>', 'use only the first N training samples (quick runs)', positiveInteger)
     .option('--test-samples <n>', 'use only the first N test samples', positiveInteger)
-    .action(runAction(async (flags: TrainFlags, cmd: Command) => {
-      const options = globalOptions(cmd);
-      setIntraOpThreads(flags.intraOpThreads);
-      const progress = trainingProgress(options);
-      const interrupts = watchForInterrupts();
-      let outcome: TrainOutcome;
-      try {
-        outcome = await train({
-          data: datasetOptionsFrom(flags),
-          trainSamples: flags.trainSamples,
-          testSamples: flags.testSamples,
-          epochs: flags.epochs,
-          batchSize: flags.batchSize,
-          learningRate: flags.learningRate,
-          head: flags.head,
-          engine: flags.engine,
-          checkpoint: checkpointTarget(flags),
-          resume: Boolean(flags.resume),
-          monitor: flags.monitor,
-          earlyStoppingPatience: flags.earlyStoppingPatience ?? null,
-          tensorboard: flags.tensorboard ? path.resolve(flags.tensorboard) : null,
-          signal: interrupts.signal,
-          onEvent: (event) => {
-            if (event.type === 'start' && flags.resume && !event.resumedFrom) {
-              log(options, `--resume: no checkpoint in ${flags.checkpointDir} yet; training from scratch`);
-            }
-            progress.onEvent(event);
-          },
-        });
-      } finally {
-        progress.close();
-        interrupts.dispose();
-      }
-      printResult(options, jsonResult(outcome), () => humanResult(outcome));
-      if (outcome.status === 'interrupted') {
-        reportInterruption(options, outcome, flags, interrupts.received() ?? 'a signal');
-        process.exitCode = EXIT_INTERRUPTED;
-      }
-    }));
+    .action(
+      runAction(async (flags: TrainFlags, cmd: Command) => {
+        const options = globalOptions(cmd);
+        setIntraOpThreads(flags.intraOpThreads);
+        const progress = trainingProgress(options);
+        const interrupts = watchForInterrupts();
+        let outcome: TrainOutcome;
+        try {
+          outcome = await train({
+            data: datasetOptionsFrom(flags),
+            trainSamples: flags.trainSamples,
+            testSamples: flags.testSamples,
+            epochs: flags.epochs,
+            batchSize: flags.batchSize,
+            learningRate: flags.learningRate,
+            head: flags.head,
+            engine: flags.engine,
+            checkpoint: checkpointTarget(flags),
+            resume: Boolean(flags.resume),
+            monitor: flags.monitor,
+            earlyStoppingPatience: flags.earlyStoppingPatience ?? null,
+            tensorboard: flags.tensorboard ? path.resolve(flags.tensorboard) : null,
+            signal: interrupts.signal,
+            onEvent: (event) => {
+              if (event.type === 'start' && flags.resume && !event.resumedFrom) {
+                log(options, `--resume: no checkpoint in ${flags.checkpointDir} yet; training from scratch`);
+              }
+              progress.onEvent(event);
+            },
+          });
+        } finally {
+          progress.close();
+          interrupts.dispose();
+        }
+        printResult(options, jsonResult(outcome), () => humanResult(outcome));
+        if (outcome.status === 'interrupted') {
+          reportInterruption(options, outcome, flags, interrupts.received() ?? 'a signal');
+          process.exitCode = EXIT_INTERRUPTED;
+        }
+      }),
+    );
 }

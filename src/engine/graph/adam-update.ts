@@ -32,12 +32,28 @@ export function addAdamUpdate(ops: FloatOps, adam: AdamSpec, iteration: string, 
     b.add(
       'ResourceApplyAdam',
       `adam/update_${variable.handle}/ResourceApplyAdam`,
-      [variable.handle, variable.m, variable.v, beta1Power, beta2Power, learningRate, beta1, beta2, epsilon, variable.gradient],
+      [
+        variable.handle,
+        variable.m,
+        variable.v,
+        beta1Power,
+        beta2Power,
+        learningRate,
+        beta1,
+        beta2,
+        epsilon,
+        variable.gradient,
+      ],
       { T: attr.type('DT_FLOAT'), use_locking: attr.bool(false), use_nesterov: attr.bool(false) },
     ),
   );
-  const advance = b.add('AssignVariableOp', 'adam/iteration/AssignVariableOp', [iteration, nextStep, ...applies.map((a) => `^${a}`)], {
-    dtype: attr.type('DT_INT64'),
-  });
+  const advance = b.add(
+    'AssignVariableOp',
+    'adam/iteration/AssignVariableOp',
+    [iteration, nextStep, ...applies.map((a) => `^${a}`)],
+    {
+      dtype: attr.type('DT_INT64'),
+    },
+  );
   return ops.noOp('adam/update', [advance]);
 }

@@ -32,7 +32,12 @@ export class FloatOps {
     return this.b.add(op, name, [x, ...control.map((c) => `^${c}`)], { T: FLOAT });
   }
 
-  binary(op: 'Sub' | 'Mul' | 'RealDiv' | 'DivNoNan' | 'Pow' | 'ReluGrad' | 'SigmoidGrad', name: string, x: string, y: string): string {
+  binary(
+    op: 'Sub' | 'Mul' | 'RealDiv' | 'DivNoNan' | 'Pow' | 'ReluGrad' | 'SigmoidGrad',
+    name: string,
+    x: string,
+    y: string,
+  ): string {
     return this.b.add(op, name, [x, y], { T: FLOAT });
   }
 
@@ -40,7 +45,13 @@ export class FloatOps {
     return this.b.add('Conv2DBackpropInput', name, [inputSizes, filter, outBackprop], convAttrs(padding));
   }
 
-  conv2dBackpropFilter(name: string, input: string, filterSizes: string, outBackprop: string, padding: Padding): string {
+  conv2dBackpropFilter(
+    name: string,
+    input: string,
+    filterSizes: string,
+    outBackprop: string,
+    padding: Padding,
+  ): string {
     return this.b.add('Conv2DBackpropFilter', name, [input, filterSizes, outBackprop], convAttrs(padding));
   }
 
@@ -69,7 +80,11 @@ export class FloatOps {
   }
 
   reduce(op: 'Sum' | 'Mean', name: string, input: string, axes: string, keepDims: boolean): string {
-    return this.b.add(op, name, [input, axes], { T: FLOAT, Tidx: attr.type('DT_INT32'), keep_dims: attr.bool(keepDims) });
+    return this.b.add(op, name, [input, axes], {
+      T: FLOAT,
+      Tidx: attr.type('DT_INT32'),
+      keep_dims: attr.bool(keepDims),
+    });
   }
 
   cast(name: string, x: string, from: DataTypeName, to: DataTypeName): string {
@@ -94,7 +109,11 @@ export class FloatOps {
   }
 
   noOp(name: string, control: string[]): string {
-    return this.b.add('NoOp', name, control.map((c) => `^${c}`));
+    return this.b.add(
+      'NoOp',
+      name,
+      control.map((c) => `^${c}`),
+    );
   }
 }
 

@@ -67,13 +67,17 @@ export class GraphEngine implements TrainingEngine {
   }
 
   async predict(images: Float32Array, count: number): Promise<Float32Array> {
-    return this.run(SIGNATURES.predict, { images: this.imageTensor(images, count) }, (outputs) => readFloats(outputs.scores!));
+    return this.run(SIGNATURES.predict, { images: this.imageTensor(images, count) }, (outputs) =>
+      readFloats(outputs.scores!),
+    );
   }
 
   /** ∂(mean loss)/∂variable for one batch, by variable name, plus `loss`; changes nothing. */
   async gradients(images: Float32Array, labels: Int32Array, count: number): Promise<Map<string, Float32Array>> {
-    return this.run(SIGNATURES.gradients, this.batchTensors(images, labels, count), (outputs) =>
-      new Map(Object.entries(outputs).map(([name, tensor]) => [name, readFloats(tensor)])),
+    return this.run(
+      SIGNATURES.gradients,
+      this.batchTensors(images, labels, count),
+      (outputs) => new Map(Object.entries(outputs).map(([name, tensor]) => [name, readFloats(tensor)])),
     );
   }
 
@@ -106,7 +110,11 @@ export class GraphEngine implements TrainingEngine {
   }
 
   /** One session run: `read` takes what it needs from the outputs, then inputs and outputs are freed. */
-  private run<T>(signature: Signature, inputs: Record<string, tfjs.Tensor>, read: (outputs: Record<string, tfjs.Tensor>) => T): T {
+  private run<T>(
+    signature: Signature,
+    inputs: Record<string, tfjs.Tensor>,
+    read: (outputs: Record<string, tfjs.Tensor>) => T,
+  ): T {
     try {
       if (this.disposed) throw new Error('the graph engine has been disposed');
       const outputs = this.session[signature].predict(inputs) as Record<string, tfjs.Tensor>;

@@ -4,7 +4,14 @@
  * time: the graph holds exactly the kernels TensorFlow's own gradient functions would emit).
  */
 import { addInferenceGraph } from '../../graph/inference-graph.ts';
-import { layerNodes, variableSpecs, weightName, type Activation, type LayerSpec, type ModelSpec } from '../../model/spec.ts';
+import {
+  layerNodes,
+  variableSpecs,
+  weightName,
+  type Activation,
+  type LayerSpec,
+  type ModelSpec,
+} from '../../model/spec.ts';
 import type { FloatOps } from './float-ops.ts';
 
 /** What one layer did in the forward pass: its input, its (post-activation) output, its weights. */
@@ -66,13 +73,26 @@ export function addBackwardPass(ops: FloatOps, forward: ForwardPass, dLogits: st
     switch (layer.kind) {
       case 'conv2d': {
         const dPre =
-          dOutput === undefined ? dLogits : reluApplied ? dOutput : activationGradient(ops, scope, layer.activation, output, dOutput);
+          dOutput === undefined
+            ? dLogits
+            : reluApplied
+              ? dOutput
+              : activationGradient(ops, scope, layer.activation, output, dOutput);
         reluApplied = false;
         gradients.set(weightName(layer.name, 'bias'), ops.biasAddGrad(`${scope}/BiasAddGrad`, dPre));
         const filterSizes = ops.ints(`${scope}/filter_sizes`, kernelShape!);
-        gradients.set(weightName(layer.name, 'kernel'), ops.conv2dBackpropFilter(`${scope}/Conv2DBackpropFilter`, input, filterSizes, dPre, 'VALID'));
+        gradients.set(
+          weightName(layer.name, 'kernel'),
+          ops.conv2dBackpropFilter(`${scope}/Conv2DBackpropFilter`, input, filterSizes, dPre, 'VALID'),
+        );
         if (needsInputGradient) {
-          dOutput = ops.conv2dBackpropInput(`${scope}/Conv2DBackpropInput`, ops.shape(`${scope}/input_sizes`, input), kernel!, dPre, 'VALID');
+          dOutput = ops.conv2dBackpropInput(
+            `${scope}/Conv2DBackpropInput`,
+            ops.shape(`${scope}/input_sizes`, input),
+            kernel!,
+            dPre,
+            'VALID',
+          );
         }
         break;
       }
@@ -90,7 +110,8 @@ export function addBackwardPass(ops: FloatOps, forward: ForwardPass, dLogits: st
         dOutput = ops.reshape(`${scope}/Reshape`, dOutput!, ops.shape(`${scope}/Shape`, input));
         break;
       case 'dense': {
-        const dPre = dOutput === undefined ? dLogits : activationGradient(ops, scope, layer.activation, output, dOutput);
+        const dPre =
+          dOutput === undefined ? dLogits : activationGradient(ops, scope, layer.activation, output, dOutput);
         gradients.set(weightName(layer.name, 'bias'), ops.biasAddGrad(`${scope}/BiasAddGrad`, dPre));
         gradients.set(weightName(layer.name, 'kernel'), ops.matMul(`${scope}/MatMul`, input, dPre, { a: true }));
         if (needsInputGradient) dOutput = ops.matMul(`${scope}/MatMul_1`, dPre, kernel!, { b: true });
@@ -102,7 +123,13 @@ export function addBackwardPass(ops: FloatOps, forward: ForwardPass, dLogits: st
 }
 
 /** d(pre-activation) from d(output); each activation's gradient is a function of its output. */
-function activationGradient(ops: FloatOps, scope: string, activation: Activation, output: string, dOutput: string): string {
+function activationGradient(
+  ops: FloatOps,
+  scope: string,
+  activation: Activation,
+  output: string,
+  dOutput: string,
+): string {
   switch (activation) {
     case 'relu':
       return ops.binary('ReluGrad', `${scope}/ReluGrad`, dOutput, output);
@@ -110,7 +137,13 @@ function activationGradient(ops: FloatOps, scope: string, activation: Activation
       return ops.binary('SigmoidGrad', `${scope}/SigmoidGrad`, output, dOutput);
     case 'softmax': {
       // (dy - Σ dy·y) · y, as TensorFlow's _SoftmaxGrad.
-      const dotted = ops.reduce('Sum', `${scope}/Sum`, ops.binary('Mul', `${scope}/mul`, dOutput, output), ops.ints(`${scope}/axis`, [-1]), true);
+      const dotted = ops.reduce(
+        'Sum',
+        `${scope}/Sum`,
+        ops.binary('Mul', `${scope}/mul`, dOutput, output),
+        ops.ints(`${scope}/axis`, [-1]),
+        true,
+      );
       return ops.binary('Mul', `${scope}/mul_1`, ops.binary('Sub', `${scope}/sub`, dOutput, dotted), output);
     }
     case 'linear':

@@ -9,11 +9,24 @@
  *   get_state   → every variable and slot by its state name, and `step`
  *   set_state   every variable and slot by its state name, and `step` → step
  */
-import type { CollectionDef, DataTypeName, GraphDef, SaverDef, SignatureDef, TensorInfo } from '../../formats/proto/types.ts';
+import type {
+  CollectionDef,
+  DataTypeName,
+  GraphDef,
+  SaverDef,
+  SignatureDef,
+  TensorInfo,
+} from '../../formats/proto/types.ts';
 import { shapeProto } from '../../formats/tensorflow/shape.ts';
 import { GraphBuilder } from '../../graph/graph-builder.ts';
 import { addSaverSubgraph } from '../../graph/saver.ts';
-import { addResourceVariable, readVariable, variableCollections, type GraphVariable, type VariableDef } from '../../graph/variables.ts';
+import {
+  addResourceVariable,
+  readVariable,
+  variableCollections,
+  type GraphVariable,
+  type VariableDef,
+} from '../../graph/variables.ts';
 import { variableSpecs, type ModelSpec } from '../../model/spec.ts';
 import { addAdamUpdate } from './adam-update.ts';
 import { FloatOps } from './float-ops.ts';
@@ -52,7 +65,9 @@ export function buildTrainingGraph(spec: ModelSpec): TrainingGraph {
   const builder = new GraphBuilder();
   const ops = new FloatOps(builder);
   const weights = variableSpecs(spec).map((v): GraphVariable => ({ name: v.name, dtype: 'DT_FLOAT', shape: v.shape }));
-  const slots = weights.flatMap((w) => [slotNames(w.name).m, slotNames(w.name).v].map((name): GraphVariable => ({ ...w, name })));
+  const slots = weights.flatMap((w) =>
+    [slotNames(w.name).m, slotNames(w.name).v].map((name): GraphVariable => ({ ...w, name })),
+  );
   const iteration: GraphVariable = { name: ITERATION_VARIABLE, dtype: 'DT_INT64', shape: [] };
   const variables = [...weights, ...slots, iteration];
   const definitions: VariableDef[] = variables.map((v) => addResourceVariable(builder, v, weights.includes(v)));
@@ -88,16 +103,35 @@ export function buildTrainingGraph(spec: ModelSpec): TrainingGraph {
   const batchInputs = { images: float(images, [-1, ...spec.inputShape]), labels: tensorInfo(labels, 'DT_INT32', [-1]) };
   const method = PREDICT_METHOD;
   const signatures: Record<string, SignatureDef> = {
-    [SIGNATURES.trainStep]: { inputs: batchInputs, outputs: { loss: float(trainLoss, []), accuracy: float(trainAccuracy, []) }, method_name: method },
-    [SIGNATURES.evaluate]: { inputs: batchInputs, outputs: { loss: float(head.loss, []), accuracy: float(head.accuracy, []) }, method_name: method },
-    [SIGNATURES.predict]: { inputs: { images: batchInputs.images }, outputs: { scores: float(forward.scores, [-1, spec.numClasses]) }, method_name: method },
+    [SIGNATURES.trainStep]: {
+      inputs: batchInputs,
+      outputs: { loss: float(trainLoss, []), accuracy: float(trainAccuracy, []) },
+      method_name: method,
+    },
+    [SIGNATURES.evaluate]: {
+      inputs: batchInputs,
+      outputs: { loss: float(head.loss, []), accuracy: float(head.accuracy, []) },
+      method_name: method,
+    },
+    [SIGNATURES.predict]: {
+      inputs: { images: batchInputs.images },
+      outputs: { scores: float(forward.scores, [-1, spec.numClasses]) },
+      method_name: method,
+    },
     [SIGNATURES.gradients]: {
       inputs: batchInputs,
-      outputs: Object.fromEntries([['loss', float(head.loss, [])], ...weights.map((w) => [w.name, float(gradients.get(w.name)!, w.shape)])]),
+      outputs: Object.fromEntries([
+        ['loss', float(head.loss, [])],
+        ...weights.map((w) => [w.name, float(gradients.get(w.name)!, w.shape)]),
+      ]),
       method_name: method,
     },
     [SIGNATURES.getState]: { inputs: {}, outputs: state.outputs, method_name: method },
-    [SIGNATURES.setState]: { inputs: state.inputs, outputs: { [STEP_KEY]: tensorInfo(state.stepAfterSet, 'DT_INT32', []) }, method_name: method },
+    [SIGNATURES.setState]: {
+      inputs: state.inputs,
+      outputs: { [STEP_KEY]: tensorInfo(state.stepAfterSet, 'DT_INT32', []) },
+      method_name: method,
+    },
   };
   return { graphDef: builder.build(), signatures, saverDef, collections: variableCollections(definitions), variables };
 }
@@ -108,10 +142,18 @@ function addStateAccess(builder: GraphBuilder, ops: FloatOps, variables: GraphVa
   const inputs: Record<string, TensorInfo> = {};
   const assigns: string[] = [];
   for (const variable of variables.filter((v) => v !== iteration)) {
-    outputs[variable.name] = tensorInfo(readVariable(builder, variable.name, 'DT_FLOAT', `get_state/${variable.name}`), 'DT_FLOAT', variable.shape);
+    outputs[variable.name] = tensorInfo(
+      readVariable(builder, variable.name, 'DT_FLOAT', `get_state/${variable.name}`),
+      'DT_FLOAT',
+      variable.shape,
+    );
     const value = ops.placeholder(`set_state/${variable.name}`, 'DT_FLOAT', variable.shape);
     inputs[variable.name] = tensorInfo(value, 'DT_FLOAT', variable.shape);
-    assigns.push(builder.add('AssignVariableOp', `set_state/${variable.name}/AssignVariableOp`, [variable.name, value], { dtype: { type: 'DT_FLOAT' } }));
+    assigns.push(
+      builder.add('AssignVariableOp', `set_state/${variable.name}/AssignVariableOp`, [variable.name, value], {
+        dtype: { type: 'DT_FLOAT' },
+      }),
+    );
   }
   // tfjs reads int64 outputs only with a warning, so the step travels as int32.
   const step = readVariable(builder, iteration.name, 'DT_INT64', `get_state/${STEP_KEY}`);
@@ -119,8 +161,14 @@ function addStateAccess(builder: GraphBuilder, ops: FloatOps, variables: GraphVa
   const newStep = ops.placeholder(`set_state/${STEP_KEY}`, 'DT_INT32', []);
   inputs[STEP_KEY] = tensorInfo(newStep, 'DT_INT32', []);
   const castStep = ops.cast(`set_state/${STEP_KEY}/Cast`, newStep, 'DT_INT32', 'DT_INT64');
-  assigns.push(builder.add('AssignVariableOp', `set_state/${STEP_KEY}/AssignVariableOp`, [iteration.name, castStep], { dtype: { type: 'DT_INT64' } }));
-  const stepAfterSet = builder.add('Identity', 'set_state/done', [newStep, ...assigns.map((a) => `^${a}`)], { T: { type: 'DT_INT32' } });
+  assigns.push(
+    builder.add('AssignVariableOp', `set_state/${STEP_KEY}/AssignVariableOp`, [iteration.name, castStep], {
+      dtype: { type: 'DT_INT64' },
+    }),
+  );
+  const stepAfterSet = builder.add('Identity', 'set_state/done', [newStep, ...assigns.map((a) => `^${a}`)], {
+    T: { type: 'DT_INT32' },
+  });
   return { outputs, inputs, stepAfterSet };
 }
 

@@ -16,13 +16,17 @@ export interface StateEntry {
 
 /** Every float tensor of the state in graph order (weights, then m and v slots); checks the step too. */
 export function stateEntries(spec: ModelSpec, state: TrainingState): StateEntry[] {
-  if (!Number.isSafeInteger(state.adam.step) || state.adam.step < 0) throw new Error(`training state step ${state.adam.step} is not a count`);
+  if (!Number.isSafeInteger(state.adam.step) || state.adam.step < 0)
+    throw new Error(`training state step ${state.adam.step} is not a count`);
   const weights = variableSpecs(spec);
   const take = (map: Map<string, Float32Array>, key: string, name: string, shape: number[]): StateEntry => {
     const values = map.get(key);
     const size = shape.reduce((a, b) => a * b, 1);
     if (!values) throw new Error(`training state has no ${name}`);
-    if (values.length !== size) throw new Error(`training state ${name} has ${values.length} values, expected ${size} for shape [${shape.join(', ')}]`);
+    if (values.length !== size)
+      throw new Error(
+        `training state ${name} has ${values.length} values, expected ${size} for shape [${shape.join(', ')}]`,
+      );
     return { name, shape, values };
   };
   return [
@@ -37,7 +41,9 @@ export function stateEntries(spec: ModelSpec, state: TrainingState): StateEntry[
 /** The tensors the training SavedModel's saver restores at load. */
 export function stateBundle(spec: ModelSpec, state: TrainingState): BundleTensor[] {
   return [
-    ...stateEntries(spec, state).map((e): BundleTensor => ({ name: e.name, dtype: 'float32', shape: e.shape, data: e.values })),
+    ...stateEntries(spec, state).map(
+      (e): BundleTensor => ({ name: e.name, dtype: 'float32', shape: e.shape, data: e.values }),
+    ),
     { name: ITERATION_VARIABLE, dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(state.adam.step)) },
   ];
 }

@@ -77,5 +77,11 @@ export function decodeMessage<T>(typeName: string, bytes: Uint8Array): T {
   const type = messageType(typeName);
   // protobufjs hands out Buffers for bytes fields only when it reads from a Buffer.
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return type.toObject(type.decode(buffer), { enums: String, longs: Number, arrays: true, objects: true, oneofs: true }) as T;
+  return type.toObject(type.decode(buffer), {
+    enums: String,
+    longs: Number,
+    arrays: true,
+    objects: true,
+    oneofs: true,
+  }) as T;
 }

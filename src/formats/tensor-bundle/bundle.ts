@@ -6,15 +6,28 @@
  */
 import { UserInputError } from '../../errors.ts';
 import { decodeMessage, encodeMessage } from '../proto/index.ts';
-import type { BundleEntryProto, BundleEntryProto__Output, BundleHeaderProto, BundleHeaderProto__Output } from '../proto/types.ts';
+import type {
+  BundleEntryProto,
+  BundleEntryProto__Output,
+  BundleHeaderProto,
+  BundleHeaderProto__Output,
+} from '../proto/types.ts';
 import { maskCrc, unmaskCrc, crc32c } from '../crc32c.ts';
 import { shapeDims, shapeProto } from '../tensorflow/shape.ts';
 import { elementCount } from '../tensorflow/tensor-proto.ts';
 import { readTable } from './sstable-reader.ts';
 import { buildTable, compareBytes, type TableEntry } from './sstable-writer.ts';
 import {
-  arrayTypeOf, BUNDLE_DTYPE_OF, DATA_TYPE_OF, decodeNumeric, decodeStrings, encodeNumeric, encodeStrings,
-  type BundleData, type BundleDType, type EncodedTensor,
+  arrayTypeOf,
+  BUNDLE_DTYPE_OF,
+  DATA_TYPE_OF,
+  decodeNumeric,
+  decodeStrings,
+  encodeNumeric,
+  encodeStrings,
+  type BundleData,
+  type BundleDType,
+  type EncodedTensor,
 } from './tensor-bytes.ts';
 
 export type { BundleDType } from './tensor-bytes.ts';
@@ -81,7 +94,9 @@ export function encodeTensorBundle(tensors: BundleTensor[]): { index: Uint8Array
     if (i > 0 && keyed[i - 1]!.tensor.name === tensor.name) throw new Error(`duplicate tensor name ${tensor.name}`);
   });
 
-  const entries: TableEntry[] = [{ key: new Uint8Array(0), value: encodeMessage('tensorflow.BundleHeaderProto', BUNDLE_HEADER) }];
+  const entries: TableEntry[] = [
+    { key: new Uint8Array(0), value: encodeMessage('tensorflow.BundleHeaderProto', BUNDLE_HEADER) },
+  ];
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const { tensor, key } of keyed) {
@@ -105,14 +120,18 @@ export function decodeBundleIndex(index: Uint8Array, source: string): BundleEntr
   const [first, ...rest] = readTable(index, source);
   if (first?.key.length !== 0) throw new UserInputError(`${source}: the bundle header entry is missing`);
   const header = decodeMessage<BundleHeaderProto__Output>('tensorflow.BundleHeaderProto', first.value);
-  if ((header.endianness ?? 'LITTLE') !== 'LITTLE') throw new UserInputError(`${source}: big-endian bundles are not supported`);
+  if ((header.endianness ?? 'LITTLE') !== 'LITTLE')
+    throw new UserInputError(`${source}: big-endian bundles are not supported`);
   if ((header.num_shards ?? 0) !== 1) {
-    throw new UserInputError(`${source}: the bundle has ${header.num_shards ?? 0} data shards; only single-shard bundles are supported`);
+    throw new UserInputError(
+      `${source}: the bundle has ${header.num_shards ?? 0} data shards; only single-shard bundles are supported`,
+    );
   }
   return rest.map(({ key, value }) => {
     const name = Buffer.from(key).toString('utf8');
     const entry = decodeMessage<BundleEntryProto__Output>('tensorflow.BundleEntryProto', value);
-    if ((entry.slices ?? []).length > 0) throw new UserInputError(`${source}: tensor ${name} is stored in slices, which are not supported`);
+    if ((entry.slices ?? []).length > 0)
+      throw new UserInputError(`${source}: tensor ${name} is stored in slices, which are not supported`);
     const dataType = entry.dtype ?? 'DT_INVALID';
     return {
       name,
@@ -135,7 +154,8 @@ function decodeTensor(info: BundleEntryInfo, data: Uint8Array, source: string): 
   const bytes = data.subarray(info.offset, info.offset + info.size);
   const count = elementCount(info.shape);
   const checksum = (computed: number) => {
-    if (computed !== info.crc32c) throw fail(`fails its checksum (stored ${hex(info.crc32c)}, computed ${hex(computed)})`);
+    if (computed !== info.crc32c)
+      throw fail(`fails its checksum (stored ${hex(info.crc32c)}, computed ${hex(computed)})`);
   };
   if (dtype === 'string') {
     const decoded = decodeStrings(bytes, count);
@@ -145,7 +165,8 @@ function decodeTensor(info: BundleEntryInfo, data: Uint8Array, source: string): 
   }
   checksum(crc32c(bytes));
   const expected = count * arrayTypeOf(dtype).BYTES_PER_ELEMENT;
-  if (bytes.length !== expected) throw fail(`has ${bytes.length} bytes but shape [${info.shape.join(', ')}] needs ${expected}`);
+  if (bytes.length !== expected)
+    throw fail(`has ${bytes.length} bytes but shape [${info.shape.join(', ')}] needs ${expected}`);
   return { name: info.name, dtype, shape: info.shape, data: decodeNumeric(dtype, bytes) };
 }
 

@@ -3,7 +3,11 @@ import fs from 'node:fs';
 import { UserInputError } from '../../errors.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import {
-  decodeBundleIndex, decodeTensorBundle, encodeTensorBundle, type BundleEntryInfo, type BundleTensor,
+  decodeBundleIndex,
+  decodeTensorBundle,
+  encodeTensorBundle,
+  type BundleEntryInfo,
+  type BundleTensor,
 } from './bundle.ts';
 
 export function bundleFiles(prefix: string): { index: string; data: string } {

@@ -7,7 +7,13 @@ import protobuf from 'protobufjs';
 import { UserInputError } from '../../errors.ts';
 import { crc32c, unmaskCrc } from '../crc32c.ts';
 import {
-  BLOCK_TRAILER_SIZE, compareBytes, FOOTER_SIZE, TABLE_MAGIC_HIGH, TABLE_MAGIC_LOW, type BlockHandle, type TableEntry,
+  BLOCK_TRAILER_SIZE,
+  compareBytes,
+  FOOTER_SIZE,
+  TABLE_MAGIC_HIGH,
+  TABLE_MAGIC_LOW,
+  type BlockHandle,
+  type TableEntry,
 } from './sstable-writer.ts';
 
 function hex(value: number): string {
@@ -36,17 +42,23 @@ function readHandle(reader: protobuf.Reader): BlockHandle {
 function readBlock(bytes: Uint8Array, handle: BlockHandle, source: string, what: string): Uint8Array {
   const end = handle.offset + handle.size + BLOCK_TRAILER_SIZE;
   if (end > bytes.length - FOOTER_SIZE) {
-    throw new UserInputError(`${source}: ${what} at offset ${handle.offset} runs past the end of the file (truncated or corrupt index)`);
+    throw new UserInputError(
+      `${source}: ${what} at offset ${handle.offset} runs past the end of the file (truncated or corrupt index)`,
+    );
   }
   const contents = bytes.subarray(handle.offset, handle.offset + handle.size);
   const trailer = Buffer.from(bytes.buffer, bytes.byteOffset + handle.offset + handle.size, BLOCK_TRAILER_SIZE);
   if (trailer[0] !== 0) {
-    throw new UserInputError(`${source}: ${what} uses compression type ${trailer[0]}; only uncompressed tables are supported`);
+    throw new UserInputError(
+      `${source}: ${what} uses compression type ${trailer[0]}; only uncompressed tables are supported`,
+    );
   }
   const stored = unmaskCrc(trailer.readUInt32LE(1));
   const computed = crc32c(trailer.subarray(0, 1), crc32c(contents));
   if (stored !== computed) {
-    throw new UserInputError(`${source}: ${what} at offset ${handle.offset} fails its checksum (stored ${hex(stored)}, computed ${hex(computed)})`);
+    throw new UserInputError(
+      `${source}: ${what} at offset ${handle.offset} fails its checksum (stored ${hex(stored)}, computed ${hex(computed)})`,
+    );
   }
   return contents;
 }
@@ -85,7 +97,9 @@ function blockEntries(block: Uint8Array, source: string, what: string): TableEnt
 /** Every entry of the table, in key order. */
 export function readTable(bytes: Uint8Array, source: string): TableEntry[] {
   if (bytes.length < FOOTER_SIZE) {
-    throw new UserInputError(`${source}: ${bytes.length} bytes is too short for a tensor bundle index (truncated; needs at least its ${FOOTER_SIZE}-byte footer)`);
+    throw new UserInputError(
+      `${source}: ${bytes.length} bytes is too short for a tensor bundle index (truncated; needs at least its ${FOOTER_SIZE}-byte footer)`,
+    );
   }
   const footer = Buffer.from(bytes.buffer, bytes.byteOffset + bytes.length - FOOTER_SIZE, FOOTER_SIZE);
   if (footer.readUInt32LE(40) !== TABLE_MAGIC_LOW || footer.readUInt32LE(44) !== TABLE_MAGIC_HIGH) {
@@ -95,7 +109,8 @@ export function readTable(bytes: Uint8Array, source: string): TableEntry[] {
     const reader = protobuf.Reader.create(footer.subarray(0, 40));
     const handles = [readHandle(reader), readHandle(reader)] as const;
     // Writers zero-fill the rest; anything else there is damage.
-    if (footer.subarray(reader.pos, 40).some((byte) => byte !== 0)) throw new UserInputError(`${source}: footer is corrupt (padding is not zero)`);
+    if (footer.subarray(reader.pos, 40).some((byte) => byte !== 0))
+      throw new UserInputError(`${source}: footer is corrupt (padding is not zero)`);
     return handles;
   });
   // Tensor bundles keep nothing in the metaindex; it is read only to verify its checksum.
@@ -103,7 +118,9 @@ export function readTable(bytes: Uint8Array, source: string): TableEntry[] {
   const index = blockEntries(readBlock(bytes, indexHandle, source, 'index block'), source, 'index block');
   const entries: TableEntry[] = [];
   index.forEach((blockEntry, i) => {
-    const handle = parse(source, `index entry ${i} is corrupt`, () => readHandle(protobuf.Reader.create(blockEntry.value)));
+    const handle = parse(source, `index entry ${i} is corrupt`, () =>
+      readHandle(protobuf.Reader.create(blockEntry.value)),
+    );
     const what = `data block ${i}`;
     for (const entry of blockEntries(readBlock(bytes, handle, source, what), source, what)) {
       const previous = entries[entries.length - 1];

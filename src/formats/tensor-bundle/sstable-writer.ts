@@ -64,7 +64,11 @@ class BlockBuilder {
       const max = Math.min(key.length, this.lastKey.length);
       while (shared < max && key[shared] === this.lastKey[shared]) shared += 1;
     }
-    const header = protobuf.Writer.create().uint32(shared).uint32(key.length - shared).uint32(value.length).finish();
+    const header = protobuf.Writer.create()
+      .uint32(shared)
+      .uint32(key.length - shared)
+      .uint32(value.length)
+      .finish();
     this.chunks.push(header, key.subarray(shared), value);
     this.size += header.length + key.length - shared + value.length;
     this.lastKey = key;
@@ -132,7 +136,9 @@ export function buildTable(entries: TableEntry[], blockSize = DEFAULT_BLOCK_SIZE
   let previous: Uint8Array | undefined;
   for (const { key, value } of entries) {
     if (previous && compareBytes(previous, key) >= 0) {
-      throw new Error(`table keys must be strictly increasing: "${Buffer.from(key).toString()}" after "${Buffer.from(previous).toString()}"`);
+      throw new Error(
+        `table keys must be strictly increasing: "${Buffer.from(key).toString()}" after "${Buffer.from(previous).toString()}"`,
+      );
     }
     if (pending) {
       index.add(shortestSeparator(pending.lastKey, key), encodeHandle(pending.handle));

@@ -80,7 +80,10 @@ export function encodeNumeric(data: Exclude<BundleData, string[]>): EncodedTenso
 }
 
 /** Why a string tensor's bytes do not parse, or its strings and CRC. */
-export function decodeStrings(bytes: Uint8Array, count: number): { values: string[]; crc: number } | { problem: string } {
+export function decodeStrings(
+  bytes: Uint8Array,
+  count: number,
+): { values: string[]; crc: number } | { problem: string } {
   const reader = protobuf.Reader.create(bytes);
   const lengths: number[] = [];
   let crc = 0;

@@ -27,4 +27,3 @@ export const GRAPH_PRODUCER_VERSION = 2474;
 
 /** The largest finite float32 (FLT_MAX): a DT_FLOAT value beyond it is not representable. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
-

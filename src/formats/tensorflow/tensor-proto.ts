@@ -28,7 +28,14 @@ export class TensorProtoError extends Error {
 
 /** Bytes per element in `tensor_content`, for the dtypes this codec reads and writes. */
 const CONTENT_WIDTHS: Partial<Record<DataTypeName, number>> = {
-  DT_FLOAT: 4, DT_DOUBLE: 8, DT_INT32: 4, DT_INT64: 8, DT_UINT8: 1, DT_INT16: 2, DT_INT8: 1, DT_BOOL: 1,
+  DT_FLOAT: 4,
+  DT_DOUBLE: 8,
+  DT_INT32: 4,
+  DT_INT64: 8,
+  DT_UINT8: 1,
+  DT_INT16: 2,
+  DT_INT8: 1,
+  DT_BOOL: 1,
 };
 
 export function elementCount(shape: readonly number[]): number {
@@ -66,7 +73,9 @@ export function decodeTensorProto(proto: DecodedTensorProto, name: string): Host
   if (content && content.length > 0) {
     const width = contentWidth(dtype, name);
     if (content.length !== count * width) {
-      throw new TensorProtoError(`${name}: tensor_content holds ${content.length} bytes, shape ${shapeString(shape)} needs ${count * width}`);
+      throw new TensorProtoError(
+        `${name}: tensor_content holds ${content.length} bytes, shape ${shapeString(shape)} needs ${count * width}`,
+      );
     }
     const view = new DataView(content.buffer, content.byteOffset, content.byteLength);
     for (let i = 0; i < count; i++) (values as number[])[i] = readScalar(view, dtype, i * width);
@@ -95,12 +104,23 @@ export function encodeTensorValues(tensor: HostTensor): TensorProto {
   const proto: TensorProto = { dtype: tensor.dtype, tensor_shape: shapeProto(tensor.shape) };
   const values = Array.from(tensor.values as ArrayLike<number | string>);
   switch (tensor.dtype) {
-    case 'DT_FLOAT': proto.float_val = values as number[]; break;
-    case 'DT_DOUBLE': proto.double_val = values as number[]; break;
-    case 'DT_INT64': proto.int64_val = values as number[]; break;
-    case 'DT_BOOL': proto.bool_val = (values as number[]).map(Boolean); break;
-    case 'DT_STRING': proto.string_val = (values as string[]).map((text) => Buffer.from(text, 'utf8')); break;
-    default: proto.int_val = values as number[];
+    case 'DT_FLOAT':
+      proto.float_val = values as number[];
+      break;
+    case 'DT_DOUBLE':
+      proto.double_val = values as number[];
+      break;
+    case 'DT_INT64':
+      proto.int64_val = values as number[];
+      break;
+    case 'DT_BOOL':
+      proto.bool_val = (values as number[]).map(Boolean);
+      break;
+    case 'DT_STRING':
+      proto.string_val = (values as string[]).map((text) => Buffer.from(text, 'utf8'));
+      break;
+    default:
+      proto.int_val = values as number[];
   }
   return proto;
 }
@@ -113,35 +133,63 @@ function contentWidth(dtype: DataTypeName, name: string): number {
 
 function readScalar(view: DataView, dtype: DataTypeName, offset: number): number {
   switch (dtype) {
-    case 'DT_FLOAT': return view.getFloat32(offset, true);
-    case 'DT_DOUBLE': return view.getFloat64(offset, true);
-    case 'DT_INT64': return Number(view.getBigInt64(offset, true));
-    case 'DT_INT16': return view.getInt16(offset, true);
-    case 'DT_INT8': return view.getInt8(offset);
-    case 'DT_UINT8': case 'DT_BOOL': return view.getUint8(offset);
-    default: return view.getInt32(offset, true);
+    case 'DT_FLOAT':
+      return view.getFloat32(offset, true);
+    case 'DT_DOUBLE':
+      return view.getFloat64(offset, true);
+    case 'DT_INT64':
+      return Number(view.getBigInt64(offset, true));
+    case 'DT_INT16':
+      return view.getInt16(offset, true);
+    case 'DT_INT8':
+      return view.getInt8(offset);
+    case 'DT_UINT8':
+    case 'DT_BOOL':
+      return view.getUint8(offset);
+    default:
+      return view.getInt32(offset, true);
   }
 }
 
 function writeScalar(view: DataView, dtype: DataTypeName, offset: number, value: number): void {
   switch (dtype) {
-    case 'DT_FLOAT': view.setFloat32(offset, value, true); break;
-    case 'DT_DOUBLE': view.setFloat64(offset, value, true); break;
-    case 'DT_INT64': view.setBigInt64(offset, BigInt(value), true); break;
-    case 'DT_INT16': view.setInt16(offset, value, true); break;
-    case 'DT_INT8': view.setInt8(offset, value); break;
-    case 'DT_UINT8': case 'DT_BOOL': view.setUint8(offset, value); break;
-    default: view.setInt32(offset, value, true);
+    case 'DT_FLOAT':
+      view.setFloat32(offset, value, true);
+      break;
+    case 'DT_DOUBLE':
+      view.setFloat64(offset, value, true);
+      break;
+    case 'DT_INT64':
+      view.setBigInt64(offset, BigInt(value), true);
+      break;
+    case 'DT_INT16':
+      view.setInt16(offset, value, true);
+      break;
+    case 'DT_INT8':
+      view.setInt8(offset, value);
+      break;
+    case 'DT_UINT8':
+    case 'DT_BOOL':
+      view.setUint8(offset, value);
+      break;
+    default:
+      view.setInt32(offset, value, true);
   }
 }
 
 function listedValues(proto: DecodedTensorProto): unknown[] {
   switch (proto.dtype) {
-    case 'DT_FLOAT': return proto.float_val ?? [];
-    case 'DT_DOUBLE': return proto.double_val ?? [];
-    case 'DT_INT64': return (proto.int64_val ?? []).map(Number);
-    case 'DT_BOOL': return (proto.bool_val ?? []).map((value) => (value ? 1 : 0));
-    case 'DT_STRING': return (proto.string_val ?? []).map((bytes) => bytes.toString('utf8'));
-    default: return proto.int_val ?? [];
+    case 'DT_FLOAT':
+      return proto.float_val ?? [];
+    case 'DT_DOUBLE':
+      return proto.double_val ?? [];
+    case 'DT_INT64':
+      return (proto.int64_val ?? []).map(Number);
+    case 'DT_BOOL':
+      return (proto.bool_val ?? []).map((value) => (value ? 1 : 0));
+    case 'DT_STRING':
+      return (proto.string_val ?? []).map((bytes) => bytes.toString('utf8'));
+    default:
+      return proto.int_val ?? [];
   }
 }

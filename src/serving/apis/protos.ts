@@ -9,8 +9,14 @@ import type * as grpc from '@grpc/grpc-js';
 import { decodeMessage, encodeMessage, protoRoot } from '../../formats/proto/index.ts';
 
 export type { ModelSpec, ModelSpec__Output } from '../../formats/proto/generated/tensorflow/serving/ModelSpec.ts';
-export type { PredictRequest, PredictRequest__Output } from '../../formats/proto/generated/tensorflow/serving/PredictRequest.ts';
-export type { PredictResponse, PredictResponse__Output } from '../../formats/proto/generated/tensorflow/serving/PredictResponse.ts';
+export type {
+  PredictRequest,
+  PredictRequest__Output,
+} from '../../formats/proto/generated/tensorflow/serving/PredictRequest.ts';
+export type {
+  PredictResponse,
+  PredictResponse__Output,
+} from '../../formats/proto/generated/tensorflow/serving/PredictResponse.ts';
 export type {
   GetModelMetadataRequest,
   GetModelMetadataRequest__Output,
@@ -19,8 +25,14 @@ export type {
   GetModelMetadataResponse,
   GetModelMetadataResponse__Output,
 } from '../../formats/proto/generated/tensorflow/serving/GetModelMetadataResponse.ts';
-export type { GetModelStatusRequest, GetModelStatusRequest__Output } from '../../formats/proto/generated/tensorflow/serving/GetModelStatusRequest.ts';
-export type { GetModelStatusResponse, GetModelStatusResponse__Output } from '../../formats/proto/generated/tensorflow/serving/GetModelStatusResponse.ts';
+export type {
+  GetModelStatusRequest,
+  GetModelStatusRequest__Output,
+} from '../../formats/proto/generated/tensorflow/serving/GetModelStatusRequest.ts';
+export type {
+  GetModelStatusResponse,
+  GetModelStatusResponse__Output,
+} from '../../formats/proto/generated/tensorflow/serving/GetModelStatusResponse.ts';
 
 export const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService';
 export const MODEL_SERVICE = 'tensorflow.serving.ModelService';

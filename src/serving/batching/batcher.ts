@@ -62,7 +62,8 @@ export class Batcher {
       throw invalidArgument(`Task size ${rows} is larger than maximum input batch size ${this.params.maxBatchSize}`);
     }
     const key = compatibilityKey(inputs);
-    if (this.open.length > 0 && (this.openRows + rows > this.params.maxBatchSize || key !== this.openKey)) this.closeOpen();
+    if (this.open.length > 0 && (this.openRows + rows > this.params.maxBatchSize || key !== this.openKey))
+      this.closeOpen();
     if (this.open.length === 0) {
       if (this.queue.length >= this.params.maxEnqueuedBatches) throw unavailable(QUEUE_FULL_MESSAGE);
       this.openKey = key;
@@ -117,7 +118,9 @@ export class Batcher {
       let start = 0;
       for (const task of batch) {
         const end = start + task.rows;
-        task.resolve(Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, sliceRows(tensor, start, end)])));
+        task.resolve(
+          Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, sliceRows(tensor, start, end)])),
+        );
         start = end;
       }
     } catch (error) {

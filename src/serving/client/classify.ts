@@ -40,18 +40,47 @@ export interface ClassifyReport {
 /** How many of the highest scores each result lists. */
 const TOP_SCORES = 3;
 
-export async function classify(target: ModelTarget, inputs: ClassifyInput[], transport: PredictTransport = restTransport): Promise<ClassifyReport> {
+export async function classify(
+  target: ModelTarget,
+  inputs: ClassifyInput[],
+  transport: PredictTransport = restTransport,
+): Promise<ClassifyReport> {
   const version = await transport.resolveVersion(target);
   // Pin the version just resolved, so the report names the version that answered.
-  const predictions = await transport.predictImages({ ...target, version, label: undefined }, inputs.map((input) => input.pixels));
+  const predictions = await transport.predictImages(
+    { ...target, version, label: undefined },
+    inputs.map((input) => input.pixels),
+  );
   const results = predictions.map((prediction, i) => {
     const scores = scoresOf(prediction);
-    const top = scores.map((score, index) => ({ class: index, score })).sort((a, b) => b.score - a.score).slice(0, TOP_SCORES);
-    const predicted = typeof prediction.classes === 'number' ? prediction.classes : typeof prediction.output === 'number' ? prediction.output : top[0]?.class;
-    if (predicted === undefined) throw new OperationalError(`the answer for ${inputs[i]!.source} holds neither classes nor scores: ${JSON.stringify(prediction).slice(0, 200)}`);
-    return { source: inputs[i]!.source, class: predicted, ...(inputs[i]!.expected !== undefined && { expected: inputs[i]!.expected }), top };
+    const top = scores
+      .map((score, index) => ({ class: index, score }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, TOP_SCORES);
+    const predicted =
+      typeof prediction.classes === 'number'
+        ? prediction.classes
+        : typeof prediction.output === 'number'
+          ? prediction.output
+          : top[0]?.class;
+    if (predicted === undefined)
+      throw new OperationalError(
+        `the answer for ${inputs[i]!.source} holds neither classes nor scores: ${JSON.stringify(prediction).slice(0, 200)}`,
+      );
+    return {
+      source: inputs[i]!.source,
+      class: predicted,
+      ...(inputs[i]!.expected !== undefined && { expected: inputs[i]!.expected }),
+      top,
+    };
   });
-  return { server: target.server, model: target.model, version, signature: target.signatureName || DEFAULT_SIGNATURE_NAME, results };
+  return {
+    server: target.server,
+    model: target.model,
+    version,
+    signature: target.signatureName || DEFAULT_SIGNATURE_NAME,
+    results,
+  };
 }
 
 /**

@@ -16,7 +16,12 @@ import {
   type PredictResponse__Output,
 } from '../apis/protos.ts';
 
-type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: unknown) => void) => void;
+type UnaryMethod = (
+  request: unknown,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, response?: unknown) => void,
+) => void;
 
 export interface ServingClientOptions {
   /** Per-call deadline; default 30 s. */
@@ -30,12 +35,21 @@ export class ServingClient {
   private readonly model: grpc.Client;
 
   /** `address` is HOST:PORT (IPv6 hosts in brackets). */
-  constructor(readonly address: string, private readonly options: ServingClientOptions = {}) {
-    const PredictionService = grpc.makeGenericClientConstructor(serviceDefinition(PREDICTION_SERVICE), PREDICTION_SERVICE);
+  constructor(
+    readonly address: string,
+    private readonly options: ServingClientOptions = {},
+  ) {
+    const PredictionService = grpc.makeGenericClientConstructor(
+      serviceDefinition(PREDICTION_SERVICE),
+      PREDICTION_SERVICE,
+    );
     const ModelService = grpc.makeGenericClientConstructor(serviceDefinition(MODEL_SERVICE), MODEL_SERVICE);
     const channelOptions = { 'grpc.max_receive_message_length': options.maxReceiveBytes ?? -1 };
     this.prediction = new PredictionService(address, grpc.credentials.createInsecure(), channelOptions);
-    this.model = new ModelService(address, grpc.credentials.createInsecure(), { ...channelOptions, channelOverride: this.prediction.getChannel() });
+    this.model = new ModelService(address, grpc.credentials.createInsecure(), {
+      ...channelOptions,
+      channelOverride: this.prediction.getChannel(),
+    });
   }
 
   predict(request: PredictRequest): Promise<PredictResponse__Output> {
@@ -59,7 +73,9 @@ export class ServingClient {
     const invoke = (client as unknown as Record<string, UnaryMethod>)[method]!.bind(client);
     const deadline = new Date(Date.now() + (this.options.timeoutMs ?? 30_000));
     return new Promise((resolve, reject) => {
-      invoke(request, new grpc.Metadata(), { deadline }, (error, response) => (error ? reject(error) : resolve(response as Res)));
+      invoke(request, new grpc.Metadata(), { deadline }, (error, response) =>
+        error ? reject(error) : resolve(response as Res),
+      );
     });
   }
 }

@@ -25,7 +25,11 @@ function modelSpec(target: ModelTarget): ModelSpec {
   };
 }
 
-async function withClient<T>(target: ModelTarget, method: string, call: (client: ServingClient) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  target: ModelTarget,
+  method: string,
+  call: (client: ServingClient) => Promise<T>,
+): Promise<T> {
   const client = new ServingClient(target.server);
   try {
     return await call(client);
@@ -34,7 +38,8 @@ async function withClient<T>(target: ModelTarget, method: string, call: (client:
     const where = `${target.server} ${method}`;
     if (INPUT_ERRORS.has(error.code)) throw new UserInputError(`${where}: ${statusName(error)}: ${error.details}`);
     // Nothing listening, a full batch queue and a draining server all answer UNAVAILABLE.
-    if (error.code === GrpcStatus.UNAVAILABLE) throw new OperationalError(`the gRPC server at ${target.server} is unavailable: ${error.details}`);
+    if (error.code === GrpcStatus.UNAVAILABLE)
+      throw new OperationalError(`the gRPC server at ${target.server} is unavailable: ${error.details}`);
     throw new OperationalError(`${where}: ${statusName(error)}: ${error.details}`);
   } finally {
     client.close();
@@ -44,7 +49,10 @@ async function withClient<T>(target: ModelTarget, method: string, call: (client:
 /** The version the target resolves to right now, as GetModelMetadata reports it. */
 export function resolveVersion(target: ModelTarget): Promise<number> {
   return withClient(target, 'GetModelMetadata', async (client) => {
-    const response = await client.getModelMetadata({ model_spec: modelSpec(target), metadata_field: [SIGNATURE_DEF_FIELD] });
+    const response = await client.getModelMetadata({
+      model_spec: modelSpec(target),
+      metadata_field: [SIGNATURE_DEF_FIELD],
+    });
     return servedVersion(response.model_spec?.version?.value, `${target.server} GetModelMetadata`);
   });
 }
@@ -73,7 +81,9 @@ export function predictImages(target: ModelTarget, images: Float32Array[]): Prom
     for (const [name, proto] of outputs) {
       const tensor = tensorFromProto(proto, name);
       if (tensor.shape[0] !== images.length) {
-        throw new OperationalError(`${target.server} Predict: output ${name} has shape [${tensor.shape}], expected ${images.length} rows`);
+        throw new OperationalError(
+          `${target.server} Predict: output ${name} has shape [${tensor.shape}], expected ${images.length} rows`,
+        );
       }
       const rowSize = tensor.values.length / images.length;
       const key = outputs.length === 1 ? 'output' : name;

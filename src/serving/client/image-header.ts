@@ -42,7 +42,8 @@ function jpegFrameSize(bytes: Uint8Array, view: DataView): { width: number; heig
     }
     if (marker === 0xd9 || marker === 0xda) break; // the end, or the scan data, before any frame header
     const isFrameHeader = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isFrameHeader && offset + 9 <= bytes.length) return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
+    if (isFrameHeader && offset + 9 <= bytes.length)
+      return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
     offset += 2 + view.getUint16(offset + 2);
   }
   throw new Error('a JPEG without a frame header');

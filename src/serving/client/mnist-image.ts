@@ -52,9 +52,15 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
     if (header.format === 'PNG') checkInterlacedPngData(bytes);
-    rgba = header.format === 'PNG'
-      ? PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-      : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    rgba =
+      header.format === 'PNG'
+        ? PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+        : jpeg.decode(bytes, {
+            useTArray: true,
+            formatAsRGBA: true,
+            maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+            maxMemoryUsageInMB: 1024,
+          });
   } catch (error) {
     throw new UserInputError(`${source}: cannot read the image (${(error as Error).message})`);
   }
@@ -81,7 +87,8 @@ export function toMnistInput(image: GrayImage, source: string): Float32Array {
   const left = clamp(Math.round(IMAGE_SIZE / 2 - cx), 0, IMAGE_SIZE - width);
   const top = clamp(Math.round(IMAGE_SIZE / 2 - cy), 0, IMAGE_SIZE - height);
   const out = new Float32Array(IMAGE_SIZE * IMAGE_SIZE);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[(top + y) * IMAGE_SIZE + left + x] = digit[y * width + x]!;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) out[(top + y) * IMAGE_SIZE + left + x] = digit[y * width + x]!;
   return out;
 }
 

@@ -15,7 +15,12 @@ const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 export function checkInterlacedPngData(bytes: Uint8Array): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 29 || bytes[28] !== 1) return;
-  const [width, height, depth, channels] = [view.getUint32(16), view.getUint32(20), bytes[24]!, CHANNELS[bytes[25]!] ?? 4];
+  const [width, height, depth, channels] = [
+    view.getUint32(16),
+    view.getUint32(20),
+    bytes[24]!,
+    CHANNELS[bytes[25]!] ?? 4,
+  ];
   const bound = 2 * (Math.ceil((width * channels * depth) / 8) + 1) * height + 64;
   const idat: Uint8Array[] = [];
   for (let offset = 8; offset + 8 <= bytes.length; ) {

@@ -19,7 +19,12 @@ const TIMEOUT_MS = 30_000;
 
 export function modelUrl(target: ModelTarget): string {
   const base = target.server.replace(/\/+$/, '');
-  const selector = target.version !== undefined ? `/versions/${target.version}` : target.label !== undefined ? `/labels/${encodeURIComponent(target.label)}` : '';
+  const selector =
+    target.version !== undefined
+      ? `/versions/${target.version}`
+      : target.label !== undefined
+        ? `/labels/${encodeURIComponent(target.label)}`
+        : '';
   return `${base}/v1/models/${encodeURIComponent(target.model)}${selector}`;
 }
 
@@ -29,14 +34,18 @@ async function call(url: string, init: RequestInit = {}): Promise<unknown> {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new OperationalError(`cannot reach the server at ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new OperationalError(
+      `cannot reach the server at ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    );
   }
   const text = await response.text();
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new OperationalError(`${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    throw new OperationalError(
+      `${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+    );
   }
   if (!response.ok) {
     const message = (body as { error?: string }).error ?? text.slice(0, 200);
@@ -57,7 +66,9 @@ export async function resolveVersion(target: ModelTarget): Promise<number> {
 export function servedVersion(value: unknown, where: string): number {
   const version = Number(value);
   if (value === undefined || value === null || value === '' || !Number.isSafeInteger(version)) {
-    throw new OperationalError(`${where}: the metadata names no model version (got ${JSON.stringify(value) ?? 'nothing'})`);
+    throw new OperationalError(
+      `${where}: the metadata names no model version (got ${JSON.stringify(value) ?? 'nothing'})`,
+    );
   }
   return version;
 }
@@ -65,7 +76,9 @@ export function servedVersion(value: unknown, where: string): number {
 /** One `{output: value}` object per image (the row format's answer, normalised to objects). */
 export async function predictImages(target: ModelTarget, images: Float32Array[]): Promise<Record<string, unknown>[]> {
   const instances = images.map((pixels) =>
-    Array.from({ length: IMAGE_SIZE }, (_, y) => Array.from({ length: IMAGE_SIZE }, (_, x) => [pixels[y * IMAGE_SIZE + x]!])),
+    Array.from({ length: IMAGE_SIZE }, (_, y) =>
+      Array.from({ length: IMAGE_SIZE }, (_, x) => [pixels[y * IMAGE_SIZE + x]!]),
+    ),
   );
   const request = { ...(target.signatureName && { signature_name: target.signatureName }), instances };
   const body = (await call(`${modelUrl(target)}:predict`, {
@@ -74,10 +87,14 @@ export async function predictImages(target: ModelTarget, images: Float32Array[])
     body: JSON.stringify(request),
   })) as { predictions?: unknown[] };
   if (!Array.isArray(body.predictions) || body.predictions.length !== images.length) {
-    throw new OperationalError(`${modelUrl(target)}:predict: expected ${images.length} predictions, got ${JSON.stringify(body).slice(0, 200)}`);
+    throw new OperationalError(
+      `${modelUrl(target)}:predict: expected ${images.length} predictions, got ${JSON.stringify(body).slice(0, 200)}`,
+    );
   }
   // A signature with one output answers plain values; name it after the signature's only output.
   return body.predictions.map((prediction) =>
-    prediction !== null && typeof prediction === 'object' && !Array.isArray(prediction) ? (prediction as Record<string, unknown>) : { output: prediction },
+    prediction !== null && typeof prediction === 'object' && !Array.isArray(prediction)
+      ? (prediction as Record<string, unknown>)
+      : { output: prediction },
   );
 }

@@ -39,12 +39,17 @@ export function containerBasePath(modelName: string): string {
 }
 
 /** tensorflow_model_server's own flags for the files in /config; `gpu` adds the GPU-only ones. */
-export function modelServerArgs(options: Pick<DeploymentOptions, 'enableBatching' | 'pollWaitSeconds' | 'configPollSeconds' | 'gpuMemoryFraction'>, gpu = false): string[] {
+export function modelServerArgs(
+  options: Pick<DeploymentOptions, 'enableBatching' | 'pollWaitSeconds' | 'configPollSeconds' | 'gpuMemoryFraction'>,
+  gpu = false,
+): string[] {
   return [
     `--port=${GRPC_PORT}`,
     `--rest_api_port=${REST_PORT}`,
     `--model_config_file=${CONTAINER_CONFIG_DIR}/models.config`,
-    ...(options.enableBatching ? ['--enable_batching=true', `--batching_parameters_file=${CONTAINER_CONFIG_DIR}/batching_parameters.txt`] : []),
+    ...(options.enableBatching
+      ? ['--enable_batching=true', `--batching_parameters_file=${CONTAINER_CONFIG_DIR}/batching_parameters.txt`]
+      : []),
     `--file_system_poll_wait_seconds=${options.pollWaitSeconds}`,
     // Without it TF Serving reads models.config once, so a moved label or pinned version needs a restart.
     ...(options.configPollSeconds > 0 ? [`--model_config_file_poll_wait_seconds=${options.configPollSeconds}`] : []),
@@ -56,7 +61,9 @@ export function modelServerArgs(options: Pick<DeploymentOptions, 'enableBatching
 export function dockerRunCommand(options: DeploymentOptions, gpu: boolean): string {
   const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
   const mounts = [
-    ...options.models.map((model) => `type=bind,source=${model.hostBasePath},target=${containerBasePath(model.name)},readonly`),
+    ...options.models.map(
+      (model) => `type=bind,source=${model.hostBasePath},target=${containerBasePath(model.name)},readonly`,
+    ),
     `type=bind,source=${options.outDir},target=${CONTAINER_CONFIG_DIR},readonly`,
   ];
   const parts = [
@@ -81,7 +88,12 @@ export function dockerCompose(options: DeploymentOptions): string {
         image: `${options.image}:${options.imageTag}`,
         ports: [`${GRPC_PORT}:${GRPC_PORT}`, `${REST_PORT}:${REST_PORT}`],
         volumes: [
-          ...options.models.map((model) => ({ type: 'bind', source: relative(model.hostBasePath), target: containerBasePath(model.name), read_only: true })),
+          ...options.models.map((model) => ({
+            type: 'bind',
+            source: relative(model.hostBasePath),
+            target: containerBasePath(model.name),
+            read_only: true,
+          })),
           { type: 'bind', source: '.', target: CONTAINER_CONFIG_DIR, read_only: true },
         ],
         command: modelServerArgs(options),
@@ -93,13 +105,19 @@ export function dockerCompose(options: DeploymentOptions): string {
 }
 
 /** ConfigMap + Deployment + Service, as one multi-document YAML file. */
-export function kubernetesManifests(options: DeploymentOptions, files: { modelsConfig: string; batchingParameters: string }): string {
+export function kubernetesManifests(
+  options: DeploymentOptions,
+  files: { modelsConfig: string; batchingParameters: string },
+): string {
   const labels = { app: options.appName };
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: `${options.appName}-config`, labels },
-    data: { 'models.config': files.modelsConfig, ...(options.enableBatching && { 'batching_parameters.txt': files.batchingParameters }) },
+    data: {
+      'models.config': files.modelsConfig,
+      ...(options.enableBatching && { 'batching_parameters.txt': files.batchingParameters }),
+    },
   };
   const probeModel = options.models[0]!.name;
   const deployment = {
@@ -122,7 +140,11 @@ export function kubernetesManifests(options: DeploymentOptions, files: { modelsC
                 { name: 'http', containerPort: REST_PORT },
               ],
               // TF Serving answers 404 here until the model has a version on its way in.
-              readinessProbe: { httpGet: { path: `/v1/models/${probeModel}`, port: REST_PORT }, initialDelaySeconds: 5, periodSeconds: 5 },
+              readinessProbe: {
+                httpGet: { path: `/v1/models/${probeModel}`, port: REST_PORT },
+                initialDelaySeconds: 5,
+                periodSeconds: 5,
+              },
               livenessProbe: { tcpSocket: { port: REST_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
               volumeMounts: [
                 { name: 'config', mountPath: CONTAINER_CONFIG_DIR, readOnly: true },
@@ -138,7 +160,9 @@ export function kubernetesManifests(options: DeploymentOptions, files: { modelsC
       },
     },
   };
-  return [configMap, deployment, grpcAndRestService(options.appName, labels)].map((doc) => YAML.stringify(doc, { aliasDuplicateObjects: false })).join('---\n');
+  return [configMap, deployment, grpcAndRestService(options.appName, labels)]
+    .map((doc) => YAML.stringify(doc, { aliasDuplicateObjects: false }))
+    .join('---\n');
 }
 
 /** The Service in front of a pod's gRPC and REST ports (TF Serving's or the embedded server's). */

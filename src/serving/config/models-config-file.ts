@@ -7,8 +7,19 @@
  *     version_labels { key: "stable" value: 2 } } }
  */
 import { UserInputError } from '../../errors.ts';
-import { formatTextProto, parseTextProto, type TextProtoFields, type TextProtoMessage, type TextProtoScalar } from '../../formats/text-proto.ts';
-import { DEFAULT_VERSION_POLICY, type ModelConfig, type ServingConfig, type VersionPolicy } from '../lifecycle/model-server-config.ts';
+import {
+  formatTextProto,
+  parseTextProto,
+  type TextProtoFields,
+  type TextProtoMessage,
+  type TextProtoScalar,
+} from '../../formats/text-proto.ts';
+import {
+  DEFAULT_VERSION_POLICY,
+  type ModelConfig,
+  type ServingConfig,
+  type VersionPolicy,
+} from '../lifecycle/model-server-config.ts';
 
 export function formatModelsConfig(config: ServingConfig): string {
   const message: TextProtoMessage = {
@@ -38,7 +49,9 @@ export function parseModelsConfig(text: string, source: string): ServingConfig {
   const root = parseTextProto(text, source);
   const list = single(root, 'model_config_list', source, true);
   if (!list) throw new UserInputError(`${source}: expected a model_config_list (custom_model_config is not supported)`);
-  const models = messages(list, 'config', `${source}: model_config_list`).map((config, index) => parseModel(config, `${source}: config #${index + 1}`));
+  const models = messages(list, 'config', `${source}: model_config_list`).map((config, index) =>
+    parseModel(config, `${source}: config #${index + 1}`),
+  );
   if (models.length === 0) throw new UserInputError(`${source}: model_config_list holds no config`);
   const names = models.map((model) => model.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
@@ -52,7 +65,10 @@ function parseModel(fields: TextProtoFields, where: string): ModelConfig {
   if (!name) throw new UserInputError(`${where}: name is missing`);
   if (!basePath) throw new UserInputError(`${where} (${name}): base_path is missing`);
   const platform = scalar(fields, 'model_platform', where, 'string') ?? 'tensorflow';
-  if (platform !== 'tensorflow') throw new UserInputError(`${where} (${name}): model_platform "${platform}" is not supported (expected "tensorflow")`);
+  if (platform !== 'tensorflow')
+    throw new UserInputError(
+      `${where} (${name}): model_platform "${platform}" is not supported (expected "tensorflow")`,
+    );
   const policyFields = single(fields, 'model_version_policy', where, true);
   const versionLabels: Record<string, number> = {};
   for (const label of messages(fields, 'version_labels', where)) {
@@ -63,7 +79,15 @@ function parseModel(fields: TextProtoFields, where: string): ModelConfig {
     }
     versionLabels[key] = value;
   }
-  return { name, basePath, platform, versionPolicy: policyFields ? parsePolicy(policyFields, `${where} (${name}): model_version_policy`) : DEFAULT_VERSION_POLICY, versionLabels };
+  return {
+    name,
+    basePath,
+    platform,
+    versionPolicy: policyFields
+      ? parsePolicy(policyFields, `${where} (${name}): model_version_policy`)
+      : DEFAULT_VERSION_POLICY,
+    versionLabels,
+  };
 }
 
 function parsePolicy(fields: TextProtoFields, where: string): VersionPolicy {
@@ -72,13 +96,15 @@ function parsePolicy(fields: TextProtoFields, where: string): VersionPolicy {
   const latest = single(fields, 'latest', where, true);
   if (latest) {
     const numVersions = scalar(latest, 'num_versions', `${where}.latest`, 'number') ?? 1;
-    if (!Number.isInteger(numVersions) || numVersions < 1) throw new UserInputError(`${where}.latest: num_versions must be a positive integer`);
+    if (!Number.isInteger(numVersions) || numVersions < 1)
+      throw new UserInputError(`${where}.latest: num_versions must be a positive integer`);
     return { kind: 'latest', numVersions };
   }
   const specific = single(fields, 'specific', where, true);
   if (specific) {
     const versions = (specific.versions ?? []).map((value) => {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new UserInputError(`${where}.specific: versions must be non-negative integers`);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+        throw new UserInputError(`${where}.specific: versions must be non-negative integers`);
       return value;
     });
     if (versions.length === 0) throw new UserInputError(`${where}.specific: list at least one version`);
@@ -90,7 +116,8 @@ function parsePolicy(fields: TextProtoFields, where: string): VersionPolicy {
 
 function messages(fields: TextProtoFields, name: string, where: string): TextProtoFields[] {
   return (fields[name] ?? []).map((value) => {
-    if (typeof value !== 'object' || 'enum' in value) throw new UserInputError(`${where}: ${name} must be a message ({ … })`);
+    if (typeof value !== 'object' || 'enum' in value)
+      throw new UserInputError(`${where}: ${name} must be a message ({ … })`);
     return value as TextProtoFields;
   });
 }
@@ -104,7 +131,12 @@ function single(fields: TextProtoFields, name: string, where: string, optional: 
 
 export function scalar(fields: TextProtoFields, name: string, where: string, type: 'string'): string | undefined;
 export function scalar(fields: TextProtoFields, name: string, where: string, type: 'number'): number | undefined;
-export function scalar(fields: TextProtoFields, name: string, where: string, type: 'string' | 'number'): string | number | undefined {
+export function scalar(
+  fields: TextProtoFields,
+  name: string,
+  where: string,
+  type: 'string' | 'number',
+): string | number | undefined {
   const values = fields[name] ?? [];
   if (values.length > 1) throw new UserInputError(`${where}: ${name} appears ${values.length} times (expected once)`);
   const value = values[0] as TextProtoScalar | TextProtoFields | undefined;

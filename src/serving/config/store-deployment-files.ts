@@ -8,12 +8,26 @@
  */
 import YAML from 'yaml';
 import type { VersionPolicy } from '../lifecycle/model-server-config.ts';
-import { CONTAINER_CONFIG_DIR, CONTAINER_MODELS_DIR, containerBasePath, GRPC_PORT, grpcAndRestService, modelServerArgs, REST_PORT, type DeploymentOptions } from './deployment-files.ts';
+import {
+  CONTAINER_CONFIG_DIR,
+  CONTAINER_MODELS_DIR,
+  containerBasePath,
+  GRPC_PORT,
+  grpcAndRestService,
+  modelServerArgs,
+  REST_PORT,
+  type DeploymentOptions,
+} from './deployment-files.ts';
 
 /** The two variables the Secret (or the env file) must hold. */
 export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
 /** Endpoint settings copied into the files as plain values (no secret in them). */
-export const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'MNIST_SERVE_S3_FORCE_PATH_STYLE'] as const;
+export const ENDPOINT_VARIABLES = [
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL',
+  'AWS_REGION',
+  'MNIST_SERVE_S3_FORCE_PATH_STYLE',
+] as const;
 /** The compose env file the credentials are read from (written next to it as an example only). */
 export const COMPOSE_ENV_FILE = 's3.env';
 
@@ -40,12 +54,24 @@ export function policyFlag(policy: VersionPolicy): string {
 
 /** Kubernetes object and container names are DNS labels: lowercase letters, digits and '-'. */
 export function dnsLabel(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'model';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63) || 'model'
+  );
 }
 
 function syncArgs(options: StoreDeploymentOptions, model: { name: string; uri: string }, once: boolean): string[] {
   return [
-    'sync', '--from', model.uri, '--to', containerBasePath(model.name), '--policy', policyFlag(options.versionPolicy),
+    'sync',
+    '--from',
+    model.uri,
+    '--to',
+    containerBasePath(model.name),
+    '--policy',
+    policyFlag(options.versionPolicy),
     ...(once ? ['--once'] : ['--poll-wait-seconds', String(options.syncPollSeconds)]),
   ];
 }
@@ -56,7 +82,10 @@ const stringify = (document: unknown) => YAML.stringify(document, { aliasDuplica
 export function kubernetesStoreEnv(options: StoreDeploymentOptions): object[] {
   return [
     ...Object.entries(options.endpoint).map(([name, value]) => ({ name, value })),
-    ...CREDENTIAL_VARIABLES.map((name) => ({ name, valueFrom: { secretKeyRef: { name: options.s3Secret, key: name } } })),
+    ...CREDENTIAL_VARIABLES.map((name) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: options.s3Secret, key: name } },
+    })),
   ];
 }
 
@@ -69,7 +98,10 @@ export function storeDockerCompose(options: StoreDeploymentOptions): string {
     environment: { ...options.endpoint },
     volumes: [{ type: 'volume', source: 'models', target: CONTAINER_MODELS_DIR }],
     // The --once run keeps compose's default (never restarted); the sidecar follows it.
-    ...(!once && { restart: 'unless-stopped', depends_on: { [`sync-${dnsLabel(model.name)}-once`]: { condition: 'service_completed_successfully' } } }),
+    ...(!once && {
+      restart: 'unless-stopped',
+      depends_on: { [`sync-${dnsLabel(model.name)}-once`]: { condition: 'service_completed_successfully' } },
+    }),
   });
   const services: Record<string, unknown> = {};
   for (const model of options.models) {
@@ -86,7 +118,12 @@ export function storeDockerCompose(options: StoreDeploymentOptions): string {
     command: modelServerArgs(options),
     restart: 'unless-stopped',
     // TF Serving starts only once every model has a version on the volume.
-    depends_on: Object.fromEntries(options.models.map((model) => [`sync-${dnsLabel(model.name)}-once`, { condition: 'service_completed_successfully' }])),
+    depends_on: Object.fromEntries(
+      options.models.map((model) => [
+        `sync-${dnsLabel(model.name)}-once`,
+        { condition: 'service_completed_successfully' },
+      ]),
+    ),
   };
   return stringify({ services, volumes: { models: {} } });
 }
@@ -101,7 +138,10 @@ export function composeEnvExample(): string {
 }
 
 /** ConfigMap + Deployment (sync init containers, TF Serving, sync sidecars on one emptyDir) + Service. */
-export function storeKubernetesManifests(options: StoreDeploymentOptions, files: { modelsConfig: string; batchingParameters: string }): string {
+export function storeKubernetesManifests(
+  options: StoreDeploymentOptions,
+  files: { modelsConfig: string; batchingParameters: string },
+): string {
   const labels = { app: options.appName };
   const env = kubernetesStoreEnv(options);
   const modelsMount = { name: 'models', mountPath: CONTAINER_MODELS_DIR };
@@ -116,7 +156,10 @@ export function storeKubernetesManifests(options: StoreDeploymentOptions, files:
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: `${options.appName}-config`, labels },
-    data: { 'models.config': files.modelsConfig, ...(options.enableBatching && { 'batching_parameters.txt': files.batchingParameters }) },
+    data: {
+      'models.config': files.modelsConfig,
+      ...(options.enableBatching && { 'batching_parameters.txt': files.batchingParameters }),
+    },
   };
   const deployment = {
     apiVersion: 'apps/v1',
@@ -139,7 +182,11 @@ export function storeKubernetesManifests(options: StoreDeploymentOptions, files:
                 { name: 'grpc', containerPort: GRPC_PORT },
                 { name: 'http', containerPort: REST_PORT },
               ],
-              readinessProbe: { httpGet: { path: `/v1/models/${options.models[0]!.name}`, port: REST_PORT }, initialDelaySeconds: 5, periodSeconds: 5 },
+              readinessProbe: {
+                httpGet: { path: `/v1/models/${options.models[0]!.name}`, port: REST_PORT },
+                initialDelaySeconds: 5,
+                periodSeconds: 5,
+              },
               livenessProbe: { tcpSocket: { port: REST_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
               volumeMounts: [
                 { name: 'config', mountPath: CONTAINER_CONFIG_DIR, readOnly: true },

@@ -26,11 +26,22 @@ const stringify = (document: unknown) => YAML.stringify(document, { aliasDuplica
 /** `mnist-serve serve`'s arguments inside the container, on the same ports TF Serving would use. */
 export function embeddedServerArgs(options: StoreDeploymentOptions): string[] {
   return [
-    'serve', '--host', '0.0.0.0', '--port', String(GRPC_PORT), '--rest-api-port', String(REST_PORT),
-    '--model-config-file', `${CONTAINER_CONFIG_DIR}/models.config`,
-    '--model-cache-dir', CONTAINER_CACHE_DIR,
-    '--file-system-poll-wait-seconds', String(options.syncPollSeconds),
-    ...(options.enableBatching ? ['--enable-batching', '--batching-parameters-file', `${CONTAINER_CONFIG_DIR}/batching_parameters.txt`] : []),
+    'serve',
+    '--host',
+    '0.0.0.0',
+    '--port',
+    String(GRPC_PORT),
+    '--rest-api-port',
+    String(REST_PORT),
+    '--model-config-file',
+    `${CONTAINER_CONFIG_DIR}/models.config`,
+    '--model-cache-dir',
+    CONTAINER_CACHE_DIR,
+    '--file-system-poll-wait-seconds',
+    String(options.syncPollSeconds),
+    ...(options.enableBatching
+      ? ['--enable-batching', '--batching-parameters-file', `${CONTAINER_CONFIG_DIR}/batching_parameters.txt`]
+      : []),
   ];
 }
 
@@ -38,13 +49,19 @@ export function embeddedServerArgs(options: StoreDeploymentOptions): string[] {
  * ConfigMap (models.config with the s3:// base paths) + Deployment + Service for the embedded
  * server. `files.modelsConfig` must name the store URIs, not /models/NAME.
  */
-export function embeddedServerManifests(options: StoreDeploymentOptions, files: { modelsConfig: string; batchingParameters: string }): string {
+export function embeddedServerManifests(
+  options: StoreDeploymentOptions,
+  files: { modelsConfig: string; batchingParameters: string },
+): string {
   const labels = { app: EMBEDDED_SERVER_APP };
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: `${EMBEDDED_SERVER_APP}-config`, labels },
-    data: { 'models.config': files.modelsConfig, ...(options.enableBatching && { 'batching_parameters.txt': files.batchingParameters }) },
+    data: {
+      'models.config': files.modelsConfig,
+      ...(options.enableBatching && { 'batching_parameters.txt': files.batchingParameters }),
+    },
   };
   const deployment = {
     apiVersion: 'apps/v1',
@@ -67,8 +84,16 @@ export function embeddedServerManifests(options: StoreDeploymentOptions, files: 
                 { name: 'http', containerPort: REST_PORT },
               ],
               // Unlike TF Serving's /v1/models/NAME, /readyz fails until every model has a loaded version.
-              readinessProbe: { httpGet: { path: READINESS_PATH, port: REST_PORT }, initialDelaySeconds: 5, periodSeconds: 5 },
-              livenessProbe: { httpGet: { path: LIVENESS_PATH, port: REST_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
+              readinessProbe: {
+                httpGet: { path: READINESS_PATH, port: REST_PORT },
+                initialDelaySeconds: 5,
+                periodSeconds: 5,
+              },
+              livenessProbe: {
+                httpGet: { path: LIVENESS_PATH, port: REST_PORT },
+                initialDelaySeconds: 15,
+                periodSeconds: 10,
+              },
               volumeMounts: [
                 { name: 'config', mountPath: CONTAINER_CONFIG_DIR, readOnly: true },
                 { name: 'cache', mountPath: CONTAINER_CACHE_DIR },

@@ -10,14 +10,20 @@ export function readVersionLabels(file: string, modelName: string): { source: st
   let text: string;
   try {
     const size = fs.statSync(file).size;
-    if (size > MAX_CONFIG_BYTES) throw new UserInputError(`${file}: ${size} bytes, larger than a models.config can be (${MAX_CONFIG_BYTES} bytes)`);
+    if (size > MAX_CONFIG_BYTES)
+      throw new UserInputError(
+        `${file}: ${size} bytes, larger than a models.config can be (${MAX_CONFIG_BYTES} bytes)`,
+      );
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof UserInputError) throw error;
-    throw new UserInputError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UserInputError(
+      `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const { models } = parseModelsConfig(text, file);
   const model = models.find((m) => m.name === modelName);
-  if (!model) throw new UserInputError(`${file}: no model named "${modelName}" (it has ${models.map((m) => m.name).join(', ')})`);
+  if (!model)
+    throw new UserInputError(`${file}: no model named "${modelName}" (it has ${models.map((m) => m.name).join(', ')})`);
   return { source: file, labels: model.versionLabels };
 }

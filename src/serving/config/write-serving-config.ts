@@ -13,12 +13,26 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { BatchingParameters } from '../batching/batcher.ts';
 import type { ServingConfig, VersionPolicy } from '../lifecycle/model-server-config.ts';
 import { checkBatchingParameters, formatBatchingParameters } from './batching-parameters.ts';
-import { containerBasePath, dockerCompose, dockerRunCommand, kubernetesManifests, type DeploymentOptions } from './deployment-files.ts';
+import {
+  containerBasePath,
+  dockerCompose,
+  dockerRunCommand,
+  kubernetesManifests,
+  type DeploymentOptions,
+} from './deployment-files.ts';
 import { formatModelsConfig } from './models-config-file.ts';
-import { composeEnvExample, COMPOSE_ENV_FILE, storeDockerCompose, storeKubernetesManifests, type StoreDeploymentOptions } from './store-deployment-files.ts';
+import {
+  composeEnvExample,
+  COMPOSE_ENV_FILE,
+  storeDockerCompose,
+  storeKubernetesManifests,
+  type StoreDeploymentOptions,
+} from './store-deployment-files.ts';
 import { embeddedServerManifests, kserveInferenceServices } from './store-server-manifests.ts';
 
-export interface ServingConfigRequest extends Omit<DeploymentOptions, 'models' | 'outDir'>, Pick<StoreDeploymentOptions, 'mnistServeImage' | 's3Secret' | 'syncPollSeconds' | 'endpoint'> {
+export interface ServingConfigRequest
+  extends Omit<DeploymentOptions, 'models' | 'outDir'>,
+    Pick<StoreDeploymentOptions, 'mnistServeImage' | 's3Secret' | 'syncPollSeconds' | 'endpoint'> {
   outDir: string;
   /** Base paths are local directories or s3:// URIs (all of one kind). */
   models: { name: string; basePath: string }[];
@@ -33,25 +47,48 @@ export interface WrittenServingConfig {
   outDir: string;
   config: ServingConfig;
   /** Local base paths: dockerRun and dockerRunGpu; store base paths: kserve, embeddedServer, s3EnvExample. */
-  files: Partial<Record<FileKey, string>> & Record<'modelsConfig' | 'batchingParameters' | 'dockerCompose' | 'kubernetes', string>;
+  files: Partial<Record<FileKey, string>> &
+    Record<'modelsConfig' | 'batchingParameters' | 'dockerCompose' | 'kubernetes', string>;
 }
 
-type FileKey = 'modelsConfig' | 'batchingParameters' | 'dockerRun' | 'dockerRunGpu' | 'dockerCompose' | 'kubernetes' | 'kserve' | 'embeddedServer' | 's3EnvExample';
+type FileKey =
+  | 'modelsConfig'
+  | 'batchingParameters'
+  | 'dockerRun'
+  | 'dockerRunGpu'
+  | 'dockerCompose'
+  | 'kubernetes'
+  | 'kserve'
+  | 'embeddedServer'
+  | 's3EnvExample';
 
 export function writeServingConfig(request: ServingConfigRequest): WrittenServingConfig {
   checkBatchingParameters(request.batching, 'batching');
   if (!(request.gpuMemoryFraction > 0 && request.gpuMemoryFraction <= 1)) {
-    throw new UserInputError(`the GPU memory fraction must be greater than 0 and at most 1, got ${request.gpuMemoryFraction}`);
+    throw new UserInputError(
+      `the GPU memory fraction must be greater than 0 and at most 1, got ${request.gpuMemoryFraction}`,
+    );
   }
   const outDir = path.resolve(request.outDir);
   const onStore = request.models.filter((model) => isS3Uri(model.basePath));
   if (onStore.length > 0 && onStore.length < request.models.length) {
-    throw new UserInputError(`models: ${onStore[0]!.name} is on an object store and ${request.models.find((model) => !isS3Uri(model.basePath))!.name} is a local path; write the files for each kind into its own directory`);
+    throw new UserInputError(
+      `models: ${onStore[0]!.name} is on an object store and ${request.models.find((model) => !isS3Uri(model.basePath))!.name} is a local path; write the files for each kind into its own directory`,
+    );
   }
   for (const model of onStore) parseS3Uri(model.basePath);
-  const sources = request.models.map((model) => ({ name: model.name, source: isS3Uri(model.basePath) ? model.basePath : path.resolve(model.basePath) }));
+  const sources = request.models.map((model) => ({
+    name: model.name,
+    source: isS3Uri(model.basePath) ? model.basePath : path.resolve(model.basePath),
+  }));
   const configFor = (basePath: (model: { name: string; source: string }) => string): ServingConfig => ({
-    models: sources.map((model) => ({ name: model.name, basePath: basePath(model), platform: 'tensorflow', versionPolicy: request.versionPolicy, versionLabels: request.versionLabels })),
+    models: sources.map((model) => ({
+      name: model.name,
+      basePath: basePath(model),
+      platform: 'tensorflow',
+      versionPolicy: request.versionPolicy,
+      versionLabels: request.versionLabels,
+    })),
   });
   const config = configFor((model) => (request.hostPaths ? model.source : containerBasePath(model.name)));
   const modelsConfig = formatModelsConfig(config);
@@ -61,18 +98,29 @@ export function writeServingConfig(request: ServingConfigRequest): WrittenServin
     batchingParameters: ['batching_parameters.txt', batchingParameters],
   };
   if (onStore.length > 0) {
-    const store: StoreDeploymentOptions = { ...request, outDir, models: sources.map((model) => ({ name: model.name, uri: model.source })) };
+    const store: StoreDeploymentOptions = {
+      ...request,
+      outDir,
+      models: sources.map((model) => ({ name: model.name, uri: model.source })),
+    };
     // The embedded server reads the store itself, so its models.config names the URIs.
     const storeModelsConfig = formatModelsConfig(configFor((model) => model.source));
     Object.assign(contents, {
       dockerCompose: ['docker-compose.yml', storeDockerCompose(store)],
       s3EnvExample: [`${COMPOSE_ENV_FILE}.example`, composeEnvExample()],
       kubernetes: ['kubernetes.yaml', storeKubernetesManifests(store, { modelsConfig, batchingParameters })],
-      embeddedServer: ['mnist-serve.yaml', embeddedServerManifests(store, { modelsConfig: storeModelsConfig, batchingParameters })],
+      embeddedServer: [
+        'mnist-serve.yaml',
+        embeddedServerManifests(store, { modelsConfig: storeModelsConfig, batchingParameters }),
+      ],
       kserve: ['kserve.yaml', kserveInferenceServices(store)],
     });
   } else {
-    const deployment: DeploymentOptions = { ...request, models: sources.map((model) => ({ name: model.name, hostBasePath: model.source })), outDir };
+    const deployment: DeploymentOptions = {
+      ...request,
+      models: sources.map((model) => ({ name: model.name, hostBasePath: model.source })),
+      outDir,
+    };
     Object.assign(contents, {
       dockerRun: ['docker-run.sh', `#!/bin/sh\n${dockerRunCommand(deployment, false)}`],
       dockerRunGpu: ['docker-run-gpu.sh', `#!/bin/sh\n${dockerRunCommand(deployment, true)}`],

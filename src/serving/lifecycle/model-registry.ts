@@ -7,7 +7,13 @@ import { notFound } from '../serving-errors.ts';
 import type { Logger } from '../monitoring/logger.ts';
 import type { ModelConfig, ServingConfig } from './model-server-config.ts';
 import type { VersionSource } from './version-source.ts';
-import { VersionManager, type VersionEvents, type VersionLease, type VersionSelector, type VersionStatus } from './version-manager.ts';
+import {
+  VersionManager,
+  type VersionEvents,
+  type VersionLease,
+  type VersionSelector,
+  type VersionStatus,
+} from './version-manager.ts';
 
 export class ModelRegistry {
   private readonly managers = new Map<string, VersionManager>();
@@ -39,8 +45,15 @@ export class ModelRegistry {
       else if (existing.basePath === model.basePath) existing.updateConfig(model);
       else moved.push({ model, old: existing });
     }
-    this.logger.info('config applied', { models: config.models.map((model) => model.name), removed: removed.map((manager) => manager.name) });
-    await Promise.all([...removed.map((manager) => manager.unloadAll()), this.pollAll(), ...moved.map(({ model, old }) => this.move(model, old))]);
+    this.logger.info('config applied', {
+      models: config.models.map((model) => model.name),
+      removed: removed.map((manager) => manager.name),
+    });
+    await Promise.all([
+      ...removed.map((manager) => manager.unloadAll()),
+      this.pollAll(),
+      ...moved.map(({ model, old }) => this.move(model, old)),
+    ]);
   }
 
   /** A model whose base path changed: the new path's versions load while the old ones still serve. */

@@ -14,13 +14,18 @@ export interface Readiness {
 }
 
 export function serverReadiness(registry: ModelRegistry): Readiness {
-  const problems = registry.modelNames().map((name) => modelProblem(name, registry.statusesOf(name))).filter((problem) => problem !== undefined);
+  const problems = registry
+    .modelNames()
+    .map((name) => modelProblem(name, registry.statusesOf(name)))
+    .filter((problem) => problem !== undefined);
   return problems.length === 0 ? { ready: true } : { ready: false, reason: problems.join('; ') };
 }
 
 function modelProblem(name: string, statuses: VersionStatus[]): string | undefined {
   if (statuses.some((status) => status.state === 'AVAILABLE')) return undefined;
   if (statuses.length === 0) return `model ${name} has no versions under its base path yet`;
-  const described = statuses.map((status) => `${status.version} ${status.state}${status.errorMessage ? ` (${status.errorMessage})` : ''}`);
+  const described = statuses.map(
+    (status) => `${status.version} ${status.state}${status.errorMessage ? ` (${status.errorMessage})` : ''}`,
+  );
   return `model ${name} has no AVAILABLE version (versions: ${described.join(', ')})`;
 }

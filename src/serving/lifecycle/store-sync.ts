@@ -22,7 +22,12 @@ export interface SyncResult {
   removed: number[];
 }
 
-export async function syncVersions(store: ModelStore, targetDir: string, policy: VersionPolicy, log: (line: string) => void = () => {}): Promise<SyncResult> {
+export async function syncVersions(
+  store: ModelStore,
+  targetDir: string,
+  policy: VersionPolicy,
+  log: (line: string) => void = () => {},
+): Promise<SyncResult> {
   const target = path.resolve(targetDir);
   const wanted = aspiredVersions(policy, await store.listVersions());
   fs.mkdirSync(target, { recursive: true });
@@ -60,9 +65,17 @@ export async function followStore(store: ModelStore, targetDir: string, options:
   while (!signal.aborted) {
     try {
       const result = await syncVersions(store, targetDir, options.policy, (line) => logger.info(line));
-      if (result.added.length || result.removed.length) logger.info('sync pass changed the target', { versions: result.versions, added: result.added, removed: result.removed });
+      if (result.added.length || result.removed.length)
+        logger.info('sync pass changed the target', {
+          versions: result.versions,
+          added: result.added,
+          removed: result.removed,
+        });
     } catch (error) {
-      logger.error('sync pass failed; retrying at the next pass', { from: store.location, error: options.describeError(error) });
+      logger.error('sync pass failed; retrying at the next pass', {
+        from: store.location,
+        error: options.describeError(error),
+      });
     }
     await pause(options.pollWaitSeconds * 1000, signal);
   }

@@ -85,7 +85,11 @@ export class VersionManager {
       .then(() => this.reconcile())
       .catch((error: Error) => {
         this.events?.storeFailed(this.name);
-        this.logger.error('cannot poll the base path', { model: this.name, base_path: this.config.basePath, error: error.message });
+        this.logger.error('cannot poll the base path', {
+          model: this.name,
+          base_path: this.config.basePath,
+          error: error.message,
+        });
       });
     return this.reconciling;
   }
@@ -125,7 +129,9 @@ export class VersionManager {
   /** Takes every version out of service and frees it once its requests are done. */
   async unloadAll(): Promise<void> {
     await this.reconciling;
-    await Promise.all([...this.entries.entries()].filter(([, entry]) => entry.loaded).map(([version]) => this.unload(version)));
+    await Promise.all(
+      [...this.entries.entries()].filter(([, entry]) => entry.loaded).map(([version]) => this.unload(version)),
+    );
   }
 
   private newestAvailable(): Entry | undefined {
@@ -158,7 +164,11 @@ export class VersionManager {
     // A download that fails is the store's failure, not the version's: it does not count as a load
     // attempt, and the poll that hit it ends here (one log line), to retry at the next.
     const dir = await this.source.open(version);
-    const entry: Entry = { status: { version, state: 'LOADING', errorCode: 'OK', errorMessage: '' }, leases: 0, attempts: attempts + 1 };
+    const entry: Entry = {
+      status: { version, state: 'LOADING', errorCode: 'OK', errorMessage: '' },
+      leases: 0,
+      attempts: attempts + 1,
+    };
     this.entries.set(version, entry);
     this.logger.info('loading version', { model: this.name, version, path: dir });
     const started = performance.now();
@@ -170,13 +180,23 @@ export class VersionManager {
       entry.attempts = 0;
       entry.status.state = 'AVAILABLE';
       this.events?.available(loaded);
-      this.logger.info('version available', { model: this.name, version, load_ms: Math.round(performance.now() - started), warmup_requests: warmup });
+      this.logger.info('version available', {
+        model: this.name,
+        version,
+        load_ms: Math.round(performance.now() - started),
+        warmup_requests: warmup,
+      });
     } catch (error) {
       loaded?.dispose();
       this.source.close(version);
       const message = error instanceof Error ? error.message : String(error);
       entry.status = { version, state: 'END', errorCode: 'UNKNOWN', errorMessage: message };
-      this.logger.error('version failed to load', { model: this.name, version, attempt: entry.attempts, error: message });
+      this.logger.error('version failed to load', {
+        model: this.name,
+        version,
+        attempt: entry.attempts,
+        error: message,
+      });
     }
   }
 

@@ -37,7 +37,8 @@ export function defaultModelCacheRoot(): string {
 export function serverCacheDir(root: string, serverPid: number): string {
   if (fs.existsSync(root)) {
     for (const name of fs.readdirSync(root)) {
-      if (/^\d+$/.test(name) && Number(name) !== serverPid && !processAlive(Number(name))) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+      if (/^\d+$/.test(name) && Number(name) !== serverPid && !processAlive(Number(name)))
+        fs.rmSync(path.join(root, name), { recursive: true, force: true });
     }
   }
   return path.join(root, String(serverPid));
@@ -45,16 +46,25 @@ export function serverCacheDir(root: string, serverPid: number): string {
 
 /** `cacheDir` is asked for only when `basePath` is on a store. */
 export function versionSourceFor(basePath: string, cacheDir: () => string): VersionSource {
-  return isS3Uri(basePath) ? new CachedStoreSource(openModelStore(basePath), path.join(cacheDir(), cacheKey(basePath))) : localSource(basePath);
+  return isS3Uri(basePath)
+    ? new CachedStoreSource(openModelStore(basePath), path.join(cacheDir(), cacheKey(basePath)))
+    : localSource(basePath);
 }
 
 function localSource(basePath: string): VersionSource {
-  return { list: async () => listVersions(basePath), open: async (version) => path.join(basePath, String(version)), close: () => {} };
+  return {
+    list: async () => listVersions(basePath),
+    open: async (version) => path.join(basePath, String(version)),
+    close: () => {},
+  };
 }
 
 /** A readable directory name for a store location, unique by its hash. */
 function cacheKey(location: string): string {
-  const readable = location.replace(/^s3:\/\//, '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(-60);
+  const readable = location
+    .replace(/^s3:\/\//, '')
+    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .slice(-60);
   return `${readable}-${createHash('sha256').update(location).digest('hex').slice(0, 12)}`;
 }
 

@@ -15,10 +15,12 @@ const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 
 /** `context` fields (a worker's id) end every line, after the line's own fields. */
 export function jsonLogger(write: (line: string) => void, minimum: LogLevel = 'info', context: LogFields = {}): Logger {
-  const emit = (level: LogLevel) => (msg: string, fields: LogFields = {}) => {
-    if (ORDER[level] < ORDER[minimum]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields, ...context })}\n`);
-  };
+  const emit =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}) => {
+      if (ORDER[level] < ORDER[minimum]) return;
+      write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields, ...context })}\n`);
+    };
   return { info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

@@ -29,19 +29,29 @@ export function parsePredictRequest(body: string): JsonPredictRequest {
   } catch (error) {
     throw invalidArgument(`JSON Parse error: ${(error as Error).message}`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw invalidArgument(`JSON Value: ${preview(doc)} Is not object`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw invalidArgument(`JSON Value: ${preview(doc)} Is not object`);
   const signature = doc.signature_name;
   if (signature !== undefined && typeof signature !== 'string') {
-    throw invalidArgument(`JSON Value: ${preview(doc)} not formatted correctly. 'signature_name' key must be a string value.`);
+    throw invalidArgument(
+      `JSON Value: ${preview(doc)} not formatted correctly. 'signature_name' key must be a string value.`,
+    );
   }
   const { instances, inputs } = doc;
   if (instances !== undefined && inputs !== undefined) {
-    throw invalidArgument(`JSON Value: ${preview(doc)} Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist `);
+    throw invalidArgument(
+      `JSON Value: ${preview(doc)} Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist `,
+    );
   }
   if (instances !== undefined) {
-    if (!Array.isArray(instances)) throw invalidArgument(`JSON Value: ${preview(doc)} Excepting 'instances' to be an list/array`);
+    if (!Array.isArray(instances))
+      throw invalidArgument(`JSON Value: ${preview(doc)} Excepting 'instances' to be an list/array`);
     if (instances.length === 0) throw invalidArgument(`JSON Value: ${preview(doc)} No values in 'instances' array`);
-    return { signatureName: signature ?? '', format: 'row', tensors: (infos, limits) => tensorsFromInstances(instances, infos, limits) };
+    return {
+      signatureName: signature ?? '',
+      format: 'row',
+      tensors: (infos, limits) => tensorsFromInstances(instances, infos, limits),
+    };
   }
   if (inputs !== undefined) {
     return { signatureName: signature ?? '', format: 'columnar', tensors: (infos) => tensorsFromInputs(inputs, infos) };
@@ -71,29 +81,49 @@ function checkNesting(body: string): void {
     } else if (code === 0x22) {
       inString = true;
     } else if (code === 0x5b || code === 0x7b) {
-      if (++depth > MAX_NESTING) throw invalidArgument(`JSON Parse error: nested deeper than ${MAX_NESTING} levels (a tensor has at most ${MAX_RANK} dimensions)`);
+      if (++depth > MAX_NESTING)
+        throw invalidArgument(
+          `JSON Parse error: nested deeper than ${MAX_NESTING} levels (a tensor has at most ${MAX_RANK} dimensions)`,
+        );
     } else if (code === 0x5d || code === 0x7d) {
       depth--;
     }
   }
 }
 
-function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInfo__Output>, limits: RequestLimits): TensorMap {
+function tensorsFromInstances(
+  instances: Json[],
+  infos: Record<string, TensorInfo__Output>,
+  limits: RequestLimits,
+): TensorMap {
   const names = Object.keys(infos).sort();
   checkRequestRows(names.join(','), instances.length, limits);
   const objects = isObject(instances[0]!);
   if (!objects && names.length > 1) {
-    throw invalidArgument('instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map');
+    throw invalidArgument(
+      'instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map',
+    );
   }
-  const rows: Record<string, { shape: number[]; values: unknown[] }[]> = Object.fromEntries(names.map((name) => [name, []]));
+  const rows: Record<string, { shape: number[]; values: unknown[] }[]> = Object.fromEntries(
+    names.map((name) => [name, []]),
+  );
   instances.forEach((element, index) => {
     if (objects !== isObject(element)) {
-      throw invalidArgument(objects ? `Expecting object but got list at item ${index} of input list` : `Expecting value/list but got object at item ${index} of input list`);
+      throw invalidArgument(
+        objects
+          ? `Expecting object but got list at item ${index} of input list`
+          : `Expecting value/list but got object at item ${index} of input list`,
+      );
     }
-    const items: [string, Json][] = objects ? Object.entries(element as { [key: string]: Json }) : [[names[0]!, element]];
+    const items: [string, Json][] = objects
+      ? Object.entries(element as { [key: string]: Json })
+      : [[names[0]!, element]];
     for (const [name, value] of items) {
       const info = infos[name];
-      if (!info) throw invalidArgument(`Failed to process element: ${index} key: ${name} of 'instances' list. Error: JSON object: does not have named input: ${name}`);
+      if (!info)
+        throw invalidArgument(
+          `Failed to process element: ${index} key: ${name} of 'instances' list. Error: JSON object: does not have named input: ${name}`,
+        );
       try {
         const item = denseValues(value, info.dtype ?? 'DT_INVALID', name);
         const first = rows[name]![0];
@@ -106,11 +136,20 @@ function tensorsFromInstances(instances: Json[], infos: Record<string, TensorInf
         rows[name]!.push(item);
       } catch (error) {
         const where = objects ? `${index} key: ${name}` : `${index}`;
-        throw invalidArgument(`Failed to process element: ${where} of 'instances' list. Error: ${(error as Error).message}`);
+        throw invalidArgument(
+          `Failed to process element: ${where} of 'instances' list. Error: ${(error as Error).message}`,
+        );
       }
     }
-    if (objects && Object.keys(element as object).sort().join(',') !== names.join(',')) {
-      throw invalidArgument(`Failed to process element: ${index} of 'instances' list. JSON object: ${preview(element)} keys must be equal to: ${names.join(',')}`);
+    if (
+      objects &&
+      Object.keys(element as object)
+        .sort()
+        .join(',') !== names.join(',')
+    ) {
+      throw invalidArgument(
+        `Failed to process element: ${index} of 'instances' list. JSON object: ${preview(element)} keys must be equal to: ${names.join(',')}`,
+      );
     }
   });
   const tensors: TensorMap = {};
@@ -127,7 +166,9 @@ function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo__Outpu
   const names = Object.keys(infos);
   if (!isObject(inputs)) {
     if (names.length > 1) {
-      throw invalidArgument('inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map');
+      throw invalidArgument(
+        'inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map',
+      );
     }
     const dtype = infos[names[0]!]!.dtype!;
     const { shape, values } = denseValues(inputs, dtype, names[0]!);

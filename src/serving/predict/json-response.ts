@@ -22,7 +22,8 @@ export function renderPredictResponse(outputs: TensorMap, format: JsonFormat): s
   for (const name of names) {
     const tensor = outputs[name]!;
     if (tensor.shape.length === 0) throw invalidArgument(`Tensor name: ${name} has no shape information `);
-    if (tensor.shape[0] !== batch) throw invalidArgument(`Tensor name: ${name} has inconsistent batch size: ${tensor.shape[0]} expecting: ${batch}`);
+    if (tensor.shape[0] !== batch)
+      throw invalidArgument(`Tensor name: ${name} has inconsistent batch size: ${tensor.shape[0]} expecting: ${batch}`);
   }
   const rows: string[] = [];
   const offsets = Object.fromEntries(names.map((name) => [name, 0]));
@@ -51,10 +52,15 @@ function renderNested(tensor: HostTensor, dim: number, offset: number): { text: 
 function renderScalar(tensor: HostTensor, index: number): string {
   const value = tensor.values[index]!;
   switch (tensor.dtype) {
-    case 'DT_FLOAT': return formatDecimal(value as number, 6, 9, Math.fround);
-    case 'DT_DOUBLE': return formatDecimal(value as number, 6, 17, (x) => x);
-    case 'DT_BOOL': return value ? 'true' : 'false';
-    case 'DT_STRING': return JSON.stringify(value);
-    default: return String(value);
+    case 'DT_FLOAT':
+      return formatDecimal(value as number, 6, 9, Math.fround);
+    case 'DT_DOUBLE':
+      return formatDecimal(value as number, 6, 17, (x) => x);
+    case 'DT_BOOL':
+      return value ? 'true' : 'false';
+    case 'DT_STRING':
+      return JSON.stringify(value);
+    default:
+      return String(value);
   }
 }

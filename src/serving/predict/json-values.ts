@@ -32,10 +32,14 @@ export function denseValues(value: Json, dtype: DataTypeName, name: string): { s
   let index = 0;
   const fill = (node: Json, level: number): void => {
     if (!Array.isArray(node)) {
-      throw invalidArgument(`JSON Value: ${preview(node)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`);
+      throw invalidArgument(
+        `JSON Value: ${preview(node)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`,
+      );
     }
     if (node.length !== shape[level]) {
-      throw invalidArgument(`Encountered list at unexpected size: ${node.length} at level: ${level} expected size: ${shape[level]}`);
+      throw invalidArgument(
+        `Encountered list at unexpected size: ${node.length} at level: ${level} expected size: ${shape[level]}`,
+      );
     }
     if (level < rank - 1) {
       for (let i = 0; i < node.length; i++) fill(node[i]!, level + 1);
@@ -44,7 +48,8 @@ export function denseValues(value: Json, dtype: DataTypeName, name: string): { s
     for (let i = 0; i < node.length; i++) {
       const leaf = node[i]!;
       if (float && typeof leaf === 'number' && leaf <= FLOAT32_MAX && leaf >= -FLOAT32_MAX) values[index++] = leaf;
-      else if (Array.isArray(leaf)) throw invalidArgument(`Encountered list at unexpected level: ${rank} expected < ${rank}`);
+      else if (Array.isArray(leaf))
+        throw invalidArgument(`Encountered list at unexpected level: ${rank} expected < ${rank}`);
       else values[index++] = scalar(leaf, dtype);
     }
   };
@@ -54,7 +59,9 @@ export function denseValues(value: Json, dtype: DataTypeName, name: string): { s
 
 function scalar(value: Json, dtype: DataTypeName): unknown {
   const typeError = () =>
-    invalidArgument(`JSON Value: ${preview(value)} Type: ${jsonType(value)} is not of expected type: ${dtypeString(dtype)}`);
+    invalidArgument(
+      `JSON Value: ${preview(value)} Type: ${jsonType(value)} is not of expected type: ${dtypeString(dtype)}`,
+    );
   switch (dtype) {
     case 'DT_FLOAT':
     case 'DT_DOUBLE':
@@ -79,7 +86,10 @@ function scalar(value: Json, dtype: DataTypeName): unknown {
       if (typeof value !== 'string') throw typeError();
       return value;
     default:
-      throw new ServingError('UNIMPLEMENTED', `Conversion of JSON Value: ${preview(value)} to type: ${dtypeString(dtype)}`);
+      throw new ServingError(
+        'UNIMPLEMENTED',
+        `Conversion of JSON Value: ${preview(value)} to type: ${dtypeString(dtype)}`,
+      );
   }
 }
 

@@ -14,7 +14,14 @@ import { cancelled, invalidArgument, ServingError } from '../serving-errors.ts';
 import type { LoadedVersion } from '../servable/loaded-version.ts';
 import type { ModelRegistry } from '../lifecycle/model-registry.ts';
 import type { ServingMetrics } from '../monitoring/metrics.ts';
-import { checkDimensions, checkRequestRows, checkValueCount, defaultRequestLimits, RowAdmission, type RequestLimits } from '../servable/request-limits.ts';
+import {
+  checkDimensions,
+  checkRequestRows,
+  checkValueCount,
+  defaultRequestLimits,
+  RowAdmission,
+  type RequestLimits,
+} from '../servable/request-limits.ts';
 import { allocateValues, elementCount, FEEDABLE_DTYPES, shapeString, type TensorMap } from '../servable/host-tensor.ts';
 import type { VersionStatus } from '../lifecycle/version-manager.ts';
 
@@ -49,7 +56,9 @@ export interface DecodeContext {
  * Inputs, or a function building them from the signature's inputs (REST needs dtypes to parse
  * JSON); one that can read the declared shapes first calls `context.admit` before decoding.
  */
-export type PredictInputs = TensorMap | ((inputs: Record<string, TensorInfo__Output>, context: DecodeContext) => TensorMap);
+export type PredictInputs =
+  | TensorMap
+  | ((inputs: Record<string, TensorInfo__Output>, context: DecodeContext) => TensorMap);
 
 /** True once the request's client has given up (gRPC deadline or cancellation, REST connection closed). */
 export type CancelledCheck = () => boolean;
@@ -84,7 +93,12 @@ export class PredictionService {
     this.admission = new RowAdmission(this.limits.maxInFlightRows);
   }
 
-  async predict(spec: ModelSpecRequest, inputs: PredictInputs, outputFilter: string[] = [], isCancelled: CancelledCheck = () => false): Promise<PredictResult> {
+  async predict(
+    spec: ModelSpecRequest,
+    inputs: PredictInputs,
+    outputFilter: string[] = [],
+    isCancelled: CancelledCheck = () => false,
+  ): Promise<PredictResult> {
     const lease = this.registry.acquire(spec.name, selectorOf(spec));
     let release: (() => void) | undefined;
     try {
@@ -98,11 +112,15 @@ export class PredictionService {
         rows = validateDeclaredInputs(signature, declared, this.limits);
         release = this.admission.admit(rows ?? 1);
       };
-      const tensors = typeof inputs === 'function' ? inputs(signature.inputs ?? {}, { limits: this.limits, admit }) : inputs;
+      const tensors =
+        typeof inputs === 'function' ? inputs(signature.inputs ?? {}, { limits: this.limits, admit }) : inputs;
       admit(declaredOf(tensors));
       validateValueCounts(tensors);
       const wanted = validateOutputFilter(signature, outputFilter);
-      const outputs = rows === 0 ? emptyOutputs(signature, wanted) : await this.run(loaded, signatureName, tensors, rows, isCancelled);
+      const outputs =
+        rows === 0
+          ? emptyOutputs(signature, wanted)
+          : await this.run(loaded, signatureName, tensors, rows, isCancelled);
       const filtered = wanted ? Object.fromEntries(wanted.map((name) => [name, outputs[name]!])) : outputs;
       return { modelSpec: { name: spec.name, version: loaded.version, signatureName }, outputs: filtered };
     } finally {
@@ -111,7 +129,13 @@ export class PredictionService {
     }
   }
 
-  private async run(loaded: LoadedVersion, signatureName: string, tensors: TensorMap, rows: number | undefined, isCancelled: CancelledCheck): Promise<TensorMap> {
+  private async run(
+    loaded: LoadedVersion,
+    signatureName: string,
+    tensors: TensorMap,
+    rows: number | undefined,
+    isCancelled: CancelledCheck,
+  ): Promise<TensorMap> {
     const batcher = rows ? this.batcherFor(loaded, signatureName) : undefined;
     if (batcher) return batcher.submit(tensors, rows!, isCancelled);
     // One turn of the event loop first: requests read in the same turn then run one after
@@ -148,10 +172,14 @@ export class PredictionService {
     if (!batcher) {
       const metrics = this.options.metrics;
       const model = loaded.modelName;
-      batcher = new Batcher(params, (inputs) => loaded.run(signatureName, inputs), metrics && {
-        batchRan: (rows) => metrics.batchRan(model, rows),
-        queueDepthChanged: (delta) => metrics.queueDepthChanged(model, delta),
-      });
+      batcher = new Batcher(
+        params,
+        (inputs) => loaded.run(signatureName, inputs),
+        metrics && {
+          batchRan: (rows) => metrics.batchRan(model, rows),
+          queueDepthChanged: (delta) => metrics.queueDepthChanged(model, delta),
+        },
+      );
       bySignature.set(signatureName, batcher);
     }
     return batcher;
@@ -160,7 +188,9 @@ export class PredictionService {
 
 function selectorOf(spec: ModelSpecRequest): { version?: number; label?: string } {
   if (spec.version !== undefined && spec.versionLabel !== undefined) {
-    throw invalidArgument(`Both model version (${spec.version}) and model version label (${spec.versionLabel}) cannot be supplied.`);
+    throw invalidArgument(
+      `Both model version (${spec.version}) and model version label (${spec.versionLabel}) cannot be supplied.`,
+    );
   }
   return { version: spec.version, label: spec.versionLabel };
 }
@@ -181,7 +211,9 @@ function validateInputNames(signature: SignatureDef__Output, names: string[]): s
 }
 
 function declaredOf(tensors: TensorMap): DeclaredInputs {
-  return Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, { dtype: tensor.dtype, shape: tensor.shape }]));
+  return Object.fromEntries(
+    Object.entries(tensors).map(([name, tensor]) => [name, { dtype: tensor.dtype, shape: tensor.shape }]),
+  );
 }
 
 /**
@@ -190,7 +222,11 @@ function declaredOf(tensors: TensorMap): DeclaredInputs {
  * than a request may carry. Returns the batch size (shared dimension 0) when every input is
  * batched along dimension 0, else undefined.
  */
-export function validateDeclaredInputs(signature: SignatureDef__Output, inputs: DeclaredInputs, limits: RequestLimits): number | undefined {
+export function validateDeclaredInputs(
+  signature: SignatureDef__Output,
+  inputs: DeclaredInputs,
+  limits: RequestLimits,
+): number | undefined {
   const expected = validateInputNames(signature, Object.keys(inputs));
   let rows: number | undefined;
   let batched = true;
@@ -204,13 +240,17 @@ export function validateDeclaredInputs(signature: SignatureDef__Output, inputs: 
     checkDimensions(name, shape);
     const expectedShape = shapeDims(info.tensor_shape);
     if (expectedShape) {
-      const fits = expectedShape.length === shape.length && expectedShape.every((size, i) => size < 0 || size === shape[i]);
-      if (!fits) throw invalidArgument(`input ${name}: expected shape ${shapeString(expectedShape)}, got ${shapeString(shape)}`);
+      const fits =
+        expectedShape.length === shape.length && expectedShape.every((size, i) => size < 0 || size === shape[i]);
+      if (!fits)
+        throw invalidArgument(`input ${name}: expected shape ${shapeString(expectedShape)}, got ${shapeString(shape)}`);
     }
     const batchedInput = expectedShape !== null && expectedShape.length > 0 && expectedShape[0]! < 0;
     if (batchedInput) {
       if (rows !== undefined && shape[0] !== rows) {
-        throw invalidArgument(`input ${name}: has ${shape[0]} rows, other inputs ${rows}; inputs must have equal 0th-dimension size`);
+        throw invalidArgument(
+          `input ${name}: has ${shape[0]} rows, other inputs ${rows}; inputs must have equal 0th-dimension size`,
+        );
       }
       checkRequestRows(name, shape[0]!, limits);
       rows = shape[0];
@@ -241,7 +281,9 @@ function emptyOutputs(signature: SignatureDef__Output, wanted: string[] | undefi
     const info = signature.outputs![name]!;
     const shape = shapeDims(info.tensor_shape);
     if (!shape || shape[0] !== -1 || shape.slice(1).some((size) => size < 0)) {
-      throw invalidArgument(`the request has 0 rows, and output ${name} has no fixed per-row shape to answer an empty batch with`);
+      throw invalidArgument(
+        `the request has 0 rows, and output ${name} has no fixed per-row shape to answer an empty batch with`,
+      );
     }
     const dtype = info.dtype ?? 'DT_INVALID';
     outputs[name] = { dtype, shape: [0, ...shape.slice(1)], values: allocateValues(dtype, 0) };

@@ -4,11 +4,26 @@
  * JSON, gRPC and the warmup file from TensorProto; the batcher concatenates and splits rows.
  */
 import type { DataTypeName } from '../../formats/proto/types.ts';
-import { allocateValues, decodeTensorProto, elementCount, tensorProtoShape, TensorProtoError, type DecodedTensorProto, type HostTensor, type TensorValues } from '../../formats/tensorflow/tensor-proto.ts';
+import {
+  allocateValues,
+  decodeTensorProto,
+  elementCount,
+  tensorProtoShape,
+  TensorProtoError,
+  type DecodedTensorProto,
+  type HostTensor,
+  type TensorValues,
+} from '../../formats/tensorflow/tensor-proto.ts';
 import { ServingError } from '../serving-errors.ts';
 import { checkDeclaredShape } from './request-limits.ts';
 
-export { allocateValues, elementCount, shapeString, type HostTensor, type TensorValues } from '../../formats/tensorflow/tensor-proto.ts';
+export {
+  allocateValues,
+  elementCount,
+  shapeString,
+  type HostTensor,
+  type TensorValues,
+} from '../../formats/tensorflow/tensor-proto.ts';
 
 export type TensorMap = Record<string, HostTensor>;
 
@@ -29,7 +44,8 @@ export function concatRows(tensors: HostTensor[]): HostTensor {
   const values = allocateValues(first.dtype, elementCount(shape));
   let offset = 0;
   for (const tensor of tensors) {
-    if (Array.isArray(values)) for (let i = 0; i < tensor.values.length; i++) (values as unknown[])[offset + i] = tensor.values[i];
+    if (Array.isArray(values))
+      for (let i = 0; i < tensor.values.length; i++) (values as unknown[])[offset + i] = tensor.values[i];
     else (values as Float32Array).set(tensor.values as ArrayLike<number>, offset);
     offset += tensor.values.length;
   }
@@ -60,7 +76,8 @@ export function tensorFromProto(proto: DecodedTensorProto, name: string): HostTe
   try {
     return decodeTensorProto(proto, `input ${name}`);
   } catch (error) {
-    if (error instanceof TensorProtoError) throw new ServingError(error.unsupported ? 'UNIMPLEMENTED' : 'INVALID_ARGUMENT', error.message);
+    if (error instanceof TensorProtoError)
+      throw new ServingError(error.unsupported ? 'UNIMPLEMENTED' : 'INVALID_ARGUMENT', error.message);
     throw error;
   }
 }

@@ -47,10 +47,14 @@ export class LoadedVersion {
   run(signatureName: string, inputs: TensorMap): TensorMap {
     const session = this.sessions.get(signatureName);
     if (!session) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
-    if (this.disposed) throw new ServingError('UNAVAILABLE', `version ${this.version} of model ${this.modelName} has been unloaded`);
+    if (this.disposed)
+      throw new ServingError('UNAVAILABLE', `version ${this.version} of model ${this.modelName} has been unloaded`);
     const tf = this.tf;
     const feeds = Object.fromEntries(
-      Object.entries(inputs).map(([name, tensor]) => [name, tf.tensor(tensor.values as Float32Array, tensor.shape, engineDtype(tensor))]),
+      Object.entries(inputs).map(([name, tensor]) => [
+        name,
+        tf.tensor(tensor.values as Float32Array, tensor.shape, engineDtype(tensor)),
+      ]),
     );
     let results: Record<string, EngineTensor> = {};
     try {
@@ -58,7 +62,11 @@ export class LoadedVersion {
       const outputs: TensorMap = {};
       for (const [name, result] of Object.entries(results)) {
         const dtype = this.signatures[signatureName]!.outputs?.[name]?.dtype ?? 'DT_FLOAT';
-        outputs[name] = { dtype, shape: result.shape, values: hostValues(result.dataSync() as unknown as ArrayLike<unknown>, dtype) };
+        outputs[name] = {
+          dtype,
+          shape: result.shape,
+          values: hostValues(result.dataSync() as unknown as ArrayLike<unknown>, dtype),
+        };
       }
       return outputs;
     } catch (error) {
@@ -87,6 +95,7 @@ function engineDtype(tensor: HostTensor): 'float32' | 'int32' | 'bool' {
 /** int64 outputs arrive as BigInt64Array and strings as byte arrays; JSON and protos want numbers and text. */
 function hostValues(data: ArrayLike<unknown>, dtype: string): TensorValues {
   if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) return data;
-  if (dtype === 'DT_STRING') return Array.from(data as ArrayLike<Uint8Array>, (bytes) => Buffer.from(bytes).toString('utf8'));
+  if (dtype === 'DT_STRING')
+    return Array.from(data as ArrayLike<Uint8Array>, (bytes) => Buffer.from(bytes).toString('utf8'));
   return Array.from(data as ArrayLike<bigint | number>, Number);
 }

@@ -34,10 +34,13 @@ export function defaultRequestLimits(maxRequestRows = DEFAULT_MAX_REQUEST_ROWS):
 
 /** Every dimension of a declared shape a non-negative integer, and at most MAX_RANK of them. */
 export function checkDimensions(name: string, shape: readonly number[]): void {
-  if (shape.length > MAX_RANK) throw invalidArgument(`input ${name}: rank ${shape.length} is over TensorFlow's limit of ${MAX_RANK} dimensions`);
+  if (shape.length > MAX_RANK)
+    throw invalidArgument(`input ${name}: rank ${shape.length} is over TensorFlow's limit of ${MAX_RANK} dimensions`);
   for (const size of shape) {
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw invalidArgument(`input ${name}: dimension ${size} of shape [${shape.join(',')}] is not a non-negative integer`);
+      throw invalidArgument(
+        `input ${name}: dimension ${size} of shape [${shape.join(',')}] is not a non-negative integer`,
+      );
     }
   }
 }
@@ -48,7 +51,9 @@ export function checkValueCount(name: string, shape: readonly number[]): void {
   for (const size of shape) {
     // Once a dimension is 0 the product stays 0, but every size must still be in range.
     if (size > MAX_INPUT_VALUES || values * size > MAX_INPUT_VALUES) {
-      throw invalidArgument(`input ${name}: shape [${shape.join(',')}] holds more than ${MAX_INPUT_VALUES} values, the limit per input`);
+      throw invalidArgument(
+        `input ${name}: shape [${shape.join(',')}] holds more than ${MAX_INPUT_VALUES} values, the limit per input`,
+      );
     }
     values *= size;
   }
@@ -82,7 +87,10 @@ export class RowAdmission {
   /** Admits `rows` or refuses at once; the returned function gives them back (once). */
   admit(rows: number): () => void {
     if (this.inFlight + rows > this.maxInFlightRows) {
-      throw new ServingError('RESOURCE_EXHAUSTED', `${OVERLOADED_MESSAGE} (${this.inFlight} of ${this.maxInFlightRows} in flight, this request ${rows})`);
+      throw new ServingError(
+        'RESOURCE_EXHAUSTED',
+        `${OVERLOADED_MESSAGE} (${this.inFlight} of ${this.maxInFlightRows} in flight, this request ${rows})`,
+      );
     }
     this.inFlight += rows;
     let released = false;

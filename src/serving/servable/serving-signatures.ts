@@ -9,8 +9,9 @@ import { readSavedModel } from '../../savedmodel/reader.ts';
 /** Signatures a client can call: TF's internal `__saved_model_init_op` entry is not one. */
 export function readServingSignatures(versionDir: string): Record<string, SignatureDef__Output> {
   const { metaGraph } = readSavedModel(versionDir, { tag: SERVE_TAG });
-  const signatures = Object.entries(metaGraph.signature_def ?? {}).filter(([name]) => !name.startsWith(INTERNAL_SIGNATURE_PREFIX));
+  const signatures = Object.entries(metaGraph.signature_def ?? {}).filter(
+    ([name]) => !name.startsWith(INTERNAL_SIGNATURE_PREFIX),
+  );
   if (signatures.length === 0) throw new Error(`${versionDir}: the SavedModel has no signatures`);
   return Object.fromEntries(signatures);
 }
-

@@ -10,9 +10,15 @@ export const HEALTHZ_PATH = '/healthz';
 export const READYZ_PATH = '/readyz';
 
 /** The probe's answer, or undefined when the request is not a probe. */
-export function healthAnswer(path: string, method: string, registry: ModelRegistry): { status: number; body: object } | undefined {
+export function healthAnswer(
+  path: string,
+  method: string,
+  registry: ModelRegistry,
+): { status: number; body: object } | undefined {
   if ((path !== HEALTHZ_PATH && path !== READYZ_PATH) || (method !== 'GET' && method !== 'HEAD')) return undefined;
   if (path === HEALTHZ_PATH) return { status: 200, body: { status: 'ok' } };
   const readiness = serverReadiness(registry);
-  return readiness.ready ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'not ready', error: readiness.reason } };
+  return readiness.ready
+    ? { status: 200, body: { status: 'ready' } }
+    : { status: 503, body: { status: 'not ready', error: readiness.reason } };
 }

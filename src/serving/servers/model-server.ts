@@ -53,8 +53,17 @@ export class ModelServer {
       storeFailed: (model) => this.metrics.storeFailed(model),
     });
     if (options.clusterMetrics) this.metrics.aggregateWith(options.clusterMetrics(this.metrics.registry));
-    this.service = new PredictionService(this.registry, { batching: options.batching, metrics: this.metrics, limits: options.limits });
-    this.rest = new RestServer({ service: this.service, metrics: this.metrics, logger: options.logger, maxBodyBytes: options.maxBodyBytes });
+    this.service = new PredictionService(this.registry, {
+      batching: options.batching,
+      metrics: this.metrics,
+      limits: options.limits,
+    });
+    this.rest = new RestServer({
+      service: this.service,
+      metrics: this.metrics,
+      logger: options.logger,
+      maxBodyBytes: options.maxBodyBytes,
+    });
   }
 
   /** Loads the config's models (as tensorflow_model_server does before it listens), then listens. */
@@ -68,7 +77,9 @@ export class ModelServer {
       // the versions already loaded are unloaded so nothing keeps the process alive.
       await server.registry.close();
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new OperationalError(fieldMessage`${field('restPort', options.restPort)}: cannot listen on ${options.host}:${options.restPort} (${code})`);
+      throw new OperationalError(
+        fieldMessage`${field('restPort', options.restPort)}: cannot listen on ${options.host}:${options.restPort} (${code})`,
+      );
     }
     server.registry.startPolling(options.pollWaitSeconds);
     options.logger.info('REST API listening', {
@@ -92,7 +103,10 @@ export class ModelServer {
   async stop(drainTimeoutMs = 30_000): Promise<{ drained: boolean }> {
     const result = await this.rest.close(drainTimeoutMs);
     await this.registry.close();
-    this.options.logger.info('server stopped', { drained: result.drained, requests: await this.metrics.requestsAnswered() });
+    this.options.logger.info('server stopped', {
+      drained: result.drained,
+      requests: await this.metrics.requestsAnswered(),
+    });
     return result;
   }
 }

@@ -28,7 +28,9 @@ function readText(file: string, source: FieldRef): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserInputError(fieldMessage`${source}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UserInputError(
+      fieldMessage`${source}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -36,7 +38,15 @@ function readText(file: string, source: FieldRef): string {
 export function servingConfigFrom(settings: ServeSettings): ServingConfig {
   if (!settings.modelConfigFile) {
     return {
-      models: [{ name: settings.modelName, basePath: resolveBasePath(settings.modelBasePath), platform: 'tensorflow', versionPolicy: DEFAULT_VERSION_POLICY, versionLabels: {} }],
+      models: [
+        {
+          name: settings.modelName,
+          basePath: resolveBasePath(settings.modelBasePath),
+          platform: 'tensorflow',
+          versionPolicy: DEFAULT_VERSION_POLICY,
+          versionLabels: {},
+        },
+      ],
     };
   }
   const file = settings.modelConfigFile;
@@ -52,7 +62,10 @@ function resolveBasePath(basePath: string, dir = '.'): string {
 
 export function batchingFrom(settings: ServeSettings): BatchingParameters | undefined {
   if (!settings.enableBatching) {
-    if (settings.batchingParametersFile) throw new UserInputError(fieldMessage`${field('batchingParametersFile')} has no effect without ${field('enableBatching', true)}`);
+    if (settings.batchingParametersFile)
+      throw new UserInputError(
+        fieldMessage`${field('batchingParametersFile')} has no effect without ${field('enableBatching', true)}`,
+      );
     return undefined;
   }
   if (!settings.batchingParametersFile) return { ...DEFAULT_BATCHING };
@@ -67,12 +80,19 @@ export function batchingFrom(settings: ServeSettings): BatchingParameters | unde
 export function requestLimitsFrom(settings: ServeSettings, batching: BatchingParameters | undefined): RequestLimits {
   const maxBatchSize = batching?.maxBatchSize;
   if (settings.maxRequestRows !== undefined && maxBatchSize !== undefined && settings.maxRequestRows > maxBatchSize) {
-    throw new UserInputError(fieldMessage`${field('maxRequestRows', settings.maxRequestRows)} is larger than max_batch_size ${maxBatchSize}: the batcher refuses such requests; lower it or raise max_batch_size`);
+    throw new UserInputError(
+      fieldMessage`${field('maxRequestRows', settings.maxRequestRows)} is larger than max_batch_size ${maxBatchSize}: the batcher refuses such requests; lower it or raise max_batch_size`,
+    );
   }
   const defaults = defaultRequestLimits(settings.maxRequestRows ?? maxBatchSize);
-  const limits = { maxRequestRows: defaults.maxRequestRows, maxInFlightRows: settings.maxInFlightRows ?? defaults.maxInFlightRows };
+  const limits = {
+    maxRequestRows: defaults.maxRequestRows,
+    maxInFlightRows: settings.maxInFlightRows ?? defaults.maxInFlightRows,
+  };
   if (limits.maxInFlightRows < limits.maxRequestRows) {
-    throw new UserInputError(fieldMessage`${field('maxInFlightRows', limits.maxInFlightRows)} is smaller than the ${limits.maxRequestRows} rows one request may carry (${field('maxRequestRows')}): such a request could never run`);
+    throw new UserInputError(
+      fieldMessage`${field('maxInFlightRows', limits.maxInFlightRows)} is smaller than the ${limits.maxRequestRows} rows one request may carry (${field('maxRequestRows')}): such a request could never run`,
+    );
   }
   return limits;
 }

@@ -20,7 +20,15 @@ import { watchServerSignals } from './server-signals.ts';
 import { INFERENCE_SERVICE_NAME } from './v2/grpc-service.ts';
 import type { ListenAddress } from './workers/messages.ts';
 import { WorkerPool } from './workers/worker-pool.ts';
-import { clusterMetrics, isServeWorker, leaveCluster, reportFailure, reportReady, reportStopped, workerId } from './workers/worker-side.ts';
+import {
+  clusterMetrics,
+  isServeWorker,
+  leaveCluster,
+  reportFailure,
+  reportReady,
+  reportStopped,
+  workerId,
+} from './workers/worker-side.ts';
 
 /** How long a stop signal waits for in-flight requests before closing their connections. */
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -79,7 +87,12 @@ interface RunningServer {
   grpc: GrpcServer | undefined;
 }
 
-async function startServer(options: ServerOptions, config: ServingConfig, logger: Logger, aggregateMetrics?: (registry: Registry) => () => Promise<string>): Promise<RunningServer> {
+async function startServer(
+  options: ServerOptions,
+  config: ServingConfig,
+  logger: Logger,
+  aggregateMetrics?: (registry: Registry) => () => Promise<string>,
+): Promise<RunningServer> {
   setIntraOpThreads(options.intraOpThreads);
   setInterOpThreads(options.interOpThreads);
   const interOp = process.env.TF_NUM_INTEROP_THREADS;
@@ -94,7 +107,10 @@ async function startServer(options: ServerOptions, config: ServingConfig, logger
     limits: requestLimitsFrom(options, batching),
     pollWaitSeconds: options.pollWaitSeconds,
     // Workers share their primary's cache, so each version is downloaded once per machine.
-    modelCacheDir: serverCacheDir(options.modelCacheDir ?? defaultModelCacheRoot(), isServeWorker() ? process.ppid : process.pid),
+    modelCacheDir: serverCacheDir(
+      options.modelCacheDir ?? defaultModelCacheRoot(),
+      isServeWorker() ? process.ppid : process.pid,
+    ),
     host: options.host,
     restPort: options.restPort,
     maxBodyBytes: options.maxBodyBytes,
@@ -106,12 +122,25 @@ async function startServer(options: ServerOptions, config: ServingConfig, logger
 }
 
 /** The gRPC APIs beside REST, on the same registry, batchers and metrics; a port in use stops both. */
-async function startGrpc(server: ModelServer, port: number, options: ServerOptions, logger: Logger): Promise<GrpcServer> {
+async function startGrpc(
+  server: ModelServer,
+  port: number,
+  options: ServerOptions,
+  logger: Logger,
+): Promise<GrpcServer> {
   routeGrpcLogs(logger);
-  const grpc = new GrpcServer({ service: server.service, metrics: server.metrics, logger, maxMessageBytes: options.maxBodyBytes });
+  const grpc = new GrpcServer({
+    service: server.service,
+    metrics: server.metrics,
+    logger,
+    maxMessageBytes: options.maxBodyBytes,
+  });
   try {
     const address = await grpc.listen(port, options.host);
-    logger.info('gRPC API listening', { address: `${address.host}:${address.port}`, services: ['tensorflow.serving.PredictionService', 'tensorflow.serving.ModelService', INFERENCE_SERVICE_NAME] });
+    logger.info('gRPC API listening', {
+      address: `${address.host}:${address.port}`,
+      services: ['tensorflow.serving.PredictionService', 'tensorflow.serving.ModelService', INFERENCE_SERVICE_NAME],
+    });
     return grpc;
   } catch (error) {
     await server.stop(0);
@@ -124,7 +153,9 @@ function reloader(server: ModelServer, options: ServerOptions, logger: Logger): 
     logger.info('SIGHUP: reloading the config');
     Promise.resolve()
       .then(() => server.reload(servingConfigFrom(options)))
-      .catch((error: unknown) => logger.error('config reload failed; keeping the current config', { error: options.describeError(error) }));
+      .catch((error: unknown) =>
+        logger.error('config reload failed; keeping the current config', { error: options.describeError(error) }),
+      );
   };
 }
 
@@ -148,7 +179,13 @@ async function serveAlone(options: ServerOptions): Promise<ServerStopped> {
   signals.stopWatchingHangups();
   const drained = await drain(running, signal, logger);
   const address = running.server.restAddress;
-  return { signal, drained, rest: { host: address.address, port: address.port }, ...(running.grpc && { grpc: running.grpc.address }), models: modelNames(config) };
+  return {
+    signal,
+    drained,
+    rest: { host: address.address, port: address.port },
+    ...(running.grpc && { grpc: running.grpc.address }),
+    models: modelNames(config),
+  };
 }
 
 async function serveWithWorkers(options: ServerOptions, workers: number): Promise<ServerStopped> {
@@ -171,7 +208,14 @@ async function serveWithWorkers(options: ServerOptions, workers: number): Promis
   }
   logger.info(`${outcome}: draining every worker`, { timeout_ms: DRAIN_TIMEOUT_MS });
   const { drained } = await pool.stop();
-  return { signal: outcome, drained, workers, rest: pool.rest, ...(pool.grpc && { grpc: pool.grpc }), models: modelNames(config) };
+  return {
+    signal: outcome,
+    drained,
+    workers,
+    rest: pool.rest,
+    ...(pool.grpc && { grpc: pool.grpc }),
+    models: modelNames(config),
+  };
 }
 
 /**

@@ -33,9 +33,15 @@ async function train(engine: TrainingEngine, split: Split, epochs: number, fromE
 function expectStatesClose(actual: TrainingState, expected: TrainingState, spec: ModelSpec, tolerance: number): void {
   expect(actual.adam.step).toBe(expected.adam.step);
   for (const { name } of variableSpecs(spec)) {
-    expect(relativeError(actual.variables.get(name)!, expected.variables.get(name)!), name).toBeLessThanOrEqual(tolerance);
-    expect(relativeError(actual.adam.m.get(name)!, expected.adam.m.get(name)!), `m of ${name}`).toBeLessThanOrEqual(tolerance);
-    expect(relativeError(actual.adam.v.get(name)!, expected.adam.v.get(name)!), `v of ${name}`).toBeLessThanOrEqual(tolerance);
+    expect(relativeError(actual.variables.get(name)!, expected.variables.get(name)!), name).toBeLessThanOrEqual(
+      tolerance,
+    );
+    expect(relativeError(actual.adam.m.get(name)!, expected.adam.m.get(name)!), `m of ${name}`).toBeLessThanOrEqual(
+      tolerance,
+    );
+    expect(relativeError(actual.adam.v.get(name)!, expected.adam.v.get(name)!), `v of ${name}`).toBeLessThanOrEqual(
+      tolerance,
+    );
   }
 }
 
@@ -52,23 +58,28 @@ describe('the graph engine against the eager reference', () => {
   });
   afterEach(() => engines.splice(0).forEach((e) => e.dispose()));
 
-  it.each<Head>(['sigmoid', 'softmax'])('learns the same curve and test accuracy (within 0.5 pp) with the %s head', async (headKind) => {
-    const spec = defaultModelSpec({ head: headKind });
-    const trainSplit = head(dataset.train, 1024);
-    const testSplit = head(dataset.test, 1000);
-    const results = [];
-    for (const kind of ['eager', 'graph'] as const) {
-      const engine = await make(kind, spec, initialTrainingState(spec, SEED));
-      const losses = await train(engine, trainSplit, 2);
-      results.push({ losses, test: await evaluateSplit(engine, testSplit) });
-    }
-    const [eager, graph] = results as [(typeof results)[0], (typeof results)[0]];
-    expect(graph.losses).toHaveLength(64);
-    graph.losses.forEach((loss, step) => expect(Math.abs(loss - eager.losses[step]!), `loss at step ${step}`).toBeLessThan(1e-3));
-    expect(eager.losses.at(-1)!).toBeLessThan(eager.losses[0]! * 0.7);
-    expect(Math.abs(graph.test.accuracy - eager.test.accuracy)).toBeLessThanOrEqual(0.005);
-    expect(Math.abs(graph.test.loss - eager.test.loss)).toBeLessThan(0.01);
-  });
+  it.each<Head>(['sigmoid', 'softmax'])(
+    'learns the same curve and test accuracy (within 0.5 pp) with the %s head',
+    async (headKind) => {
+      const spec = defaultModelSpec({ head: headKind });
+      const trainSplit = head(dataset.train, 1024);
+      const testSplit = head(dataset.test, 1000);
+      const results = [];
+      for (const kind of ['eager', 'graph'] as const) {
+        const engine = await make(kind, spec, initialTrainingState(spec, SEED));
+        const losses = await train(engine, trainSplit, 2);
+        results.push({ losses, test: await evaluateSplit(engine, testSplit) });
+      }
+      const [eager, graph] = results as [(typeof results)[0], (typeof results)[0]];
+      expect(graph.losses).toHaveLength(64);
+      graph.losses.forEach((loss, step) =>
+        expect(Math.abs(loss - eager.losses[step]!), `loss at step ${step}`).toBeLessThan(1e-3),
+      );
+      expect(eager.losses.at(-1)!).toBeLessThan(eager.losses[0]! * 0.7);
+      expect(Math.abs(graph.test.accuracy - eager.test.accuracy)).toBeLessThanOrEqual(0.005);
+      expect(Math.abs(graph.test.loss - eager.test.loss)).toBeLessThan(0.01);
+    },
+  );
 
   it('hands its exact state to a new engine of either kind, step counter included', async () => {
     const spec = defaultModelSpec();
@@ -87,7 +98,10 @@ describe('the graph engine against the eager reference', () => {
     expectStatesClose(await graph.getState(), initialTrainingState(spec, 1), spec, 0);
   });
 
-  it.each<[EngineKind, EngineKind]>([['eager', 'graph'], ['graph', 'eager']])('resumes a run from %s on %s as if it had not switched', async (first, second) => {
+  it.each<[EngineKind, EngineKind]>([
+    ['eager', 'graph'],
+    ['graph', 'eager'],
+  ])('resumes a run from %s on %s as if it had not switched', async (first, second) => {
     const spec = defaultModelSpec();
     const split = head(dataset.train, 128);
     const original = await make(first, spec, initialTrainingState(spec, SEED));
@@ -96,7 +110,9 @@ describe('the graph engine against the eager reference', () => {
     const continued = await train(original, split, 1, 1);
     const switched = await make(second, spec, midway);
     const resumed = await train(switched, split, 1, 1);
-    resumed.forEach((loss, step) => expect(Math.abs(loss - continued[step]!), `loss at step ${step}`).toBeLessThan(1e-3));
+    resumed.forEach((loss, step) =>
+      expect(Math.abs(loss - continued[step]!), `loss at step ${step}`).toBeLessThan(1e-3),
+    );
     expectStatesClose(await switched.getState(), await original.getState(), spec, 1e-3);
   });
 });

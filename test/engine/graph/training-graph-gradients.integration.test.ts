@@ -29,9 +29,16 @@ describe.each<Head>(['sigmoid', 'softmax'])('the training graph with the %s head
     const x = tf.tensor4d(images, [BATCH, 28, 28, 1]);
     const y = tf.tensor1d(labels, 'int32');
     const lossOf = (...ws: tfjs.Tensor[]) =>
-      sparseCategoricalCrossEntropy(tf, forward(tf, spec, (name) => ws[names.indexOf(name)]!, x), y);
+      sparseCategoricalCrossEntropy(
+        tf,
+        forward(tf, spec, (name) => ws[names.indexOf(name)]!, x),
+        y,
+      );
     const { value, grads } = tf.valueAndGrads(lossOf)(weights);
-    const result = { loss: value.dataSync()[0]!, grads: new Map(names.map((n, i) => [n, Float32Array.from(grads[i]!.dataSync())])) };
+    const result = {
+      loss: value.dataSync()[0]!,
+      grads: new Map(names.map((n, i) => [n, Float32Array.from(grads[i]!.dataSync())])),
+    };
     tf.dispose([...weights, x, y, value, ...grads]);
     return result;
   }
@@ -49,7 +56,12 @@ describe.each<Head>(['sigmoid', 'softmax'])('the training graph with the %s head
   it('predicts the scores of the reference forward pass', async () => {
     const scores = await engine.predict(images, BATCH);
     const expected = tf.tidy(() =>
-      forward(tf, spec, (name) => tf.tensor(state.variables.get(name)!, variableSpecs(spec).find((v) => v.name === name)!.shape), tf.tensor4d(images, [BATCH, 28, 28, 1])).dataSync(),
+      forward(
+        tf,
+        spec,
+        (name) => tf.tensor(state.variables.get(name)!, variableSpecs(spec).find((v) => v.name === name)!.shape),
+        tf.tensor4d(images, [BATCH, 28, 28, 1]),
+      ).dataSync(),
     );
     expect(relativeError(scores, expected as Float32Array)).toBeLessThan(1e-5);
   });

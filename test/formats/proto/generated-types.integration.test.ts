@@ -29,7 +29,13 @@ describe('src/formats/proto/generated', () => {
 
   it('has a type for each message the project reads or writes', () => {
     const files = Object.keys(tree(GENERATED_DIR));
-    for (const type of ['tensorflow/SavedModel.ts', 'tensorflow/BundleEntryProto.ts', 'tensorflow/serving/PredictionLog.ts', 'tensorflow/serving/PredictionService.ts', 'inference/ModelInferRequest.ts']) {
+    for (const type of [
+      'tensorflow/SavedModel.ts',
+      'tensorflow/BundleEntryProto.ts',
+      'tensorflow/serving/PredictionLog.ts',
+      'tensorflow/serving/PredictionService.ts',
+      'inference/ModelInferRequest.ts',
+    ]) {
       expect(files).toContain(type);
     }
   });

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../../src/errors.ts';
 import {
-  bundleFiles, decodeTensorBundle, encodeTensorBundle, listTensorBundle, readTensorBundle, writeTensorBundle,
+  bundleFiles,
+  decodeTensorBundle,
+  encodeTensorBundle,
+  listTensorBundle,
+  readTensorBundle,
+  writeTensorBundle,
   type BundleTensor,
 } from '../../../src/formats/tensor-bundle/index.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
@@ -36,13 +41,21 @@ describe('tensor bundle corruption', () => {
   it('names the file and the tensor whose bytes fail their checksum', () => {
     const error = errorOf(() => decodeTensorBundle(index, corrupted(data, 1), source));
     expect(error).toBeInstanceOf(UserInputError);
-    expect(error.message).toMatch(/^ckpt-3\.data-00000-of-00001: tensor conv2d\/kernel fails its checksum \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
+    expect(error.message).toMatch(
+      /^ckpt-3\.data-00000-of-00001: tensor conv2d\/kernel fails its checksum \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/,
+    );
   });
 
   it('detects a flipped byte in the second tensor and in a string tensor', () => {
-    expect(() => decodeTensorBundle(index, corrupted(data, 13), source)).toThrow(/tensor dense\/bias fails its checksum/);
-    expect(() => decodeTensorBundle(index, corrupted(data, data.length - 1), source)).toThrow(/tensor labels fails its checksum/);
-    expect(() => decodeTensorBundle(index, corrupted(data, 20), source)).toThrow(/tensor labels is corrupt: its string lengths fail their checksum/);
+    expect(() => decodeTensorBundle(index, corrupted(data, 13), source)).toThrow(
+      /tensor dense\/bias fails its checksum/,
+    );
+    expect(() => decodeTensorBundle(index, corrupted(data, data.length - 1), source)).toThrow(
+      /tensor labels fails its checksum/,
+    );
+    expect(() => decodeTensorBundle(index, corrupted(data, 20), source)).toThrow(
+      /tensor labels is corrupt: its string lengths fail their checksum/,
+    );
   });
 
   it('detects a flipped byte anywhere in the index', () => {
@@ -51,18 +64,28 @@ describe('tensor bundle corruption', () => {
       expect(error, `byte ${at}`).toBeInstanceOf(UserInputError);
       expect(error.message, `byte ${at}`).toMatch(/^ckpt-3\.index: /);
     }
-    expect(() => decodeTensorBundle(corrupted(index, 5), data, source)).toThrow(/ckpt-3\.index: data block 0 at offset 0 fails its checksum/);
+    expect(() => decodeTensorBundle(corrupted(index, 5), data, source)).toThrow(
+      /ckpt-3\.index: data block 0 at offset 0 fails its checksum/,
+    );
   });
 
   it('reports a bad magic number and a truncated index', () => {
-    expect(() => decodeTensorBundle(corrupted(index, index.length - 1), data, source)).toThrow(/ckpt-3\.index: bad magic number/);
-    expect(() => decodeTensorBundle(index.subarray(0, index.length - 10), data, source)).toThrow(/ckpt-3\.index: bad magic number/);
-    expect(() => decodeTensorBundle(index.subarray(0, 20), data, source)).toThrow(/ckpt-3\.index: 20 bytes is too short .*truncated/);
+    expect(() => decodeTensorBundle(corrupted(index, index.length - 1), data, source)).toThrow(
+      /ckpt-3\.index: bad magic number/,
+    );
+    expect(() => decodeTensorBundle(index.subarray(0, index.length - 10), data, source)).toThrow(
+      /ckpt-3\.index: bad magic number/,
+    );
+    expect(() => decodeTensorBundle(index.subarray(0, 20), data, source)).toThrow(
+      /ckpt-3\.index: 20 bytes is too short .*truncated/,
+    );
     expect(() => decodeTensorBundle(new Uint8Array(0), data, source)).toThrow(/ckpt-3\.index: 0 bytes is too short/);
   });
 
   it('reports a truncated data file naming the tensor it cuts', () => {
-    expect(() => decodeTensorBundle(index, data.subarray(0, 14), source)).toThrow(/ckpt-3\.data-00000-of-00001: tensor dense\/bias needs bytes 12\.\.20 but the file has 14 \(truncated\)/);
+    expect(() => decodeTensorBundle(index, data.subarray(0, 14), source)).toThrow(
+      /ckpt-3\.data-00000-of-00001: tensor dense\/bias needs bytes 12\.\.20 but the file has 14 \(truncated\)/,
+    );
   });
 
   it('names the real files when reading from disk, and lists only what the index says', () => {

@@ -66,7 +66,12 @@ describe.skipIf(noPythonTf)('tensor bundle interop (needs Python TensorFlow: npm
 
   it('TensorFlow reads every tensor of a bundle we wrote, exactly, across several index blocks', () => {
     const tensors: BundleTensor[] = [
-      { name: 'conv2d/kernel', dtype: 'float32', shape: [3, 3, 1, 2], data: Float32Array.from({ length: 18 }, (_, i) => Math.sin(i) / 3) },
+      {
+        name: 'conv2d/kernel',
+        dtype: 'float32',
+        shape: [3, 3, 1, 2],
+        data: Float32Array.from({ length: 18 }, (_, i) => Math.sin(i) / 3),
+      },
       { name: 'double', dtype: 'float64', shape: [2], data: new Float64Array([Math.PI, -1e-300]) },
       { name: 'int32', dtype: 'int32', shape: [2], data: new Int32Array([-2147483648, 5]) },
       { name: 'optimizer/iter', dtype: 'int64', shape: [], data: new BigInt64Array([9007199254740993n]) },
@@ -100,14 +105,26 @@ describe.skipIf(noPythonTf)('tensor bundle interop (needs Python TensorFlow: npm
     const tensors = Object.fromEntries(readTensorBundle(prefix).map((t) => [t.name, t]));
     expect(Object.keys(tensors)).toHaveLength(49);
     expect(tensors['conv2d/kernel']).toEqual({
-      name: 'conv2d/kernel', dtype: 'float32', shape: [2, 3, 4],
+      name: 'conv2d/kernel',
+      dtype: 'float32',
+      shape: [2, 3, 4],
       data: Float32Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i / 7) - 1)),
     });
     expect(tensors['dense_1/bias']!.data).toEqual(new Float32Array([0.1, -2.5e-8, 3e38]));
     expect(tensors['double']!.data).toEqual(new Float64Array([1 / 3]));
     expect(tensors['int32']!.data).toEqual(new Int32Array([-2147483648, 7]));
-    expect(tensors['step']).toEqual({ name: 'step', dtype: 'int64', shape: [], data: new BigInt64Array([9007199254740993n]) });
-    expect(tensors['pixels']).toEqual({ name: 'pixels', dtype: 'uint8', shape: [1, 3], data: new Uint8Array([0, 128, 255]) });
+    expect(tensors['step']).toEqual({
+      name: 'step',
+      dtype: 'int64',
+      shape: [],
+      data: new BigInt64Array([9007199254740993n]),
+    });
+    expect(tensors['pixels']).toEqual({
+      name: 'pixels',
+      dtype: 'uint8',
+      shape: [1, 3],
+      data: new Uint8Array([0, 128, 255]),
+    });
     expect(tensors['flags']).toEqual({ name: 'flags', dtype: 'bool', shape: [3], data: new Uint8Array([1, 0, 1]) });
     expect(tensors['labels']!.data).toEqual(['', 'héllo', 'x'.repeat(200)]);
     expect(tensors['scalar_label']).toEqual({ name: 'scalar_label', dtype: 'string', shape: [], data: ['one'] });
@@ -115,7 +132,9 @@ describe.skipIf(noPythonTf)('tensor bundle interop (needs Python TensorFlow: npm
 
     const object = Object.fromEntries(readTensorBundle(`${prefix}-object`).map((t) => [t.name, t]));
     expect(Object.keys(object).sort()).toEqual([
-      '_CHECKPOINTABLE_OBJECT_GRAPH', 'step/.ATTRIBUTES/VARIABLE_VALUE', 'weights/.ATTRIBUTES/VARIABLE_VALUE',
+      '_CHECKPOINTABLE_OBJECT_GRAPH',
+      'step/.ATTRIBUTES/VARIABLE_VALUE',
+      'weights/.ATTRIBUTES/VARIABLE_VALUE',
     ]);
     expect(object['_CHECKPOINTABLE_OBJECT_GRAPH']).toMatchObject({ dtype: 'string', shape: [] });
     expect(object['weights/.ATTRIBUTES/VARIABLE_VALUE']!.data).toEqual(new Float32Array([1.5, -2]));

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  bundleFiles, decodeTensorBundle, encodeTensorBundle, listTensorBundle, readTensorBundle, writeTensorBundle,
+  bundleFiles,
+  decodeTensorBundle,
+  encodeTensorBundle,
+  listTensorBundle,
+  readTensorBundle,
+  writeTensorBundle,
   type BundleTensor,
 } from '../../../src/formats/tensor-bundle/index.ts';
 import { crc32c } from '../../../src/formats/crc32c.ts';
@@ -76,7 +81,9 @@ describe('tensor bundle round trip', () => {
     const t = everyDtype[0]!;
     expect(() => encodeTensorBundle([t, { ...t }])).toThrow(/duplicate tensor name conv2d\/kernel/);
     expect(() => encodeTensorBundle([{ ...t, name: '' }])).toThrow(/must not be empty/);
-    expect(() => encodeTensorBundle([{ ...t, shape: [4, 2] }])).toThrow(/conv2d\/kernel: shape \[4, 2\] needs 8 values but data has 6/);
+    expect(() => encodeTensorBundle([{ ...t, shape: [4, 2] }])).toThrow(
+      /conv2d\/kernel: shape \[4, 2\] needs 8 values but data has 6/,
+    );
     expect(() => encodeTensorBundle([{ ...t, dtype: 'int32' }])).toThrow(/int32 data must be a Int32Array/);
   });
 });

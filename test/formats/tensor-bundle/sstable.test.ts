@@ -13,7 +13,7 @@ describe('LevelDB table', () => {
     );
   });
 
-  it('leaves the caller\'s keys untouched while choosing index keys', () => {
+  it("leaves the caller's keys untouched while choosing index keys", () => {
     const entries = [entry('apple'), entry('banana'), entry('cherry')];
     buildTable(entries, 1);
     expect(entries.map((e) => e.key.toString())).toEqual(['apple', 'banana', 'cherry']);

@@ -3,7 +3,12 @@ import { Batcher, QUEUE_FULL_MESSAGE, type BatchingParameters } from '../../../s
 import type { HostTensor, TensorMap } from '../../../src/serving/servable/host-tensor.ts';
 
 const params = (overrides: Partial<BatchingParameters> = {}): BatchingParameters => ({
-  maxBatchSize: 8, batchTimeoutMicros: 5000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [], ...overrides,
+  maxBatchSize: 8,
+  batchTimeoutMicros: 5000,
+  maxEnqueuedBatches: 10,
+  numBatchThreads: 1,
+  allowedBatchSizes: [],
+  ...overrides,
 });
 
 /** An input of `rows` rows whose values are `first`, `first + 1`, … (one value per row). */
@@ -17,7 +22,9 @@ function doubler() {
   const run = (inputs: TensorMap): TensorMap => {
     const x = inputs.x as HostTensor;
     calls.push(x.shape[0]!);
-    return { y: { dtype: 'DT_FLOAT', shape: x.shape, values: Float32Array.from(x.values as Float32Array, (v) => v * 2) } };
+    return {
+      y: { dtype: 'DT_FLOAT', shape: x.shape, values: Float32Array.from(x.values as Float32Array, (v) => v * 2) },
+    };
   };
   return { calls, run };
 }
@@ -26,7 +33,11 @@ describe('Batcher', () => {
   it('merges concurrent requests into one engine call and gives each its own rows back', async () => {
     const model = doubler();
     const batcher = new Batcher(params(), model.run);
-    const answers = await Promise.all([batcher.submit(rowsFrom(1, 2), 2), batcher.submit(rowsFrom(10, 1), 1), batcher.submit(rowsFrom(20, 3), 3)]);
+    const answers = await Promise.all([
+      batcher.submit(rowsFrom(1, 2), 2),
+      batcher.submit(rowsFrom(10, 1), 1),
+      batcher.submit(rowsFrom(20, 3), 3),
+    ]);
     expect(model.calls).toEqual([6]);
     expect(answers.map((answer) => Array.from(answer.y!.values as Float32Array))).toEqual([[2, 4], [20], [40, 42, 44]]);
     expect(answers[2]!.y!.shape).toEqual([3, 1]);
@@ -68,14 +79,21 @@ describe('Batcher', () => {
   it('answers UNAVAILABLE when max_enqueued_batches batches are already waiting', async () => {
     const batcher = new Batcher(params({ maxBatchSize: 1, maxEnqueuedBatches: 2 }), doubler().run);
     const accepted = [batcher.submit(rowsFrom(0, 1), 1), batcher.submit(rowsFrom(1, 1), 1)];
-    expect(() => batcher.submit(rowsFrom(2, 1), 1)).toThrow(expect.objectContaining({ code: 'UNAVAILABLE', message: QUEUE_FULL_MESSAGE }));
+    expect(() => batcher.submit(rowsFrom(2, 1), 1)).toThrow(
+      expect.objectContaining({ code: 'UNAVAILABLE', message: QUEUE_FULL_MESSAGE }),
+    );
     await Promise.all(accepted);
     await expect(batcher.submit(rowsFrom(3, 1), 1)).resolves.toBeDefined();
   });
 
   it('rejects a request larger than max_batch_size as INVALID_ARGUMENT', () => {
     const batcher = new Batcher(params({ maxBatchSize: 2 }), doubler().run);
-    expect(() => batcher.submit(rowsFrom(0, 3), 3)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'Task size 3 is larger than maximum input batch size 2' }));
+    expect(() => batcher.submit(rowsFrom(0, 3), 3)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: 'Task size 3 is larger than maximum input batch size 2',
+      }),
+    );
   });
 
   it('fails every request of a batch whose engine call fails', async () => {

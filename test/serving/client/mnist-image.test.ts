@@ -7,7 +7,11 @@ import { readImageHeader } from '../../../src/serving/client/image-header.ts';
 import { grayPng, jpegWithFrame, pngBomb } from '../../helpers/inflating-files.ts';
 
 /** A width×height RGBA image: black ink (a vertical bar) on white paper, or the reverse. */
-function drawBar(width: number, height: number, options: { inkOnWhite: boolean }): { data: Buffer; width: number; height: number } {
+function drawBar(
+  width: number,
+  height: number,
+  options: { inkOnWhite: boolean },
+): { data: Buffer; width: number; height: number } {
   const data = Buffer.alloc(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -46,7 +50,8 @@ describe('MNIST-style preprocessing', () => {
     expect(Math.abs(cx - 14)).toBeLessThan(1);
     expect(Math.abs(cy - 14)).toBeLessThan(1);
     let rows = 0;
-    for (let y = 0; y < IMAGE_SIZE; y++) if (input.subarray(y * IMAGE_SIZE, (y + 1) * IMAGE_SIZE).some((value) => value > 0.5)) rows++;
+    for (let y = 0; y < IMAGE_SIZE; y++)
+      if (input.subarray(y * IMAGE_SIZE, (y + 1) * IMAGE_SIZE).some((value) => value > 0.5)) rows++;
     expect(rows).toBe(20);
   });
 
@@ -55,7 +60,10 @@ describe('MNIST-style preprocessing', () => {
     const inverted = toMnistInput(decodeImage(png(drawBar(56, 56, { inkOnWhite: false })), 'b.png'), 'b.png');
     expect(Array.from(inverted)).toEqual(Array.from(fromPng));
     const image = drawBar(56, 56, { inkOnWhite: true });
-    const fromJpeg = toMnistInput(decodeImage(jpeg.encode({ data: image.data, width: 56, height: 56 }, 95).data, 'c.jpg'), 'c.jpg');
+    const fromJpeg = toMnistInput(
+      decodeImage(jpeg.encode({ data: image.data, width: 56, height: 56 }, 95).data, 'c.jpg'),
+      'c.jpg',
+    );
     const diff = fromJpeg.reduce((worst, value, i) => Math.max(worst, Math.abs(value - fromPng[i]!)), 0);
     expect(diff).toBeLessThan(0.2);
   });
@@ -69,9 +77,15 @@ describe('MNIST-style preprocessing', () => {
   });
 
   it('finds no digit on a blank page or a flat colour, and says so rather than inventing an input', () => {
-    for (const [file, value] of [['blank.png', 255], ['black.png', 0], ['grey.png', 128]] as const) {
+    for (const [file, value] of [
+      ['blank.png', 255],
+      ['black.png', 0],
+      ['grey.png', 128],
+    ] as const) {
       const flat = { data: Buffer.alloc(30 * 30 * 4, value), width: 30, height: 30 };
-      expect(() => toMnistInput(decodeImage(png(flat), file), file)).toThrow(new UserInputError(`${file}: no digit found (the image is blank or one flat colour)`));
+      expect(() => toMnistInput(decodeImage(png(flat), file), file)).toThrow(
+        new UserInputError(`${file}: no digit found (the image is blank or one flat colour)`),
+      );
     }
     const faint = drawBar(30, 30, { inkOnWhite: true });
     for (let i = 0; i < faint.data.length; i++) if (faint.data[i] === 0) faint.data[i] = 240;
@@ -87,7 +101,9 @@ describe('MNIST-style preprocessing', () => {
     const bytes = build();
     expect(bytes.length).toBeLessThan(100_000);
     expect(() => decodeImage(bytes, file)).toThrow(
-      new UserInputError(`${file}: ${what} is over the limit of ${MAX_IMAGE_PIXELS / 1e6} megapixels for a digit image; scale it down`),
+      new UserInputError(
+        `${file}: ${what} is over the limit of ${MAX_IMAGE_PIXELS / 1e6} megapixels for a digit image; scale it down`,
+      ),
     );
   });
 
@@ -96,7 +112,9 @@ describe('MNIST-style preprocessing', () => {
     expect(bomb.length).toBeLessThan(100_000);
     // The message comes from the inflate capped at the declared size (png-image-data.ts), not from a full decode.
     expect(() => decodeImage(bomb, 'adam7.png')).toThrow(
-      new UserInputError('adam7.png: cannot read the image (its interlaced image data inflates past the 20264 bytes a 100×100 image can hold)'),
+      new UserInputError(
+        'adam7.png: cannot read the image (its interlaced image data inflates past the 20264 bytes a 100×100 image can hold)',
+      ),
     );
   });
 
@@ -108,17 +126,27 @@ describe('MNIST-style preprocessing', () => {
 
   it('reads the declared size of real files: a JPEG frame header after its other segments, a PNG IHDR', () => {
     const image = drawBar(56, 40, { inkOnWhite: true });
-    expect(readImageHeader(jpeg.encode({ data: image.data, width: 56, height: 40 }, 90).data)).toEqual({ format: 'JPEG', width: 56, height: 40 });
+    expect(readImageHeader(jpeg.encode({ data: image.data, width: 56, height: 40 }, 90).data)).toEqual({
+      format: 'JPEG',
+      width: 56,
+      height: 40,
+    });
     expect(readImageHeader(png(image))).toEqual({ format: 'PNG', width: 56, height: 40 });
   });
 
   it('rejects a file that is not a PNG or JPEG, naming it', () => {
     expect(() => decodeImage(new TextEncoder().encode('hello'), 'notes.txt')).toThrow(UserInputError);
-    expect(() => decodeImage(new TextEncoder().encode('hello'), 'notes.txt')).toThrow('notes.txt: cannot read the image (not a PNG or JPEG file)');
-    expect(() => decodeImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0]), 'cut.png')).toThrow('cut.png: cannot read the image (not a PNG or JPEG file)');
-    expect(() => decodeImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), 'cut.png')).toThrow(
-      'cut.png: cannot read the image (a PNG without its IHDR header)',
+    expect(() => decodeImage(new TextEncoder().encode('hello'), 'notes.txt')).toThrow(
+      'notes.txt: cannot read the image (not a PNG or JPEG file)',
     );
-    expect(() => decodeImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]), 'empty.jpg')).toThrow('empty.jpg: cannot read the image (a JPEG without a frame header)');
+    expect(() => decodeImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0]), 'cut.png')).toThrow(
+      'cut.png: cannot read the image (not a PNG or JPEG file)',
+    );
+    expect(() =>
+      decodeImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), 'cut.png'),
+    ).toThrow('cut.png: cannot read the image (a PNG without its IHDR header)');
+    expect(() => decodeImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]), 'empty.jpg')).toThrow(
+      'empty.jpg: cannot read the image (a JPEG without a frame header)',
+    );
   });
 });

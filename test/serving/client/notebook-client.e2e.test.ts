@@ -44,7 +44,10 @@ async function defaultScores(): Promise<number[][]> {
 describe("the notebook's client against mnist-serve serve", () => {
   it('REST: signature_name predict_classes answers ten floats per image, equal to serving_default scores', async () => {
     const instances = Array.from({ length: IMAGES }, (_, i) => sampleImage(i));
-    const answer = await request(`${serve.url}/v1/models/mnist:predict`, 'POST', { signature_name: 'predict_classes', instances });
+    const answer = await request(`${serve.url}/v1/models/mnist:predict`, 'POST', {
+      signature_name: 'predict_classes',
+      instances,
+    });
     expect(answer.status, answer.text).toBe(200);
     const decoded: number[][] = answer.body.predictions;
     expect(decoded).toHaveLength(IMAGES);
@@ -53,16 +56,28 @@ describe("the notebook's client against mnist-serve serve", () => {
       expect(row.every((score) => typeof score === 'number' && score > 0 && score < 1)).toBe(true);
     }
     // Both went through the same JSON printer: equal once read back as float32.
-    expect(decoded.map((row) => row.map(Math.fround))).toEqual((await defaultScores()).map((row) => row.map(Math.fround)));
-    const columnar = await request(`${serve.url}/v1/models/mnist:predict`, 'POST', { signature_name: 'predict_classes', inputs: { image: instances } });
+    expect(decoded.map((row) => row.map(Math.fround))).toEqual(
+      (await defaultScores()).map((row) => row.map(Math.fround)),
+    );
+    const columnar = await request(`${serve.url}/v1/models/mnist:predict`, 'POST', {
+      signature_name: 'predict_classes',
+      inputs: { image: instances },
+    });
     expect(columnar.body).toEqual({ outputs: decoded });
   });
 
   it('gRPC: Predict with signature_name predict_classes answers decoded, DT_FLOAT [N,10], the scores', async () => {
     const client = new ServingClient(serve.grpcAddress!);
     try {
-      const response = await client.predict({ model_spec: { name: 'mnist', signature_name: 'predict_classes' }, inputs: { image: contentTensor(imageBatch(IMAGES)) } });
-      expect(response.model_spec).toMatchObject({ name: 'mnist', version: { value: 1 }, signature_name: 'predict_classes' });
+      const response = await client.predict({
+        model_spec: { name: 'mnist', signature_name: 'predict_classes' },
+        inputs: { image: contentTensor(imageBatch(IMAGES)) },
+      });
+      expect(response.model_spec).toMatchObject({
+        name: 'mnist',
+        version: { value: 1 },
+        signature_name: 'predict_classes',
+      });
       expect(Object.keys(response.outputs)).toEqual(['decoded']);
       const decoded = response.outputs.decoded!;
       expect(decoded.dtype).toBe('DT_FLOAT');
@@ -102,7 +117,10 @@ describe('a SavedModel exported with the class-index mapping', () => {
 
   it('keeps answering decoded as its signature declares: one class index per image', async () => {
     const instances = [sampleImage(0), sampleImage(1)];
-    const classes = await request(`${served.url}/v1/models/mnist:predict`, 'POST', { signature_name: 'predict_classes', instances });
+    const classes = await request(`${served.url}/v1/models/mnist:predict`, 'POST', {
+      signature_name: 'predict_classes',
+      instances,
+    });
     const main = await request(`${served.url}/v1/models/mnist:predict`, 'POST', { instances });
     expect(classes.body).toEqual({ predictions: main.body.predictions.map((row: { classes: number }) => row.classes) });
   });

@@ -13,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataTypeName, TensorProto } from '../../../src/formats/proto/types.ts';
 import type { PredictRequest } from '../../../src/serving/apis/protos.ts';
 import { sampleImage } from '../helpers/export-version.ts';
-import { contentTensor, imageBatch, shapeProto, startGrpcFixture, type GrpcFixture } from '../servers/grpc/grpc-fixture.ts';
+import {
+  contentTensor,
+  imageBatch,
+  shapeProto,
+  startGrpcFixture,
+  type GrpcFixture,
+} from '../servers/grpc/grpc-fixture.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const SEED = Number(process.env.FUZZ_SEED ?? 19);
@@ -32,7 +38,20 @@ afterAll(async () => {
   await fixture?.stop();
 });
 
-const DTYPES: DataTypeName[] = ['DT_FLOAT', 'DT_DOUBLE', 'DT_INT32', 'DT_INT64', 'DT_BOOL', 'DT_STRING', 'DT_UINT8', 'DT_INT16', 'DT_INT8', 'DT_HALF', 'DT_COMPLEX64', 'DT_INVALID'] as DataTypeName[];
+const DTYPES: DataTypeName[] = [
+  'DT_FLOAT',
+  'DT_DOUBLE',
+  'DT_INT32',
+  'DT_INT64',
+  'DT_BOOL',
+  'DT_STRING',
+  'DT_UINT8',
+  'DT_INT16',
+  'DT_INT8',
+  'DT_HALF',
+  'DT_COMPLEX64',
+  'DT_INVALID',
+] as DataTypeName[];
 
 const dimension = fc.oneof(
   fc.integer({ min: -3, max: 40 }),
@@ -56,10 +75,22 @@ const values = fc.oneof(
   fc.constant({}),
 );
 
-type Values = { content?: Uint8Array; exactContent?: number; float_val?: number[]; broadcast?: number; int_val?: number[]; int64_val?: number[]; bool_val?: boolean[]; string_val?: Uint8Array[] };
+type Values = {
+  content?: Uint8Array;
+  exactContent?: number;
+  float_val?: number[];
+  broadcast?: number;
+  int_val?: number[];
+  int64_val?: number[];
+  bool_val?: boolean[];
+  string_val?: Uint8Array[];
+};
 
 function tensorProto(dtype: DataTypeName, dims: number[], encoding: Values, unknownRank: boolean): TensorProto {
-  const proto: TensorProto = { dtype, tensor_shape: { ...shapeProto(dims), ...(unknownRank && { unknown_rank: true }) } };
+  const proto: TensorProto = {
+    dtype,
+    tensor_shape: { ...shapeProto(dims), ...(unknownRank && { unknown_rank: true }) },
+  };
   const { exactContent, broadcast, content, ...typed } = encoding;
   if (content) proto.tensor_content = content;
   if (broadcast !== undefined) proto.float_val = [broadcast];
@@ -92,27 +123,54 @@ async function restPredict(body: string | Blob): Promise<number> {
 }
 
 describe('fuzzing the decoders: never a bug status, the server keeps serving', () => {
-  it('gRPC Predict with arbitrary shapes, dtypes, encodings and bytes', async () => {
-    await fc.assert(
-      fc.asyncProperty(grpcRequest, async (generated) => {
-        const request: PredictRequest = {
-          model_spec: { name: generated.name, ...(generated.signature && { signature_name: generated.signature }) },
-          inputs: { [generated.inputName]: tensorProto(generated.dtype, generated.dims, generated.encoding as Values, generated.unknownRank) },
-          output_filter: [...generated.outputFilter],
-        };
-        const error = await fixture.client.predict(request).then(() => undefined, (thrown: ServiceError) => thrown);
-        if (error) expect(CLIENT_ERRORS, `${status[error.code]}: ${error.details}`).toContain(status[error.code]);
-        expect((await fixture.client.predict(validGrpc)).outputs.classes!.int64_val).toHaveLength(1);
-      }),
-      { numRuns: RUNS, seed: SEED },
-    );
-  }, TEST_TIMEOUT_MS);
+  it(
+    'gRPC Predict with arbitrary shapes, dtypes, encodings and bytes',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(grpcRequest, async (generated) => {
+          const request: PredictRequest = {
+            model_spec: { name: generated.name, ...(generated.signature && { signature_name: generated.signature }) },
+            inputs: {
+              [generated.inputName]: tensorProto(
+                generated.dtype,
+                generated.dims,
+                generated.encoding as Values,
+                generated.unknownRank,
+              ),
+            },
+            output_filter: [...generated.outputFilter],
+          };
+          const error = await fixture.client.predict(request).then(
+            () => undefined,
+            (thrown: ServiceError) => thrown,
+          );
+          if (error) expect(CLIENT_ERRORS, `${status[error.code]}: ${error.details}`).toContain(status[error.code]);
+          expect((await fixture.client.predict(validGrpc)).outputs.classes!.int64_val).toHaveLength(1);
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 
   const json = fc.oneof(
     fc.json({ depthSize: 'medium' }),
     fc.record({ instances: fc.jsonValue({ depthSize: 'medium' }) }).map((doc) => JSON.stringify(doc)),
     fc.record({ inputs: fc.jsonValue({ depthSize: 'medium' }) }).map((doc) => JSON.stringify(doc)),
-    fc.record({ signature_name: fc.constantFrom('serving_default', 'predict_classes', 'x'), instances: fc.array(fc.array(fc.array(fc.array(fc.oneof(fc.double(), fc.integer(), fc.boolean(), fc.string()), { maxLength: 3 }), { maxLength: 30 }), { maxLength: 30 }), { maxLength: 3 }) }).map((doc) => JSON.stringify(doc)),
+    fc
+      .record({
+        signature_name: fc.constantFrom('serving_default', 'predict_classes', 'x'),
+        instances: fc.array(
+          fc.array(
+            fc.array(fc.array(fc.oneof(fc.double(), fc.integer(), fc.boolean(), fc.string()), { maxLength: 3 }), {
+              maxLength: 30,
+            }),
+            { maxLength: 30 },
+          ),
+          { maxLength: 3 },
+        ),
+      })
+      .map((doc) => JSON.stringify(doc)),
     fc.tuple(fc.nat({ max: 3000 }), fc.nat({ max: 3 })).map(([size, levels]) => {
       // First elements that declare far more values than the body holds.
       let node: unknown = Array(size).fill(0);
@@ -122,25 +180,35 @@ describe('fuzzing the decoders: never a bug status, the server keeps serving', (
     fc.nat({ max: 5000 }).map((depth) => `{"instances": ${'['.repeat(depth)}1${']'.repeat(depth)}}`),
   );
 
-  it('REST predict with arbitrary JSON', async () => {
-    await fc.assert(
-      fc.asyncProperty(json, async (body) => {
-        const code = await restPredict(body);
-        expect(code === 200 || CLIENT_HTTP_STATUSES.includes(code), `HTTP ${code} for ${body.slice(0, 200)}`).toBe(true);
-        expect(await restPredict(validRestBody)).toBe(200);
-      }),
-      { numRuns: RUNS, seed: SEED },
-    );
-  }, TEST_TIMEOUT_MS);
+  it(
+    'REST predict with arbitrary JSON',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(json, async (body) => {
+          const code = await restPredict(body);
+          expect(code === 200 || CLIENT_HTTP_STATUSES.includes(code), `HTTP ${code} for ${body.slice(0, 200)}`).toBe(
+            true,
+          );
+          expect(await restPredict(validRestBody)).toBe(200);
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('REST predict with arbitrary bytes', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) => {
-        const code = await restPredict(new Blob([bytes]));
-        expect(code === 200 || CLIENT_HTTP_STATUSES.includes(code), `HTTP ${code}`).toBe(true);
-        expect(await restPredict(validRestBody)).toBe(200);
-      }),
-      { numRuns: RUNS, seed: SEED },
-    );
-  }, TEST_TIMEOUT_MS);
+  it(
+    'REST predict with arbitrary bytes',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) => {
+          const code = await restPredict(new Blob([bytes]));
+          expect(code === 200 || CLIENT_HTTP_STATUSES.includes(code), `HTTP ${code}`).toBe(true);
+          expect(await restPredict(validRestBody)).toBe(200);
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

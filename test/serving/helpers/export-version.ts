@@ -15,7 +15,11 @@ export { tempDir } from '../../helpers/temp-dir.ts';
  * Exports version `version` under `basePath` (a directory or s3:// URI; seeded by the version, or
  * by `seed` when the version is left to auto-increment) and returns where it was published.
  */
-export async function exportVersion(basePath: string, version: number | undefined, options: { warmupRequests?: number; seed?: number; force?: boolean } = {}): Promise<string> {
+export async function exportVersion(
+  basePath: string,
+  version: number | undefined,
+  options: { warmupRequests?: number; seed?: number; force?: boolean } = {},
+): Promise<string> {
   const spec = defaultModelSpec();
   const result = await exportSavedModel({
     spec,
@@ -35,5 +39,7 @@ export async function exportVersion(basePath: string, version: number | undefine
 
 /** A deterministic 28×28 image in 0–1 (a bright bar on black), as nested rows [28][28][1]. */
 export function sampleImage(seed = 0): number[][][] {
-  return Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => [(x + y + seed) % 7 === 0 || (x > 10 && x < 16) ? 0.9 : 0]));
+  return Array.from({ length: 28 }, (_, y) =>
+    Array.from({ length: 28 }, (_, x) => [(x + y + seed) % 7 === 0 || (x > 10 && x < 16) ? 0.9 : 0]),
+  );
 }

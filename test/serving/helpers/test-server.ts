@@ -11,10 +11,27 @@ export interface TestServer {
 }
 
 export function modelConfig(basePath: string, overrides: Partial<ModelConfig> = {}): ModelConfig {
-  return { name: 'mnist', basePath, platform: 'tensorflow', versionPolicy: { kind: 'latest', numVersions: 1 }, versionLabels: {}, ...overrides };
+  return {
+    name: 'mnist',
+    basePath,
+    platform: 'tensorflow',
+    versionPolicy: { kind: 'latest', numVersions: 1 },
+    versionLabels: {},
+    ...overrides,
+  };
 }
 
-export async function startServer(models: ModelConfig[], options: { batching?: BatchingParameters; limits?: RequestLimits; pollWaitSeconds?: number; maxBodyBytes?: number; logger?: Logger; modelCacheDir?: string } = {}): Promise<TestServer> {
+export async function startServer(
+  models: ModelConfig[],
+  options: {
+    batching?: BatchingParameters;
+    limits?: RequestLimits;
+    pollWaitSeconds?: number;
+    maxBodyBytes?: number;
+    logger?: Logger;
+    modelCacheDir?: string;
+  } = {},
+): Promise<TestServer> {
   const server = await ModelServer.start({
     config: { models },
     batching: options.batching,
@@ -36,7 +53,10 @@ export interface JsonAnswer {
 }
 
 export async function request(url: string, method = 'GET', body?: unknown): Promise<JsonAnswer> {
-  const response = await fetch(url, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(url, {
+    method,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   let parsed: unknown;
   try {

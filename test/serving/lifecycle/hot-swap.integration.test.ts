@@ -17,7 +17,10 @@ beforeAll(async () => {
   const tf = await loadTf();
   for (const version of [1, 2]) {
     const model = await tf.node.loadSavedModel(await exportVersion(reference, version), ['serve'], 'serving_default');
-    const out = model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<string, import('@tensorflow/tfjs-node').Tensor>;
+    const out = model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<
+      string,
+      import('@tensorflow/tfjs-node').Tensor
+    >;
     expectedScores.set(version, Array.from(out.scores!.dataSync()));
     model.dispose();
   }
@@ -30,7 +33,8 @@ afterEach(async () => {
 
 /** Which version computed `scores` (within float tolerance across batch sizes), or undefined. */
 function versionOf(scores: number[]): number | undefined {
-  for (const [version, wanted] of expectedScores) if (wanted.every((value, i) => Math.abs(value - scores[i]!) < 1e-4)) return version;
+  for (const [version, wanted] of expectedScores)
+    if (wanted.every((value, i) => Math.abs(value - scores[i]!) < 1e-4)) return version;
   return undefined;
 }
 
@@ -43,7 +47,11 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promi
 }
 
 const states = async (url: string) =>
-  Object.fromEntries(((await request(`${url}/v1/models/mnist`)).body?.model_version_status ?? []).map((s: { version: string; state: string }) => [s.version, s.state]));
+  Object.fromEntries(
+    ((await request(`${url}/v1/models/mnist`)).body?.model_version_status ?? []).map(
+      (s: { version: string; state: string }) => [s.version, s.state],
+    ),
+  );
 
 describe('hot version swaps', () => {
   it('moves 32 concurrent connections from version 1 to a newly exported version 2 without a failed request', async () => {
@@ -51,7 +59,13 @@ describe('hot version swaps', () => {
     await exportVersion(base, 1);
     running = await startServer([modelConfig(base)], {
       pollWaitSeconds: 0.2,
-      batching: { maxBatchSize: 64, batchTimeoutMicros: 1000, maxEnqueuedBatches: 100, numBatchThreads: 1, allowedBatchSizes: [] },
+      batching: {
+        maxBatchSize: 64,
+        batchTimeoutMicros: 1000,
+        maxEnqueuedBatches: 100,
+        numBatchThreads: 1,
+        allowedBatchSizes: [],
+      },
     });
     const url = running.url;
     const body = JSON.stringify({ instances: [sampleImage(0)] });
@@ -63,7 +77,10 @@ describe('hot version swaps', () => {
       while ((answers.length < 2000 || !swapped) && answers.length < 20_000) {
         const response = await fetch(`${url}/v1/models/mnist:predict`, { method: 'POST', body });
         const json = (await response.json()) as { predictions?: { scores: number[] }[] };
-        answers.push({ status: response.status, version: json.predictions ? versionOf(json.predictions[0]!.scores) : undefined });
+        answers.push({
+          status: response.status,
+          version: json.predictions ? versionOf(json.predictions[0]!.scores) : undefined,
+        });
         if (answers.length === 300) exported = exportVersion(base, 2);
       }
     };
@@ -97,7 +114,9 @@ describe('hot version swaps', () => {
 
     fs.mkdirSync(path.join(base, '3'));
     fs.writeFileSync(path.join(base, '3', 'saved_model.pb'), 'not a protobuf');
-    await waitFor(async () => (await request(`${url}/v1/models/mnist/versions/3`)).body?.model_version_status?.[0]?.state === 'END');
+    await waitFor(
+      async () => (await request(`${url}/v1/models/mnist/versions/3`)).body?.model_version_status?.[0]?.state === 'END',
+    );
     const status = (await request(`${url}/v1/models/mnist/versions/3`)).body.model_version_status[0];
     expect(status.status.error_code).toBe('UNKNOWN');
     expect(status.status.error_message).toContain('saved_model.pb');
@@ -110,19 +129,39 @@ describe('hot version swaps', () => {
     await exportVersion(base, 2);
     // A long batch timeout holds the request (and its lease on version 1) in an open batch during the swap.
     running = await startServer([modelConfig(base, { versionPolicy: { kind: 'specific', versions: [1] } })], {
-      batching: { maxBatchSize: 64, batchTimeoutMicros: 5_000_000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] },
+      batching: {
+        maxBatchSize: 64,
+        batchTimeoutMicros: 5_000_000,
+        maxEnqueuedBatches: 10,
+        numBatchThreads: 1,
+        allowedBatchSizes: [],
+      },
     });
     const url = running.url;
     let settled = false;
-    const inFlight = request(`${url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] }).finally(() => (settled = true));
-    await waitFor(async () => /mnist_serve_batch_queue_depth\{model="mnist"\} 1/.test(await (await fetch(`${url}/monitoring/prometheus/metrics`)).text()), 10_000);
-    const swap = running.server.reload({ models: [modelConfig(base, { versionPolicy: { kind: 'specific', versions: [2] } })] });
+    const inFlight = request(`${url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] }).finally(
+      () => (settled = true),
+    );
+    await waitFor(
+      async () =>
+        /mnist_serve_batch_queue_depth\{model="mnist"\} 1/.test(
+          await (await fetch(`${url}/monitoring/prometheus/metrics`)).text(),
+        ),
+      10_000,
+    );
+    const swap = running.server.reload({
+      models: [modelConfig(base, { versionPolicy: { kind: 'specific', versions: [2] } })],
+    });
     await waitFor(async () => (await states(url))['1'] === 'UNLOADING', 10_000);
     expect(settled).toBe(false);
     expect(await states(url)).toEqual({ '2': 'AVAILABLE', '1': 'UNLOADING' });
-    expect((await request(`${url}/v1/models/mnist/versions/1`)).body.model_version_status).toEqual([{ version: '1', state: 'UNLOADING', status: { error_code: 'OK', error_message: '' } }]);
+    expect((await request(`${url}/v1/models/mnist/versions/1`)).body.model_version_status).toEqual([
+      { version: '1', state: 'UNLOADING', status: { error_code: 'OK', error_message: '' } },
+    ]);
     // An unloading version takes no new requests; the one it holds is still answered by it.
-    expect((await request(`${url}/v1/models/mnist/versions/1:predict`, 'POST', { instances: [sampleImage(0)] })).status).toBe(404);
+    expect(
+      (await request(`${url}/v1/models/mnist/versions/1:predict`, 'POST', { instances: [sampleImage(0)] })).status,
+    ).toBe(404);
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(versionOf(answer.body.predictions[0].scores)).toBe(1);
@@ -135,9 +174,18 @@ describe('hot version swaps', () => {
     await exportVersion(base, 1);
     await exportVersion(base, 2);
     running = await startServer([modelConfig(base, { versionPolicy: { kind: 'all' }, versionLabels: { stable: 1 } })]);
-    const stable = async () => versionOf((await request(`${running!.url}/v1/models/mnist/labels/stable:predict`, 'POST', { instances: [sampleImage(0)] })).body.predictions[0].scores);
+    const stable = async () =>
+      versionOf(
+        (
+          await request(`${running!.url}/v1/models/mnist/labels/stable:predict`, 'POST', {
+            instances: [sampleImage(0)],
+          })
+        ).body.predictions[0].scores,
+      );
     expect(await stable()).toBe(1);
-    await running.server.reload({ models: [modelConfig(base, { versionPolicy: { kind: 'specific', versions: [2] }, versionLabels: { stable: 2 } })] });
+    await running.server.reload({
+      models: [modelConfig(base, { versionPolicy: { kind: 'specific', versions: [2] }, versionLabels: { stable: 2 } })],
+    });
     expect(await stable()).toBe(2);
     expect(await states(running.url)).toEqual({ '2': 'AVAILABLE', '1': 'END' });
   }, 120_000);
@@ -150,12 +198,25 @@ describe('loading', () => {
     const lines: string[] = [];
     running = await startServer([modelConfig(base)], {
       logger: jsonLogger((line) => lines.push(line)),
-      batching: { maxBatchSize: 64, batchTimeoutMicros: 20_000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] },
+      batching: {
+        maxBatchSize: 64,
+        batchTimeoutMicros: 20_000,
+        maxEnqueuedBatches: 10,
+        numBatchThreads: 1,
+        allowedBatchSizes: [],
+      },
     });
     const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(events.find((event) => event.msg === 'version available')).toMatchObject({ level: 'info', model: 'mnist', version: 1, warmup_requests: 3 });
+    expect(events.find((event) => event.msg === 'version available')).toMatchObject({
+      level: 'info',
+      model: 'mnist',
+      version: 1,
+      warmup_requests: 3,
+    });
     const body = JSON.stringify({ instances: [sampleImage(0)] });
-    const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${running!.url}/v1/models/mnist:predict`, { method: 'POST', body })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => fetch(`${running!.url}/v1/models/mnist:predict`, { method: 'POST', body })),
+    );
     expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
     const metrics = await (await fetch(`${running.url}/monitoring/prometheus/metrics`)).text();
     const batches = Number(/mnist_serve_batch_size_count\{model="mnist"\} (\d+)/.exec(metrics)![1]);
@@ -164,13 +225,17 @@ describe('loading', () => {
     expect(metrics).toContain('mnist_serve_batch_queue_depth{model="mnist"} 0');
   }, 120_000);
 
-  it('serves the versions under a model\'s new base path after a reload, without a gap', async () => {
+  it("serves the versions under a model's new base path after a reload, without a gap", async () => {
     const [first, second] = [tempDir('path-a'), tempDir('path-b')];
     await exportVersion(first, 1);
     await exportVersion(second, 2);
     fs.renameSync(path.join(second, '2'), path.join(second, '1'));
     running = await startServer([modelConfig(first)]);
-    const score = async () => versionOf((await request(`${running!.url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] })).body.predictions[0].scores);
+    const score = async () =>
+      versionOf(
+        (await request(`${running!.url}/v1/models/mnist:predict`, 'POST', { instances: [sampleImage(0)] })).body
+          .predictions[0].scores,
+      );
     expect(await score()).toBe(1);
     await running.server.reload({ models: [modelConfig(second)] });
     // Version 1 again, but from the new path: the weights exported as version 2.
@@ -180,17 +245,26 @@ describe('loading', () => {
 });
 
 describe('a full batching queue', () => {
-  it('answers 503 with TF Serving\'s message instead of queueing without bound', async () => {
+  it("answers 503 with TF Serving's message instead of queueing without bound", async () => {
     const base = tempDir('queue');
     await exportVersion(base, 1);
     running = await startServer([modelConfig(base)], {
-      batching: { maxBatchSize: 1, batchTimeoutMicros: 0, maxEnqueuedBatches: 1, numBatchThreads: 1, allowedBatchSizes: [] },
+      batching: {
+        maxBatchSize: 1,
+        batchTimeoutMicros: 0,
+        maxEnqueuedBatches: 1,
+        numBatchThreads: 1,
+        allowedBatchSizes: [],
+      },
     });
     // 32 requests pipelined in one write on one connection, so they reach the server in one read.
     const socket = await connect(running.server.restAddress.port);
     const body = JSON.stringify({ instances: [sampleImage(0)] });
-    const raw = Array.from({ length: 32 }, (_, i) =>
-      `POST /v1/models/mnist:predict HTTP/1.1\r\nHost: x\r\n${i === 31 ? 'Connection: close\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`).join('');
+    const raw = Array.from(
+      { length: 32 },
+      (_, i) =>
+        `POST /v1/models/mnist:predict HTTP/1.1\r\nHost: x\r\n${i === 31 ? 'Connection: close\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`,
+    ).join('');
     const answer = await exchange(socket, raw);
     const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
     expect(statuses).toHaveLength(32);

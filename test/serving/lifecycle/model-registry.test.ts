@@ -28,17 +28,31 @@ function basePath(...versions: number[]): string {
 }
 
 function model(name: string, base: string, extra: Partial<ModelConfig> = {}): ModelConfig {
-  return { name, basePath: base, platform: 'tensorflow', versionPolicy: DEFAULT_VERSION_POLICY, versionLabels: {}, ...extra };
+  return {
+    name,
+    basePath: base,
+    platform: 'tensorflow',
+    versionPolicy: DEFAULT_VERSION_POLICY,
+    versionLabels: {},
+    ...extra,
+  };
 }
 
 function newRegistry(storeFailures: string[] = []) {
   const logs: Record<string, unknown>[] = [];
   const logger = jsonLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>), 'info');
-  const registry = new ModelRegistry(logger, (base) => versionSourceFor(base, () => { throw new Error('a local base path needs no cache'); }), {
-    available: () => {},
-    unloaded: () => {},
-    storeFailed: (name) => storeFailures.push(name),
-  });
+  const registry = new ModelRegistry(
+    logger,
+    (base) =>
+      versionSourceFor(base, () => {
+        throw new Error('a local base path needs no cache');
+      }),
+    {
+      available: () => {},
+      unloaded: () => {},
+      storeFailed: (name) => storeFailures.push(name),
+    },
+  );
   registries.push(registry);
   return { registry, logs };
 }
@@ -63,9 +77,18 @@ async function eventually(condition: () => boolean): Promise<void> {
 describe('ModelRegistry', () => {
   it("answers a request for an unknown model with TF Serving's NOT_FOUND wording for latest and specific versions", () => {
     const { registry } = newRegistry();
-    expect(servingError(() => registry.acquire('digits', {}))).toMatchObject({ code: 'NOT_FOUND', message: 'Servable not found for request: Latest(digits)' });
-    expect(servingError(() => registry.acquire('digits', { version: 3 }))).toMatchObject({ code: 'NOT_FOUND', message: 'Servable not found for request: Specific(digits, 3)' });
-    expect(servingError(() => registry.status('digits', {}))).toMatchObject({ code: 'NOT_FOUND', message: 'Could not find any versions of model digits' });
+    expect(servingError(() => registry.acquire('digits', {}))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Servable not found for request: Latest(digits)',
+    });
+    expect(servingError(() => registry.acquire('digits', { version: 3 }))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Servable not found for request: Specific(digits, 3)',
+    });
+    expect(servingError(() => registry.status('digits', {}))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Could not find any versions of model digits',
+    });
     expect(registry.statusesOf('digits')).toEqual([]);
   });
 
@@ -86,17 +109,28 @@ describe('ModelRegistry', () => {
     const [status] = registry.status('digits', {});
     expect(status).toMatchObject({ version: 4, state: 'END', errorCode: 'UNKNOWN' });
     expect(status!.errorMessage).toContain(path.join(base, '4'));
-    expect(servingError(() => registry.acquire('digits', {}))).toMatchObject({ code: 'NOT_FOUND', message: 'Servable not found for request: Latest(digits)' });
+    expect(servingError(() => registry.acquire('digits', {}))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Servable not found for request: Latest(digits)',
+    });
   });
 
   it('looks up a status by version number or label, naming what it could not find', async () => {
     const { registry } = newRegistry();
-    await registry.applyConfig({ models: [model('digits', basePath(1, 2), { versionPolicy: { kind: 'all' }, versionLabels: { stable: 1 } })] });
+    await registry.applyConfig({
+      models: [model('digits', basePath(1, 2), { versionPolicy: { kind: 'all' }, versionLabels: { stable: 1 } })],
+    });
     expect(registry.status('digits', {}).map((status) => status.version)).toEqual([2, 1]);
     expect(registry.status('digits', { version: 2 }).map((status) => status.version)).toEqual([2]);
     expect(registry.status('digits', { label: 'stable' }).map((status) => status.version)).toEqual([1]);
-    expect(servingError(() => registry.status('digits', { version: 9 }))).toMatchObject({ code: 'NOT_FOUND', message: 'Could not find version 9 of model digits' });
-    expect(servingError(() => registry.status('digits', { label: 'canary' }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'Unrecognized servable version label: canary' });
+    expect(servingError(() => registry.status('digits', { version: 9 }))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Could not find version 9 of model digits',
+    });
+    expect(servingError(() => registry.status('digits', { label: 'canary' }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'Unrecognized servable version label: canary',
+    });
   });
 
   it("takes a model's versions from its new base path when a config moves it", async () => {
@@ -128,7 +162,11 @@ describe('ModelRegistry', () => {
     const { registry, logs } = newRegistry(failures);
     await registry.applyConfig({ models: [model('broken', notADirectory), model('digits', basePath(1))] });
     expect(failures).toEqual(['broken']);
-    expect(logs.find((line) => line.msg === 'cannot poll the base path')).toMatchObject({ level: 'error', model: 'broken', base_path: notADirectory });
+    expect(logs.find((line) => line.msg === 'cannot poll the base path')).toMatchObject({
+      level: 'error',
+      model: 'broken',
+      base_path: notADirectory,
+    });
     expect(registry.statusesOf('digits').map((status) => status.version)).toEqual([1]);
   });
 });

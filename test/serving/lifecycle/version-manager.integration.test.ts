@@ -40,13 +40,30 @@ function manager(basePath: string, overrides: Partial<ModelConfig> = {}) {
     unloaded: (loaded) => events.push(`unloaded ${loaded.version}`),
     storeFailed: (model) => events.push(`store failed ${model}`),
   };
-  const config: ModelConfig = { name: 'mnist', basePath, platform: 'tensorflow', versionPolicy: DEFAULT_VERSION_POLICY, versionLabels: {}, ...overrides };
-  const versions = new VersionManager(config, versionSourceFor(basePath, () => tempDir('versions-cache')), logger, recorder);
-  const lifecycle = () => log.filter(({ msg }) => /^(loading version|version available|unloading version|version unloaded)$/.test(msg)).map(({ msg, version }) => `${msg} ${version}`);
+  const config: ModelConfig = {
+    name: 'mnist',
+    basePath,
+    platform: 'tensorflow',
+    versionPolicy: DEFAULT_VERSION_POLICY,
+    versionLabels: {},
+    ...overrides,
+  };
+  const versions = new VersionManager(
+    config,
+    versionSourceFor(basePath, () => tempDir('versions-cache')),
+    logger,
+    recorder,
+  );
+  const lifecycle = () =>
+    log
+      .filter(({ msg }) => /^(loading version|version available|unloading version|version unloaded)$/.test(msg))
+      .map(({ msg, version }) => `${msg} ${version}`);
   return { versions, log, events, lifecycle };
 }
 
-const image = { image: { dtype: 'DT_FLOAT' as const, shape: [1, 28, 28, 1], values: Float32Array.from(sampleImage(0).flat(2)) } };
+const image = {
+  image: { dtype: 'DT_FLOAT' as const, shape: [1, 28, 28, 1], values: Float32Array.from(sampleImage(0).flat(2)) },
+};
 const states = (versions: VersionManager) => versions.statuses().map(({ version, state }) => `${version} ${state}`);
 
 describe('VersionManager', () => {
@@ -57,28 +74,47 @@ describe('VersionManager', () => {
     const lease = versions.acquire({});
     expect(lease.loaded.version).toBe(3);
     lease.release();
-    expect(() => versions.acquire({ version: 2 })).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: 'Servable not found for request: Specific(mnist, 2)' }));
+    expect(() => versions.acquire({ version: 2 })).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: 'Servable not found for request: Specific(mnist, 2)' }),
+    );
     await versions.unloadAll();
     expect(states(versions)).toEqual(['3 END']);
   });
 
   it('serves the specific versions listed, by number or label; an unknown label is INVALID_ARGUMENT', async () => {
-    const { versions } = manager(basePathWith([1, 2, 3]), { versionPolicy: { kind: 'specific', versions: [1, 3] }, versionLabels: { stable: 1, canary: 3 } });
+    const { versions } = manager(basePathWith([1, 2, 3]), {
+      versionPolicy: { kind: 'specific', versions: [1, 3] },
+      versionLabels: { stable: 1, canary: 3 },
+    });
     await versions.poll();
     expect(states(versions)).toEqual(['3 AVAILABLE', '1 AVAILABLE']);
-    for (const [selector, version] of [[{}, 3], [{ version: 1 }, 1], [{ label: 'stable' }, 1], [{ label: 'canary' }, 3]] as const) {
+    for (const [selector, version] of [
+      [{}, 3],
+      [{ version: 1 }, 1],
+      [{ label: 'stable' }, 1],
+      [{ label: 'canary' }, 3],
+    ] as const) {
       const lease = versions.acquire(selector);
       expect(lease.loaded.version, JSON.stringify(selector)).toBe(version);
       lease.release();
     }
-    expect(() => versions.acquire({ label: 'nightly' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'Unrecognized servable version label: nightly' }));
+    expect(() => versions.acquire({ label: 'nightly' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'Unrecognized servable version label: nightly' }),
+    );
     await versions.unloadAll();
   });
 
   it('loads oldest first under latest:2, so the newest serves unpinned requests', async () => {
-    const { versions, lifecycle } = manager(basePathWith([1, 2, 3]), { versionPolicy: { kind: 'latest', numVersions: 2 } });
+    const { versions, lifecycle } = manager(basePathWith([1, 2, 3]), {
+      versionPolicy: { kind: 'latest', numVersions: 2 },
+    });
     await versions.poll();
-    expect(lifecycle()).toEqual(['loading version 2', 'version available 2', 'loading version 3', 'version available 3']);
+    expect(lifecycle()).toEqual([
+      'loading version 2',
+      'version available 2',
+      'loading version 3',
+      'version available 3',
+    ]);
     const lease = versions.acquire({});
     expect(lease.loaded.version).toBe(3);
     lease.release();
@@ -91,7 +127,14 @@ describe('VersionManager', () => {
     await versions.poll();
     addVersion(base, 2);
     await versions.poll();
-    expect(lifecycle()).toEqual(['loading version 1', 'version available 1', 'loading version 2', 'version available 2', 'unloading version 1', 'version unloaded 1']);
+    expect(lifecycle()).toEqual([
+      'loading version 1',
+      'version available 1',
+      'loading version 2',
+      'version available 2',
+      'unloading version 1',
+      'version unloaded 1',
+    ]);
     expect(events).toEqual(['available 1', 'available 2', 'unloaded 1']);
     expect(states(versions)).toEqual(['2 AVAILABLE', '1 END']);
     await versions.unloadAll();
@@ -116,7 +159,9 @@ describe('VersionManager', () => {
     inFlight.release();
     await polling;
     expect(states(versions)).toEqual(['2 AVAILABLE', '1 END']);
-    expect(() => inFlight.loaded.run('serving_default', image)).toThrow(expect.objectContaining({ code: 'UNAVAILABLE' }));
+    expect(() => inFlight.loaded.run('serving_default', image)).toThrow(
+      expect.objectContaining({ code: 'UNAVAILABLE' }),
+    );
     await versions.unloadAll();
   });
 

@@ -10,7 +10,9 @@ import { seededRandom } from '../../../src/util/random.ts';
 
 const limits = defaultRequestLimits();
 const float = (x: number) => formatDecimal(Math.fround(x), 6, 9, Math.fround);
-const image: Record<string, TensorInfo__Output> = { image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } } };
+const image: Record<string, TensorInfo__Output> = {
+  image: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: -1 }, { size: 2 }] } },
+};
 const two: Record<string, TensorInfo__Output> = { a: { dtype: 'DT_FLOAT' }, b: { dtype: 'DT_INT64' } };
 
 function errorOf(run: () => unknown): ServingError {
@@ -34,7 +36,7 @@ describe('TF Serving number formatting', () => {
     expect(formatG(0.99999999, 6)).toBe('1');
   });
 
-  it('agrees with the C standard\'s definition of %g at every magnitude and precision', () => {
+  it("agrees with the C standard's definition of %g at every magnitude and precision", () => {
     // C11 7.21.6.1: with X the exponent style E would write, style f at precision P-1-X when P > X >= -4, else style E; then trailing zeros go.
     const strip = (digits: string) => (digits.includes('.') ? digits.replace(/0+$/, '').replace(/\.$/, '') : digits);
     const reference = (value: number, precision: number) => {
@@ -84,7 +86,7 @@ describe('parsing predict requests', () => {
   });
 
   it.each([
-    ['', "JSON Parse error: The document is empty"],
+    ['', 'JSON Parse error: The document is empty'],
     ['[1]', 'JSON Value: [1] Is not object'],
     ['{"signature_name": 1, "inputs": []}', "'signature_name' key must be a string value."],
     ['{"instances": [], "inputs": []}', "expecting only one of 'inputs' or 'instances' keys to exist"],
@@ -98,7 +100,10 @@ describe('parsing predict requests', () => {
   });
 
   it.each([
-    ['{"instances": [[1, 2], [3]]}', 'Failed to process element: 1 of \'instances\' list. Error: Expecting tensor size: 2 but got: 1'],
+    [
+      '{"instances": [[1, 2], [3]]}',
+      "Failed to process element: 1 of 'instances' list. Error: Expecting tensor size: 2 but got: 1",
+    ],
     ['{"instances": [[1, "x"]]}', 'JSON Value: "x" Type: String is not of expected type: float'],
     ['{"instances": [[1, [2]]]}', 'Encountered list at unexpected level: 1 expected < 1'],
     ['{"instances": [{"image": [1, 2]}, [3, 4]]}', 'Expecting object but got list at item 1 of input list'],
@@ -112,12 +117,18 @@ describe('parsing predict requests', () => {
   });
 
   it('asks for objects when the signature has several inputs', () => {
-    expect(errorOf(() => parsePredictRequest('{"instances": [[1]]}').tensors(two, limits)).message).toContain('expecting list of objects');
-    expect(errorOf(() => parsePredictRequest('{"inputs": [1]}').tensors(two, limits)).message).toContain('expecting an object');
+    expect(errorOf(() => parsePredictRequest('{"instances": [[1]]}').tensors(two, limits)).message).toContain(
+      'expecting list of objects',
+    );
+    expect(errorOf(() => parsePredictRequest('{"inputs": [1]}').tensors(two, limits)).message).toContain(
+      'expecting an object',
+    );
   });
 
   it('rejects a float where an int64 is declared', () => {
-    expect(errorOf(() => parsePredictRequest('{"instances": [{"a": [1], "b": 1.5}]}').tensors(two, limits)).message).toContain('is not of expected type: int64');
+    expect(
+      errorOf(() => parsePredictRequest('{"instances": [{"a": [1], "b": 1.5}]}').tensors(two, limits)).message,
+    ).toContain('is not of expected type: int64');
   });
 });
 
@@ -128,13 +139,26 @@ describe('rendering predict responses', () => {
   };
 
   it('answers rows as one object per instance when there are several outputs', () => {
-    expect(JSON.parse(renderPredictResponse(outputs, 'row'))).toEqual({ predictions: [{ classes: 1, scores: [0.25, 1] }, { classes: 0, scores: [0.2, 0] }] });
+    expect(JSON.parse(renderPredictResponse(outputs, 'row'))).toEqual({
+      predictions: [
+        { classes: 1, scores: [0.25, 1] },
+        { classes: 0, scores: [0.2, 0] },
+      ],
+    });
     expect(renderPredictResponse(outputs, 'row')).toContain('[0.25, 1.0]');
   });
 
   it('answers rows as plain values when there is one output, and columns as whole tensors', () => {
     expect(JSON.parse(renderPredictResponse({ classes: outputs.classes }, 'row'))).toEqual({ predictions: [1, 0] });
-    expect(JSON.parse(renderPredictResponse(outputs, 'columnar'))).toEqual({ outputs: { classes: [1, 0], scores: [[0.25, 1], [0.2, 0]] } });
+    expect(JSON.parse(renderPredictResponse(outputs, 'columnar'))).toEqual({
+      outputs: {
+        classes: [1, 0],
+        scores: [
+          [0.25, 1],
+          [0.2, 0],
+        ],
+      },
+    });
     expect(JSON.parse(renderPredictResponse({ classes: outputs.classes }, 'columnar'))).toEqual({ outputs: [1, 0] });
   });
 });

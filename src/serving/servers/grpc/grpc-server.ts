@@ -17,7 +17,12 @@ import { getModelMetadata, getModelStatus, predict } from './tf-serving-handlers
 import { MODEL_SERVICE, PREDICTION_SERVICE, serviceDefinition, type ModelSpec__Output } from '../../apis/protos.ts';
 import { grpcCodeFor, grpcMessage } from '../../apis/status-codes.ts';
 import { InFlight } from '../in-flight.ts';
-import { INFERENCE_SERVICE_NAME, inferenceMethods, type ModelInferRequest__Output, type ModelNameMessage } from '../v2/grpc-service.ts';
+import {
+  INFERENCE_SERVICE_NAME,
+  inferenceMethods,
+  type ModelInferRequest__Output,
+  type ModelNameMessage,
+} from '../v2/grpc-service.ts';
 
 export const SHUTTING_DOWN_MESSAGE = 'the server is shutting down; retry on another replica';
 
@@ -81,7 +86,11 @@ export class GrpcServer {
       ServerMetadata: this.unary(undefined, v2.ServerMetadata),
       ModelReady: this.unary('v2_ready', v2.ModelReady, modelNamed),
       ModelMetadata: this.unary('v2_metadata', v2.ModelMetadata, modelNamed),
-      ModelInfer: this.unary('v2_infer', v2.ModelInfer, (request: ModelInferRequest__Output) => request.model_name ?? ''),
+      ModelInfer: this.unary(
+        'v2_infer',
+        v2.ModelInfer,
+        (request: ModelInferRequest__Output) => request.model_name ?? '',
+      ),
     });
   }
 
@@ -94,7 +103,11 @@ export class GrpcServer {
           // grpc-js wraps the socket error ("No address added … errors: [listen EADDRINUSE: …]"):
           // name its code as the REST server does, so both ports fail alike.
           const code = /\blisten (E[A-Z]+)\b/.exec(error.message)?.[1];
-          reject(new Error(code ? `gRPC cannot listen on ${target} (${code})` : `gRPC cannot listen on ${target}: ${error.message}`));
+          reject(
+            new Error(
+              code ? `gRPC cannot listen on ${target} (${code})` : `gRPC cannot listen on ${target}: ${error.message}`,
+            ),
+          );
           return;
         }
         this.bound = { host, port: boundPort };
@@ -112,10 +125,13 @@ export class GrpcServer {
     this.draining = true;
     const drained = await this.inFlight.drained(timeoutMs);
     await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, drained ? CLOSE_GRACE_MS : 0);
+      const force = setTimeout(
+        () => {
+          this.server.forceShutdown();
+          resolve();
+        },
+        drained ? CLOSE_GRACE_MS : 0,
+      );
       force.unref();
       this.server.tryShutdown(() => {
         clearTimeout(force);
@@ -132,11 +148,14 @@ export class GrpcServer {
   private unary<Req, Res>(
     api: ServingApi | undefined,
     handler: Handler<Req, Res>,
-    modelOf: (request: Req) => string = (request) => (request as { model_spec?: ModelSpec__Output | null }).model_spec?.name ?? '',
+    modelOf: (request: Req) => string = (request) =>
+      (request as { model_spec?: ModelSpec__Output | null }).model_spec?.name ?? '',
   ): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
       const name = modelOf(call.request);
-      const measured = api && this.options.metrics.startRequest('grpc', this.options.service.registry.has(name) ? name : '(unknown)', api);
+      const measured =
+        api &&
+        this.options.metrics.startRequest('grpc', this.options.service.registry.has(name) ? name : '(unknown)', api);
       const done = (code: string) => measured?.(code);
       if (this.draining) {
         done('UNAVAILABLE');
@@ -157,7 +176,13 @@ export class GrpcServer {
           (error: unknown) => {
             const failure = asServingError(error);
             done(failure.code);
-            if (failure.code === 'INTERNAL') this.options.logger.error('internal error', { transport: 'grpc', model: name, api, error: failure.message });
+            if (failure.code === 'INTERNAL')
+              this.options.logger.error('internal error', {
+                transport: 'grpc',
+                model: name,
+                api,
+                error: failure.message,
+              });
             callback({ code: grpcCodeFor(failure.code), details: grpcMessage(failure.message) });
           },
         )

@@ -7,7 +7,14 @@
 import { encodeMessage } from '../../../formats/proto/index.ts';
 import { encodeTensorValues, tensorProtoShape } from '../../../formats/tensorflow/tensor-proto.ts';
 import { invalidArgument } from '../../serving-errors.ts';
-import type { CancelledCheck, DecodeContext, DeclaredInputs, ModelSpecRequest, PredictionService, ResolvedModelSpec } from '../../predict/prediction-service.ts';
+import type {
+  CancelledCheck,
+  DecodeContext,
+  DeclaredInputs,
+  ModelSpecRequest,
+  PredictionService,
+  ResolvedModelSpec,
+} from '../../predict/prediction-service.ts';
 import { tensorFromProto, type TensorMap } from '../../servable/host-tensor.ts';
 import {
   SIGNATURE_DEF_FIELD,
@@ -37,7 +44,11 @@ export function modelSpecRequest(spec: ModelSpec__Output | null | undefined): Mo
 }
 
 function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): ModelSpec {
-  return { name: spec.name, version: { value: spec.version }, ...(withSignature && { signature_name: spec.signatureName }) };
+  return {
+    name: spec.name,
+    version: { value: spec.version },
+    ...(withSignature && { signature_name: spec.signatureName }),
+  };
 }
 
 /**
@@ -46,21 +57,31 @@ function modelSpecMessage(spec: ResolvedModelSpec, withSignature: boolean): Mode
  * were admitted: an unknown model answers NOT_FOUND and a wrong dtype or an oversized shape
  * INVALID_ARGUMENT whatever the bytes hold, and a broadcast value is never expanded past the limits.
  */
-export async function predict(service: PredictionService, request: PredictRequest__Output, isCancelled?: CancelledCheck): Promise<PredictResponse> {
+export async function predict(
+  service: PredictionService,
+  request: PredictRequest__Output,
+  isCancelled?: CancelledCheck,
+): Promise<PredictResponse> {
   const spec = modelSpecRequest(request.model_spec);
   const protos = request.inputs ?? {};
   const decode = (_signatureInputs: unknown, context: DecodeContext): TensorMap => {
     const declared: DeclaredInputs = {};
-    for (const [name, proto] of Object.entries(protos)) declared[name] = { dtype: proto.dtype ?? 'DT_INVALID', shape: tensorProtoShape(proto) };
+    for (const [name, proto] of Object.entries(protos))
+      declared[name] = { dtype: proto.dtype ?? 'DT_INVALID', shape: tensorProtoShape(proto) };
     context.admit(declared);
     return Object.fromEntries(Object.entries(protos).map(([name, proto]) => [name, tensorFromProto(proto, name)]));
   };
   const result = await service.predict(spec, decode, request.output_filter ?? [], isCancelled);
-  const outputs = Object.fromEntries(Object.entries(result.outputs).map(([name, tensor]) => [name, encodeTensorValues(tensor)]));
+  const outputs = Object.fromEntries(
+    Object.entries(result.outputs).map(([name, tensor]) => [name, encodeTensorValues(tensor)]),
+  );
   return { model_spec: modelSpecMessage(result.modelSpec, true), outputs };
 }
 
-export function getModelMetadata(service: PredictionService, request: GetModelMetadataRequest__Output): GetModelMetadataResponse {
+export function getModelMetadata(
+  service: PredictionService,
+  request: GetModelMetadataRequest__Output,
+): GetModelMetadataResponse {
   const spec = modelSpecRequest(request.model_spec);
   const fields = request.metadata_field ?? [];
   if (fields.length === 0) throw invalidArgument('GetModelMetadataRequest must specify at least one metadata_field');
@@ -74,7 +95,10 @@ export function getModelMetadata(service: PredictionService, request: GetModelMe
   };
 }
 
-export function getModelStatus(service: PredictionService, request: GetModelStatusRequest__Output): GetModelStatusResponse {
+export function getModelStatus(
+  service: PredictionService,
+  request: GetModelStatusRequest__Output,
+): GetModelStatusResponse {
   const statuses = service.status(modelSpecRequest(request.model_spec));
   return {
     model_version_status: statuses.map((status) => ({

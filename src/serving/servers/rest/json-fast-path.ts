@@ -32,10 +32,23 @@ const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** Deeper documents take the general path (and its recursion limits). */
 const MAX_DEPTH = 32;
 
-const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
-const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
-const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
-const MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e, ZERO = 0x30, NINE = 0x39;
+const SPACE = 0x20,
+  TAB = 0x09,
+  LF = 0x0a,
+  CR = 0x0d;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  COMMA = 0x2c,
+  COLON = 0x3a;
+const OPEN_BRACE = 0x7b,
+  CLOSE_BRACE = 0x7d,
+  OPEN_BRACKET = 0x5b,
+  CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d,
+  PLUS = 0x2b,
+  DOT = 0x2e,
+  ZERO = 0x30,
+  NINE = 0x39;
 
 const INSTANCES = Buffer.from('"instances"');
 const SIGNATURE_NAME = Buffer.from('"signature_name"');
@@ -205,7 +218,10 @@ class Reader {
       // float32 rounding boundary, which the two rounded neighbours below would disagree on.
       const approximate = mantissa / EXACT_POWERS[-exponent]!;
       const margin = approximate * APPROXIMATION_MARGIN;
-      value = Math.fround(approximate - margin) === Math.fround(approximate + margin) ? approximate : Number(bytes.toString('latin1', start, pos));
+      value =
+        Math.fround(approximate - margin) === Math.fround(approximate + margin)
+          ? approximate
+          : Number(bytes.toString('latin1', start, pos));
       if (negative) value = -value;
     } else {
       value = Number(bytes.toString('latin1', start, pos));

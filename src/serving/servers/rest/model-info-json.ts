@@ -18,9 +18,15 @@ export function modelStatusJson(statuses: VersionStatus[]): object {
 }
 
 export function modelMetadataJson(metadata: ModelMetadata): object {
-  const signatureDefs = Object.fromEntries(Object.entries(metadata.signatureDefs).map(([name, def]) => [name, signatureDefJson(def)]));
+  const signatureDefs = Object.fromEntries(
+    Object.entries(metadata.signatureDefs).map(([name, def]) => [name, signatureDefJson(def)]),
+  );
   return {
-    model_spec: { name: metadata.modelSpec.name, signature_name: metadata.modelSpec.signatureName, version: String(metadata.modelSpec.version) },
+    model_spec: {
+      name: metadata.modelSpec.name,
+      signature_name: metadata.modelSpec.signatureName,
+      version: String(metadata.modelSpec.version),
+    },
     metadata: { signature_def: { signature_def: signatureDefs } },
   };
 }

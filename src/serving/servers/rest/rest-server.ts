@@ -112,22 +112,47 @@ export class RestServer {
     const predict = method === 'POST' ? PREDICT_PATH.exec(path) : null;
     const status = method === 'GET' ? STATUS_PATH.exec(path) : null;
     if (predict) {
-      await this.answer(res, predict[1], 'predict', async (spec) => {
-        if (predict[4]!.toLowerCase() !== 'predict') {
-          throw new ServingError('UNIMPLEMENTED', `${predict[4]} is not supported by the embedded server; use :predict`);
-        }
-        const request = parsePredictBody(await this.readBody(req));
-        const gone = () => res.destroyed || req.socket.destroyed;
-        const result = await this.options.service.predict({ ...spec, signatureName: request.signatureName }, (inputs, context) => request.tensors(inputs, context.limits), [], gone);
-        return renderPredictResponse(result.outputs, request.format);
-      }, predict[2], predict[3]);
+      await this.answer(
+        res,
+        predict[1],
+        'predict',
+        async (spec) => {
+          if (predict[4]!.toLowerCase() !== 'predict') {
+            throw new ServingError(
+              'UNIMPLEMENTED',
+              `${predict[4]} is not supported by the embedded server; use :predict`,
+            );
+          }
+          const request = parsePredictBody(await this.readBody(req));
+          const gone = () => res.destroyed || req.socket.destroyed;
+          const result = await this.options.service.predict(
+            { ...spec, signatureName: request.signatureName },
+            (inputs, context) => request.tensors(inputs, context.limits),
+            [],
+            gone,
+          );
+          return renderPredictResponse(result.outputs, request.format);
+        },
+        predict[2],
+        predict[3],
+      );
     } else if (status) {
       const api: ServingApi = status[4] ? 'metadata' : 'status';
-      await this.answer(res, status[1], api, async (spec) => {
-        if (!spec.name) throw new ServingError('INVALID_ARGUMENT', 'Missing model name in request.');
-        const body = api === 'metadata' ? modelMetadataJson(this.options.service.metadata(spec)) : modelStatusJson(this.options.service.status(spec));
-        return JSON.stringify(body, null, 1);
-      }, status[2], status[3]);
+      await this.answer(
+        res,
+        status[1],
+        api,
+        async (spec) => {
+          if (!spec.name) throw new ServingError('INVALID_ARGUMENT', 'Missing model name in request.');
+          const body =
+            api === 'metadata'
+              ? modelMetadataJson(this.options.service.metadata(spec))
+              : modelStatusJson(this.options.service.status(spec));
+          return JSON.stringify(body, null, 1);
+        },
+        status[2],
+        status[3],
+      );
     } else {
       this.send(res, 400, { error: `Malformed request: ${method} ${path}` });
     }
@@ -143,9 +168,17 @@ export class RestServer {
     label: string | undefined,
   ): Promise<void> {
     const name = decodePathSegment(rawName ?? '');
-    const done = this.options.metrics.startRequest('rest', this.options.service.registry.has(name) ? name : '(unknown)', api);
+    const done = this.options.metrics.startRequest(
+      'rest',
+      this.options.service.registry.has(name) ? name : '(unknown)',
+      api,
+    );
     try {
-      const spec: ModelSpecRequest = { name, version: version === undefined ? undefined : Number(version), versionLabel: label === undefined ? undefined : decodePathSegment(label) };
+      const spec: ModelSpecRequest = {
+        name,
+        version: version === undefined ? undefined : Number(version),
+        versionLabel: label === undefined ? undefined : decodePathSegment(label),
+      };
       const body = await call(spec);
       done('OK');
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -159,7 +192,8 @@ export class RestServer {
       }
       const failure = asServingError(error);
       done(failure.code);
-      if (failure.code === 'INTERNAL') this.options.logger.error('internal error', { model: name, api, error: failure.message });
+      if (failure.code === 'INTERNAL')
+        this.options.logger.error('internal error', { model: name, api, error: failure.message });
       this.send(res, httpStatusFor(failure.code), { error: failure.message });
     }
   }

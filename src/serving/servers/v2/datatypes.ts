@@ -11,15 +11,40 @@ import { invalidArgument, ServingError } from '../../serving-errors.ts';
 import { elementCount, shapeString, type HostTensor, type TensorValues } from '../../servable/host-tensor.ts';
 
 const V2_OF_TF: Partial<Record<DataTypeName, string>> = {
-  DT_BOOL: 'BOOL', DT_UINT8: 'UINT8', DT_UINT16: 'UINT16', DT_UINT32: 'UINT32', DT_UINT64: 'UINT64',
-  DT_INT8: 'INT8', DT_INT16: 'INT16', DT_INT32: 'INT32', DT_INT64: 'INT64',
-  DT_HALF: 'FP16', DT_BFLOAT16: 'BF16', DT_FLOAT: 'FP32', DT_DOUBLE: 'FP64', DT_STRING: 'BYTES',
+  DT_BOOL: 'BOOL',
+  DT_UINT8: 'UINT8',
+  DT_UINT16: 'UINT16',
+  DT_UINT32: 'UINT32',
+  DT_UINT64: 'UINT64',
+  DT_INT8: 'INT8',
+  DT_INT16: 'INT16',
+  DT_INT32: 'INT32',
+  DT_INT64: 'INT64',
+  DT_HALF: 'FP16',
+  DT_BFLOAT16: 'BF16',
+  DT_FLOAT: 'FP32',
+  DT_DOUBLE: 'FP64',
+  DT_STRING: 'BYTES',
 };
-const TF_OF_V2: Record<string, DataTypeName> = Object.fromEntries(Object.entries(V2_OF_TF).map(([tf, v2]) => [v2, tf as DataTypeName]));
+const TF_OF_V2: Record<string, DataTypeName> = Object.fromEntries(
+  Object.entries(V2_OF_TF).map(([tf, v2]) => [v2, tf as DataTypeName]),
+);
 
 /** Bytes per element in the raw layout (BYTES has none: its elements carry their own length). */
 const WIDTH: Record<string, number> = {
-  BOOL: 1, UINT8: 1, INT8: 1, UINT16: 2, INT16: 2, FP16: 2, BF16: 2, UINT32: 4, INT32: 4, FP32: 4, UINT64: 8, INT64: 8, FP64: 8,
+  BOOL: 1,
+  UINT8: 1,
+  INT8: 1,
+  UINT16: 2,
+  INT16: 2,
+  FP16: 2,
+  BF16: 2,
+  UINT32: 4,
+  INT32: 4,
+  FP32: 4,
+  UINT64: 8,
+  INT64: 8,
+  FP64: 8,
 };
 
 /** The protocol's name for a TensorFlow dtype; dtypes it has no name for keep TensorFlow's. */
@@ -43,9 +68,13 @@ export function tfDtype(datatype: string): DataTypeName | undefined {
 export function checkedElementCount(name: string, shape: readonly number[]): number {
   let count = 1;
   for (const size of shape) {
-    if (!Number.isSafeInteger(size) || size < 0) throw invalidArgument(`input ${name}: shape ${shapeString(shape)} has a dimension that is not a non-negative integer`);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw invalidArgument(
+        `input ${name}: shape ${shapeString(shape)} has a dimension that is not a non-negative integer`,
+      );
     count *= size;
-    if (!Number.isSafeInteger(count)) throw invalidArgument(`input ${name}: shape ${shapeString(shape)} holds too many elements`);
+    if (!Number.isSafeInteger(count))
+      throw invalidArgument(`input ${name}: shape ${shapeString(shape)} holds too many elements`);
   }
   return count;
 }
@@ -69,9 +98,15 @@ const INT32_MAX = 2 ** 31 - 1;
  * A tensor from values already checked to be of the datatype's JSON/protobuf kind (numbers,
  * booleans or strings); integers must fit the engine's int32.
  */
-export function tensorFromValues(name: string, datatype: string, shape: number[], values: ArrayLike<unknown>): HostTensor {
+export function tensorFromValues(
+  name: string,
+  datatype: string,
+  shape: number[],
+  values: ArrayLike<unknown>,
+): HostTensor {
   const count = checkedElementCount(name, shape);
-  if (values.length !== count) throw invalidArgument(`input ${name}: ${values.length} values for shape ${shapeString(shape)}`);
+  if (values.length !== count)
+    throw invalidArgument(`input ${name}: ${values.length} values for shape ${shapeString(shape)}`);
   return fill(name, datatype, shape, (i) => values[i]);
 }
 
@@ -89,7 +124,8 @@ function fill(name: string, datatype: string, shape: number[], valueAt: (index: 
     const integer = out instanceof Int32Array;
     for (let i = 0; i < count; i++) {
       const value = Number(valueAt(i));
-      if (integer && (value < INT32_MIN || value > INT32_MAX)) throw invalidArgument(`input ${name}: value ${value} at index ${i} does not fit the engine's 32-bit integers`);
+      if (integer && (value < INT32_MIN || value > INT32_MAX))
+        throw invalidArgument(`input ${name}: value ${value} at index ${i} does not fit the engine's 32-bit integers`);
       numbers[i] = value;
     }
   }
@@ -103,12 +139,16 @@ export function tensorFromRaw(name: string, datatype: string, shape: number[], b
   if (datatype === 'BYTES') return tensorFromValues(name, datatype, shape, readLengthPrefixed(name, view, count));
   const width = WIDTH[datatype];
   const read = READERS[datatype];
-  if (!width || !read) throw new ServingError('UNIMPLEMENTED', `input ${name}: datatype ${datatype} is not supported by this server`);
+  if (!width || !read)
+    throw new ServingError('UNIMPLEMENTED', `input ${name}: datatype ${datatype} is not supported by this server`);
   if (bytes.byteLength !== count * width) {
-    throw invalidArgument(`input ${name}: ${bytes.byteLength} bytes of raw data, shape ${shapeString(shape)} of ${datatype} needs ${count * width}`);
+    throw invalidArgument(
+      `input ${name}: ${bytes.byteLength} bytes of raw data, shape ${shapeString(shape)} of ${datatype} needs ${count * width}`,
+    );
   }
   // Images are FP32: one copy (which also aligns the floats) instead of a read per element.
-  if (datatype === 'FP32' && LITTLE_ENDIAN) return { dtype: 'DT_FLOAT', shape, values: new Float32Array(Uint8Array.prototype.slice.call(bytes).buffer) };
+  if (datatype === 'FP32' && LITTLE_ENDIAN)
+    return { dtype: 'DT_FLOAT', shape, values: new Float32Array(Uint8Array.prototype.slice.call(bytes).buffer) };
   return fill(name, datatype, shape, (i) => read(view, i * width));
 }
 
@@ -119,11 +159,13 @@ function readLengthPrefixed(name: string, view: DataView, count: number): string
     if (offset + 4 > view.byteLength) throw invalidArgument(`input ${name}: raw BYTES data ends before element ${i}`);
     const length = view.getUint32(offset, true);
     offset += 4;
-    if (offset + length > view.byteLength) throw invalidArgument(`input ${name}: raw BYTES element ${i} runs past the data`);
+    if (offset + length > view.byteLength)
+      throw invalidArgument(`input ${name}: raw BYTES element ${i} runs past the data`);
     texts.push(Buffer.from(view.buffer, view.byteOffset + offset, length).toString('utf8'));
     offset += length;
   }
-  if (offset !== view.byteLength) throw invalidArgument(`input ${name}: ${view.byteLength - offset} bytes of raw BYTES data after the last element`);
+  if (offset !== view.byteLength)
+    throw invalidArgument(`input ${name}: ${view.byteLength - offset} bytes of raw BYTES data after the last element`);
   return texts;
 }
 
@@ -161,17 +203,21 @@ export function rawBytes(tensor: HostTensor): Buffer {
   const datatype = v2Datatype(tensor.dtype);
   const count = elementCount(tensor.shape);
   if (datatype === 'BYTES') {
-    return Buffer.concat((tensor.values as string[]).flatMap((text) => {
-      const bytes = Buffer.from(text, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(bytes.length);
-      return [length, bytes];
-    }));
+    return Buffer.concat(
+      (tensor.values as string[]).flatMap((text) => {
+        const bytes = Buffer.from(text, 'utf8');
+        const length = Buffer.alloc(4);
+        length.writeUInt32LE(bytes.length);
+        return [length, bytes];
+      }),
+    );
   }
-  if (tensor.values instanceof Float32Array && LITTLE_ENDIAN) return Buffer.from(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength);
+  if (tensor.values instanceof Float32Array && LITTLE_ENDIAN)
+    return Buffer.from(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength);
   const width = WIDTH[datatype];
   const write = WRITERS[datatype];
-  if (!width || !write) throw new ServingError('UNIMPLEMENTED', `an output of dtype ${tensor.dtype} cannot be sent by this server`);
+  if (!width || !write)
+    throw new ServingError('UNIMPLEMENTED', `an output of dtype ${tensor.dtype} cannot be sent by this server`);
   const out = Buffer.alloc(count * width);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < count; i++) write(view, i * width, tensor.values[i] as number);

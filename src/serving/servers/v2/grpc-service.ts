@@ -15,7 +15,14 @@ import type { CancelledCheck, PredictionService } from '../../predict/prediction
 import { serverReadiness } from '../../lifecycle/readiness.ts';
 import type { HostTensor } from '../../servable/host-tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
-import { infer, modelMetadata, modelReadiness, serverMetadata, SIGNATURE_PARAMETER, type InferInput } from './inference.ts';
+import {
+  infer,
+  modelMetadata,
+  modelReadiness,
+  serverMetadata,
+  SIGNATURE_PARAMETER,
+  type InferInput,
+} from './inference.ts';
 
 export const INFERENCE_SERVICE_NAME = 'inference.GRPCInferenceService';
 const BINARY_OUTPUT_PARAMETER = 'binary_data_output';
@@ -28,9 +35,18 @@ export type ModelNameMessage = ModelReadyRequest__Output | ModelMetadataRequest_
 
 /** The typed field of InferTensorContents that holds each datatype. */
 const CONTENTS_FIELD: Record<string, keyof InferTensorContents> = {
-  BOOL: 'bool_contents', INT8: 'int_contents', INT16: 'int_contents', INT32: 'int_contents', INT64: 'int64_contents',
-  UINT8: 'uint_contents', UINT16: 'uint_contents', UINT32: 'uint_contents', UINT64: 'uint64_contents',
-  FP32: 'fp32_contents', FP64: 'fp64_contents', BYTES: 'bytes_contents',
+  BOOL: 'bool_contents',
+  INT8: 'int_contents',
+  INT16: 'int_contents',
+  INT32: 'int_contents',
+  INT64: 'int64_contents',
+  UINT8: 'uint_contents',
+  UINT16: 'uint_contents',
+  UINT32: 'uint_contents',
+  UINT64: 'uint64_contents',
+  FP32: 'fp32_contents',
+  FP64: 'fp64_contents',
+  BYTES: 'bytes_contents',
 };
 
 /** Each method as (request message) → response message, throwing ServingErrors. */
@@ -38,10 +54,13 @@ export function inferenceMethods(service: PredictionService) {
   return {
     ServerLive: () => ({ live: true }),
     ServerReady: () => ({ ready: serverReadiness(service.registry).ready }),
-    ModelReady: (request: ModelNameMessage) => ({ ready: modelReadiness(service, request.name ?? '', request.version ?? '').ready }),
+    ModelReady: (request: ModelNameMessage) => ({
+      ready: modelReadiness(service, request.name ?? '', request.version ?? '').ready,
+    }),
     ServerMetadata: () => serverMetadata(),
     ModelMetadata: (request: ModelNameMessage) => modelMetadata(service, request.name ?? '', request.version ?? ''),
-    ModelInfer: (request: ModelInferRequest__Output, isCancelled: CancelledCheck) => modelInfer(service, request, isCancelled),
+    ModelInfer: (request: ModelInferRequest__Output, isCancelled: CancelledCheck) =>
+      modelInfer(service, request, isCancelled),
   };
 }
 
@@ -49,12 +68,15 @@ async function modelInfer(service: PredictionService, request: ModelInferRequest
   const raw = request.raw_input_contents ?? [];
   const messages = request.inputs ?? [];
   if (messages.length === 0) throw invalidArgument('the request has no inputs');
-  if (raw.length > 0 && raw.length !== messages.length) throw invalidArgument(`raw_input_contents holds ${raw.length} entries for ${messages.length} inputs`);
+  if (raw.length > 0 && raw.length !== messages.length)
+    throw invalidArgument(`raw_input_contents holds ${raw.length} entries for ${messages.length} inputs`);
   const parameters = request.parameters ?? {};
   const signature = parameters[SIGNATURE_PARAMETER];
-  if (signature && signature.parameter_choice !== 'string_param') throw invalidArgument(`parameter ${SIGNATURE_PARAMETER} must be a string_param`);
+  if (signature && signature.parameter_choice !== 'string_param')
+    throw invalidArgument(`parameter ${SIGNATURE_PARAMETER} must be a string_param`);
   const binary = parameters[BINARY_OUTPUT_PARAMETER];
-  if (binary && binary.parameter_choice !== 'bool_param') throw invalidArgument(`parameter ${BINARY_OUTPUT_PARAMETER} must be a bool_param`);
+  if (binary && binary.parameter_choice !== 'bool_param')
+    throw invalidArgument(`parameter ${BINARY_OUTPUT_PARAMETER} must be a bool_param`);
   const result = await infer(service, {
     modelName: request.model_name ?? '',
     modelVersion: request.model_version ?? '',
@@ -82,11 +104,12 @@ async function modelInfer(service: PredictionService, request: ModelInferRequest
 function inputOf(message: InputTensorMessage, raw: Buffer | undefined): InferInput {
   const name = message.name ?? '';
   const datatype = message.datatype ?? '';
-  if (!isV2Datatype(datatype)) throw invalidArgument(`input ${name}: datatype ${JSON.stringify(datatype)} is not one of the protocol's datatypes`);
+  if (!isV2Datatype(datatype))
+    throw invalidArgument(`input ${name}: datatype ${JSON.stringify(datatype)} is not one of the protocol's datatypes`);
   const shape = (message.shape ?? []).map(Number);
   checkedElementCount(name, shape);
   const field = CONTENTS_FIELD[datatype];
-  const typed = field ? message.contents?.[field] ?? [] : [];
+  const typed = field ? (message.contents?.[field] ?? []) : [];
   if (raw !== undefined) {
     if (typed.length > 0) throw invalidArgument(`input ${name}: has both contents and raw_input_contents`);
     return { name, datatype, shape, decode: () => tensorFromRaw(name, datatype, shape, raw) };

@@ -12,7 +12,12 @@
 import { createRequire } from 'node:module';
 import type { TensorInfo__Output } from '../../../formats/proto/types.ts';
 import { invalidArgument, notFound, ServingError } from '../../serving-errors.ts';
-import type { CancelledCheck, DecodeContext, ModelSpecRequest, PredictionService } from '../../predict/prediction-service.ts';
+import type {
+  CancelledCheck,
+  DecodeContext,
+  ModelSpecRequest,
+  PredictionService,
+} from '../../predict/prediction-service.ts';
 import type { HostTensor, TensorMap } from '../../servable/host-tensor.ts';
 import { tfDtype, v2Datatype } from './datatypes.ts';
 import { DEFAULT_SIGNATURE_NAME } from '../../../formats/tensorflow/constants.ts';
@@ -105,7 +110,11 @@ export async function infer(service: PredictionService, request: InferRequest): 
         throw invalidArgument(`input ${input.name}: expected datatype ${v2Datatype(expected)}, got ${input.datatype}`);
       }
     }
-    context.admit(Object.fromEntries(request.inputs.map((input) => [input.name, { dtype: tfDtype(input.datatype)!, shape: input.shape }])));
+    context.admit(
+      Object.fromEntries(
+        request.inputs.map((input) => [input.name, { dtype: tfDtype(input.datatype)!, shape: input.shape }]),
+      ),
+    );
     return Object.fromEntries(request.inputs.map((input) => [input.name, input.decode()]));
   };
   const result = await service.predict(spec, decode, request.outputs, request.isCancelled);
@@ -114,7 +123,11 @@ export async function infer(service: PredictionService, request: InferRequest): 
     modelName: request.modelName,
     modelVersion: String(result.modelSpec.version),
     ...(request.id !== undefined && { id: request.id }),
-    outputs: names.map((name) => ({ name, datatype: v2Datatype(result.outputs[name]!.dtype), tensor: result.outputs[name]! })),
+    outputs: names.map((name) => ({
+      name,
+      datatype: v2Datatype(result.outputs[name]!.dtype),
+      tensor: result.outputs[name]!,
+    })),
   };
 }
 
@@ -122,10 +135,24 @@ export async function infer(service: PredictionService, request: InferRequest): 
 export function modelMetadata(service: PredictionService, name: string, version: string): ModelMetadata {
   const metadata = service.metadata(modelSpec(name, version));
   const signature = metadata.signatureDefs[DEFAULT_SIGNATURE_NAME];
-  if (!signature) throw new ServingError('FAILED_PRECONDITION', `model ${name} has no ${DEFAULT_SIGNATURE_NAME} signature to describe`);
+  if (!signature)
+    throw new ServingError(
+      'FAILED_PRECONDITION',
+      `model ${name} has no ${DEFAULT_SIGNATURE_NAME} signature to describe`,
+    );
   const tensors = (map: Record<string, TensorInfo__Output> = {}): TensorMetadata[] =>
-    Object.keys(map).sort().map((alias) => ({ name: alias, datatype: v2Datatype(map[alias]!.dtype), shape: shapeDims(map[alias]!.tensor_shape) ?? [] }));
-  const versions = service.registry.statusesOf(name).filter((status) => status.state === 'AVAILABLE').map((status) => String(status.version)).reverse();
+    Object.keys(map)
+      .sort()
+      .map((alias) => ({
+        name: alias,
+        datatype: v2Datatype(map[alias]!.dtype),
+        shape: shapeDims(map[alias]!.tensor_shape) ?? [],
+      }));
+  const versions = service.registry
+    .statusesOf(name)
+    .filter((status) => status.state === 'AVAILABLE')
+    .map((status) => String(status.version))
+    .reverse();
   return { name, versions, platform: PLATFORM, inputs: tensors(signature.inputs), outputs: tensors(signature.outputs) };
 }
 
@@ -133,7 +160,11 @@ export function modelMetadata(service: PredictionService, name: string, version:
  * Whether the version a request for (name, version) would run on is AVAILABLE. A model that is not
  * configured is NOT_FOUND (an error, not "not ready"); an unknown label INVALID_ARGUMENT.
  */
-export function modelReadiness(service: PredictionService, name: string, version: string): { ready: boolean; reason?: string } {
+export function modelReadiness(
+  service: PredictionService,
+  name: string,
+  version: string,
+): { ready: boolean; reason?: string } {
   const spec = modelSpec(name, version);
   if (!service.registry.has(name)) throw notFound(`Model ${name} is not served by this server`);
   try {

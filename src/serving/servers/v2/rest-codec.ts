@@ -15,7 +15,13 @@ import { invalidArgument } from '../../serving-errors.ts';
 import { formatDecimal } from '../../predict/decimal-format.ts';
 import type { HostTensor } from '../../servable/host-tensor.ts';
 import { checkedElementCount, isV2Datatype, rawBytes, tensorFromRaw, tensorFromValues } from './datatypes.ts';
-import { SIGNATURE_PARAMETER, type InferInput, type InferOutput, type InferRequest, type InferResult } from './inference.ts';
+import {
+  SIGNATURE_PARAMETER,
+  type InferInput,
+  type InferOutput,
+  type InferRequest,
+  type InferResult,
+} from './inference.ts';
 import { FLOAT32_MAX } from '../../../formats/tensorflow/constants.ts';
 
 export const HEADER_LENGTH_HEADER = 'inference-header-content-length';
@@ -40,7 +46,9 @@ function isObject(value: Json | undefined): value is JsonObject {
 export function parseInferBody(body: Buffer, headerLength: string | undefined): ParsedInfer {
   const jsonLength = headerLength === undefined ? body.length : Number(headerLength);
   if (!Number.isInteger(jsonLength) || jsonLength < 0 || jsonLength > body.length) {
-    throw invalidArgument(`Inference-Header-Content-Length ${headerLength} is not a byte count within the ${body.length}-byte body`);
+    throw invalidArgument(
+      `Inference-Header-Content-Length ${headerLength} is not a byte count within the ${body.length}-byte body`,
+    );
   }
   let doc: Json;
   try {
@@ -54,23 +62,38 @@ export function parseInferBody(body: Buffer, headerLength: string | undefined): 
   if (id !== undefined && typeof id !== 'string') throw invalidArgument('"id" must be a string');
   const parameters = objectField(doc.parameters, 'parameters');
   const signatureName = parameters[SIGNATURE_PARAMETER];
-  if (signatureName !== undefined && typeof signatureName !== 'string') throw invalidArgument(`parameters.${SIGNATURE_PARAMETER} must be a string`);
-  if (!Array.isArray(doc.inputs) || doc.inputs.length === 0) throw invalidArgument('"inputs" must be a non-empty array');
+  if (signatureName !== undefined && typeof signatureName !== 'string')
+    throw invalidArgument(`parameters.${SIGNATURE_PARAMETER} must be a string`);
+  if (!Array.isArray(doc.inputs) || doc.inputs.length === 0)
+    throw invalidArgument('"inputs" must be a non-empty array');
   const binary = { offset: jsonLength };
   const inputs = doc.inputs.map((input, index) => parseInput(input, index, body, binary));
-  if (binary.offset !== body.length) throw invalidArgument(`${body.length - binary.offset} bytes after the JSON header belong to no input's ${BINARY_SIZE}`);
+  if (binary.offset !== body.length)
+    throw invalidArgument(
+      `${body.length - binary.offset} bytes after the JSON header belong to no input's ${BINARY_SIZE}`,
+    );
   const allBinary = booleanParameter(parameters, ALL_BINARY_OUTPUT, 'parameters') ?? false;
   const perOutput = new Map<string, boolean>();
   const requested = doc.outputs ?? [];
   if (!Array.isArray(requested)) throw invalidArgument('"outputs" must be an array');
   const outputs = requested.map((output, index) => {
-    if (!isObject(output) || typeof output.name !== 'string') throw invalidArgument(`outputs[${index}] must be an object with a string "name"`);
-    const wanted = booleanParameter(objectField(output.parameters, `outputs[${index}].parameters`), BINARY_OUTPUT, `outputs[${index}].parameters`);
+    if (!isObject(output) || typeof output.name !== 'string')
+      throw invalidArgument(`outputs[${index}] must be an object with a string "name"`);
+    const wanted = booleanParameter(
+      objectField(output.parameters, `outputs[${index}].parameters`),
+      BINARY_OUTPUT,
+      `outputs[${index}].parameters`,
+    );
     if (wanted !== undefined) perOutput.set(output.name, wanted);
     return output.name;
   });
   return {
-    request: { ...(id !== undefined && { id }), ...(signatureName !== undefined && { signatureName }), inputs, outputs },
+    request: {
+      ...(id !== undefined && { id }),
+      ...(signatureName !== undefined && { signatureName }),
+      inputs,
+      outputs,
+    },
     binaryOutput: (name) => perOutput.get(name) ?? allBinary,
   };
 }
@@ -83,28 +106,41 @@ function objectField(value: Json | undefined, field: string): JsonObject {
 
 function booleanParameter(parameters: JsonObject, name: string, where: string): boolean | undefined {
   const value = parameters[name];
-  if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`${where}.${name} must be true or false`);
+  if (value !== undefined && typeof value !== 'boolean')
+    throw invalidArgument(`${where}.${name} must be true or false`);
   return value as boolean | undefined;
 }
 
 function parseInput(input: Json, index: number, body: Buffer, binary: { offset: number }): InferInput {
-  if (!isObject(input) || typeof input.name !== 'string') throw invalidArgument(`inputs[${index}] must be an object with a string "name"`);
+  if (!isObject(input) || typeof input.name !== 'string')
+    throw invalidArgument(`inputs[${index}] must be an object with a string "name"`);
   const { name, datatype, shape, data } = input;
-  if (typeof datatype !== 'string' || !isV2Datatype(datatype)) throw invalidArgument(`input ${name}: "datatype" ${JSON.stringify(datatype)} is not one of the protocol's datatypes`);
-  if (!Array.isArray(shape) || shape.some((size) => typeof size !== 'number')) throw invalidArgument(`input ${name}: "shape" must be an array of integers`);
+  if (typeof datatype !== 'string' || !isV2Datatype(datatype))
+    throw invalidArgument(
+      `input ${name}: "datatype" ${JSON.stringify(datatype)} is not one of the protocol's datatypes`,
+    );
+  if (!Array.isArray(shape) || shape.some((size) => typeof size !== 'number'))
+    throw invalidArgument(`input ${name}: "shape" must be an array of integers`);
   const dims = shape as number[];
   const count = checkedElementCount(name, dims);
   const size = objectField(input.parameters, `input ${name} parameters`)[BINARY_SIZE];
   if (size !== undefined) {
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw invalidArgument(`input ${name}: ${BINARY_SIZE} must be a non-negative integer`);
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+      throw invalidArgument(`input ${name}: ${BINARY_SIZE} must be a non-negative integer`);
     if (data !== undefined) throw invalidArgument(`input ${name}: has both "data" and ${BINARY_SIZE}`);
-    if (binary.offset + size > body.length) throw invalidArgument(`input ${name}: ${BINARY_SIZE} ${size} runs past the end of the body`);
+    if (binary.offset + size > body.length)
+      throw invalidArgument(`input ${name}: ${BINARY_SIZE} ${size} runs past the end of the body`);
     const bytes = body.subarray(binary.offset, binary.offset + size);
     binary.offset += size;
     return { name, datatype, shape: dims, decode: () => tensorFromRaw(name, datatype, dims, bytes) };
   }
   if (data === undefined) throw invalidArgument(`input ${name}: has neither "data" nor ${BINARY_SIZE}`);
-  return { name, datatype, shape: dims, decode: () => tensorFromValues(name, datatype, dims, flatData(name, datatype, data, count)) };
+  return {
+    name,
+    datatype,
+    shape: dims,
+    decode: () => tensorFromValues(name, datatype, dims, flatData(name, datatype, data, count)),
+  };
 }
 
 /**
@@ -120,9 +156,16 @@ function flatData(name: string, datatype: string, data: Json, count: number): un
       for (const item of node) visit(item);
       return;
     }
-    if (values.length === count) throw invalidArgument(`input ${name}: "data" holds more than the ${count} values its shape holds`);
-    if (typeof node !== kind || (integer && !Number.isInteger(node)) || (datatype === 'FP32' && Math.abs(node as number) > FLOAT32_MAX)) {
-      throw invalidArgument(`input ${name}: ${JSON.stringify(node)} at index ${values.length} is not a ${datatype} value`);
+    if (values.length === count)
+      throw invalidArgument(`input ${name}: "data" holds more than the ${count} values its shape holds`);
+    if (
+      typeof node !== kind ||
+      (integer && !Number.isInteger(node)) ||
+      (datatype === 'FP32' && Math.abs(node as number) > FLOAT32_MAX)
+    ) {
+      throw invalidArgument(
+        `input ${name}: ${JSON.stringify(node)} at index ${values.length} is not a ${datatype} value`,
+      );
     }
     values.push(node);
   };
@@ -131,7 +174,10 @@ function flatData(name: string, datatype: string, data: Json, count: number): un
 }
 
 /** The response: JSON, or JSON followed by raw outputs (then `headerLength` is the JSON's length). */
-export function renderInferResponse(result: InferResult, binaryOutput: (name: string) => boolean): { body: Buffer; headerLength?: number } {
+export function renderInferResponse(
+  result: InferResult,
+  binaryOutput: (name: string) => boolean,
+): { body: Buffer; headerLength?: number } {
   const blobs: Buffer[] = [];
   const outputs = result.outputs.map((output) => {
     const head = `{"name":${JSON.stringify(output.name)},"datatype":"${output.datatype}","shape":${JSON.stringify(output.tensor.shape)}`;
@@ -141,7 +187,9 @@ export function renderInferResponse(result: InferResult, binaryOutput: (name: st
     return `${head},"parameters":{"${BINARY_SIZE}":${bytes.length}}}`;
   });
   const id = result.id === undefined ? '' : `,"id":${JSON.stringify(result.id)}`;
-  const json = Buffer.from(`{"model_name":${JSON.stringify(result.modelName)},"model_version":"${result.modelVersion}"${id},"outputs":[${outputs.join(',')}]}`);
+  const json = Buffer.from(
+    `{"model_name":${JSON.stringify(result.modelName)},"model_version":"${result.modelVersion}"${id},"outputs":[${outputs.join(',')}]}`,
+  );
   if (blobs.length === 0) return { body: json };
   return { body: Buffer.concat([json, ...blobs]), headerLength: json.length };
 }

@@ -42,7 +42,11 @@ export class V2RestRoutes {
   /** Answers a request whose path starts with /v2. */
   async route(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     const answer = await this.answer(req, path, req.method ?? 'GET');
-    res.writeHead(answer.status, { 'Content-Type': answer.headers?.[HEADER_LENGTH_HEADER] === undefined ? 'application/json' : 'application/octet-stream', ...answer.headers });
+    res.writeHead(answer.status, {
+      'Content-Type':
+        answer.headers?.[HEADER_LENGTH_HEADER] === undefined ? 'application/json' : 'application/octet-stream',
+      ...answer.headers,
+    });
     res.end(answer.body);
   }
 
@@ -51,7 +55,11 @@ export class V2RestRoutes {
     const model = MODEL_PATH.exec(path);
     const expected = model?.[3] === 'infer' ? 'POST' : 'GET';
     if (!model && !SERVER_PATHS.has(path)) return json(404, { error: `Not found: ${method} ${path}` });
-    if (method !== expected) return { ...json(405, { error: `${method} is not allowed on ${path}; use ${expected}` }), headers: { Allow: expected } };
+    if (method !== expected)
+      return {
+        ...json(405, { error: `${method} is not allowed on ${path}; use ${expected}` }),
+        headers: { Allow: expected },
+      };
     if (path === '/v2') return json(200, serverMetadata());
     if (path === '/v2/health/live') return json(200, { live: true });
     if (path === '/v2/health/ready') {
@@ -63,15 +71,26 @@ export class V2RestRoutes {
     if (model![3] === 'infer') {
       return this.measured(name, 'v2_infer', async () => {
         const parsed = parseInferBody(await this.options.readBody(req), header(req, HEADER_LENGTH_HEADER));
-        const result = await infer(service, { ...parsed.request, modelName: name, modelVersion: version, isCancelled: () => req.socket.destroyed });
+        const result = await infer(service, {
+          ...parsed.request,
+          modelName: name,
+          modelVersion: version,
+          isCancelled: () => req.socket.destroyed,
+        });
         const { body, headerLength } = renderInferResponse(result, parsed.binaryOutput);
-        return { status: 200, body, ...(headerLength !== undefined && { headers: { [HEADER_LENGTH_HEADER]: headerLength } }) };
+        return {
+          status: 200,
+          body,
+          ...(headerLength !== undefined && { headers: { [HEADER_LENGTH_HEADER]: headerLength } }),
+        };
       });
     }
     if (model![3] === 'ready') {
       return this.measured(name, 'v2_ready', async () => {
         const readiness = modelReadiness(service, name, version);
-        return readiness.ready ? json(200, { name, ready: true }) : json(503, { name, ready: false, error: readiness.reason });
+        return readiness.ready
+          ? json(200, { name, ready: true })
+          : json(503, { name, ready: false, error: readiness.reason });
       });
     }
     return this.measured(name, 'v2_metadata', async () => json(200, modelMetadata(service, name, version)));

@@ -13,7 +13,13 @@ import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import { OperationalError, UserInputError } from '../../../errors.ts';
 import type { Logger } from '../../monitoring/logger.ts';
-import { isWorkerMessage, type ListenAddress, type MetricsReply, type WorkerFailed, type WorkerMessage } from './messages.ts';
+import {
+  isWorkerMessage,
+  type ListenAddress,
+  type MetricsReply,
+  type WorkerFailed,
+  type WorkerMessage,
+} from './messages.ts';
 
 /**
  * Run by each worker before any of its own code: a stop or reload signal must come from the
@@ -48,7 +54,8 @@ export class WorkerPool {
   static async start(count: number, logger: Logger): Promise<WorkerPool> {
     const pool = new WorkerPool(logger);
     const execArgv = cluster.settings.execArgv ?? process.execArgv;
-    if (!execArgv.includes(IGNORE_GROUP_SIGNALS)) cluster.setupPrimary({ execArgv: [...execArgv, '--import', IGNORE_GROUP_SIGNALS] });
+    if (!execArgv.includes(IGNORE_GROUP_SIGNALS))
+      cluster.setupPrimary({ execArgv: [...execArgv, '--import', IGNORE_GROUP_SIGNALS] });
     const readies = Array.from({ length: count }, () => pool.fork());
     try {
       await Promise.all(readies);
@@ -86,10 +93,19 @@ export class WorkerPool {
         worker.once('exit', (code, signal) => {
           const how = signal ? `signal ${signal}` : `code ${code}`;
           // Before `ready`: a worker that reported its failure has already rejected; this covers one that could not.
-          if (!state.ready) settle.reject(new OperationalError(`worker process ${worker.id} exited during start-up (${how})`));
+          if (!state.ready)
+            settle.reject(new OperationalError(`worker process ${worker.id} exited during start-up (${how})`));
           else if (!this.stopping) {
-            this.logger.error('worker exited unexpectedly; stopping the server', { worker: worker.id, pid: worker.process.pid, exit: how });
-            this.rejectCrash(new OperationalError(`worker process ${worker.id} (pid ${worker.process.pid}) exited unexpectedly (${how}); the server stopped`));
+            this.logger.error('worker exited unexpectedly; stopping the server', {
+              worker: worker.id,
+              pid: worker.process.pid,
+              exit: how,
+            });
+            this.rejectCrash(
+              new OperationalError(
+                `worker process ${worker.id} (pid ${worker.process.pid}) exited unexpectedly (${how}); the server stopped`,
+              ),
+            );
           }
           resolve();
         });
@@ -102,7 +118,11 @@ export class WorkerPool {
     return ready;
   }
 
-  private handle(state: WorkerState, message: WorkerMessage, settle: { resolve: () => void; reject: (error: Error) => void }): void {
+  private handle(
+    state: WorkerState,
+    message: WorkerMessage,
+    settle: { resolve: () => void; reject: (error: Error) => void },
+  ): void {
     switch (message.type) {
       case 'mnist-serve:ready':
         state.ready = true;

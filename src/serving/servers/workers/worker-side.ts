@@ -42,10 +42,21 @@ export function reportStopped(drained: boolean): Promise<void> {
 export function reportFailure(error: unknown): Promise<void> {
   // The kinds run-action.ts maps to exit codes and messages: an errno error (EACCES on a model's
   // file, say) is the environment's refusal, reported as a failure, not as a bug.
-  const kind = error instanceof UserInputError ? 'usage' : error instanceof OperationalError || isErrnoError(error) ? 'failure' : 'internal';
+  const kind =
+    error instanceof UserInputError
+      ? 'usage'
+      : error instanceof OperationalError || isErrnoError(error)
+        ? 'failure'
+        : 'internal';
   const message = error instanceof Error ? error.message : String(error);
   const parts = error instanceof UserInputError || error instanceof OperationalError ? { parts: error.parts } : {};
-  return send({ type: 'mnist-serve:failed', kind, message, ...parts, ...(kind === 'internal' && error instanceof Error && { stack: error.stack }) });
+  return send({
+    type: 'mnist-serve:failed',
+    kind,
+    message,
+    ...parts,
+    ...(kind === 'internal' && error instanceof Error && { stack: error.stack }),
+  });
 }
 
 /** Closes the IPC channel, which otherwise keeps a worker process alive after its server stopped. */
@@ -76,16 +87,23 @@ export function clusterMetrics(registry: Registry): () => Promise<string> {
     if (message.error !== undefined) request.reject(new Error(`aggregating worker metrics: ${message.error}`));
     else request.resolve(message.text ?? '');
   });
-  return () => new Promise<string>((resolve, reject) => {
-    const id = nextId++;
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error('aggregating worker metrics: the primary process did not answer'));
-    }, METRICS_TIMEOUT_MS);
-    pending.set(id, {
-      resolve: (text) => { clearTimeout(timer); resolve(text); },
-      reject: (error) => { clearTimeout(timer); reject(error); },
+  return () =>
+    new Promise<string>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error('aggregating worker metrics: the primary process did not answer'));
+      }, METRICS_TIMEOUT_MS);
+      pending.set(id, {
+        resolve: (text) => {
+          clearTimeout(timer);
+          resolve(text);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      send({ type: 'mnist-serve:metrics-request', id });
     });
-    send({ type: 'mnist-serve:metrics-request', id });
-  });
 }

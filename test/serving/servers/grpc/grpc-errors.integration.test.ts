@@ -44,9 +44,21 @@ async function sideServer(options: { batching?: BatchingParameters; maxMessageBy
 
 describe('gRPC errors carry TF Serving status codes and name the problem', () => {
   it.each([
-    ['a tensor of the wrong rank', { image: { ...image, tensor_shape: shapeProto([1, 28, 28]), tensor_content: image.tensor_content } }, /input image: expected shape \[-1,28,28,1\], got \[1,28,28\]/],
-    ['a tensor of the wrong dtype', { image: { dtype: 'DT_INT32', tensor_shape: shapeProto([1, 28, 28, 1]), int_val: [0] } }, /input image: expected dtype DT_FLOAT, got DT_INT32/],
-    ['tensor_content of the wrong length', { image: { ...image, tensor_content: Buffer.alloc(10) } }, /tensor_content holds 10 bytes, shape \[1,28,28,1\] needs 3136/],
+    [
+      'a tensor of the wrong rank',
+      { image: { ...image, tensor_shape: shapeProto([1, 28, 28]), tensor_content: image.tensor_content } },
+      /input image: expected shape \[-1,28,28,1\], got \[1,28,28\]/,
+    ],
+    [
+      'a tensor of the wrong dtype',
+      { image: { dtype: 'DT_INT32', tensor_shape: shapeProto([1, 28, 28, 1]), int_val: [0] } },
+      /input image: expected dtype DT_FLOAT, got DT_INT32/,
+    ],
+    [
+      'tensor_content of the wrong length',
+      { image: { ...image, tensor_content: Buffer.alloc(10) } },
+      /tensor_content holds 10 bytes, shape \[1,28,28,1\] needs 3136/,
+    ],
     ['an input the signature does not have', { image, extra: image }, /Sent extra: \{extra\}/],
     ['no inputs', {}, /Missing but required: \{image\}/],
   ])('INVALID_ARGUMENT for %s', async (_case, inputs, message) => {
@@ -56,42 +68,103 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
 
   it('INVALID_ARGUMENT for an unknown signature, output_filter entry, version label or a missing ModelSpec', async () => {
     const inputs = { image };
-    expectStatus(await failure(fixture.client.predict({ model_spec: { name: 'mnist', signature_name: 'nope' }, inputs })), status.INVALID_ARGUMENT, /signature name: "nope" not found/);
-    expectStatus(await failure(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs, output_filter: ['logits'] })), status.INVALID_ARGUMENT, /output tensor alias not found in signature: logits/);
-    expectStatus(await failure(fixture.client.predict({ model_spec: { name: 'mnist', version_label: 'beta' }, inputs })), status.INVALID_ARGUMENT, /Unrecognized servable version label: beta/);
+    expectStatus(
+      await failure(fixture.client.predict({ model_spec: { name: 'mnist', signature_name: 'nope' }, inputs })),
+      status.INVALID_ARGUMENT,
+      /signature name: "nope" not found/,
+    );
+    expectStatus(
+      await failure(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs, output_filter: ['logits'] })),
+      status.INVALID_ARGUMENT,
+      /output tensor alias not found in signature: logits/,
+    );
+    expectStatus(
+      await failure(fixture.client.predict({ model_spec: { name: 'mnist', version_label: 'beta' }, inputs })),
+      status.INVALID_ARGUMENT,
+      /Unrecognized servable version label: beta/,
+    );
     expectStatus(await failure(fixture.client.predict({ inputs })), status.INVALID_ARGUMENT, 'Missing ModelSpec');
   });
 
   it('INVALID_ARGUMENT for metadata requests without, or with an unsupported, metadata_field', async () => {
-    expectStatus(await failure(fixture.client.getModelMetadata({ model_spec: { name: 'mnist' } })), status.INVALID_ARGUMENT, 'GetModelMetadataRequest must specify at least one metadata_field');
-    expectStatus(await failure(fixture.client.getModelMetadata({ model_spec: { name: 'mnist' }, metadata_field: ['signature_def', 'x'] })), status.INVALID_ARGUMENT, 'Metadata field x is not supported');
+    expectStatus(
+      await failure(fixture.client.getModelMetadata({ model_spec: { name: 'mnist' } })),
+      status.INVALID_ARGUMENT,
+      'GetModelMetadataRequest must specify at least one metadata_field',
+    );
+    expectStatus(
+      await failure(
+        fixture.client.getModelMetadata({ model_spec: { name: 'mnist' }, metadata_field: ['signature_def', 'x'] }),
+      ),
+      status.INVALID_ARGUMENT,
+      'Metadata field x is not supported',
+    );
   });
 
   it('NOT_FOUND for an unknown model or version, in every method', async () => {
     const inputs = { image };
-    expectStatus(await failure(fixture.client.predict({ model_spec: { name: 'fashion' }, inputs })), status.NOT_FOUND, 'Servable not found for request: Latest(fashion)');
-    expectStatus(await failure(fixture.client.predict({ model_spec: { name: 'mnist', version: { value: 9 } }, inputs })), status.NOT_FOUND, 'Servable not found for request: Specific(mnist, 9)');
-    expectStatus(await failure(fixture.client.getModelMetadata({ model_spec: { name: 'fashion' }, metadata_field: ['signature_def'] })), status.NOT_FOUND, /Latest\(fashion\)/);
-    expectStatus(await failure(fixture.client.getModelStatus({ model_spec: { name: 'fashion' } })), status.NOT_FOUND, 'Could not find any versions of model fashion');
-    expectStatus(await failure(fixture.client.getModelStatus({ model_spec: { name: 'mnist', version: { value: 9 } } })), status.NOT_FOUND, 'Could not find version 9 of model mnist');
+    expectStatus(
+      await failure(fixture.client.predict({ model_spec: { name: 'fashion' }, inputs })),
+      status.NOT_FOUND,
+      'Servable not found for request: Latest(fashion)',
+    );
+    expectStatus(
+      await failure(fixture.client.predict({ model_spec: { name: 'mnist', version: { value: 9 } }, inputs })),
+      status.NOT_FOUND,
+      'Servable not found for request: Specific(mnist, 9)',
+    );
+    expectStatus(
+      await failure(
+        fixture.client.getModelMetadata({ model_spec: { name: 'fashion' }, metadata_field: ['signature_def'] }),
+      ),
+      status.NOT_FOUND,
+      /Latest\(fashion\)/,
+    );
+    expectStatus(
+      await failure(fixture.client.getModelStatus({ model_spec: { name: 'fashion' } })),
+      status.NOT_FOUND,
+      'Could not find any versions of model fashion',
+    );
+    expectStatus(
+      await failure(fixture.client.getModelStatus({ model_spec: { name: 'mnist', version: { value: 9 } } })),
+      status.NOT_FOUND,
+      'Could not find version 9 of model mnist',
+    );
   });
 
   it('NOT_FOUND for an unknown model even when its tensor_content is malformed (the servable is resolved first)', async () => {
     const malformed = { image: { ...image, tensor_content: Buffer.alloc(10) } };
-    expectStatus(await failure(fixture.client.predict({ model_spec: { name: 'fashion' }, inputs: malformed })), status.NOT_FOUND, 'Servable not found for request: Latest(fashion)');
+    expectStatus(
+      await failure(fixture.client.predict({ model_spec: { name: 'fashion' }, inputs: malformed })),
+      status.NOT_FOUND,
+      'Servable not found for request: Latest(fashion)',
+    );
   });
 
-  it.each(['DT_HALF', 'DT_STRING'])('INVALID_ARGUMENT naming both dtypes for %s tensor_content, which the server cannot decode', async (dtype) => {
-    const inputs = { image: { dtype, tensor_shape: shapeProto([1, 28, 28, 1]), tensor_content: Buffer.alloc(784 * 2) } };
-    const error = await failure(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs: inputs as never }));
-    expectStatus(error, status.INVALID_ARGUMENT, `input image: expected dtype DT_FLOAT, got ${dtype}`);
-  });
+  it.each(['DT_HALF', 'DT_STRING'])(
+    'INVALID_ARGUMENT naming both dtypes for %s tensor_content, which the server cannot decode',
+    async (dtype) => {
+      const inputs = {
+        image: { dtype, tensor_shape: shapeProto([1, 28, 28, 1]), tensor_content: Buffer.alloc(784 * 2) },
+      };
+      const error = await failure(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs: inputs as never }));
+      expectStatus(error, status.INVALID_ARGUMENT, `input image: expected dtype DT_FLOAT, got ${dtype}`);
+    },
+  );
 
   it('INVALID_ARGUMENT for a request with more rows than max_batch_size (the default row limit with batching)', async () => {
-    const batching = { maxBatchSize: 2, batchTimeoutMicros: 1000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] };
+    const batching = {
+      maxBatchSize: 2,
+      batchTimeoutMicros: 1000,
+      maxEnqueuedBatches: 10,
+      numBatchThreads: 1,
+      allowedBatchSizes: [],
+    };
     const side = await sideServer({ batching });
     try {
-      const error = await failure(side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(3)) } }));
+      const error = await failure(
+        side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(3)) } }),
+      );
       expectStatus(error, status.INVALID_ARGUMENT, 'input image: 3 rows exceed the limit of 2 rows per request');
     } finally {
       side.client.close();
@@ -112,7 +185,13 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
       const error = await failure(
         new Promise((resolve, reject) => {
           const identity = (bytes: Buffer) => bytes;
-          raw.makeUnaryRequest(`/tensorflow.serving.${method}`, identity, identity, Buffer.alloc(0), (thrown, answer) => (thrown ? reject(thrown) : resolve(answer)));
+          raw.makeUnaryRequest(
+            `/tensorflow.serving.${method}`,
+            identity,
+            identity,
+            Buffer.alloc(0),
+            (thrown, answer) => (thrown ? reject(thrown) : resolve(answer)),
+          );
         }),
       );
       expect(status[error.code]).toBe('UNIMPLEMENTED');
@@ -139,15 +218,26 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
   // TF Serving's batch scheduler answers a full queue with UNAVAILABLE (shared_batch_scheduler.h:
   // "If this limit is reached, Schedule() will return an UNAVAILABLE error"), so clients retry.
   it('UNAVAILABLE when the batch queue is full, while the batch already queued is answered', async () => {
-    const batching = { maxBatchSize: 4, batchTimeoutMicros: 500_000, maxEnqueuedBatches: 1, numBatchThreads: 1, allowedBatchSizes: [] };
+    const batching = {
+      maxBatchSize: 4,
+      batchTimeoutMicros: 500_000,
+      maxEnqueuedBatches: 1,
+      numBatchThreads: 1,
+      allowedBatchSizes: [],
+    };
     const side = await sideServer({ batching });
     try {
       const threeImages = { image: contentTensor(imageBatch(3)) };
-      const burst = await Promise.allSettled(Array.from({ length: 4 }, () => side.client.predict({ model_spec: { name: 'mnist' }, inputs: threeImages })));
-      const rejected = burst.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason as ServiceError);
+      const burst = await Promise.allSettled(
+        Array.from({ length: 4 }, () => side.client.predict({ model_spec: { name: 'mnist' }, inputs: threeImages })),
+      );
+      const rejected = burst
+        .filter((result) => result.status === 'rejected')
+        .map((result) => (result as PromiseRejectedResult).reason as ServiceError);
       expect(burst.filter((result) => result.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
       expect(rejected.length).toBeGreaterThanOrEqual(1);
-      for (const error of rejected) expectStatus(error, status.UNAVAILABLE, 'The batch scheduling queue to which this task was submitted is full');
+      for (const error of rejected)
+        expectStatus(error, status.UNAVAILABLE, 'The batch scheduling queue to which this task was submitted is full');
     } finally {
       side.client.close();
       await side.grpc.close(1000);
@@ -157,7 +247,13 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
 
 describe('graceful shutdown of the gRPC server', () => {
   it('answers new calls UNAVAILABLE while in-flight calls finish, then reports drained', async () => {
-    const batching = { maxBatchSize: 64, batchTimeoutMicros: 600_000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] };
+    const batching = {
+      maxBatchSize: 64,
+      batchTimeoutMicros: 600_000,
+      maxEnqueuedBatches: 10,
+      numBatchThreads: 1,
+      allowedBatchSizes: [],
+    };
     const side = await sideServer({ batching });
     const late = new ServingClient(side.client.address);
     try {

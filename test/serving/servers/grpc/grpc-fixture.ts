@@ -24,7 +24,17 @@ export async function startGrpcFixture(options: { batching?: BatchingParameters 
   await exportVersion(basePath, 1);
   await exportVersion(basePath, 2);
   const server = await ModelServer.start({
-    config: { models: [{ name: 'mnist', basePath, platform: 'tensorflow', versionPolicy: { kind: 'all' }, versionLabels: { stable: 1, canary: 2 } }] },
+    config: {
+      models: [
+        {
+          name: 'mnist',
+          basePath,
+          platform: 'tensorflow',
+          versionPolicy: { kind: 'all' },
+          versionLabels: { stable: 1, canary: 2 },
+        },
+      ],
+    },
     batching: options.batching,
     pollWaitSeconds: 0,
     host: '127.0.0.1',
@@ -58,7 +68,11 @@ export function shapeProto(dims: number[]): TensorProto['tensor_shape'] {
 
 /** The images as TF Serving clients' make_tensor_proto sends them: raw bytes in tensor_content. */
 export function contentTensor(pixels: Float32Array, count = pixels.length / 784): TensorProto {
-  return { dtype: 'DT_FLOAT', tensor_shape: shapeProto([count, 28, 28, 1]), tensor_content: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
+  return {
+    dtype: 'DT_FLOAT',
+    tensor_shape: shapeProto([count, 28, 28, 1]),
+    tensor_content: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength),
+  };
 }
 
 /** The same images in the typed repeated field. */

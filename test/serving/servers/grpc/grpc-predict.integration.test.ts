@@ -17,8 +17,15 @@ afterAll(async () => {
 
 describe('tensorflow.serving.PredictionService/Predict over gRPC', () => {
   it('answers the newest version through serving_default with scores [N,10] and int64 classes [N]', async () => {
-    const response = await fixture.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(pixels) } });
-    expect(response.model_spec).toMatchObject({ name: 'mnist', version: { value: 2 }, signature_name: 'serving_default' });
+    const response = await fixture.client.predict({
+      model_spec: { name: 'mnist' },
+      inputs: { image: contentTensor(pixels) },
+    });
+    expect(response.model_spec).toMatchObject({
+      name: 'mnist',
+      version: { value: 2 },
+      signature_name: 'serving_default',
+    });
     expect(Object.keys(response.outputs).sort()).toEqual(['classes', 'scores']);
     const { scores, classes } = response.outputs;
     expect(scores!.dtype).toBe('DT_FLOAT');
@@ -54,7 +61,10 @@ describe('tensorflow.serving.PredictionService/Predict over gRPC', () => {
 
   it('runs the predict_classes signature, whose decoded output equals serving_default scores (float [N,10])', async () => {
     const inputs = { image: contentTensor(pixels) };
-    const classes = await fixture.client.predict({ model_spec: { name: 'mnist', signature_name: 'predict_classes' }, inputs });
+    const classes = await fixture.client.predict({
+      model_spec: { name: 'mnist', signature_name: 'predict_classes' },
+      inputs,
+    });
     const main = await fixture.client.predict({ model_spec: { name: 'mnist' }, inputs });
     expect(classes.model_spec!.signature_name).toBe('predict_classes');
     expect(Object.keys(classes.outputs)).toEqual(['decoded']);
@@ -64,16 +74,26 @@ describe('tensorflow.serving.PredictionService/Predict over gRPC', () => {
   });
 
   it('returns only the outputs named in output_filter', async () => {
-    const response = await fixture.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(pixels) }, output_filter: ['classes'] });
+    const response = await fixture.client.predict({
+      model_spec: { name: 'mnist' },
+      inputs: { image: contentTensor(pixels) },
+      output_filter: ['classes'],
+    });
     expect(Object.keys(response.outputs)).toEqual(['classes']);
   });
 
   it('predicts exactly what the REST API predicts for the same images', async () => {
     const instances = [0, 1, 2].map((seed) => sampleImage(seed));
-    const rest = await fetch(`${fixture.restUrl}/v1/models/mnist/versions/1:predict`, { method: 'POST', body: JSON.stringify({ instances }) });
+    const rest = await fetch(`${fixture.restUrl}/v1/models/mnist/versions/1:predict`, {
+      method: 'POST',
+      body: JSON.stringify({ instances }),
+    });
     expect(rest.status).toBe(200);
     const { predictions } = (await rest.json()) as { predictions: { scores: number[]; classes: number }[] };
-    const grpc = await fixture.client.predict({ model_spec: { name: 'mnist', version: { value: 1 } }, inputs: { image: contentTensor(pixels) } });
+    const grpc = await fixture.client.predict({
+      model_spec: { name: 'mnist', version: { value: 1 } },
+      inputs: { image: contentTensor(pixels) },
+    });
     expect(grpc.outputs.scores!.float_val).toEqual(predictions.flatMap((row) => row.scores.map(Math.fround)));
     expect(grpc.outputs.classes!.int64_val).toEqual(predictions.map((row) => row.classes));
   });
@@ -86,11 +106,17 @@ describe('tensorflow.serving.PredictionService/Predict over gRPC', () => {
 
 describe('GetModelMetadata and GetModelStatus over gRPC', () => {
   it('packs the signature defs as a google.protobuf.Any of tensorflow.serving.SignatureDefMap', async () => {
-    const response = await fixture.client.getModelMetadata({ model_spec: { name: 'mnist', version_label: 'stable' }, metadata_field: ['signature_def'] });
+    const response = await fixture.client.getModelMetadata({
+      model_spec: { name: 'mnist', version_label: 'stable' },
+      metadata_field: ['signature_def'],
+    });
     expect(response.model_spec).toMatchObject({ name: 'mnist', version: { value: 1 } });
     const packed = response.metadata.signature_def!;
     expect(packed.type_url).toBe('type.googleapis.com/tensorflow.serving.SignatureDefMap');
-    const map = decodeMessage<{ signature_def: Record<string, SignatureDef__Output> }>('tensorflow.serving.SignatureDefMap', packed.value!);
+    const map = decodeMessage<{ signature_def: Record<string, SignatureDef__Output> }>(
+      'tensorflow.serving.SignatureDefMap',
+      packed.value!,
+    );
     expect(Object.keys(map.signature_def).sort()).toEqual(['predict_classes', 'serving_default']);
     const image = map.signature_def.serving_default!.inputs!.image!;
     expect(image.dtype).toBe('DT_FLOAT');
@@ -101,7 +127,12 @@ describe('GetModelMetadata and GetModelStatus over gRPC', () => {
   it('reports every version as AVAILABLE with error_code OK, or the one a version or label names', async () => {
     const all = await fixture.client.getModelStatus({ model_spec: { name: 'mnist' } });
     // proto3 leaves default values (error_code OK, an empty message) off the wire, as TF Serving does.
-    const reported = all.model_version_status.map(({ version, state, status }) => [version, state, status?.error_code ?? 'OK', status?.error_message ?? '']);
+    const reported = all.model_version_status.map(({ version, state, status }) => [
+      version,
+      state,
+      status?.error_code ?? 'OK',
+      status?.error_message ?? '',
+    ]);
     expect(reported).toEqual([
       [2, 'AVAILABLE', 'OK', ''],
       [1, 'AVAILABLE', 'OK', ''],

@@ -6,7 +6,15 @@ let fixture: GrpcFixture;
 
 beforeAll(async () => {
   // A long batch timeout: requests arriving within it share one engine call.
-  fixture = await startGrpcFixture({ batching: { maxBatchSize: 64, batchTimeoutMicros: 400_000, maxEnqueuedBatches: 10, numBatchThreads: 1, allowedBatchSizes: [] } });
+  fixture = await startGrpcFixture({
+    batching: {
+      maxBatchSize: 64,
+      batchTimeoutMicros: 400_000,
+      maxEnqueuedBatches: 10,
+      numBatchThreads: 1,
+      allowedBatchSizes: [],
+    },
+  });
 });
 
 afterAll(async () => {
@@ -16,8 +24,14 @@ afterAll(async () => {
 describe('gRPC and REST share one server', () => {
   it('merges a gRPC and a REST request for the same version into one batch, and each gets its own rows', async () => {
     const [grpc, rest] = await Promise.all([
-      fixture.client.predict({ model_spec: { name: 'mnist', version: { value: 2 } }, inputs: { image: contentTensor(imageBatch(2)) } }),
-      fetch(`${fixture.restUrl}/v1/models/mnist/versions/2:predict`, { method: 'POST', body: JSON.stringify({ instances: [sampleImage(0), sampleImage(1), sampleImage(2)] }) }),
+      fixture.client.predict({
+        model_spec: { name: 'mnist', version: { value: 2 } },
+        inputs: { image: contentTensor(imageBatch(2)) },
+      }),
+      fetch(`${fixture.restUrl}/v1/models/mnist/versions/2:predict`, {
+        method: 'POST',
+        body: JSON.stringify({ instances: [sampleImage(0), sampleImage(1), sampleImage(2)] }),
+      }),
     ]);
     const restBody = (await rest.json()) as { predictions: { classes: number }[] };
     expect(grpc.outputs.classes!.int64_val).toHaveLength(2);

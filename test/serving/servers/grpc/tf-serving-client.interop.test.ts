@@ -17,7 +17,10 @@ import { pythonTf } from '../../../helpers/python-tf.ts';
 import { startServe, type RunningServe } from '../../../helpers/serve-process.ts';
 import { exportVersion, tempDir } from '../../helpers/export-version.ts';
 
-const CLIENT_SCRIPT = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'tf_serving_client.py'), 'utf8');
+const CLIENT_SCRIPT = fs.readFileSync(
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'tf_serving_client.py'),
+  'utf8',
+);
 const IMAGE_COUNT = 5;
 
 /** Whether the Python that has TensorFlow also has TF Serving's stubs (`npm run setup:python-tf`). */
@@ -46,7 +49,14 @@ interface ClientReport {
   serving_default: Prediction;
   predict_classes: Prediction;
   reference: { scores: number[]; classes: number[]; decoded: number[] };
-  metadata: { model_spec: Prediction['model_spec']; type_url: string; unpacked: boolean; signatures: string[]; on_disk_signatures: string[]; mismatched: string[] };
+  metadata: {
+    model_spec: Prediction['model_spec'];
+    type_url: string;
+    unpacked: boolean;
+    signatures: string[];
+    on_disk_signatures: string[];
+    mismatched: string[];
+  };
   status: { version: number; state: string; error_code: number }[];
   unknown_model: { code: string; details: string } | null;
   unknown_version: { code: string; details: string } | null;
@@ -57,66 +67,77 @@ function maxAbsDiff(a: number[], b: number[]): number {
   return Math.max(...a.map((value, i) => Math.abs(value - b[i]!)));
 }
 
-describe.skipIf(noServingApi)('a TF Serving Python gRPC client against mnist-serve serve (needs tensorflow-serving-api: npm run setup:python-tf)', () => {
-  let serve: RunningServe;
-  let report: ClientReport;
+describe.skipIf(noServingApi)(
+  'a TF Serving Python gRPC client against mnist-serve serve (needs tensorflow-serving-api: npm run setup:python-tf)',
+  () => {
+    let serve: RunningServe;
+    let report: ClientReport;
 
-  beforeAll(async () => {
-    const base = tempDir('tf-serving-client');
-    const versionDir = await exportVersion(base, 3);
-    const test = loadEmbeddedMnist(0).test;
-    const images = Buffer.concat(Array.from({ length: IMAGE_COUNT }, (_, i) => Buffer.from(normalizedImage(test, i).buffer)));
-    const imagesFile = path.join(tempDir('tf-serving-client-images'), 'images.f32');
-    fs.writeFileSync(imagesFile, images);
-    serve = await startServe(['--model-base-path', base], { grpc: true });
-    const stdout = runPython(CLIENT_SCRIPT, [serve.grpcAddress!, 'mnist', '3', versionDir, imagesFile]);
-    report = JSON.parse(stdout.trim().split('\n').pop()!) as ClientReport;
-  }, 300_000);
+    beforeAll(async () => {
+      const base = tempDir('tf-serving-client');
+      const versionDir = await exportVersion(base, 3);
+      const test = loadEmbeddedMnist(0).test;
+      const images = Buffer.concat(
+        Array.from({ length: IMAGE_COUNT }, (_, i) => Buffer.from(normalizedImage(test, i).buffer)),
+      );
+      const imagesFile = path.join(tempDir('tf-serving-client-images'), 'images.f32');
+      fs.writeFileSync(imagesFile, images);
+      serve = await startServe(['--model-base-path', base], { grpc: true });
+      const stdout = runPython(CLIENT_SCRIPT, [serve.grpcAddress!, 'mnist', '3', versionDir, imagesFile]);
+      report = JSON.parse(stdout.trim().split('\n').pop()!) as ClientReport;
+    }, 300_000);
 
-  afterAll(async () => {
-    if (serve && serve.child.exitCode === null) {
-      serve.child.kill('SIGTERM');
-      await serve.exit;
-    }
-  });
+    afterAll(async () => {
+      if (serve && serve.child.exitCode === null) {
+        serve.child.kill('SIGTERM');
+        await serve.exit;
+      }
+    });
 
-  it('Predict by version answers with the scores and classes TensorFlow computes from the same SavedModel', () => {
-    for (const prediction of [report.default, report.serving_default]) {
-      expect(prediction.model_spec).toEqual({ name: 'mnist', version: 3, signature_name: 'serving_default' });
-      const { scores, classes } = prediction.outputs;
-      expect(scores).toMatchObject({ dtype: 'float32', shape: [IMAGE_COUNT, 10] });
-      expect(classes).toMatchObject({ dtype: 'int64', shape: [IMAGE_COUNT] });
-      expect(maxAbsDiff(scores!.values, report.reference.scores)).toBeLessThanOrEqual(1e-5);
-      expect(classes!.values).toEqual(report.reference.classes);
-    }
-  });
+    it('Predict by version answers with the scores and classes TensorFlow computes from the same SavedModel', () => {
+      for (const prediction of [report.default, report.serving_default]) {
+        expect(prediction.model_spec).toEqual({ name: 'mnist', version: 3, signature_name: 'serving_default' });
+        const { scores, classes } = prediction.outputs;
+        expect(scores).toMatchObject({ dtype: 'float32', shape: [IMAGE_COUNT, 10] });
+        expect(classes).toMatchObject({ dtype: 'int64', shape: [IMAGE_COUNT] });
+        expect(maxAbsDiff(scores!.values, report.reference.scores)).toBeLessThanOrEqual(1e-5);
+        expect(classes!.values).toEqual(report.reference.classes);
+      }
+    });
 
-  it('Predict with signature_name predict_classes answers the ten scores TensorFlow decodes', () => {
-    expect(report.predict_classes.model_spec).toEqual({ name: 'mnist', version: 3, signature_name: 'predict_classes' });
-    expect(Object.keys(report.predict_classes.outputs)).toEqual(['decoded']);
-    expect(report.predict_classes.outputs.decoded).toMatchObject({ dtype: 'float32', shape: [IMAGE_COUNT, 10] });
-    expect(maxAbsDiff(report.predict_classes.outputs.decoded!.values, report.reference.decoded)).toBeLessThanOrEqual(1e-5);
-    expect(maxAbsDiff(report.reference.decoded, report.reference.scores)).toBe(0);
-  });
+    it('Predict with signature_name predict_classes answers the ten scores TensorFlow decodes', () => {
+      expect(report.predict_classes.model_spec).toEqual({
+        name: 'mnist',
+        version: 3,
+        signature_name: 'predict_classes',
+      });
+      expect(Object.keys(report.predict_classes.outputs)).toEqual(['decoded']);
+      expect(report.predict_classes.outputs.decoded).toMatchObject({ dtype: 'float32', shape: [IMAGE_COUNT, 10] });
+      expect(maxAbsDiff(report.predict_classes.outputs.decoded!.values, report.reference.decoded)).toBeLessThanOrEqual(
+        1e-5,
+      );
+      expect(maxAbsDiff(report.reference.decoded, report.reference.scores)).toBe(0);
+    });
 
-  it('GetModelMetadata returns a SignatureDefMap equal to the signature defs in saved_model.pb', () => {
-    const { metadata } = report;
-    expect(metadata.model_spec).toMatchObject({ name: 'mnist', version: 3 });
-    expect(metadata.type_url).toBe('type.googleapis.com/tensorflow.serving.SignatureDefMap');
-    expect(metadata.unpacked).toBe(true);
-    expect(metadata.signatures).toEqual(metadata.on_disk_signatures);
-    expect(metadata.signatures).toEqual(expect.arrayContaining(['predict_classes', 'serving_default']));
-    expect(metadata.mismatched).toEqual([]);
-  });
+    it('GetModelMetadata returns a SignatureDefMap equal to the signature defs in saved_model.pb', () => {
+      const { metadata } = report;
+      expect(metadata.model_spec).toMatchObject({ name: 'mnist', version: 3 });
+      expect(metadata.type_url).toBe('type.googleapis.com/tensorflow.serving.SignatureDefMap');
+      expect(metadata.unpacked).toBe(true);
+      expect(metadata.signatures).toEqual(metadata.on_disk_signatures);
+      expect(metadata.signatures).toEqual(expect.arrayContaining(['predict_classes', 'serving_default']));
+      expect(metadata.mismatched).toEqual([]);
+    });
 
-  it('GetModelStatus reports the version AVAILABLE with an OK status', () => {
-    expect(report.status).toEqual([{ version: 3, state: 'AVAILABLE', error_code: 0 }]);
-  });
+    it('GetModelStatus reports the version AVAILABLE with an OK status', () => {
+      expect(report.status).toEqual([{ version: 3, state: 'AVAILABLE', error_code: 0 }]);
+    });
 
-  it('an unknown model or version is grpc.StatusCode.NOT_FOUND with a message naming it', () => {
-    expect(report.unknown_model?.code).toBe('NOT_FOUND');
-    expect(report.unknown_model?.details).toContain('no-such-model');
-    expect(report.unknown_version?.code).toBe('NOT_FOUND');
-    expect(report.unknown_version?.details).toContain('99');
-  });
-});
+    it('an unknown model or version is grpc.StatusCode.NOT_FOUND with a message naming it', () => {
+      expect(report.unknown_model?.code).toBe('NOT_FOUND');
+      expect(report.unknown_model?.details).toContain('no-such-model');
+      expect(report.unknown_version?.code).toBe('NOT_FOUND');
+      expect(report.unknown_version?.details).toContain('99');
+    });
+  },
+);

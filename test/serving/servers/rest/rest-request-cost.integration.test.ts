@@ -37,11 +37,31 @@ function declaresMoreThanItHolds(size: number, levels: number): unknown {
 describe('one REST request cannot take the server (default settings)', () => {
   // What each answer costs the server in time and memory is measured by `npm run bench:request-cost`.
   it.each([
-    ['1025 instances (row format)', () => JSON.stringify({ instances: Array.from({ length: 1025 }, zeroImage) }), 'input image: 1025 rows exceed the limit of 1024 rows per request'],
-    ['1025 rows (columnar format)', () => JSON.stringify({ inputs: Array.from({ length: 1025 }, zeroImage) }), 'input image: 1025 rows exceed the limit of 1024 rows per request'],
-    ['first elements declaring 2.7e10 values in a few KB', () => JSON.stringify({ inputs: declaresMoreThanItHolds(3000, 3) }), `input image: shape [3000,3000,3000] holds more than ${MAX_INPUT_VALUES} values, the limit per input`],
-    ['instances whose first element declares 2.7e10 values', () => JSON.stringify({ instances: [declaresMoreThanItHolds(3000, 3)] }), `holds more than ${MAX_INPUT_VALUES} values, the limit per input`],
-    ['lists nested 100,000 deep', () => `{"instances": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'JSON Parse error: nested deeper than 257 levels (a tensor has at most 254 dimensions)'],
+    [
+      '1025 instances (row format)',
+      () => JSON.stringify({ instances: Array.from({ length: 1025 }, zeroImage) }),
+      'input image: 1025 rows exceed the limit of 1024 rows per request',
+    ],
+    [
+      '1025 rows (columnar format)',
+      () => JSON.stringify({ inputs: Array.from({ length: 1025 }, zeroImage) }),
+      'input image: 1025 rows exceed the limit of 1024 rows per request',
+    ],
+    [
+      'first elements declaring 2.7e10 values in a few KB',
+      () => JSON.stringify({ inputs: declaresMoreThanItHolds(3000, 3) }),
+      `input image: shape [3000,3000,3000] holds more than ${MAX_INPUT_VALUES} values, the limit per input`,
+    ],
+    [
+      'instances whose first element declares 2.7e10 values',
+      () => JSON.stringify({ instances: [declaresMoreThanItHolds(3000, 3)] }),
+      `holds more than ${MAX_INPUT_VALUES} values, the limit per input`,
+    ],
+    [
+      'lists nested 100,000 deep',
+      () => `{"instances": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      'JSON Parse error: nested deeper than 257 levels (a tensor has at most 254 dimensions)',
+    ],
   ])('answers %s with 400 naming the input and the limit', async (_case, body, message) => {
     const answer = await post(served.url, body());
     expect(answer.status).toBe(400);
@@ -59,7 +79,10 @@ describe('REST admission and cancellation (batching with a long batch timeout ke
   let slow: TestServer;
 
   beforeAll(async () => {
-    slow = await startServer([modelConfig(base)], { batching: { ...DEFAULT_BATCHING, maxBatchSize: 64, batchTimeoutMicros: 700_000 }, limits: { maxRequestRows: 64, maxInFlightRows: 64 } });
+    slow = await startServer([modelConfig(base)], {
+      batching: { ...DEFAULT_BATCHING, maxBatchSize: 64, batchTimeoutMicros: 700_000 },
+      limits: { maxRequestRows: 64, maxInFlightRows: 64 },
+    });
   });
 
   afterAll(async () => {
@@ -68,7 +91,9 @@ describe('REST admission and cancellation (batching with a long batch timeout ke
 
   it('answers 503 past --max-in-flight-rows while the admitted request waits, and serves again once rows are given back', async () => {
     let firstAnswered = false;
-    const first = post(slow.url, JSON.stringify({ instances: Array.from({ length: 40 }, zeroImage) })).finally(() => (firstAnswered = true));
+    const first = post(slow.url, JSON.stringify({ instances: Array.from({ length: 40 }, zeroImage) })).finally(
+      () => (firstAnswered = true),
+    );
     await vi.waitFor(() => expect(slow.server.service.admission.rows).toBe(40));
     const refused = await post(slow.url, JSON.stringify({ instances: Array.from({ length: 40 }, zeroImage) }));
     expect(refused.status).toBe(503);
@@ -89,8 +114,11 @@ describe('REST admission and cancellation (batching with a long batch timeout ke
     });
     await new Promise((resolve) => setTimeout(resolve, 900));
     const metrics = await slow.server.metrics.text();
-    expect(metrics).toContain('mnist_serve_requests_total{transport="rest",model="mnist",api="predict",code="CANCELLED"} 1');
-    const batches = (text: string) => Number(/^mnist_serve_batch_size_count\{model="mnist"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    expect(metrics).toContain(
+      'mnist_serve_requests_total{transport="rest",model="mnist",api="predict",code="CANCELLED"} 1',
+    );
+    const batches = (text: string) =>
+      Number(/^mnist_serve_batch_size_count\{model="mnist"\} (\d+)$/m.exec(text)?.[1] ?? 0);
     expect(batches(metrics)).toBe(batches(before));
     expect(slow.server.service.admission.rows).toBe(0);
   });

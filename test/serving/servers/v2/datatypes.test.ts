@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../../../src/serving/servable/host-tensor.ts';
-import { checkedElementCount, rawBytes, tensorFromRaw, tensorFromValues, tfDtype, v2Datatype } from '../../../../src/serving/servers/v2/datatypes.ts';
+import {
+  checkedElementCount,
+  rawBytes,
+  tensorFromRaw,
+  tensorFromValues,
+  tfDtype,
+  v2Datatype,
+} from '../../../../src/serving/servers/v2/datatypes.ts';
 
 const values = (tensor: HostTensor) => Array.from(tensor.values as ArrayLike<unknown>);
 
 describe('Open Inference Protocol datatypes', () => {
   it('names TensorFlow dtypes as the protocol does, both ways', () => {
-    expect((['DT_FLOAT', 'DT_DOUBLE', 'DT_INT64', 'DT_INT32', 'DT_UINT8', 'DT_BOOL', 'DT_STRING', 'DT_HALF'] as const).map((dtype) => v2Datatype(dtype))).toEqual(['FP32', 'FP64', 'INT64', 'INT32', 'UINT8', 'BOOL', 'BYTES', 'FP16']);
+    expect(
+      (['DT_FLOAT', 'DT_DOUBLE', 'DT_INT64', 'DT_INT32', 'DT_UINT8', 'DT_BOOL', 'DT_STRING', 'DT_HALF'] as const).map(
+        (dtype) => v2Datatype(dtype),
+      ),
+    ).toEqual(['FP32', 'FP64', 'INT64', 'INT32', 'UINT8', 'BOOL', 'BYTES', 'FP16']);
     expect(tfDtype('FP32')).toBe('DT_FLOAT');
     expect(tfDtype('FLOAT')).toBeUndefined();
   });
@@ -39,23 +50,37 @@ describe('Open Inference Protocol datatypes', () => {
     ];
     for (const tensor of tensors) {
       const datatype = v2Datatype(tensor.dtype);
-      expect(values(tensorFromRaw('x', datatype, tensor.shape, rawBytes(tensor)))).toEqual(Array.from(tensor.values as ArrayLike<unknown>));
+      expect(values(tensorFromRaw('x', datatype, tensor.shape, rawBytes(tensor)))).toEqual(
+        Array.from(tensor.values as ArrayLike<unknown>),
+      );
     }
     expect(rawBytes({ dtype: 'DT_STRING', shape: [1], values: ['ab'] })).toEqual(Buffer.from([2, 0, 0, 0, 97, 98]));
   });
 
   it('checks a shape and the bytes it needs before decoding', () => {
     expect(checkedElementCount('x', [2, 3])).toBe(6);
-    expect(() => checkedElementCount('x', [2, -1])).toThrow('input x: shape [2,-1] has a dimension that is not a non-negative integer');
+    expect(() => checkedElementCount('x', [2, -1])).toThrow(
+      'input x: shape [2,-1] has a dimension that is not a non-negative integer',
+    );
     expect(() => checkedElementCount('x', [1.5])).toThrow(/not a non-negative integer/);
-    expect(() => checkedElementCount('x', [2 ** 30, 2 ** 30])).toThrow('input x: shape [1073741824,1073741824] holds too many elements');
-    expect(() => tensorFromRaw('x', 'FP32', [2 ** 40], Buffer.alloc(8))).toThrow('input x: 8 bytes of raw data, shape [1099511627776] of FP32 needs 4398046511104');
-    expect(() => tensorFromRaw('x', 'BYTES', [2 ** 40], Buffer.from([9, 0, 0, 0]))).toThrow('input x: raw BYTES element 0 runs past the data');
-    expect(() => tensorFromRaw('x', 'BYTES', [1], Buffer.from([0, 0, 0, 0, 1]))).toThrow('input x: 1 bytes of raw BYTES data after the last element');
+    expect(() => checkedElementCount('x', [2 ** 30, 2 ** 30])).toThrow(
+      'input x: shape [1073741824,1073741824] holds too many elements',
+    );
+    expect(() => tensorFromRaw('x', 'FP32', [2 ** 40], Buffer.alloc(8))).toThrow(
+      'input x: 8 bytes of raw data, shape [1099511627776] of FP32 needs 4398046511104',
+    );
+    expect(() => tensorFromRaw('x', 'BYTES', [2 ** 40], Buffer.from([9, 0, 0, 0]))).toThrow(
+      'input x: raw BYTES element 0 runs past the data',
+    );
+    expect(() => tensorFromRaw('x', 'BYTES', [1], Buffer.from([0, 0, 0, 0, 1]))).toThrow(
+      'input x: 1 bytes of raw BYTES data after the last element',
+    );
   });
 
   it('rejects integers the engine cannot hold rather than wrapping them', () => {
-    expect(() => tensorFromValues('x', 'INT64', [1], [2 ** 40])).toThrow("input x: value 1099511627776 at index 0 does not fit the engine's 32-bit integers");
+    expect(() => tensorFromValues('x', 'INT64', [1], [2 ** 40])).toThrow(
+      "input x: value 1099511627776 at index 0 does not fit the engine's 32-bit integers",
+    );
     expect(values(tensorFromValues('x', 'INT64', [2], [-(2 ** 31), 2 ** 31 - 1]))).toEqual([-(2 ** 31), 2 ** 31 - 1]);
   });
 });

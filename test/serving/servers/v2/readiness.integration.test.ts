@@ -21,7 +21,10 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(lateBase, '1'));
   fs.writeFileSync(path.join(lateBase, '1', 'saved_model.pb'), 'not a SavedModel');
   emptyBase = tempDir('ready-empty');
-  served = await startServer([modelConfig(base), modelConfig(emptyBase, { name: 'empty' }), modelConfig(lateBase, { name: 'late' })], { maxBodyBytes: 10_000 });
+  served = await startServer(
+    [modelConfig(base), modelConfig(emptyBase, { name: 'empty' }), modelConfig(lateBase, { name: 'late' })],
+    { maxBodyBytes: 10_000 },
+  );
   grpc = new GrpcServer({ service: served.server.service, metrics: served.server.metrics, logger: silentLogger });
   client = new SpecGrpcClient(`127.0.0.1:${(await grpc.listen(0, '127.0.0.1')).port}`);
 }, 120_000);
@@ -47,23 +50,38 @@ describe('readiness while a configured model has no AVAILABLE version', () => {
     expect(readyz.json.error).toMatch(/model empty has no versions under its base path yet/);
     expect(readyz.json.error).toMatch(/model late has no AVAILABLE version \(versions: 1 END \(.+\)\)/);
     expect(readyz.json.error).not.toMatch(/model mnist/);
-    expect(await rest(url('/v2/health/ready'))).toMatchObject({ status: 503, json: { ready: false, error: readyz.json.error } });
+    expect(await rest(url('/v2/health/ready'))).toMatchObject({
+      status: 503,
+      json: { ready: false, error: readyz.json.error },
+    });
     expect(await client.call('ServerReady', {})).toEqual({ ready: false });
   });
 
   it('reports per model: the loaded one ready, the others 503 and their inference 404', async () => {
     expect(await rest(url('/v2/models/mnist/ready'))).toMatchObject({ status: 200, json: { ready: true } });
-    expect(await rest(url('/v2/models/empty/ready'))).toMatchObject({ status: 503, json: { name: 'empty', ready: false } });
+    expect(await rest(url('/v2/models/empty/ready'))).toMatchObject({
+      status: 503,
+      json: { name: 'empty', ready: false },
+    });
     expect(await client.call('ModelReady', { name: 'late' })).toEqual({ ready: false });
-    const infer = await rest(url('/v2/models/empty/infer'), { json: { inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', data: new Array(784).fill(0) }] } });
-    expect(infer).toMatchObject({ status: 404, json: { error: expect.stringMatching(/Servable not found for request: Latest\(empty\)/) } });
+    const infer = await rest(url('/v2/models/empty/infer'), {
+      json: { inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', data: new Array(784).fill(0) }] },
+    });
+    expect(infer).toMatchObject({
+      status: 404,
+      json: { error: expect.stringMatching(/Servable not found for request: Latest\(empty\)/) },
+    });
   });
 
   it('answers 413 for a v2 body over the limit, JSON or binary', async () => {
     const image = new Array(784).fill(1 / 3);
-    const json = await rest(url('/v2/models/mnist/infer'), { json: { inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', data: image }] } });
+    const json = await rest(url('/v2/models/mnist/infer'), {
+      json: { inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', data: image }] },
+    });
     expect(json).toMatchObject({ status: 413, json: { error: expect.stringMatching(/limit of 10000 bytes/) } });
-    const header = { inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', parameters: { binary_data_size: 784 * 4 } }] };
+    const header = {
+      inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', parameters: { binary_data_size: 784 * 4 } }],
+    };
     const fits = await rest(url('/v2/models/mnist/infer'), binaryBody(header, [fp32Bytes(image)]));
     expect(fits.status).toBe(200);
   });

@@ -20,20 +20,35 @@ export interface RestAnswer {
   binary: Buffer;
 }
 
-export async function rest(url: string, init: { method?: string; json?: unknown; body?: Buffer; headers?: Record<string, string> } = {}): Promise<RestAnswer> {
+export async function rest(
+  url: string,
+  init: { method?: string; json?: unknown; body?: Buffer; headers?: Record<string, string> } = {},
+): Promise<RestAnswer> {
   const body = init.body ? new Uint8Array(init.body) : init.json === undefined ? undefined : JSON.stringify(init.json);
-  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), body, headers: init.headers });
+  const response = await fetch(url, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    body,
+    headers: init.headers,
+  });
   const bytes = Buffer.from(await response.arrayBuffer());
   const headerLength = response.headers.get('inference-header-content-length');
   const jsonLength = headerLength === null ? bytes.length : Number(headerLength);
   const text = bytes.subarray(0, jsonLength).toString('utf8');
-  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined, binary: bytes.subarray(jsonLength) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: text ? JSON.parse(text) : undefined,
+    binary: bytes.subarray(jsonLength),
+  };
 }
 
 /** A binary-extension request: the JSON header followed by `blobs` in order. */
 export function binaryBody(header: object, blobs: Buffer[]): { body: Buffer; headers: Record<string, string> } {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  return { body: Buffer.concat([json, ...blobs]), headers: { 'Inference-Header-Content-Length': String(json.length), 'Content-Type': 'application/octet-stream' } };
+  return {
+    body: Buffer.concat([json, ...blobs]),
+    headers: { 'Inference-Header-Content-Length': String(json.length), 'Content-Type': 'application/octet-stream' },
+  };
 }
 
 export function fp32Bytes(values: ArrayLike<number>): Buffer {
@@ -60,7 +75,8 @@ export function binaryOutputs(answer: RestAnswer): Record<string, Buffer> {
     blobs[output.name] = answer.binary.subarray(offset, offset + size);
     offset += size;
   }
-  if (offset !== answer.binary.length) throw new Error(`binary section holds ${answer.binary.length} bytes, outputs claim ${offset}`);
+  if (offset !== answer.binary.length)
+    throw new Error(`binary section holds ${answer.binary.length} bytes, outputs claim ${offset}`);
   return blobs;
 }
 
@@ -89,9 +105,21 @@ const root = protobuf.Root.fromJSON({
         ModelReadyRequest: { fields: { name: { type: 'string', id: 1 }, version: { type: 'string', id: 2 } } },
         ModelReadyResponse: { fields: { ready: { type: 'bool', id: 1 } } },
         ServerMetadataRequest: { fields: {} },
-        ServerMetadataResponse: { fields: { name: { type: 'string', id: 1 }, version: { type: 'string', id: 2 }, extensions: { rule: 'repeated', type: 'string', id: 3 } } },
+        ServerMetadataResponse: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            version: { type: 'string', id: 2 },
+            extensions: { rule: 'repeated', type: 'string', id: 3 },
+          },
+        },
         ModelMetadataRequest: { fields: { name: { type: 'string', id: 1 }, version: { type: 'string', id: 2 } } },
-        TensorMetadata: { fields: { name: { type: 'string', id: 1 }, datatype: { type: 'string', id: 2 }, shape: { rule: 'repeated', type: 'int64', id: 3 } } },
+        TensorMetadata: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            datatype: { type: 'string', id: 2 },
+            shape: { rule: 'repeated', type: 'int64', id: 3 },
+          },
+        },
         ModelMetadataResponse: {
           fields: {
             name: { type: 'string', id: 1 },
@@ -102,7 +130,9 @@ const root = protobuf.Root.fromJSON({
           },
         },
         InferParameter: {
-          oneofs: { parameter_choice: { oneof: ['bool_param', 'int64_param', 'string_param', 'double_param', 'uint64_param'] } },
+          oneofs: {
+            parameter_choice: { oneof: ['bool_param', 'int64_param', 'string_param', 'double_param', 'uint64_param'] },
+          },
           fields: {
             bool_param: { type: 'bool', id: 1 },
             int64_param: { type: 'int64', id: 2 },
@@ -121,7 +151,9 @@ const root = protobuf.Root.fromJSON({
             contents: { type: 'InferTensorContents', id: 5 },
           },
         },
-        InferRequestedOutputTensor: { fields: { name: { type: 'string', id: 1 }, parameters: { ...parameterMap, id: 2 } } },
+        InferRequestedOutputTensor: {
+          fields: { name: { type: 'string', id: 1 }, parameters: { ...parameterMap, id: 2 } },
+        },
         ModelInferRequest: {
           fields: {
             model_name: { type: 'string', id: 1 },
@@ -185,7 +217,13 @@ export class SpecGrpcClient {
       this.client.makeUnaryRequest(
         `/inference.GRPCInferenceService/${method}`,
         (value: object) => Buffer.from(requestType.encode(requestType.fromObject(value)).finish()),
-        (bytes: Buffer) => responseType.toObject(responseType.decode(bytes), { longs: Number, defaults: true, arrays: true, oneofs: true }),
+        (bytes: Buffer) =>
+          responseType.toObject(responseType.decode(bytes), {
+            longs: Number,
+            defaults: true,
+            arrays: true,
+            oneofs: true,
+          }),
         request,
         (error, response) => (error ? reject(error) : resolve(response)),
       );

@@ -12,15 +12,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noPythonTf, pythonTf } from '../../../helpers/python-tf.ts';
 import { shapeProto, startGrpcFixture, type GrpcFixture } from '../grpc/grpc-fixture.ts';
 
-const CLIENT_SCRIPT = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'v2_python_client.py'), 'utf8');
+const CLIENT_SCRIPT = fs.readFileSync(
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'v2_python_client.py'),
+  'utf8',
+);
 
 let fixture: GrpcFixture;
 
 /** Runs the client without blocking this process, which serves its requests. */
 function runClient(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(pythonTf!.python, ['-c', CLIENT_SCRIPT, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`python client failed: ${stderr.trim().split('\n').slice(-8).join('\n')}`)) : resolve(stdout));
+    execFile(
+      pythonTf!.python,
+      ['-c', CLIENT_SCRIPT, ...args],
+      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`python client failed: ${stderr.trim().split('\n').slice(-8).join('\n')}`))
+          : resolve(stdout),
+    );
   });
 }
 

@@ -5,7 +5,12 @@ import { binaryBody, binaryOutputs, fp32Bytes, readFp32, readInt64, rest } from 
 
 let fixture: GrpcFixture;
 const pixels = imageBatch(3);
-const imageInput = (data: unknown = Array.from(pixels), shape = [3, 28, 28, 1]) => ({ name: 'image', shape, datatype: 'FP32', data });
+const imageInput = (data: unknown = Array.from(pixels), shape = [3, 28, 28, 1]) => ({
+  name: 'image',
+  shape,
+  datatype: 'FP32',
+  data,
+});
 const url = (path: string) => `${fixture.restUrl}${path}`;
 const infer = (path: string, json: unknown) => rest(url(path), { json });
 
@@ -36,7 +41,11 @@ describe('v2 health and metadata over REST', () => {
   it('describes the server with the binary tensor data extension', async () => {
     const answer = await rest(url('/v2'));
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ name: 'mnist-serve', version: expect.stringMatching(/^\d+\.\d+\.\d+/), extensions: ['binary_tensor_data'] });
+    expect(answer.json).toEqual({
+      name: 'mnist-serve',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      extensions: ['binary_tensor_data'],
+    });
   });
 
   it('describes the model from its serving_default signature, for the newest or a named version', async () => {
@@ -45,7 +54,10 @@ describe('v2 health and metadata over REST', () => {
       versions: ['1', '2'],
       platform: 'tensorflow_savedmodel',
       inputs: [{ name: 'image', datatype: 'FP32', shape: [-1, 28, 28, 1] }],
-      outputs: [{ name: 'classes', datatype: 'INT64', shape: [-1] }, { name: 'scores', datatype: 'FP32', shape: [-1, 10] }],
+      outputs: [
+        { name: 'classes', datatype: 'INT64', shape: [-1] },
+        { name: 'scores', datatype: 'FP32', shape: [-1, 10] },
+      ],
     };
     expect(await rest(url('/v2/models/mnist'))).toMatchObject({ status: 200, json: expected });
     expect(await rest(url('/v2/models/mnist/versions/1'))).toMatchObject({ status: 200, json: expected });
@@ -54,13 +66,22 @@ describe('v2 health and metadata over REST', () => {
   });
 
   it('reports model readiness per version: 200 ready, 503 not ready, 404 for a model it does not serve', async () => {
-    expect(await rest(url('/v2/models/mnist/ready'))).toMatchObject({ status: 200, json: { name: 'mnist', ready: true } });
+    expect(await rest(url('/v2/models/mnist/ready'))).toMatchObject({
+      status: 200,
+      json: { name: 'mnist', ready: true },
+    });
     expect(await rest(url('/v2/models/mnist/versions/1/ready'))).toMatchObject({ status: 200, json: { ready: true } });
-    expect(await rest(url('/v2/models/mnist/versions/stable/ready'))).toMatchObject({ status: 200, json: { ready: true } });
+    expect(await rest(url('/v2/models/mnist/versions/stable/ready'))).toMatchObject({
+      status: 200,
+      json: { ready: true },
+    });
     const absent = await rest(url('/v2/models/mnist/versions/7/ready'));
     expect(absent).toMatchObject({ status: 503, json: { name: 'mnist', ready: false } });
     expect(absent.json.error).toMatch(/7/);
-    expect(await rest(url('/v2/models/nope/ready'))).toMatchObject({ status: 404, json: { error: expect.stringMatching(/nope/) } });
+    expect(await rest(url('/v2/models/nope/ready'))).toMatchObject({
+      status: 404,
+      json: { error: expect.stringMatching(/nope/) },
+    });
   });
 });
 
@@ -86,7 +107,12 @@ describe('v2 inference over REST with JSON tensors', () => {
   });
 
   it('takes optional fields sent as null as absent', async () => {
-    const answer = await infer('/v2/models/mnist/infer', { id: null, parameters: null, inputs: [{ ...imageInput(), parameters: null }], outputs: null });
+    const answer = await infer('/v2/models/mnist/infer', {
+      id: null,
+      parameters: null,
+      inputs: [{ ...imageInput(), parameters: null }],
+      outputs: null,
+    });
     expect(answer.status).toBe(200);
     expect(answer.json.outputs).toHaveLength(2);
   });
@@ -102,14 +128,20 @@ describe('v2 inference over REST with JSON tensors', () => {
   });
 
   it('returns only the requested outputs, in the requested order', async () => {
-    const answer = await infer('/v2/models/mnist/infer', { inputs: [imageInput()], outputs: [{ name: 'scores' }, { name: 'classes' }] });
+    const answer = await infer('/v2/models/mnist/infer', {
+      inputs: [imageInput()],
+      outputs: [{ name: 'scores' }, { name: 'classes' }],
+    });
     expect(answer.json.outputs.map((output: { name: string }) => output.name)).toEqual(['scores', 'classes']);
     const one = await infer('/v2/models/mnist/infer', { inputs: [imageInput()], outputs: [{ name: 'classes' }] });
     expect(one.json.outputs.map((output: { name: string }) => output.name)).toEqual(['classes']);
   });
 
   it('runs the signature the signature_name parameter names', async () => {
-    const answer = await infer('/v2/models/mnist/versions/1/infer', { parameters: { signature_name: 'predict_classes' }, inputs: [imageInput()] });
+    const answer = await infer('/v2/models/mnist/versions/1/infer', {
+      parameters: { signature_name: 'predict_classes' },
+      inputs: [imageInput()],
+    });
     expect(answer.status).toBe(200);
     // One output: TF Serving's columnar answer is that tensor itself.
     const v1 = (await v1Outputs(1, 'predict_classes')) as unknown as number[];
@@ -120,7 +152,21 @@ describe('v2 inference over REST with JSON tensors', () => {
 
 describe('v2 inference over REST with the binary tensor data extension', () => {
   const request = (parameters: object, outputs?: object[]) =>
-    binaryBody({ parameters, inputs: [{ name: 'image', shape: [3, 28, 28, 1], datatype: 'FP32', parameters: { binary_data_size: pixels.length * 4 } }], ...(outputs && { outputs }) }, [fp32Bytes(pixels)]);
+    binaryBody(
+      {
+        parameters,
+        inputs: [
+          {
+            name: 'image',
+            shape: [3, 28, 28, 1],
+            datatype: 'FP32',
+            parameters: { binary_data_size: pixels.length * 4 },
+          },
+        ],
+        ...(outputs && { outputs }),
+      },
+      [fp32Bytes(pixels)],
+    );
 
   it('takes raw little-endian inputs and sends raw outputs: the same floats as TF Serving gRPC', async () => {
     const answer = await rest(url('/v2/models/mnist/versions/1/infer'), request({ binary_data_output: true }));
@@ -131,14 +177,20 @@ describe('v2 inference over REST with the binary tensor data extension', () => {
       { name: 'scores', datatype: 'FP32', shape: [3, 10], parameters: { binary_data_size: 120 } },
     ]);
     const blobs = binaryOutputs(answer);
-    const v1 = await fixture.client.predict({ model_spec: { name: 'mnist', version: { value: 1 } }, inputs: { image: contentTensor(pixels) } });
+    const v1 = await fixture.client.predict({
+      model_spec: { name: 'mnist', version: { value: 1 } },
+      inputs: { image: contentTensor(pixels) },
+    });
     expect(readFp32(blobs.scores!)).toEqual(v1.outputs.scores!.float_val);
     expect(readInt64(blobs.classes!)).toEqual(v1.outputs.classes!.int64_val);
   });
 
   it('sends binary only the outputs that ask for it, and JSON for binary inputs when none does', async () => {
     const json = await infer('/v2/models/mnist/infer', { inputs: [imageInput()] });
-    const mixed = await rest(url('/v2/models/mnist/infer'), request({}, [{ name: 'scores', parameters: { binary_data: true } }, { name: 'classes' }]));
+    const mixed = await rest(
+      url('/v2/models/mnist/infer'),
+      request({}, [{ name: 'scores', parameters: { binary_data: true } }, { name: 'classes' }]),
+    );
     expect(mixed.json.outputs[1]).toEqual(json.json.outputs[0]);
     expect(readFp32(binaryOutputs(mixed).scores!)).toEqual(json.json.outputs[1].data.map(Math.fround));
     const plain = await rest(url('/v2/models/mnist/infer'), request({}));
@@ -181,24 +233,40 @@ describe('v2 REST errors', () => {
       [{ parameters: { signature_name: 'nope' }, inputs: [imageInput()] }, /"nope" not found/],
       [{ inputs: [imageInput([0], [100_000, 28, 28, 1])] }, /100000 rows exceed the limit of \d+ rows per request/],
     ];
-    for (const [body, message] of cases) await expectError(rest(url('/v2/models/mnist/infer'), typeof body === 'string' ? { body: Buffer.from(body) } : { json: body }), 400, message);
+    for (const [body, message] of cases)
+      await expectError(
+        rest(url('/v2/models/mnist/infer'), typeof body === 'string' ? { body: Buffer.from(body) } : { json: body }),
+        400,
+        message,
+      );
   });
 
   it('answers 400 for binary data that does not match its header or shape', async () => {
-    const header = (size: number) => ({ inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', parameters: { binary_data_size: size } }] });
+    const header = (size: number) => ({
+      inputs: [{ name: 'image', shape: [1, 28, 28, 1], datatype: 'FP32', parameters: { binary_data_size: size } }],
+    });
     const image = fp32Bytes(pixels.subarray(0, 784));
     const cases: [{ body: Buffer; headers: Record<string, string> }, RegExp][] = [
       [binaryBody(header(784 * 4), [image.subarray(8)]), /runs past the end of the body/],
-      [binaryBody(header(784 * 4 - 4), [image.subarray(4)]), /3132 bytes of raw data, shape \[1,28,28,1\] of FP32 needs 3136/],
+      [
+        binaryBody(header(784 * 4 - 4), [image.subarray(4)]),
+        /3132 bytes of raw data, shape \[1,28,28,1\] of FP32 needs 3136/,
+      ],
       [binaryBody(header(784 * 4), [image, Buffer.alloc(4)]), /4 bytes after the JSON header belong to no input/],
-      [{ ...binaryBody(header(784 * 4), [image]), headers: { 'Inference-Header-Content-Length': '999999' } }, /not a byte count within/],
+      [
+        { ...binaryBody(header(784 * 4), [image]), headers: { 'Inference-Header-Content-Length': '999999' } },
+        /not a byte count within/,
+      ],
     ];
-    for (const [request, message] of cases) await expectError(rest(url('/v2/models/mnist/infer'), request), 400, message);
+    for (const [request, message] of cases)
+      await expectError(rest(url('/v2/models/mnist/infer'), request), 400, message);
   });
 
   it('counts v2 requests in the shared Prometheus metrics', async () => {
     const text = await fixture.server.metrics.text();
     expect(text).toMatch(/mnist_serve_requests_total\{transport="rest",model="mnist",api="v2_infer",code="OK"\} \d+/);
-    expect(text).toMatch(/mnist_serve_requests_total\{transport="rest",model="mnist",api="v2_infer",code="INVALID_ARGUMENT"\} \d+/);
+    expect(text).toMatch(
+      /mnist_serve_requests_total\{transport="rest",model="mnist",api="v2_infer",code="INVALID_ARGUMENT"\} \d+/,
+    );
   });
 });

@@ -6,7 +6,14 @@
 import fs from 'node:fs';
 import { Counter, Registry } from 'prom-client';
 import { field, fieldMessage, UserInputError } from '../../../../src/errors.ts';
-import { clusterMetrics, leaveCluster, reportFailure, reportReady, reportStopped, workerId } from '../../../../src/serving/servers/workers/worker-side.ts';
+import {
+  clusterMetrics,
+  leaveCluster,
+  reportFailure,
+  reportReady,
+  reportStopped,
+  workerId,
+} from '../../../../src/serving/servers/workers/worker-side.ts';
 
 const [behaviour, journal] = process.argv.slice(2) as [string, string];
 const note = (line: string) => fs.appendFileSync(journal, `${workerId()} ${line}\n`);

@@ -79,7 +79,10 @@ describe('WorkerPool', () => {
     const failure = await startPool(2, 'refuse').catch((error: Error) => error);
     expect(failure).toBeInstanceOf(UserInputError);
     expect((failure as Error).message).toBe('models.config: no model named modelName=digits');
-    expect((failure as UserInputError).parts).toEqual(['models.config: no model named ', { field: 'modelName', value: 'digits' }]);
+    expect((failure as UserInputError).parts).toEqual([
+      'models.config: no model named ',
+      { field: 'modelName', value: 'digits' },
+    ]);
     await eventually(() => Object.keys(cluster.workers ?? {}).length === before);
   });
 
@@ -94,7 +97,11 @@ describe('WorkerPool', () => {
     process.kill(pids[0]!, 'SIGKILL');
     const crash = await pool.crashed.catch((error: Error) => error);
     expect(crash).toBeInstanceOf(OperationalError);
-    expect((crash as Error).message).toMatch(new RegExp(`^worker process \\d+ \\(pid ${pids[0]}\\) exited unexpectedly \\(signal SIGKILL\\); the server stopped$`));
+    expect((crash as Error).message).toMatch(
+      new RegExp(
+        `^worker process \\d+ \\(pid ${pids[0]}\\) exited unexpectedly \\(signal SIGKILL\\); the server stopped$`,
+      ),
+    );
   });
 
   it("starts workers that outlive a SIGINT sent to them directly (a terminal's Ctrl-C reaches the whole group)", async () => {
