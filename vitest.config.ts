@@ -9,7 +9,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const interop = ['test/**/*.interop.test.ts'];
 const e2e = [
   'test/**/*.e2e.test.ts',
-  ...['e2e', 'deploy', 'ci', 'package'].map((folder) => `test/${folder}/**/*.test.ts`),
+  ...['e2e', 'ci', 'package'].map((folder) => `test/${folder}/**/*.test.ts`),
 ];
 const integration = ['test/**/*.integration.test.ts'];
 const unit = ['test/**/*.test.ts'];
