@@ -9,14 +9,16 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 python3
 # binding's links name.
 ENV XDG_CACHE_HOME=/opt/mnist-serve/cache
 WORKDIR /app
-# .npmrc sets ignore-scripts: the engine is prepared by its own step below.
+# .npmrc sets ignore-scripts: the build and the engine are their own steps below.
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY tsconfig.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY scripts ./scripts
 COPY src ./src
-RUN node scripts/install-engine.mjs
+# Compiled JavaScript in dist/, the engine built, then the build tools (TypeScript, tsx) dropped:
+# without src/ beside it, bin/mnist-serve runs dist/.
+RUN npm run build && node scripts/install-engine.mjs && npm prune --omit=dev --no-audit --no-fund && rm -rf src
 
 # Runtime stage: no compiler, no Python, no pip wheel.
 FROM node:20-slim

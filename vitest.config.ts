@@ -7,10 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // *.test.ts is unit (no engine, seconds). test/tiers.integration.test.ts checks that each file is
 // in exactly one.
 const interop = ['test/**/*.interop.test.ts'];
-const e2e = [
-  'test/**/*.e2e.test.ts',
-  ...['e2e', 'ci', 'package'].map((folder) => `test/${folder}/**/*.test.ts`),
-];
+const e2e = ['test/**/*.e2e.test.ts', ...['e2e', 'ci', 'package'].map((folder) => `test/${folder}/**/*.test.ts`)];
 const integration = ['test/**/*.integration.test.ts'];
 const unit = ['test/**/*.test.ts'];
 

@@ -202,6 +202,11 @@ describe('Dockerfile', () => {
         },
         timeoutMs: 60_000,
       });
+    // The image runs the compiled JavaScript: no sources, no TypeScript tooling.
+    const app = path.join(final.root, 'app');
+    expect(fs.existsSync(path.join(app, 'dist', 'cli', 'main.js'))).toBe(true);
+    expect(fs.existsSync(path.join(app, 'src'))).toBe(false);
+    expect(fs.existsSync(path.join(app, 'node_modules', 'tsx'))).toBe(false);
     const help = await image(['sync', '--help']);
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain('--from <uri>');

@@ -3,7 +3,7 @@
  * TensorFlow's own import paths, so TF Serving's protos can import them unchanged).
  * Encoding and decoding are protobufjs's; this module only loads the schema and converts to
  * and from the plain objects whose types `npm run proto:gen` generates (./types.ts names them).
- * It is the one loader: files and the gRPC services (src/serving/grpc/protos.ts) both use it.
+ * It is the one loader: files and the gRPC services (src/serving/apis/protos.ts) both use it.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
