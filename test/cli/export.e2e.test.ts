@@ -62,9 +62,12 @@ describe('mnist-serve export', () => {
   it('refuses to overwrite an existing version without --force (exit 2), and replaces it with --force', async () => {
     const base = tempDir('base');
     expect(
-      (await runCli(['export', '--base-path', base, '--no-verify', '--warmup-requests', '0'], { cwd: project })).code,
+      (await runCli(['export', '--model-base-path', base, '--no-verify', '--warmup-requests', '0'], { cwd: project }))
+        .code,
     ).toBe(0);
-    const again = await runCli(['export', '--base-path', base, '--version', '1', '--no-verify'], { cwd: project });
+    const again = await runCli(['export', '--model-base-path', base, '--version', '1', '--no-verify'], {
+      cwd: project,
+    });
     expect(again.code).toBe(2);
     expect(oneLine(again.stderr)).toBe(
       `mnist-serve: error: ${path.join(base, '1')} already exists; pass --force to replace it or --version to choose another version`,
@@ -73,7 +76,7 @@ describe('mnist-serve export', () => {
       [
         '--json',
         'export',
-        '--base-path',
+        '--model-base-path',
         base,
         '--version',
         '1',
@@ -94,7 +97,7 @@ describe('mnist-serve export', () => {
 
   it('publishes nothing when the SavedModel misses --min-accuracy (exit 1)', async () => {
     const base = tempDir('gate');
-    const result = await runCli(['export', '--base-path', base, '--version', '5', '--min-accuracy', '0.99'], {
+    const result = await runCli(['export', '--model-base-path', base, '--version', '5', '--min-accuracy', '0.99'], {
       cwd: project,
     });
     expect(result.code).toBe(1);
@@ -106,7 +109,7 @@ describe('mnist-serve export', () => {
 
   it('without verification, accuracy gate or warmup it never loads TensorFlow', async () => {
     const base = tempDir('noverify');
-    const result = await runCli(['export', '--base-path', base, '--no-verify', '--warmup-requests', '0'], {
+    const result = await runCli(['export', '--model-base-path', base, '--no-verify', '--warmup-requests', '0'], {
       cwd: project,
       nodeArgs: ['--require', tracer],
     });
@@ -156,12 +159,12 @@ describe('mnist-serve export', () => {
       [['export', '--version', '0'], project, /--version <n>' argument '0' is invalid\. expected a positive integer$/],
       [['export', '--min-accuracy', '2'], project, /--min-accuracy.*expected a number from 0 to 1/],
       [
-        ['export', '--warmup-requests', '5000', '--base-path', empty],
+        ['export', '--warmup-requests', '5000', '--model-base-path', empty],
         project,
         /--warmup-requests must be an integer from 0 to 1000/,
       ],
       [
-        ['export', '--signature-name', 'predict_classes', '--base-path', empty],
+        ['export', '--signature-name', 'predict_classes', '--model-base-path', empty],
         project,
         /the main and the decoded signature need different names; both are "predict_classes"/,
       ],
@@ -175,7 +178,7 @@ describe('mnist-serve export', () => {
   }, 120_000);
   it('--baseline latest: a first export passes and says so; the next is compared image by image with version 1', async () => {
     const base = tempDir('baseline');
-    const quick = ['--base-path', base, '--no-verify', '--warmup-requests', '0', '--baseline', 'latest'];
+    const quick = ['--model-base-path', base, '--no-verify', '--warmup-requests', '0', '--baseline', 'latest'];
     const first = await runCli(['--json', 'export', ...quick], { cwd: project });
     expect(first.code, first.stderr).toBe(0);
     const firstGate = JSON.parse(first.stdout).gate;
@@ -233,9 +236,12 @@ describe('mnist-serve export', () => {
       ],
     ];
     for (const [flags, line] of refused) {
-      const result = await runCli(['export', '--base-path', base, '--no-verify', '--warmup-requests', '0', ...flags], {
-        cwd: project,
-      });
+      const result = await runCli(
+        ['export', '--model-base-path', base, '--no-verify', '--warmup-requests', '0', ...flags],
+        {
+          cwd: project,
+        },
+      );
       expect(result.code, flags.join(' ')).toBe(2);
       expect(oneLine(result.stderr)).toBe(line);
     }

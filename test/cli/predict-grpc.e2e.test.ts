@@ -108,7 +108,7 @@ describe('mnist-serve predict --grpc', () => {
 
   it.each([
     [['--version', '1'], 2, 'GetModelMetadata: NOT_FOUND: Servable not found for request: Specific(mnist, 1)'],
-    [['--model', 'fashion'], 2, 'GetModelMetadata: NOT_FOUND: Servable not found for request: Latest(fashion)'],
+    [['--model-name', 'fashion'], 2, 'GetModelMetadata: NOT_FOUND: Servable not found for request: Latest(fashion)'],
     [
       ['--signature-name', 'nope'],
       2,

@@ -90,7 +90,7 @@ describe('mnist-serve predict', () => {
 
   it.each([
     [['--version', '9', '--sample', '0'], 2, 'Servable not found for request: Specific(mnist, 9)'],
-    [['--model', 'fashion', '--sample', '0'], 2, 'Servable not found for request: Latest(fashion)'],
+    [['--model-name', 'fashion', '--sample', '0'], 2, 'Servable not found for request: Latest(fashion)'],
     [['--label', 'beta', '--sample', '0'], 2, 'Unrecognized servable version label: beta'],
     [['--image', '/etc/hostname'], 2, '/etc/hostname: cannot read the image (not a PNG or JPEG file)'],
     [['--image', '/nonexistent.png'], 2, '--image /nonexistent.png: cannot read it (ENOENT)'],

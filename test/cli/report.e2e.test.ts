@@ -15,7 +15,7 @@ beforeAll(async () => {
     { cwd: project },
   );
   expect(trained.code, trained.stderr).toBe(0);
-  const exported = await runCli(['export', '--base-path', 'prod', '--no-verify', '--warmup-requests', '0'], {
+  const exported = await runCli(['export', '--model-base-path', 'prod', '--no-verify', '--warmup-requests', '0'], {
     cwd: project,
   });
   expect(exported.code, exported.stderr).toBe(0);
@@ -35,7 +35,7 @@ describe('mnist-serve report', () => {
         'checkpoints',
         '--baseline',
         'latest',
-        '--base-path',
+        '--model-base-path',
         'prod',
         '--out',
         'report',
@@ -131,7 +131,7 @@ describe('mnist-serve report', () => {
         `mnist-serve: error: ${other}: a directory of other files (no report.json from an earlier report); choose an empty or new directory`,
       ],
       [
-        ['report', '--saved-model', 'prod/1', '--baseline', '4', '--base-path', 'prod', '--out', 'x'],
+        ['report', '--saved-model', 'prod/1', '--baseline', '4', '--model-base-path', 'prod', '--out', 'x'],
         `mnist-serve: error: baseline 4: version 4 does not exist (${path.join('prod', '4')})`,
       ],
     ];

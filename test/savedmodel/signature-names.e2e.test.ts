@@ -42,7 +42,7 @@ const exportArgs = (checkpoint: string, base: string, ...names: string[]): strin
   'export',
   '--checkpoint',
   checkpoint,
-  '--base-path',
+  '--model-base-path',
   base,
   '--version',
   '1',

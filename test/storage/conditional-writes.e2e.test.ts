@@ -83,7 +83,7 @@ describe('exports racing for one version on a store with conditional writes', ()
           'export',
           '--checkpoint',
           checkpoint,
-          '--base-path',
+          '--model-base-path',
           base,
           '--version',
           '3',

@@ -134,7 +134,7 @@ describe('store errors', () => {
       expect(fs.existsSync(target)).toBe(false);
       const checkpoint = saveCheckpoint(tempDir('ckpt'), sampleState(1), sampleMeta(1), 1).prefix;
       const exported = await cli(
-        ['export', '--checkpoint', checkpoint, '--base-path', uri, '--no-verify', '--warmup-requests', '0'],
+        ['export', '--checkpoint', checkpoint, '--model-base-path', uri, '--no-verify', '--warmup-requests', '0'],
         environment,
       );
       expect(exported.code).toBe(1);
