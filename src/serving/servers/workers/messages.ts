@@ -51,3 +51,12 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
   const type = (message as { type?: unknown } | null)?.type;
   return typeof type === 'string' && type.startsWith('mnist-serve:');
 }
+
+/**
+ * A write to the other end of the channel failed because that end is gone or leaving: a worker
+ * that died before its primary saw the exit (EPIPE, ECONNRESET), or one that has disconnected.
+ */
+export function isClosedChannelError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EPIPE' || code === 'ECONNRESET' || code === 'ERR_IPC_CHANNEL_CLOSED';
+}

@@ -14,6 +14,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { OperationalError, UserInputError } from '../../../errors.ts';
 import type { Logger } from '../../monitoring/logger.ts';
 import {
+  isClosedChannelError,
   isWorkerMessage,
   type ListenAddress,
   type MetricsReply,
@@ -112,6 +113,12 @@ export class WorkerPool {
       }),
     };
     this.states.push(state);
+    // A message to a worker that has just died fails (EPIPE) before its 'exit' arrives, and an
+    // 'error' nobody listens to would take the primary down with it; the exit is what reports it.
+    worker.on('error', (error: Error) => {
+      if (!isClosedChannelError(error))
+        this.logger.error('message to a worker failed', { worker: worker.id, error: error.message });
+    });
     worker.on('message', (message: unknown) => {
       if (isWorkerMessage(message)) this.handle(state, message, settle);
     });
@@ -138,6 +145,11 @@ export class WorkerPool {
         state.stopped = { drained: message.drained };
         break;
       case 'mnist-serve:metrics-request':
+        // Workers leave one by one while the pool stops: an aggregation would wait for the gone.
+        if (this.stopping) {
+          reply(state.worker, { type: 'mnist-serve:metrics', id: message.id, error: 'the server is stopping' });
+          break;
+        }
         this.aggregator.clusterMetrics().then(
           (text) => reply(state.worker, { type: 'mnist-serve:metrics', id: message.id, text }),
           (error: Error) => reply(state.worker, { type: 'mnist-serve:metrics', id: message.id, error: error.message }),

@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { OperationalError, UserInputError } from '../../../errors.ts';
 import { isErrnoError } from '../../../util/atomic-write.ts';
-import type { ListenAddress, MetricsReply, WorkerMessage } from './messages.ts';
+import { isClosedChannelError, type ListenAddress, type MetricsReply, type WorkerMessage } from './messages.ts';
 
 /** How long a worker waits for the primary's aggregated metrics before answering an error. */
 const METRICS_TIMEOUT_MS = 10_000;
@@ -74,7 +74,7 @@ export function clusterMetrics(registry: Registry): () => Promise<string> {
   // That listener replies without a callback: a request that crosses this worker's leaving would
   // otherwise surface as an unhandled 'error' event and a crash on the way out.
   process.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ERR_IPC_CHANNEL_CLOSED') throw error;
+    if (!isClosedChannelError(error)) throw error;
   });
   AggregatorRegistry.setRegistries([registry]);
   let nextId = 0;

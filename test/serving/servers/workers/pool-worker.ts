@@ -32,6 +32,8 @@ if (behaviour === 'refuse') {
   process.on('SIGHUP', () => note('SIGHUP'));
   process.once('SIGTERM', async () => {
     clearInterval(alive);
+    // A scrape that reaches a worker while the server stops.
+    if (behaviour === 'metrics-while-stopping') note(await aggregated().catch((error: Error) => error.message));
     await reportStopped(true);
     leaveCluster();
   });

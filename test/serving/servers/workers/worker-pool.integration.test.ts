@@ -104,6 +104,19 @@ describe('WorkerPool', () => {
     );
   });
 
+  it('takes a failed write to a worker that died unnoticed (EPIPE) without dying itself, and reports the death', async () => {
+    const { pool, pids } = await startPool(2, 'serve');
+    const dying = Object.values(cluster.workers ?? {}).find((worker) => worker?.process.pid === pids[0])!;
+    process.kill(pids[0]!, 'SIGKILL');
+    // Blocks this event loop so the write below comes before the primary has seen the exit.
+    const until = Date.now() + 300;
+    while (Date.now() < until);
+    expect(dying.isConnected()).toBe(true);
+    dying.send({ type: 'mnist-serve:metrics', id: 0, text: '' });
+    const crash = await pool.crashed.catch((error: Error) => error);
+    expect((crash as Error).message).toMatch(/exited unexpectedly \(signal SIGKILL\); the server stopped$/);
+  });
+
   it("starts workers that outlive a SIGINT sent to them directly (a terminal's Ctrl-C reaches the whole group)", async () => {
     const { pool, pids } = await startPool(1, 'serve');
     process.kill(pids[0]!, 'SIGINT');
@@ -117,6 +130,17 @@ describe('WorkerPool', () => {
     await startPool(1, 'metrics');
     await eventually(() => journalLines().length > 0);
     expect(fs.readFileSync(journal, 'utf8')).toMatch(/^pool_worker_answers \d+$/m);
+  });
+
+  it('answers a metrics request made while it stops with an error at once, not after waiting for leaving workers', async () => {
+    const { pool } = await startPool(2, 'metrics-while-stopping');
+    const started = Date.now();
+    expect(await pool.stop()).toEqual({ drained: true });
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(journalLines().map((line) => line.replace(/^\d+ /, ''))).toEqual([
+      'aggregating worker metrics: the server is stopping',
+      'aggregating worker metrics: the server is stopping',
+    ]);
   });
 });
 
