@@ -44,13 +44,16 @@ const pathOf = (root, names) =>
 
 /** One rule per layer of `layers` under `root`: nothing in it imports from a layer above it. */
 const layerRules = (root, layers) =>
-  layers.slice(0, -1).map((layer, index) => ({
-    name: `layer-${root.replace(/^src\//, '').replace(/\//g, '-')}${layer.join('-').replace(/\.ts$/, '')}-points-up`,
-    comment: `${root}${layer.join(', ')} may only import from its own layer or the ones below it (docs/ARCHITECTURE.md)`,
-    severity: 'error',
-    from: { path: pathOf(root, layer) },
-    to: { path: pathOf(root, layers.slice(index + 1).flat()) },
-  }));
+  layers.slice(0, -1).map((layer, index) => {
+    const folders = `${root}${layer.join(', ')}`;
+    return {
+      name: `layer-${root.replace(/^src\//, '').replace(/\//g, '-')}${layer.join('-').replace(/\.ts$/, '')}-points-up`,
+      comment: `${folders} may only import from its own layer or the ones below it (docs/ARCHITECTURE.md)`,
+      severity: 'error',
+      from: { path: pathOf(root, layer) },
+      to: { path: pathOf(root, layers.slice(index + 1).flat()) },
+    };
+  });
 
 /**
  * Every module under `root` belongs to one of `layers`, or its imports go unchecked: a module outside
@@ -58,7 +61,9 @@ const layerRules = (root, layers) =>
  */
 const placementRules = (root, layers) => {
   const unplaced = { path: `^${root}`, pathNot: pathOf(root, layers.flat()) };
-  const comment = `every folder under ${root} has a place in its layer order: add it to .dependency-cruiser.cjs and docs/ARCHITECTURE.md`;
+  const comment =
+    `every folder under ${root} has a place in its layer order: ` +
+    'add it to .dependency-cruiser.cjs and docs/ARCHITECTURE.md';
   const name = `not-in-a-layer-${root.replace(/\/$/, '').replace(/\//g, '-')}`;
   return [
     { name, comment, severity: 'error', from: unplaced, to: {} },

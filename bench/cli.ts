@@ -92,7 +92,8 @@ try {
   const cpu = (seconds: number | null) => (seconds === null ? '' : `, ${seconds.toFixed(3)} s CPU`);
   for (const m of measurements)
     process.stderr.write(
-      `${m.runs.padEnd(10)} ${m.command.padEnd(46)} ${m.seconds.toFixed(3)} s${cpu(m.cpuSeconds)} (target < ${m.targetSeconds} s)\n`,
+      `${m.runs.padEnd(10)} ${m.command.padEnd(46)} ` +
+        `${m.seconds.toFixed(3)} s${cpu(m.cpuSeconds)} (target < ${m.targetSeconds} s)\n`,
     );
   process.stderr.write(`${'node -e 0'.padEnd(57)} ${nodeAlone.seconds.toFixed(3)} s${cpu(nodeAlone.cpuSeconds)}\n`);
   const report = {

@@ -23,11 +23,15 @@ const image = (rows: number) =>
   ({ dtype: 'DT_FLOAT', tensor_shape: { dim: [rows, 28, 28, 1].map((size) => ({ size })) } }) as TensorProto;
 const pixels = (count: number) => Float32Array.from({ length: count * 784 }, (_, i) => ((i * 37) % 255) / 255);
 
-/** 1,024 images in the columnar format with every pixel at full float precision: the general JSON path, just under the body limit. */
+/**
+ * 1,024 images in the columnar format with every pixel at full float precision: the general JSON
+ * path, just under the body limit.
+ */
 function largestGeneralBody(): string {
   const digits = (i: number) => (((i * 37) % 255) / 255 + 1e-9).toPrecision(17);
-  const row = (n: number) =>
-    `[${Array.from({ length: 28 }, (_, y) => `[${Array.from({ length: 28 }, (_, x) => `[${digits(n + y * 28 + x)}]`).join(',')}]`).join(',')}]`;
+  const pixelRow = (n: number, y: number) =>
+    `[${Array.from({ length: 28 }, (_, x) => `[${digits(n + y * 28 + x)}]`).join(',')}]`;
+  const row = (n: number) => `[${Array.from({ length: 28 }, (_, y) => pixelRow(n, y)).join(',')}]`;
   let images = 1024;
   let body = '';
   do {
@@ -134,7 +138,8 @@ try {
     const measured = { name, ...result, ...memory(server.pid) };
     results.push(measured);
     process.stderr.write(
-      `${name}: ${result.answer.slice(0, 90)} | ${result.answerMs} ms, event loop held ≤ ${result.worstProbeMs} ms, RSS ${measured.rssMiB} MiB (peak ${measured.peakRssMiB})\n`,
+      `${name}: ${result.answer.slice(0, 90)} | ${result.answerMs} ms, ` +
+        `event loop held ≤ ${result.worstProbeMs} ms, RSS ${measured.rssMiB} MiB (peak ${measured.peakRssMiB})\n`,
     );
   }
 } finally {
@@ -152,8 +157,11 @@ const report = {
     node: process.version,
   },
   settings:
-    'serve defaults: no batching, one process, --max-request-rows 1024, --max-in-flight-rows 8192, --max-body-bytes 16777216',
-  probe: `GET /v1/models/mnist every ${PROBE_INTERVAL_MS} ms; worstProbeMs is the longest one took while the request ran`,
+    'serve defaults: no batching, one process, --max-request-rows 1024, ' +
+    '--max-in-flight-rows 8192, --max-body-bytes 16777216',
+  probe:
+    `GET /v1/models/mnist every ${PROBE_INTERVAL_MS} ms; ` +
+    'worstProbeMs is the longest one took while the request ran',
   results,
 };
 const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'request-cost.json');

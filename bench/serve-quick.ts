@@ -34,9 +34,17 @@ try {
     const before = cpuMicros();
     const result = await run(seconds);
     const cpu = cpuMicros() - before;
-    process.stdout.write(
-      `${JSON.stringify({ connections, workers, requestsPerSecond: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, serverCpuMicrosPerRequest: Math.round(cpu / result.requests.total), serverCpuShare: Number((cpu / (seconds * 1e6)).toFixed(2)) })}\n`,
-    );
+    const summary = {
+      connections,
+      workers,
+      requestsPerSecond: Math.round(result.requests.average),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors + result.timeouts + result.non2xx,
+      serverCpuMicrosPerRequest: Math.round(cpu / result.requests.total),
+      serverCpuShare: Number((cpu / (seconds * 1e6)).toFixed(2)),
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     await server.stop();
   }

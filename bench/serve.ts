@@ -100,7 +100,8 @@ const inProcess = {
   unbatchedImagesPerSecond: Math.round(await inProcessRate(base, 1)),
 };
 process.stderr.write(
-  `in-process: ${inProcess.imagesPerSecond} images/s at batch ${IN_PROCESS_BATCH}, ${inProcess.unbatchedImagesPerSecond} at batch 1\n`,
+  `in-process: ${inProcess.imagesPerSecond} images/s at batch ${IN_PROCESS_BATCH}, ` +
+    `${inProcess.unbatchedImagesPerSecond} at batch 1\n`,
 );
 
 /** Batching off and on in one process, then on with one worker process per core (--workers). */
@@ -129,17 +130,23 @@ for (const { batching, workers } of CONFIGURATIONS) {
         v2Binary,
       });
       process.stderr.write(
-        `batching ${batching ? 'on ' : 'off'} workers ${workers} c=${String(concurrency).padStart(2)}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}, CPU µs/request: server ${run.serverCpuMicrosPerRequest}, load generator ${run.loadGeneratorCpuMicrosPerRequest}\n`,
+        `batching ${batching ? 'on ' : 'off'} workers ${workers} c=${String(concurrency).padStart(2)}: ` +
+          `${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ` +
+          `ratio ${ratio.toFixed(2)}, errors ${run.errors + run.non2xx}, CPU µs/request: ` +
+          `server ${run.serverCpuMicrosPerRequest}, load generator ${run.loadGeneratorCpuMicrosPerRequest}\n`,
       );
       process.stderr.write(
-        `  gRPC                  c=${String(concurrency).padStart(2)}: ${grpc.requestsPerSecond} req/s, p50 ${grpc.latencyMs.p50} ms, p99 ${grpc.latencyMs.p99} ms, errors ${grpc.errors}\n`,
+        `  gRPC                  c=${String(concurrency).padStart(2)}: ${grpc.requestsPerSecond} req/s, ` +
+          `p50 ${grpc.latencyMs.p50} ms, p99 ${grpc.latencyMs.p99} ms, errors ${grpc.errors}\n`,
       );
       for (const [label, v2] of [
         ['v2 JSON  ', v2Json],
         ['v2 binary', v2Binary],
       ] as const) {
         process.stderr.write(
-          `  ${label}             c=${String(concurrency).padStart(2)}: ${v2.requestsPerSecond} req/s, p50 ${v2.latencyMs.p50} ms, p99 ${v2.latencyMs.p99} ms, errors ${v2.errors + v2.non2xx}, server CPU µs/request ${v2.serverCpuMicrosPerRequest}\n`,
+          `  ${label}             c=${String(concurrency).padStart(2)}: ` +
+            `${v2.requestsPerSecond} req/s, p50 ${v2.latencyMs.p50} ms, p99 ${v2.latencyMs.p99} ms, ` +
+            `errors ${v2.errors + v2.non2xx}, server CPU µs/request ${v2.serverCpuMicrosPerRequest}\n`,
         );
       }
     }
@@ -159,7 +166,9 @@ const report = {
   inProcess,
   runs,
   target: {
-    description: `batching on, --workers ${TARGET_WORKERS} (one per core), concurrency 64: ≥ ${TARGET_RATIO} of the in-process rate with p99 < ${TARGET_P99_MS} ms`,
+    description:
+      `batching on, --workers ${TARGET_WORKERS} (one per core), concurrency 64: ` +
+      `≥ ${TARGET_RATIO} of the in-process rate with p99 < ${TARGET_P99_MS} ms`,
     ratio: target.ratioToInProcess,
     singleProcessRatio: singleProcess.ratioToInProcess,
     p99Ms: target.latencyMs.p99,

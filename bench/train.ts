@@ -102,17 +102,21 @@ writeFileAtomic(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
 
 const row = (r: RunResult | null) =>
   r
-    ? `${r.samplesPerSecond.toFixed(0).padStart(7)}/s ${r.peakRssMB.toFixed(0).padStart(5)} MB ${(r.testAccuracy * 100).toFixed(1)}%`
+    ? `${r.samplesPerSecond.toFixed(0).padStart(7)}/s ` +
+      `${r.peakRssMB.toFixed(0).padStart(5)} MB ${(r.testAccuracy * 100).toFixed(1)}%`
     : '      —';
 for (const r of runs) {
   process.stdout.write(
     `batch ${r.batchSize}\n  graph              ${row(r.graph)}\n  graph, TF threads  ${row(r.graphTfThreads)}\n`,
   );
   process.stdout.write(
-    `  eager              ${row(r.eager)}\n  eager, TF threads  ${row(r.eagerTfThreads)}\n  keras              ${row(r.keras)}\n`,
+    `  eager              ${row(r.eager)}\n` +
+      `  eager, TF threads  ${row(r.eagerTfThreads)}\n` +
+      `  keras              ${row(r.keras)}\n`,
   );
+  const overKeras = r.graphOverKeras === null ? '' : `, graph/keras ${r.graphOverKeras.toFixed(2)}×`;
   process.stdout.write(
-    `  graph/eager ${r.graphOverEager.toFixed(2)}× (vs best eager ${r.graphOverBestEager.toFixed(2)}×)${r.graphOverKeras === null ? '' : `, graph/keras ${r.graphOverKeras.toFixed(2)}×`}\n`,
+    `  graph/eager ${r.graphOverEager.toFixed(2)}× (vs best eager ${r.graphOverBestEager.toFixed(2)}×)${overKeras}\n`,
   );
 }
 process.stdout.write(`targets ${JSON.stringify(report.targets)}\nwrote ${path.relative(process.cwd(), resultsFile)}\n`);

@@ -217,7 +217,8 @@ function main() {
   const source = process.env.MNIST_SERVE_ENGINE_SOURCE || undefined;
   if (source !== undefined && !SOURCES.includes(source)) {
     throw new InstallError(
-      `MNIST_SERVE_ENGINE_SOURCE=${source}: expected ${SOURCES.join(' or ')} (or unset: the wheel, then tfjs-node's installer)`,
+      `MNIST_SERVE_ENGINE_SOURCE=${source}: expected ${SOURCES.join(' or ')} ` +
+        "(or unset: the wheel, then tfjs-node's installer)",
     );
   }
   const pkg = packageDir();
@@ -240,8 +241,10 @@ function main() {
   }
   throw new InstallError(
     source === 'tfjs-node'
-      ? "tfjs-node's own installer could not download libtensorflow; unset MNIST_SERVE_ENGINE_SOURCE to use the TensorFlow pip wheel."
-      : "neither the TensorFlow pip wheel nor tfjs-node's own installer gave a working binding (see the lines above); " +
+      ? "tfjs-node's own installer could not download libtensorflow; " +
+          'unset MNIST_SERVE_ENGINE_SOURCE to use the TensorFlow pip wheel.'
+      : "neither the TensorFlow pip wheel nor tfjs-node's own installer " +
+          'gave a working binding (see the lines above); ' +
           'set MNIST_SERVE_LIBTENSORFLOW to a directory holding a TensorFlow wheel or an extracted lib/ + include/.',
   );
 }

@@ -69,7 +69,8 @@ export function readSidecar(prefix: string): CheckpointMeta {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UserInputError(
-        `${file}: missing; ${prefix} is not a complete mnist-serve checkpoint (an unfinished write, or not a checkpoint prefix)`,
+        `${file}: missing; ${prefix} is not a complete mnist-serve checkpoint ` +
+          '(an unfinished write, or not a checkpoint prefix)',
       );
     }
     throw error;

@@ -62,7 +62,8 @@ export function resolveCheckpointArgument(argument: string): string {
     const latest = latestCheckpoint(argument);
     if (!latest)
       throw new UserInputError(
-        `${argument}: a directory without a \`checkpoint\` state file; name a checkpoint prefix such as ${path.join(argument, 'ckpt-1')}`,
+        `${argument}: a directory without a \`checkpoint\` state file; ` +
+          `name a checkpoint prefix such as ${path.join(argument, 'ckpt-1')}`,
       );
     return latest;
   }

@@ -82,7 +82,8 @@ export function tensorsToState(
     if (!tensor) throw new UserInputError(`${source}: checkpoint has no tensor \`${name}\``);
     if (tensor.dtype !== 'float32' || tensor.shape.join(',') !== shape.join(',')) {
       throw new UserInputError(
-        `${source}: tensor \`${name}\` is ${tensor.dtype} [${tensor.shape}], expected float32 [${shape}] for this model spec`,
+        `${source}: tensor \`${name}\` is ${tensor.dtype} [${tensor.shape}], ` +
+          `expected float32 [${shape}] for this model spec`,
       );
     }
     return tensor.data as Float32Array;

@@ -23,7 +23,8 @@ export function addDataOptions(command: Command): Command {
     .option('--data-dir <dir>', 'a directory of the four IDX files (raw or .gz), e.g. the full MNIST')
     .option(
       '--seed <n>',
-      `seed of the embedded set's train/test split; for train also of the initial weights and every epoch's shuffle (default: ${DEFAULT_SEED})`,
+      "seed of the embedded set's train/test split; " +
+        `for train also of the initial weights and every epoch's shuffle (default: ${DEFAULT_SEED})`,
       nonNegativeInteger,
     );
 }

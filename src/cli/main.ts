@@ -27,7 +27,8 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Command
   {
     name: 'inspect-graph',
     description:
-      "list a graph's nodes, input/output tensors and signatures (a SavedModel, a checkpoint's graph, or the default model's)",
+      "list a graph's nodes, input/output tensors and signatures (a SavedModel, " +
+      "a checkpoint's graph, or the default model's)",
     load: () => import('./commands/inspect-graph.ts'),
   },
   {
@@ -50,13 +51,15 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Command
   {
     name: 'serving-config',
     description:
-      'write models.config, batching_parameters.txt, docker run lines, docker-compose.yml and Kubernetes manifests for TensorFlow Serving',
+      'write models.config, batching_parameters.txt, docker run lines, ' +
+      'docker-compose.yml and Kubernetes manifests for TensorFlow Serving',
     load: () => import('./commands/serving-config.ts'),
   },
   {
     name: 'sync',
     description:
-      'mirror complete versions from an object store (s3://) into a local base path for any TF Serving; never loads TensorFlow',
+      'mirror complete versions from an object store (s3://) ' +
+      'into a local base path for any TF Serving; never loads TensorFlow',
     load: () => import('./commands/sync.ts'),
   },
   {

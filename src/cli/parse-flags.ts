@@ -11,7 +11,10 @@ function integerRange(min: number, max: number): string {
   return `expected an integer of at least ${min}`;
 }
 
-/** An integer from `min` to `max` written in plain digits (a minus only where `min` is negative; no exponent, fraction or spaces). */
+/**
+ * An integer from `min` to `max` written in plain digits (a minus only where `min` is negative;
+ * no exponent, fraction or spaces).
+ */
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   const digits = min < 0 ? /^-?\d+$/ : /^\d+$/;
   return (value) => {

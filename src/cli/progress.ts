@@ -14,7 +14,8 @@ function epochLine(event: Extract<TrainingEvent, { type: 'epoch' }>): string {
   const saved = r.checkpoint ? ` - saved ${r.checkpoint}` : '';
   return (
     `Epoch ${r.epoch}/${event.epochs} - ${r.seconds.toFixed(1)}s - ${Math.round(r.samplesPerSecond)} samples/s - ` +
-    `loss: ${fixed(r.loss)} - accuracy: ${fixed(r.accuracy)} - val_loss: ${fixed(r.val_loss)} - val_accuracy: ${fixed(r.val_accuracy)}${saved}`
+    `loss: ${fixed(r.loss)} - accuracy: ${fixed(r.accuracy)} - ` +
+    `val_loss: ${fixed(r.val_loss)} - val_accuracy: ${fixed(r.val_accuracy)}${saved}`
   );
 }
 
@@ -41,7 +42,9 @@ export function trainingProgress(options: GlobalOptions): ProgressRenderer {
           bar = new cliProgress.SingleBar(
             {
               stream: process.stderr,
-              format: `Epoch ${event.epoch} [{bar}] {value}/{total} - loss: {loss} - accuracy: {acc} - {sps} samples/s - ETA {eta}s`,
+              format:
+                `Epoch ${event.epoch} [{bar}] {value}/{total} - ` +
+                'loss: {loss} - accuracy: {acc} - {sps} samples/s - ETA {eta}s',
               hideCursor: true,
               clearOnComplete: true,
               etaBuffer: 50,
@@ -64,7 +67,8 @@ export function trainingProgress(options: GlobalOptions): ProgressRenderer {
       case 'early-stopping':
         log(
           options,
-          `Early stopping after epoch ${event.epoch}: ${event.monitor} last improved at epoch ${event.bestEpoch} (${fixed(event.bestValue)})`,
+          `Early stopping after epoch ${event.epoch}: ` +
+            `${event.monitor} last improved at epoch ${event.bestEpoch} (${fixed(event.bestValue)})`,
         );
         break;
     }

@@ -34,10 +34,10 @@ export async function renderCliReference(): Promise<string> {
     '',
     '## Commands',
     '',
-    ...commands.map(
-      (command) =>
-        `- [\`mnist-serve ${command.name()}\`](#${slug(`mnist-serve ${command.name()}`)}) — ${escapeCell(command.description())}`,
-    ),
+    ...commands.map((command) => {
+      const name = `mnist-serve ${command.name()}`;
+      return `- [\`${name}\`](#${slug(name)}) — ${escapeCell(command.description())}`;
+    }),
   ];
   for (const command of commands) lines.push('', ...renderCommand(command, 'mnist-serve', '##'));
   return `${lines.join('\n')}\n`;
@@ -91,7 +91,8 @@ function optionTable(options: readonly Option[]): string[] {
           option.envVar ? `env ${code(option.envVar)}` : '',
         ].filter(Boolean);
         const meaning = [escapeCell(option.description), ...notes].filter(Boolean).join('; ');
-        return `| ${code(option.flags)} | ${defaultOf(option)} | ${option.argChoices ? option.argChoices.map(code).join(', ') : ''} | ${meaning} |`;
+        const choices = option.argChoices ? option.argChoices.map(code).join(', ') : '';
+        return `| ${code(option.flags)} | ${defaultOf(option)} | ${choices} | ${meaning} |`;
       }),
   ];
 }

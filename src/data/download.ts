@@ -123,7 +123,8 @@ async function downloadFile(
     });
     resumedAny ||= outcome.resumed;
     if (outcome.state === 'interrupted') {
-      lastReason = `${outcome.reason} after ${outcome.bytesOnDisk}${outcome.totalBytes ? ` of ${outcome.totalBytes}` : ''} bytes`;
+      const ofTotal = outcome.totalBytes ? ` of ${outcome.totalBytes}` : '';
+      lastReason = `${outcome.reason} after ${outcome.bytesOnDisk}${ofTotal} bytes`;
       continue;
     }
     const check = await verify(partial, pin);

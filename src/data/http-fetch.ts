@@ -109,7 +109,8 @@ export async function fetchToFile(url: URL, file: string, options: FetchOptions)
   const length = Number(response.headers['content-length'] ?? Number.NaN);
   const totalBytes = Number.isFinite(length) ? start + length : undefined;
   const tooLarge = new OperationalError(
-    `${url}: the server sends more than ${options.maxBytes} bytes, more than the file can be; stopped, and removed what was received`,
+    `${url}: the server sends more than ${options.maxBytes} bytes, ` +
+      'more than the file can be; stopped, and removed what was received',
   );
   if (totalBytes !== undefined && totalBytes > options.maxBytes) {
     response.destroy();

@@ -38,18 +38,23 @@ export function resolveDatasetDir(data: Exclude<DatasetName, 'mnist'>, cacheDir?
   if (data === 'mnist-full') {
     const dir = datasetCacheDir('mnist', cacheDir);
     if (!hasIdxFiles(dir)) {
-      throw new UserInputError(
-        fieldMessage`${field('data', 'mnist-full')}: the full MNIST is not in the cache (${dir}); run \`mnist-serve data download\` first, or pass ${field('dataDir', 'DIR')} with the four IDX files`,
-      );
+      throw new UserInputError([
+        ...fieldMessage`${field('data', 'mnist-full')}: the full MNIST is not in the cache (${dir}); `,
+        'run `mnist-serve data download` first, ',
+        ...fieldMessage`or pass ${field('dataDir', 'DIR')} with the four IDX files`,
+      ]);
     }
     return dir;
   }
   for (const dir of [SYSTEM_FASHION_MNIST_DIR, datasetCacheDir('fashion-mnist', cacheDir)]) {
     if (hasIdxFiles(dir)) return dir;
   }
-  throw new UserInputError(
-    fieldMessage`${field('data', 'fashion-mnist')}: not found in ${SYSTEM_FASHION_MNIST_DIR}; install it with \`apt-get install dataset-fashion-mnist\`, run \`mnist-serve data download ${field('dataset', 'fashion-mnist')}\`, or pass ${field('dataDir', 'DIR')} with the four IDX files`,
-  );
+  throw new UserInputError([
+    ...fieldMessage`${field('data', 'fashion-mnist')}: not found in ${SYSTEM_FASHION_MNIST_DIR}; `,
+    'install it with `apt-get install dataset-fashion-mnist`, ',
+    ...fieldMessage`run \`mnist-serve data download ${field('dataset', 'fashion-mnist')}\`, `,
+    ...fieldMessage`or pass ${field('dataDir', 'DIR')} with the four IDX files`,
+  ]);
 }
 
 export async function loadDataset(options: DatasetOptions = {}): Promise<Dataset> {
@@ -62,9 +67,11 @@ export async function loadDataset(options: DatasetOptions = {}): Promise<Dataset
   }
   if (options.dataDir !== undefined) {
     if (options.data === 'mnist') {
-      throw new UserInputError(
-        fieldMessage`${field('data', 'mnist')} is the embedded set and takes no ${field('dataDir')}; for IDX files use ${field('data', 'mnist-full')} or fashion-mnist, or leave ${field('data')} out`,
-      );
+      throw new UserInputError([
+        ...fieldMessage`${field('data', 'mnist')} is the embedded set and takes no ${field('dataDir')}; `,
+        ...fieldMessage`for IDX files use ${field('data', 'mnist-full')} or fashion-mnist, `,
+        ...fieldMessage`or leave ${field('data')} out`,
+      ]);
     }
     if (!fs.existsSync(options.dataDir))
       throw new UserInputError(fieldMessage`${field('dataDir', options.dataDir)}: no such directory`);

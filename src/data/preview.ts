@@ -14,9 +14,10 @@ export function splitOf(dataset: Dataset, name: SplitName): Split {
 
 export function checkIndex(split: Split, splitName: SplitName, index: number): void {
   if (!Number.isInteger(index) || index < 0 || index >= split.count) {
-    throw new UserInputError(
-      fieldMessage`${field('index', index)}: expected an integer from 0 to ${split.count - 1} (the ${splitName} split has ${split.count} images)`,
-    );
+    throw new UserInputError([
+      ...fieldMessage`${field('index', index)}: expected an integer from 0 to ${split.count - 1} `,
+      `(the ${splitName} split has ${split.count} images)`,
+    ]);
   }
 }
 

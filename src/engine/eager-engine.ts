@@ -153,7 +153,8 @@ function stateArray(values: Map<string, Float32Array>, variable: VariableSpec): 
   if (!array) throw new Error(`training state has no value for ${variable.name}`);
   if (array.length !== size) {
     throw new Error(
-      `training state value for ${variable.name} has ${array.length} elements, expected ${size} (shape [${variable.shape}])`,
+      `training state value for ${variable.name} has ${array.length} elements, ` +
+        `expected ${size} (shape [${variable.shape}])`,
     );
   }
   return array;

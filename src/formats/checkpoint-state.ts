@@ -44,7 +44,8 @@ export function readCheckpointState(dir: string): CheckpointState | null {
   const latest = strings(fields, 'model_checkpoint_path', file);
   if (latest.length !== 1 || latest[0] === '') {
     throw new UserInputError(
-      `${file}: expected exactly one non-empty model_checkpoint_path, found ${latest.length === 1 ? 'an empty one' : latest.length}`,
+      `${file}: expected exactly one non-empty model_checkpoint_path, ` +
+        `found ${latest.length === 1 ? 'an empty one' : latest.length}`,
     );
   }
   return {

@@ -111,7 +111,10 @@ export async function readIdxLabels(source: ByteSource, file: string, numClasses
   return data;
 }
 
-/** Takes the decompressed bytes chunk by chunk: the header first, then the data into one buffer of the declared size. */
+/**
+ * Takes the decompressed bytes chunk by chunk: the header first, then the data into one buffer of
+ * the declared size.
+ */
 class IdxAssembler {
   private readonly header: Uint8Array;
   private headerLength = 0;
@@ -140,8 +143,8 @@ class IdxAssembler {
     }
     if (this.dataLength + rest.length > this.data.length) {
       throw new UserInputError(
-        `${this.file}: the data goes on past the ${this.data.length} bytes its ${this.dims.join('×')} header declares ` +
-          '(not an IDX file, or a wrong header)',
+        `${this.file}: the data goes on past the ${this.data.length} bytes ` +
+          `its ${this.dims.join('×')} header declares (not an IDX file, or a wrong header)`,
       );
     }
     this.data.set(rest, this.dataLength);
@@ -158,7 +161,8 @@ class IdxAssembler {
     }
     if (this.dataLength < this.data.length) {
       throw new UserInputError(
-        `${this.file}: truncated: dimensions ${this.dims.join('×')} need ${this.data.length} data bytes, the file has ${this.dataLength}`,
+        `${this.file}: truncated: dimensions ${this.dims.join('×')} need ` +
+          `${this.data.length} data bytes, the file has ${this.dataLength}`,
       );
     }
     return { dims: this.dims, data: this.data };
@@ -188,7 +192,8 @@ class IdxAssembler {
     }
     if (count > MAX_IDX_ITEMS) {
       throw new UserInputError(
-        `${this.file}: the header declares ${count} ${what}s, more than the limit of ${MAX_IDX_ITEMS} per file (a wrong header, or not an MNIST-style dataset)`,
+        `${this.file}: the header declares ${count} ${what}s, ` +
+          `more than the limit of ${MAX_IDX_ITEMS} per file (a wrong header, or not an MNIST-style dataset)`,
       );
     }
     return new Uint8Array(this.dims.reduce((a, b) => a * b, 1));

@@ -49,7 +49,8 @@ export function decodeTFRecords(bytes: Uint8Array, source: string): Uint8Array[]
     const dataStart = offset + HEADER_SIZE;
     if (dataStart + length + FOOTER_SIZE > view.length) {
       throw new UserInputError(
-        `${where} is truncated: it needs ${length + FOOTER_SIZE} bytes after its header, the file has ${view.length - dataStart}`,
+        `${where} is truncated: it needs ${length + FOOTER_SIZE} bytes after its header, ` +
+          `the file has ${view.length - dataStart}`,
       );
     }
     const data = view.subarray(dataStart, dataStart + length);

@@ -143,7 +143,8 @@ function checkOutDir(outDir: string): void {
   const entries = fs.readdirSync(outDir);
   if (entries.length > 0 && !entries.includes(REPORT_JSON)) {
     throw new UserInputError(
-      `${outDir}: a directory of other files (no ${REPORT_JSON} from an earlier report); choose an empty or new directory`,
+      `${outDir}: a directory of other files (no ${REPORT_JSON} from an earlier report); ` +
+        'choose an empty or new directory',
     );
   }
 }

@@ -150,5 +150,6 @@ export function mistakesGridSpec(
 function digitDataUrl(split: Split, index: number, [height, width]: [number, number]): string {
   const png = new PNG({ width, height, colorType: 0, inputColorType: 0, inputHasAlpha: false });
   png.data = Buffer.from(split.images.subarray(index * width * height, (index + 1) * width * height));
-  return `data:image/png;base64,${PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }).toString('base64')}`;
+  const bytes = PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
+  return `data:image/png;base64,${bytes.toString('base64')}`;
 }

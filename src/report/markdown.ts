@@ -9,7 +9,8 @@ export function reportMarkdown(report: Report): string {
   const lines = [
     '# Model report',
     '',
-    `- Model: \`${report.model.path}\` (${report.model.kind === 'checkpoint' ? 'checkpoint' : 'SavedModel'}, signature \`${report.model.signature}\`)`,
+    `- Model: \`${report.model.path}\` (${report.model.kind === 'checkpoint' ? 'checkpoint' : 'SavedModel'}, ` +
+      `signature \`${report.model.signature}\`)`,
     `- Data: ${report.data.name}, ${report.data.samples} test images`,
     `- Test accuracy: **${percent(report.accuracy)}**`,
     '',
@@ -49,6 +50,7 @@ function comparisonSection(report: Report): string[] {
   const verdict = c.passed
     ? 'not worse: `export --baseline` would publish it'
     : 'worse: `export --baseline` would refuse it';
+  const noise = c.pValue! < 0.05 ? 'unlikely to be noise' : 'within noise';
   return [
     '## Against the baseline',
     '',
@@ -57,7 +59,7 @@ function comparisonSection(report: Report): string[] {
     `| Test accuracy | ${percent(c.baseline.accuracy)} | ${percent(c.candidate.accuracy)} |`,
     '',
     `Change: ${(c.delta! * 100).toFixed(2)} points; the candidate fixes ${c.fixed} images and breaks ${c.broken} ` +
-      `(exact McNemar p = ${formatPValue(c.pValue!)}${c.pValue! < 0.05 ? ', unlikely to be noise' : ', within noise'}). ` +
+      `(exact McNemar p = ${formatPValue(c.pValue!)}, ${noise}). ` +
       `With an allowed regression of ${c.maxRegression} it is ${verdict}.`,
     '',
   ];
@@ -74,7 +76,8 @@ function trainingSection(report: Report): string[] {
   const missing =
     t.missingEpochs.length > 0
       ? [
-          `Epochs ${t.missingEpochs.join(', ')} have no checkpoint left (pruned by \`train --keep\`), so the curves skip them.`,
+          `Epochs ${t.missingEpochs.join(', ')} have no checkpoint left ` +
+            '(pruned by `train --keep`), so the curves skip them.',
           '',
         ]
       : [];
@@ -86,7 +89,8 @@ function trainingSection(report: Report): string[] {
     '|---:|---:|---:|---:|---:|',
     ...t.epochs.map(
       (e) =>
-        `| ${e.epoch} | ${e.loss.toFixed(4)} | ${percent(e.accuracy)} | ${e.val_loss.toFixed(4)} | ${percent(e.val_accuracy)} |`,
+        `| ${e.epoch} | ${e.loss.toFixed(4)} | ${percent(e.accuracy)} | ` +
+        `${e.val_loss.toFixed(4)} | ${percent(e.val_accuracy)} |`,
     ),
     '',
   ];

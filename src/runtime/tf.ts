@@ -38,9 +38,10 @@ export function enginePackageFor(device: Device): string {
   if (device === 'cpu') return CPU_PACKAGE;
   if (isInstalled(GPU_PACKAGE)) return GPU_PACKAGE;
   if (device === 'gpu') {
-    throw new UserInputError(
-      fieldMessage`${field('device', 'gpu')} needs ${GPU_PACKAGE}: run \`npm install --save-exact ${GPU_PACKAGE}@4.22.0\` on a machine with CUDA, then \`npm run setup:engine\``,
-    );
+    throw new UserInputError([
+      ...fieldMessage`${field('device', 'gpu')} needs ${GPU_PACKAGE}: `,
+      `run \`npm install --save-exact ${GPU_PACKAGE}@4.22.0\` on a machine with CUDA, then \`npm run setup:engine\``,
+    ]);
   }
   return CPU_PACKAGE;
 }

@@ -139,7 +139,8 @@ function labelledVersion({ ref, versionLabels }: BaselineRequest, label: string)
   if (version === undefined) {
     const known = Object.keys(versionLabels.labels);
     throw new UserInputError(
-      `baseline ${ref}: ${versionLabels.source} has no version label "${label}" (it has ${known.length ? known.join(', ') : 'none'})`,
+      `baseline ${ref}: ${versionLabels.source} has no version label "${label}" ` +
+        `(it has ${known.length ? known.join(', ') : 'none'})`,
     );
   }
   return version;
@@ -226,8 +227,9 @@ export function gateRefusal(result: BaselineGateResult, finalDir: string): strin
       ? baseline.path
       : `version ${baseline.version}${baseline.ref === String(baseline.version) ? '' : `, ${baseline.ref}`}`;
   return (
-    `candidate accuracy ${candidate.accuracy.toFixed(4)} is below baseline accuracy ${baseline.accuracy!.toFixed(4)} (${which}) ` +
-    `minus the allowed regression ${result.maxRegression} (fixed ${result.fixed}, broken ${result.broken}, McNemar p = ${formatPValue(result.pValue!)}); ` +
+    `candidate accuracy ${candidate.accuracy.toFixed(4)} is below baseline accuracy ${baseline.accuracy!.toFixed(4)} ` +
+    `(${which}) minus the allowed regression ${result.maxRegression} ` +
+    `(fixed ${result.fixed}, broken ${result.broken}, McNemar p = ${formatPValue(result.pValue!)}); ` +
     `${finalDir} was not published`
   );
 }
@@ -240,10 +242,14 @@ export function formatPValue(p: number): string {
 export function describeGate(result: BaselineGateResult): string {
   if (result.note) return `baseline ${result.baseline.ref}: ${result.note}`;
   const sign = result.delta! >= 0 ? '+' : '';
+  const which =
+    result.baseline.version === null ? displayPath(result.baseline.path!) : `version ${result.baseline.version}`;
+  const verdict = result.passed ? 'passed' : 'refused';
   return (
-    `baseline ${result.baseline.ref} (${result.baseline.version === null ? displayPath(result.baseline.path!) : `version ${result.baseline.version}`}): ` +
-    `${(result.baseline.accuracy! * 100).toFixed(2)}% -> candidate ${(result.candidate.accuracy * 100).toFixed(2)}% (${sign}${(result.delta! * 100).toFixed(2)} points), ` +
-    `fixed ${result.fixed}, broken ${result.broken}, McNemar p = ${formatPValue(result.pValue!)}: ${result.passed ? 'passed' : 'refused'}`
+    `baseline ${result.baseline.ref} (${which}): ` +
+    `${(result.baseline.accuracy! * 100).toFixed(2)}% -> candidate ${(result.candidate.accuracy * 100).toFixed(2)}% ` +
+    `(${sign}${(result.delta! * 100).toFixed(2)} points), ` +
+    `fixed ${result.fixed}, broken ${result.broken}, McNemar p = ${formatPValue(result.pValue!)}: ${verdict}`
   );
 }
 

@@ -120,12 +120,14 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
             request.signatureNames,
           );
           log(
-            `verified ${verification.signatures.join(', ')} on ${batch.count} images: max |Δ| ${verification.maxAbsDiff.toExponential(2)}`,
+            `verified ${verification.signatures.join(', ')} on ${batch.count} images: ` +
+              `max |Δ| ${verification.maxAbsDiff.toExponential(2)}`,
           );
           if (!verification.passed) {
             throw new OperationalError(
               `verification failed: the SavedModel differs from the model (max |Δ| ${verification.maxAbsDiff}, ` +
-                `tolerance ${verification.tolerance}, classes ${verification.classesAgree ? 'agree' : 'differ'}); nothing was published`,
+                `tolerance ${verification.tolerance}, ` +
+                `classes ${verification.classesAgree ? 'agree' : 'differ'}); nothing was published`,
             );
           }
         }
@@ -141,9 +143,10 @@ export async function exportSavedModel(request: ExportRequest): Promise<ExportRe
           accuracy = { value, samples: test!.count, minimum: request.minAccuracy };
           log(`test accuracy of the SavedModel: ${(value * 100).toFixed(2)}% on ${test!.count} images`);
           if (value < request.minAccuracy) {
-            throw new OperationalError(
-              fieldMessage`test accuracy ${value.toFixed(4)} is below ${field('minAccuracy', request.minAccuracy)}; nothing was published under ${store.location}`,
-            );
+            throw new OperationalError([
+              ...fieldMessage`test accuracy ${value.toFixed(4)} is below ${field('minAccuracy', request.minAccuracy)}`,
+              `; nothing was published under ${store.location}`,
+            ]);
           }
         }
         if (baseline) {
@@ -185,9 +188,10 @@ function validate(request: ExportRequest): void {
     throw new UserInputError(fieldMessage`${field('minAccuracy')} must be between 0 and 1, got ${minAccuracy}`);
   }
   if (!Number.isInteger(warmupRequests) || warmupRequests < 0 || warmupRequests > MAX_WARMUP_REQUESTS) {
-    throw new UserInputError(
-      fieldMessage`${field('warmupRequests')} must be an integer from 0 to ${MAX_WARMUP_REQUESTS} (TF Serving's limit), got ${warmupRequests}`,
-    );
+    throw new UserInputError([
+      ...fieldMessage`${field('warmupRequests')} must be an integer from 0 to ${MAX_WARMUP_REQUESTS} `,
+      `(TF Serving's limit), got ${warmupRequests}`,
+    ]);
   }
   for (const [role, name] of Object.entries(request.signatureNames)) {
     if (!PLAIN_NAME.test(name))
@@ -202,9 +206,11 @@ function validate(request: ExportRequest): void {
     (request.verify || minAccuracy !== undefined || request.baseline || warmupRequests > 0) &&
     (!request.test || request.test.count === 0)
   ) {
-    throw new UserInputError(
-      fieldMessage`verification, ${field('minAccuracy')}, ${field('baseline')} and warmup requests need test images; the dataset has none (use ${field('verify', false)} ${field('warmupRequests', 0)})`,
-    );
+    throw new UserInputError([
+      ...fieldMessage`verification, ${field('minAccuracy')}, ${field('baseline')} and warmup requests `,
+      'need test images; the dataset has none ',
+      ...fieldMessage`(use ${field('verify', false)} ${field('warmupRequests', 0)})`,
+    ]);
   }
 }
 
@@ -227,7 +233,8 @@ function describeAbandoned({ removed, failed }: AbandonedStaging): string {
   const parts = [
     ...(removed.length > 0
       ? [
-          `removed ${removed.length} staging ${removed.length === 1 ? 'directory' : 'directories'} left by killed exports: ${removed.join(', ')}`,
+          `removed ${removed.length} staging ${removed.length === 1 ? 'directory' : 'directories'} ` +
+            `left by killed exports: ${removed.join(', ')}`,
         ]
       : []),
     ...(failed.length > 0 ? [`could not remove ${failed.map((f) => `${f.path} (${f.reason})`).join(', ')}`] : []),

@@ -31,9 +31,10 @@ export class LocalModelStore implements ModelStore {
     const finalDir = this.versionLocation(version);
     const replaced = fs.existsSync(finalDir);
     if (replaced && !request.force) {
-      throw new UserInputError(
-        fieldMessage`${finalDir} already exists; pass ${field('force', true)} to replace it or ${field('version')} to choose another version`,
-      );
+      throw new UserInputError([
+        `${finalDir} already exists; `,
+        ...fieldMessage`pass ${field('force', true)} to replace it or ${field('version')} to choose another version`,
+      ]);
     }
     await publishDirectoryAtomic(finalDir, request.build, { replace: request.force });
     return { version, location: finalDir, replaced };

@@ -37,7 +37,10 @@ export function s3Client(): S3Client {
   return shared;
 }
 
-/** A store error as one line naming the URI and what was being done: wrong credentials, a missing bucket, an endpoint down. */
+/**
+ * A store error as one line naming the URI and what was being done: wrong credentials, a missing
+ * bucket, an endpoint down.
+ */
 export function storeError(uri: string, action: string, error: unknown): Error {
   if (error instanceof UserInputError || error instanceof OperationalError) return error;
   return new OperationalError(`${uri}: cannot ${action} (${describe(error)})`);

@@ -100,9 +100,10 @@ export class S3ModelStore implements ModelStore {
     const uri = this.versionLocation(version);
     if (scan.used.has(version) && !request.force) {
       const why = scan.complete.has(version) ? 'already exists' : `holds an unfinished export (no ${SAVED_MODEL_FILE})`;
-      throw new UserInputError(
-        fieldMessage`${uri} ${why}; pass ${field('force', true)} to replace it or ${field('version')} to choose another version`,
-      );
+      throw new UserInputError([
+        `${uri} ${why}; `,
+        ...fieldMessage`pass ${field('force', true)} to replace it or ${field('version')} to choose another version`,
+      ]);
     }
     const replaced = scan.complete.has(version);
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-serve-publish-'));
@@ -214,7 +215,8 @@ export class S3ModelStore implements ModelStore {
     if (size !== undefined && (exact ? size !== expected.size : size > expected.size)) {
       (answer.Body as Readable | undefined)?.destroy();
       throw new OperationalError(
-        `${expected.path} is ${size} bytes, expected ${exact ? '' : 'at most '}${expected.size} (the version is being replaced, or is damaged)`,
+        `${expected.path} is ${size} bytes, expected ${exact ? '' : 'at most '}${expected.size} ` +
+          '(the version is being replaced, or is damaged)',
       );
     }
     const hash = createHash('sha256');

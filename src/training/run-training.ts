@@ -50,9 +50,10 @@ export interface TrainOutcome extends TrainingResult {
 async function findResumePoint(options: TrainOptions): Promise<LoadedCheckpoint | null> {
   if (!options.resume) return null;
   if (options.checkpoint.kind !== 'directory') {
-    throw new UserInputError(
-      fieldMessage`${field('resume')} needs ${field('checkpointDir')}: a weights-only ${field('checkpointPath')} has no optimizer state to resume from`,
-    );
+    throw new UserInputError([
+      ...fieldMessage`${field('resume')} needs ${field('checkpointDir')}: `,
+      ...fieldMessage`a weights-only ${field('checkpointPath')} has no optimizer state to resume from`,
+    ]);
   }
   const latest = latestCheckpoint(options.checkpoint.dir);
   if (!latest) return null;

@@ -114,7 +114,8 @@ function registerShow(checkpoint: Command): void {
         if (ok || !options.json)
           printResult(options, { prefix, ok, meta, tensors }, () =>
             [
-              `${prefix}: epoch ${meta.epoch}${meta.batch ? ` (+${meta.batch} batches)` : ''}, step ${meta.step}, ${meta.engine} engine, ${meta.data.name} data, ${meta.timestamp}`,
+              `${prefix}: epoch ${meta.epoch}${meta.batch ? ` (+${meta.batch} batches)` : ''}, ` +
+                `step ${meta.step}, ${meta.engine} engine, ${meta.data.name} data, ${meta.timestamp}`,
               table(
                 ['tensor', 'dtype', 'shape', 'bytes', 'crc32c', 'status'],
                 tensors.map((t) => [
@@ -185,7 +186,8 @@ function registerRestore(checkpoint: Command): void {
           globalOptions(cmd),
           result,
           () =>
-            `restored ${result.prefix}: ${result.variables} variables, ${result.parameters} parameters, epoch ${result.epoch}, step ${result.step}` +
+            `restored ${result.prefix}: ${result.variables} variables, ` +
+            `${result.parameters} parameters, epoch ${result.epoch}, step ${result.step}` +
             (result.promoted ? `; now the latest in ${path.dirname(result.prefix)}` : ''),
         );
       }),
@@ -201,11 +203,11 @@ function registerPrune(checkpoint: Command): void {
     .action(
       runAction((flags: { checkpointDir: string; keep: number }, cmd: Command) => {
         const result = pruneCheckpoints(flags.checkpointDir, flags.keep);
+        const removedList = result.removed.length ? `: ${result.removed.join(', ')}` : '';
         printResult(
           globalOptions(cmd),
           { dir: flags.checkpointDir, ...result },
-          () =>
-            `kept ${result.kept.length}, removed ${result.removed.length}${result.removed.length ? `: ${result.removed.join(', ')}` : ''}`,
+          () => `kept ${result.kept.length}, removed ${result.removed.length}${removedList}`,
         );
       }),
     );

@@ -47,7 +47,8 @@ function renderDownload(result: DownloadResult): string {
     ),
     '',
     `${result.dataset} is in ${result.directory}`,
-    `use it with --data ${result.dataset === 'mnist' ? 'mnist-full' : 'fashion-mnist'} (or --data-dir ${result.directory})`,
+    `use it with --data ${result.dataset === 'mnist' ? 'mnist-full' : 'fashion-mnist'} ` +
+      `(or --data-dir ${result.directory})`,
   ].join('\n');
 }
 
@@ -82,6 +83,7 @@ export function register(data: Command): void {
           checkIndex(split, opts.split, opts.index);
           const label = split.labels[opts.index]!;
           const className = classNames(dataset.name, dataset.numClasses)[label]!;
+          const classSuffix = className !== String(label) ? ` (${className})` : '';
           if (opts.png) writeFileAtomic(opts.png, imagesPng(dataset, split, [opts.index], 1, opts.scale));
           const art = asciiArt(dataset, split, opts.index);
           const result = {
@@ -96,7 +98,7 @@ export function register(data: Command): void {
           printResult(options, result, () =>
             [
               ...art,
-              `${dataset.name} ${opts.split}[${opts.index}]  label ${label}${className !== String(label) ? ` (${className})` : ''}`,
+              `${dataset.name} ${opts.split}[${opts.index}]  label ${label}${classSuffix}`,
               ...(opts.png ? [`wrote ${opts.png}`] : []),
             ].join('\n'),
           );
@@ -137,7 +139,8 @@ export function register(data: Command): void {
           const result = { dataset: dataset.name, split: opts.split, png: opts.png, columns, indices, labels };
           printResult(options, result, () =>
             [
-              `wrote ${opts.png}: ${dataset.name} ${opts.split}[${indices[0]}…${indices[indices.length - 1]}], ${columns} per row; labels:`,
+              `wrote ${opts.png}: ${dataset.name} ${opts.split}[${indices[0]}…${indices[indices.length - 1]}], ` +
+                `${columns} per row; labels:`,
               ...rows.map((row) => row.join(' ')),
             ].join('\n'),
           );

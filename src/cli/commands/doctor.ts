@@ -13,16 +13,20 @@ export function register(doctor: Command): void {
       const report = await whileWaiting(options, waitingFor, () =>
         doctorReport(options.device, { checkPython: opts.python }),
       );
+      const pythonTensorFlow = report.pythonTensorFlow
+        ? `${report.pythonTensorFlow.version} (${report.pythonTensorFlow.python})`
+        : 'not found (npm run setup:python-tf)';
       printResult(options, report, () =>
         [
           `node               ${report.node} (${report.platform})`,
           `engine             ${report.enginePackage}@${report.enginePackageVersion} (backend: ${report.backend})`,
           `tensorflow         ${report.tensorflowVersion}`,
           `libtensorflow      ${report.libtensorflowPath ?? 'unknown'}`,
-          `cpu                ${report.cpu.model}, ${report.cpu.cores} cores, ${report.cpu.features.join(' ') || 'no SIMD flags seen'}`,
+          `cpu                ${report.cpu.model}, ${report.cpu.cores} cores, ` +
+            `${report.cpu.features.join(' ') || 'no SIMD flags seen'}`,
           `oneDNN             ${report.oneDnn ? 'on' : 'off'}`,
           `devices            ${report.devices.join(', ')}`,
-          `python tensorflow  ${opts.python ? (report.pythonTensorFlow ? `${report.pythonTensorFlow.version} (${report.pythonTensorFlow.python})` : 'not found (npm run setup:python-tf)') : 'not checked'}`,
+          `python tensorflow  ${opts.python ? pythonTensorFlow : 'not checked'}`,
         ].join('\n'),
       );
     }),

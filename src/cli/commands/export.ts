@@ -59,7 +59,8 @@ export function register(command: Command): void {
     )
     .option(
       '--decoded-signature-name <name>',
-      `name of the notebook's signature (image -> decoded, the ten scores) (default: "${PREDICT_CLASSES_SIGNATURE_NAME}")`,
+      "name of the notebook's signature (image -> decoded, the ten scores) " +
+        `(default: "${PREDICT_CLASSES_SIGNATURE_NAME}")`,
       signatureName,
     )
     .addOption(
@@ -72,7 +73,8 @@ export function register(command: Command): void {
     .option('--min-accuracy <x>', "refuse to publish when the SavedModel's test accuracy is below x (0-1)", fraction)
     .option(
       '--baseline <ref>',
-      'refuse to publish when less accurate than this baseline on the same test images: latest, a version number, label:NAME (needs --model-config-file) or a SavedModel directory',
+      'refuse to publish when less accurate than this baseline on the same test images: latest, ' +
+        'a version number, label:NAME (needs --model-config-file) or a SavedModel directory',
     )
     .option(
       '--max-regression <x>',

@@ -113,7 +113,8 @@ function renderSvg(dot: string, file: string): string {
   const result = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     throw new UserInputError(
-      `--svg ${file} needs Graphviz's \`dot\` on PATH (e.g. apt-get install graphviz); --dot FILE writes the DOT source without it`,
+      `--svg ${file} needs Graphviz's \`dot\` on PATH (e.g. apt-get install graphviz); ` +
+        '--dot FILE writes the DOT source without it',
     );
   }
   if (result.status !== 0)

@@ -38,7 +38,8 @@ async function gatherInputs(flags: PredictFlags): Promise<ClassifyInput[]> {
         const { size } = fs.statSync(file);
         if (size > MAX_IMAGE_FILE_BYTES) {
           throw new UserInputError(
-            `--image ${file}: ${size} bytes is more than the ${MAX_IMAGE_FILE_BYTES / 2 ** 20} MiB an image file may have`,
+            `--image ${file}: ${size} bytes is more than the ` +
+              `${MAX_IMAGE_FILE_BYTES / 2 ** 20} MiB an image file may have`,
           );
         }
         bytes = fs.readFileSync(file);
@@ -110,7 +111,10 @@ export function register(predict: Command): void {
           ...(inputs.some((input) => input.expected !== undefined) ? ['label'] : []),
           'top scores',
         ];
-        return `model ${report.model} version ${report.version} (${report.signature}) at ${report.server}\n\n${table(headers, rows)}`;
+        return (
+          `model ${report.model} version ${report.version} (${report.signature}) ` +
+          `at ${report.server}\n\n${table(headers, rows)}`
+        );
       });
     }),
   );

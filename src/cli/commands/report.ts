@@ -45,7 +45,8 @@ export function register(command: Command): void {
     )
     .option(
       '--baseline <ref>',
-      'compare with this baseline as export --baseline does: latest, a version number, label:NAME or a SavedModel directory',
+      'compare with this baseline as export --baseline does: ' +
+        'latest, a version number, label:NAME or a SavedModel directory',
     )
     .option(
       '--max-regression <x>',
@@ -96,7 +97,8 @@ function baselineRequest(flags: ReportFlags): BaselineRequest {
 
 function render(outDir: string, report: Report): string {
   const lines = [
-    `wrote ${outDir}/${report.files.markdown}: test accuracy ${(report.accuracy * 100).toFixed(2)}% on ${report.data.samples} images`,
+    `wrote ${outDir}/${report.files.markdown}: ` +
+      `test accuracy ${(report.accuracy * 100).toFixed(2)}% on ${report.data.samples} images`,
   ];
   if (report.comparison) lines.push(`  ${describeGate(report.comparison)}`);
   const figures = Object.values(report.files.figures).filter((file) => file !== null);

@@ -31,7 +31,8 @@ export function register(serve: Command): void {
     .default(1);
   const interOpThreads = new Option(
     '--inter-op-threads <n>',
-    "TensorFlow's threads for independent ops (0: TensorFlow's default pool; -1: every op in the calling thread, measured fastest here)",
+    "TensorFlow's threads for independent ops (0: TensorFlow's default pool; " +
+      '-1: every op in the calling thread, measured fastest here)',
   )
     .argParser(integer(-1, 1024))
     .default(-1);
@@ -39,7 +40,8 @@ export function register(serve: Command): void {
     .option('--rest-api-port <port>', 'REST port (0 picks a free one)', integer(0, 65535), 8501)
     .option(
       '--port <port>',
-      "gRPC port for TF Serving's PredictionService and ModelService and the v2 GRPCInferenceService (off unless given; 0 picks a free one)",
+      "gRPC port for TF Serving's PredictionService and ModelService and " +
+        'the v2 GRPCInferenceService (off unless given; 0 picks a free one)',
       integer(0, 65535),
     )
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
@@ -51,7 +53,8 @@ export function register(serve: Command): void {
     )
     .option(
       '--model-cache-dir <dir>',
-      'where versions from an s3:// base path are downloaded before loading (one subdirectory per server run, shared by its workers; default: $XDG_CACHE_HOME/mnist-serve/models, else ~/.cache/mnist-serve/models)',
+      'where versions from an s3:// base path are downloaded before loading (one subdirectory per server run, ' +
+        'shared by its workers; default: $XDG_CACHE_HOME/mnist-serve/models, else ~/.cache/mnist-serve/models)',
     )
     .option(
       '--model-config-file <file>',
@@ -80,12 +83,14 @@ export function register(serve: Command): void {
     )
     .option(
       '--max-request-rows <n>',
-      'most rows (images) one request may carry, broadcast values included; more: INVALID_ARGUMENT/400 (default: max_batch_size with --enable-batching, else 1024)',
+      'most rows (images) one request may carry, broadcast values included; more: ' +
+        'INVALID_ARGUMENT/400 (default: max_batch_size with --enable-batching, else 1024)',
       integer(1, 1 << 24),
     )
     .option(
       '--max-in-flight-rows <n>',
-      'most rows all requests may hold at once, from decoding to answer; more: RESOURCE_EXHAUSTED/503 at once (default: 8 x --max-request-rows)',
+      'most rows all requests may hold at once, from decoding to answer; ' +
+        'more: RESOURCE_EXHAUSTED/503 at once (default: 8 x --max-request-rows)',
       integer(1, 1 << 30),
     )
     .option(

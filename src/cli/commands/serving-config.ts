@@ -114,7 +114,8 @@ export function register(servingConfig: Command): void {
     .option('--poll-wait-seconds <n>', '--file_system_poll_wait_seconds for TF Serving', integer(0), 1)
     .option(
       '--config-poll-seconds <n>',
-      '--model_config_file_poll_wait_seconds for TF Serving: re-read models.config this often, so label moves and rollbacks need no restart (0: off)',
+      '--model_config_file_poll_wait_seconds for TF Serving: ' +
+        're-read models.config this often, so label moves and rollbacks need no restart (0: off)',
       integer(0),
       60,
     )
@@ -147,7 +148,8 @@ export function register(servingConfig: Command): void {
     )
     .option(
       '--host-paths',
-      'write host base paths into models.config (for `mnist-serve serve --model-config-file` or a native TF Serving) instead of /models/NAME',
+      'write host base paths into models.config ' +
+        '(for `mnist-serve serve --model-config-file` or a native TF Serving) instead of /models/NAME',
       false,
     )
     .action(
@@ -186,6 +188,7 @@ export function register(servingConfig: Command): void {
         };
         const written = writeServingConfig(request);
         const { files } = written;
+        const credentials = files.s3EnvExample?.replace(/\.example$/, '');
         printResult(options, written, () =>
           [
             table(
@@ -199,8 +202,10 @@ export function register(servingConfig: Command): void {
                   `or: docker compose -f ${files.dockerCompose} up   |   kubectl apply -f ${files.kubernetes}`,
                 ]
               : [
-                  `TF Serving fed by mnist-serve sync: docker compose -f ${files.dockerCompose} up (credentials in ${files.s3EnvExample?.replace(/\.example$/, '')})   |   kubectl apply -f ${files.kubernetes}`,
-                  `or the embedded server: kubectl apply -f ${files.embeddedServer}   |   KServe: kubectl apply -f ${files.kserve}`,
+                  `TF Serving fed by mnist-serve sync: docker compose -f ${files.dockerCompose} up ` +
+                    `(credentials in ${credentials})   |   kubectl apply -f ${files.kubernetes}`,
+                  `or the embedded server: kubectl apply -f ${files.embeddedServer}   |   ` +
+                    `KServe: kubectl apply -f ${files.kserve}`,
                 ]),
           ].join('\n'),
         );

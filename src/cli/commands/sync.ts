@@ -61,5 +61,8 @@ export function register(sync: Command): void {
 
 function render(result: SyncResult): string {
   const list = (versions: number[]) => (versions.length ? versions.join(', ') : 'none');
-  return `${result.to}: versions ${list(result.versions)} (copied ${list(result.added)}, removed ${list(result.removed)}) from ${result.from}`;
+  return (
+    `${result.to}: versions ${list(result.versions)} (copied ${list(result.added)}, ` +
+    `removed ${list(result.removed)}) from ${result.from}`
+  );
 }

@@ -85,7 +85,8 @@ function reportInterruption(options: GlobalOptions, outcome: TrainOutcome, flags
   } else if (outcome.checkpoint) {
     log(
       options,
-      `Interrupted by ${signal}; weights written to ${outcome.checkpoint} (weights only: training cannot resume from it)`,
+      `Interrupted by ${signal}; weights written to ${outcome.checkpoint} ` +
+        '(weights only: training cannot resume from it)',
     );
   } else {
     log(options, `Interrupted by ${signal} before the first training step; nothing was saved`);
@@ -118,7 +119,8 @@ export function register(command: Command): void {
     .addOption(
       new Option(
         '--checkpoint-path <prefix>',
-        "the notebook's mode: one weights-only checkpoint at PREFIX, rewritten each epoch (instead of --checkpoint-dir)",
+        "the notebook's mode: one weights-only checkpoint at PREFIX, " +
+          'rewritten each epoch (instead of --checkpoint-dir)',
       ).conflicts(['checkpointDir', 'keep', 'saveBestOnly']),
     )
     .option('--keep <n>', 'keep the newest N checkpoints', positiveInteger, 5)

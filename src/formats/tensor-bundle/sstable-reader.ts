@@ -57,7 +57,8 @@ function readBlock(bytes: Uint8Array, handle: BlockHandle, source: string, what:
   const computed = crc32c(trailer.subarray(0, 1), crc32c(contents));
   if (stored !== computed) {
     throw new UserInputError(
-      `${source}: ${what} at offset ${handle.offset} fails its checksum (stored ${hex(stored)}, computed ${hex(computed)})`,
+      `${source}: ${what} at offset ${handle.offset} fails its checksum ` +
+        `(stored ${hex(stored)}, computed ${hex(computed)})`,
     );
   }
   return contents;
@@ -98,7 +99,8 @@ function blockEntries(block: Uint8Array, source: string, what: string): TableEnt
 export function readTable(bytes: Uint8Array, source: string): TableEntry[] {
   if (bytes.length < FOOTER_SIZE) {
     throw new UserInputError(
-      `${source}: ${bytes.length} bytes is too short for a tensor bundle index (truncated; needs at least its ${FOOTER_SIZE}-byte footer)`,
+      `${source}: ${bytes.length} bytes is too short for a tensor bundle index ` +
+        `(truncated; needs at least its ${FOOTER_SIZE}-byte footer)`,
     );
   }
   const footer = Buffer.from(bytes.buffer, bytes.byteOffset + bytes.length - FOOTER_SIZE, FOOTER_SIZE);

@@ -91,7 +91,8 @@ function shortestSeparator(start: Uint8Array, limit: Uint8Array): Uint8Array {
   if (diff < max) {
     const byte = start[diff]!;
     if (byte < 0xff && byte + 1 < limit[diff]!) {
-      const separator = Uint8Array.from(start.subarray(0, diff + 1)); // a copy: keys may be Buffers, whose slice() is a view
+      // A copy: keys may be Buffers, whose slice() is a view.
+      const separator = Uint8Array.from(start.subarray(0, diff + 1));
       separator[diff] = byte + 1;
       return separator;
     }
@@ -137,7 +138,8 @@ export function buildTable(entries: TableEntry[], blockSize = DEFAULT_BLOCK_SIZE
   for (const { key, value } of entries) {
     if (previous && compareBytes(previous, key) >= 0) {
       throw new Error(
-        `table keys must be strictly increasing: "${Buffer.from(key).toString()}" after "${Buffer.from(previous).toString()}"`,
+        'table keys must be strictly increasing: ' +
+          `"${Buffer.from(key).toString()}" after "${Buffer.from(previous).toString()}"`,
       );
     }
     if (pending) {

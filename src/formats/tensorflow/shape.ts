@@ -4,7 +4,10 @@
  */
 import type { TensorShapeProto, TensorShapeProto__Output } from '../proto/types.ts';
 
-/** A TensorShapeProto (as decoded, so it fits both readers and encodeMessage); `null` is unknown rank, -1 an unknown dimension. */
+/**
+ * A TensorShapeProto (as decoded, so it fits both readers and encodeMessage); `null` is unknown
+ * rank, -1 an unknown dimension.
+ */
 export function shapeProto(dims: readonly number[] | null): TensorShapeProto__Output {
   return dims === null ? { dim: [], unknown_rank: true } : { dim: dims.map((size) => ({ size })) };
 }

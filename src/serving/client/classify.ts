@@ -65,7 +65,8 @@ export async function classify(
           : top[0]?.class;
     if (predicted === undefined)
       throw new OperationalError(
-        `the answer for ${inputs[i]!.source} holds neither classes nor scores: ${JSON.stringify(prediction).slice(0, 200)}`,
+        `the answer for ${inputs[i]!.source} holds neither classes nor scores: ` +
+          `${JSON.stringify(prediction).slice(0, 200)}`,
       );
     return {
       source: inputs[i]!.source,

@@ -25,7 +25,10 @@ export const MAX_IMAGE_PIXELS = 50_000_000;
 /** The largest image file read: a 50 MP picture stored without compression (RGBA) is 200 MB. */
 export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
 
-/** Below this spread between the lightest and darkest pixel (0–1) the image holds no digit: blank, or one flat colour. */
+/**
+ * Below this spread between the lightest and darkest pixel (0–1) the image holds no digit: blank,
+ * or one flat colour.
+ */
 const MIN_INK_CONTRAST = 0.1;
 
 export interface GrayImage {
@@ -45,7 +48,8 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
   if (header.width === 0 || header.height === 0) throw new UserInputError(`${source}: the image is empty`);
   if (header.width * header.height > MAX_IMAGE_PIXELS) {
     throw new UserInputError(
-      `${source}: a ${header.width}×${header.height} ${header.format} (${megapixels(header.width * header.height)} megapixels) ` +
+      `${source}: a ${header.width}×${header.height} ${header.format} ` +
+        `(${megapixels(header.width * header.height)} megapixels) ` +
         `is over the limit of ${megapixels(MAX_IMAGE_PIXELS)} megapixels for a digit image; scale it down`,
     );
   }

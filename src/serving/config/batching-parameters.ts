@@ -36,9 +36,11 @@ export function parseBatchingParameters(text: string, source: string): BatchingP
     }
     const key = WRAPPED_FIELDS[field as keyof typeof WRAPPED_FIELDS];
     if (!key) {
-      // TF Serving accepts more fields (pad_variable_length_inputs, thread_pool_name, …); the embedded server does not use them.
+      // TF Serving accepts more fields (pad_variable_length_inputs, thread_pool_name, …); the embedded
+      // server does not use them.
       throw new UserInputError(
-        `${source}: field ${field} is not supported (expected ${[...Object.keys(WRAPPED_FIELDS), 'allowed_batch_sizes'].join(', ')})`,
+        `${source}: field ${field} is not supported ` +
+          `(expected ${[...Object.keys(WRAPPED_FIELDS), 'allowed_batch_sizes'].join(', ')})`,
       );
     }
     if (values.length !== 1 || typeof values[0] !== 'object' || 'enum' in values[0]!) {

@@ -128,7 +128,10 @@ export function storeDockerCompose(options: StoreDeploymentOptions): string {
   return stringify({ services, volumes: { models: {} } });
 }
 
-/** The example env file compose reads the credentials from (the real one is the user's, never generated with values). */
+/**
+ * The example env file compose reads the credentials from (the real one is the user's, never
+ * generated with values).
+ */
 export function composeEnvExample(): string {
   return [
     `# Copy to ${COMPOSE_ENV_FILE} and fill in; keep it out of version control.`,

@@ -72,8 +72,10 @@ export function writeServingConfig(request: ServingConfigRequest): WrittenServin
   const outDir = path.resolve(request.outDir);
   const onStore = request.models.filter((model) => isS3Uri(model.basePath));
   if (onStore.length > 0 && onStore.length < request.models.length) {
+    const local = request.models.find((model) => !isS3Uri(model.basePath))!;
     throw new UserInputError(
-      `models: ${onStore[0]!.name} is on an object store and ${request.models.find((model) => !isS3Uri(model.basePath))!.name} is a local path; write the files for each kind into its own directory`,
+      `models: ${onStore[0]!.name} is on an object store and ${local.name} is a local path; ` +
+        'write the files for each kind into its own directory',
     );
   }
   for (const model of onStore) parseS3Uri(model.basePath);

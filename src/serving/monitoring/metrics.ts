@@ -45,7 +45,9 @@ export class ServingMetrics {
   });
   private readonly storeErrors = new Counter({
     name: 'mnist_serve_storage_errors_total',
-    help: 'Polls of a base path, or downloads of a version from a store, that failed (each is retried at the next poll).',
+    help:
+      'Polls of a base path, or downloads of a version from a store, ' +
+      'that failed (each is retried at the next poll).',
     labelNames: ['model'] as const,
     registers: [this.registry],
   });

@@ -40,7 +40,8 @@ export function parsePredictRequest(body: string): JsonPredictRequest {
   const { instances, inputs } = doc;
   if (instances !== undefined && inputs !== undefined) {
     throw invalidArgument(
-      `JSON Value: ${preview(doc)} Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist `,
+      `JSON Value: ${preview(doc)} Not formatted correctly ` +
+        "expecting only one of 'inputs' or 'instances' keys to exist ",
     );
   }
   if (instances !== undefined) {
@@ -101,7 +102,8 @@ function tensorsFromInstances(
   const objects = isObject(instances[0]!);
   if (!objects && names.length > 1) {
     throw invalidArgument(
-      'instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map',
+      'instances is a plain list, but expecting list of objects ' +
+        'as multiple input tensors required as per tensorinfo_map',
     );
   }
   const rows: Record<string, { shape: number[]; values: unknown[] }[]> = Object.fromEntries(
@@ -122,7 +124,8 @@ function tensorsFromInstances(
       const info = infos[name];
       if (!info)
         throw invalidArgument(
-          `Failed to process element: ${index} key: ${name} of 'instances' list. Error: JSON object: does not have named input: ${name}`,
+          `Failed to process element: ${index} key: ${name} of 'instances' list. ` +
+            `Error: JSON object: does not have named input: ${name}`,
         );
       try {
         const item = denseValues(value, info.dtype ?? 'DT_INVALID', name);
@@ -148,7 +151,8 @@ function tensorsFromInstances(
         .join(',') !== names.join(',')
     ) {
       throw invalidArgument(
-        `Failed to process element: ${index} of 'instances' list. JSON object: ${preview(element)} keys must be equal to: ${names.join(',')}`,
+        `Failed to process element: ${index} of 'instances' list. JSON object: ` +
+          `${preview(element)} keys must be equal to: ${names.join(',')}`,
       );
     }
   });
@@ -167,7 +171,8 @@ function tensorsFromInputs(inputs: Json, infos: Record<string, TensorInfo__Outpu
   if (!isObject(inputs)) {
     if (names.length > 1) {
       throw invalidArgument(
-        'inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map',
+        'inputs is a plain value/list, ' +
+          'but expecting an object as multiple input tensors required as per tensorinfo_map',
       );
     }
     const dtype = infos[names[0]!]!.dtype!;

@@ -33,7 +33,8 @@ export function denseValues(value: Json, dtype: DataTypeName, name: string): { s
   const fill = (node: Json, level: number): void => {
     if (!Array.isArray(node)) {
       throw invalidArgument(
-        `JSON Value: ${preview(node)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`,
+        `JSON Value: ${preview(node)} found at incorrect level: ` +
+          `${level + 1} in the JSON DOM. Expected at level: ${rank}`,
       );
     }
     if (node.length !== shape[level]) {

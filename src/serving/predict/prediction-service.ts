@@ -203,7 +203,8 @@ function validateInputNames(signature: SignatureDef__Output, names: string[]): s
   const missing = expected.filter((name) => !sent.includes(name));
   if (extra.length > 0 || missing.length > 0) {
     throw invalidArgument(
-      `input size does not match signature: ${sent.length}!=${expected.length} len({${sent.join(',')}}) != len({${expected.join(',')}}). ` +
+      'input size does not match signature: ' +
+        `${sent.length}!=${expected.length} len({${sent.join(',')}}) != len({${expected.join(',')}}). ` +
         `Sent extra: {${extra.join(',')}}. Missing but required: {${missing.join(',')}}.`,
     );
   }

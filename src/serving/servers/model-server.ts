@@ -77,8 +77,9 @@ export class ModelServer {
       // the versions already loaded are unloaded so nothing keeps the process alive.
       await server.registry.close();
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      const address = `${options.host}:${options.restPort}`;
       throw new OperationalError(
-        fieldMessage`${field('restPort', options.restPort)}: cannot listen on ${options.host}:${options.restPort} (${code})`,
+        fieldMessage`${field('restPort', options.restPort)}: cannot listen on ${address} (${code})`,
       );
     }
     server.registry.startPolling(options.pollWaitSeconds);

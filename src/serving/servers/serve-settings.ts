@@ -80,9 +80,10 @@ export function batchingFrom(settings: ServeSettings): BatchingParameters | unde
 export function requestLimitsFrom(settings: ServeSettings, batching: BatchingParameters | undefined): RequestLimits {
   const maxBatchSize = batching?.maxBatchSize;
   if (settings.maxRequestRows !== undefined && maxBatchSize !== undefined && settings.maxRequestRows > maxBatchSize) {
-    throw new UserInputError(
-      fieldMessage`${field('maxRequestRows', settings.maxRequestRows)} is larger than max_batch_size ${maxBatchSize}: the batcher refuses such requests; lower it or raise max_batch_size`,
-    );
+    throw new UserInputError([
+      ...fieldMessage`${field('maxRequestRows', settings.maxRequestRows)} is larger than `,
+      `max_batch_size ${maxBatchSize}: the batcher refuses such requests; lower it or raise max_batch_size`,
+    ]);
   }
   const defaults = defaultRequestLimits(settings.maxRequestRows ?? maxBatchSize);
   const limits = {
@@ -90,9 +91,11 @@ export function requestLimitsFrom(settings: ServeSettings, batching: BatchingPar
     maxInFlightRows: settings.maxInFlightRows ?? defaults.maxInFlightRows,
   };
   if (limits.maxInFlightRows < limits.maxRequestRows) {
-    throw new UserInputError(
-      fieldMessage`${field('maxInFlightRows', limits.maxInFlightRows)} is smaller than the ${limits.maxRequestRows} rows one request may carry (${field('maxRequestRows')}): such a request could never run`,
-    );
+    throw new UserInputError([
+      ...fieldMessage`${field('maxInFlightRows', limits.maxInFlightRows)} is smaller than `,
+      ...fieldMessage`the ${limits.maxRequestRows} rows one request may carry (${field('maxRequestRows')}): `,
+      'such a request could never run',
+    ]);
   }
   return limits;
 }

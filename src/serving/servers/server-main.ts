@@ -74,7 +74,10 @@ export interface ServerStopped {
  */
 export type ServerOutcome = { role: 'server'; stopped: ServerStopped } | { role: 'worker'; startFailure?: unknown };
 
-/** Runs the server in this process's role until it stops; throws what stops a single server or a primary from starting. */
+/**
+ * Runs the server in this process's role until it stops; throws what stops a single server or a
+ * primary from starting.
+ */
 export async function runModelServer(options: ServerOptions): Promise<ServerOutcome> {
   if (isServeWorker()) return { role: 'worker', startFailure: await serveAsWorker(options) };
   const workers = options.workers === 0 ? os.availableParallelism() : options.workers;

@@ -143,7 +143,8 @@ export function tensorFromRaw(name: string, datatype: string, shape: number[], b
     throw new ServingError('UNIMPLEMENTED', `input ${name}: datatype ${datatype} is not supported by this server`);
   if (bytes.byteLength !== count * width) {
     throw invalidArgument(
-      `input ${name}: ${bytes.byteLength} bytes of raw data, shape ${shapeString(shape)} of ${datatype} needs ${count * width}`,
+      `input ${name}: ${bytes.byteLength} bytes of raw data, ` +
+        `shape ${shapeString(shape)} of ${datatype} needs ${count * width}`,
     );
   }
   // Images are FP32: one copy (which also aligns the floats) instead of a read per element.

@@ -180,15 +180,17 @@ export function renderInferResponse(
 ): { body: Buffer; headerLength?: number } {
   const blobs: Buffer[] = [];
   const outputs = result.outputs.map((output) => {
-    const head = `{"name":${JSON.stringify(output.name)},"datatype":"${output.datatype}","shape":${JSON.stringify(output.tensor.shape)}`;
+    const shape = JSON.stringify(output.tensor.shape);
+    const head = `{"name":${JSON.stringify(output.name)},"datatype":"${output.datatype}","shape":${shape}`;
     if (!binaryOutput(output.name)) return `${head},"data":${jsonData(output)}}`;
     const bytes = rawBytes(output.tensor);
     blobs.push(bytes);
     return `${head},"parameters":{"${BINARY_SIZE}":${bytes.length}}}`;
   });
   const id = result.id === undefined ? '' : `,"id":${JSON.stringify(result.id)}`;
+  const modelName = JSON.stringify(result.modelName);
   const json = Buffer.from(
-    `{"model_name":${JSON.stringify(result.modelName)},"model_version":"${result.modelVersion}"${id},"outputs":[${outputs.join(',')}]}`,
+    `{"model_name":${modelName},"model_version":"${result.modelVersion}"${id},"outputs":[${outputs.join(',')}]}`,
   );
   if (blobs.length === 0) return { body: json };
   return { body: Buffer.concat([json, ...blobs]), headerLength: json.length };

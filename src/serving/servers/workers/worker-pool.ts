@@ -28,7 +28,8 @@ import {
  * first (a terminal's Ctrl-C, `kill -- -PGID`) would otherwise kill a worker still loading, as the
  * default actions do. The worker's server adds its own listeners once it runs (server-main.ts).
  */
-const IGNORE_GROUP_SIGNALS = `data:text/javascript,for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});`;
+const IGNORE_GROUP_SIGNALS =
+  "data:text/javascript,for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});";
 
 interface WorkerState {
   worker: Worker;
@@ -104,7 +105,8 @@ export class WorkerPool {
             });
             this.rejectCrash(
               new OperationalError(
-                `worker process ${worker.id} (pid ${worker.process.pid}) exited unexpectedly (${how}); the server stopped`,
+                `worker process ${worker.id} (pid ${worker.process.pid}) ` +
+                  `exited unexpectedly (${how}); the server stopped`,
               ),
             );
           }
