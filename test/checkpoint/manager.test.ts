@@ -126,20 +126,23 @@ describe('the checkpoint manager', () => {
     expect(fs.existsSync(path.join(dir, 'ckpt-3.index'))).toBe(false);
   });
 
-  it('writes a weights-only checkpoint at a fixed prefix (the notebook mode) that loads with zero Adam state', async () => {
-    const dir = tempDir();
-    const prefix = path.join(dir, 'training', 'cp.ckpt');
-    saveWeightsAt(prefix, sampleState(1), sampleMeta(1));
-    saveWeightsAt(prefix, sampleState(2), sampleMeta(2));
-    expect(listTensorBundle(prefix).map((e) => e.name)).not.toContain('optimizer/iter');
-    expect(readCheckpointState(path.dirname(prefix))).toEqual({
-      modelCheckpointPath: 'cp.ckpt',
-      allModelCheckpointPaths: ['cp.ckpt'],
-    });
-    const loaded = await loadCheckpoint(prefix);
-    expect(loaded.meta.weightsOnly).toBe(true);
-    expect(loaded.meta.epoch).toBe(2);
-    expect(loaded.state.adam.step).toBe(0);
-    expect(loaded.state.variables.get('dense/kernel')).toEqual(sampleState(2).variables.get('dense/kernel'));
-  });
+  it(
+    'writes a weights-only checkpoint at a fixed prefix ' + '(the notebook mode) that loads with zero Adam state',
+    async () => {
+      const dir = tempDir();
+      const prefix = path.join(dir, 'training', 'cp.ckpt');
+      saveWeightsAt(prefix, sampleState(1), sampleMeta(1));
+      saveWeightsAt(prefix, sampleState(2), sampleMeta(2));
+      expect(listTensorBundle(prefix).map((e) => e.name)).not.toContain('optimizer/iter');
+      expect(readCheckpointState(path.dirname(prefix))).toEqual({
+        modelCheckpointPath: 'cp.ckpt',
+        allModelCheckpointPaths: ['cp.ckpt'],
+      });
+      const loaded = await loadCheckpoint(prefix);
+      expect(loaded.meta.weightsOnly).toBe(true);
+      expect(loaded.meta.epoch).toBe(2);
+      expect(loaded.state.adam.step).toBe(0);
+      expect(loaded.state.variables.get('dense/kernel')).toEqual(sampleState(2).variables.get('dense/kernel'));
+    },
+  );
 });

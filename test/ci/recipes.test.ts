@@ -171,17 +171,21 @@ describe('examples/ci/gitlab-ci.yml', () => {
   const steps = gitlabSteps(pipeline, JOB);
   const production = tempDir('gitlab-production');
 
-  it('caches npm and the engine inside the project, keeps the report on failure, and leaves secrets to CI/CD variables', () => {
-    const job = pipeline[JOB];
-    expect(job.cache.flatMap((cache: { paths: string[] }) => cache.paths)).toEqual(['.npm/', '.cache/mnist-serve/']);
-    expect(pipeline.variables).toMatchObject({
-      npm_config_cache: '$CI_PROJECT_DIR/.npm',
-      XDG_CACHE_HOME: '$CI_PROJECT_DIR/.cache',
-    });
-    expect(job.artifacts).toMatchObject({ when: 'always', paths: [`${REPORT_DIR}/`] });
-    expect(Object.keys(pipeline.variables)).not.toContain('MODEL_BASE_PATH');
-    expect(steps.some((step) => INSTALL_COMMAND.test(step.run))).toBe(true);
-  });
+  it(
+    'caches npm and the engine inside the project, ' +
+      'keeps the report on failure, and leaves secrets to CI/CD variables',
+    () => {
+      const job = pipeline[JOB];
+      expect(job.cache.flatMap((cache: { paths: string[] }) => cache.paths)).toEqual(['.npm/', '.cache/mnist-serve/']);
+      expect(pipeline.variables).toMatchObject({
+        npm_config_cache: '$CI_PROJECT_DIR/.npm',
+        XDG_CACHE_HOME: '$CI_PROJECT_DIR/.cache',
+      });
+      expect(job.artifacts).toMatchObject({ when: 'always', paths: [`${REPORT_DIR}/`] });
+      expect(Object.keys(pipeline.variables)).not.toContain('MODEL_BASE_PATH');
+      expect(steps.some((step) => INSTALL_COMMAND.test(step.run))).toBe(true);
+    },
+  );
 
   const run = (trainSamples: number) => async (base: string) => {
     const copy = cleanCopy();

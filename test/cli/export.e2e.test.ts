@@ -70,7 +70,8 @@ describe('mnist-serve export', () => {
     });
     expect(again.code).toBe(2);
     expect(oneLine(again.stderr)).toBe(
-      `mnist-serve: error: ${path.join(base, '1')} already exists; pass --force to replace it or --version to choose another version`,
+      `mnist-serve: error: ${path.join(base, '1')} already exists; ` +
+        'pass --force to replace it or --version to choose another version',
     );
     const forced = await runCli(
       [
@@ -119,7 +120,8 @@ describe('mnist-serve export', () => {
     expect(result.stderr).toContain('[tracer] engine-loaded=false');
   }, 60_000);
 
-  it('checks a checkpoint trained with --data-dir on that directory, even when only --seed is given, and on another with --data-dir', async () => {
+  it('checks a checkpoint trained with --data-dir on that directory, ' +
+    'even when only --seed is given, and on another with --data-dir', async () => {
     const idxProject = tempDir('export-idx');
     const idx = path.join(idxProject, 'idx');
     writeIdxDir(idx, { train: 64, test: 40 });
@@ -176,7 +178,8 @@ describe('mnist-serve export', () => {
     }
     expect(fs.readdirSync(empty)).toEqual([]);
   }, 120_000);
-  it('--baseline latest: a first export passes and says so; the next is compared image by image with version 1', async () => {
+  it('--baseline latest: a first export passes and says so; ' +
+    'the next is compared image by image with version 1', async () => {
     const base = tempDir('baseline');
     const quick = ['--model-base-path', base, '--no-verify', '--warmup-requests', '0', '--baseline', 'latest'];
     const first = await runCli(['--json', 'export', ...quick], { cwd: project });
@@ -221,7 +224,10 @@ describe('mnist-serve export', () => {
     });
     expect(labelled.code, labelled.stderr).toBe(0);
     expect(labelled.stdout).toMatch(
-      /baseline label:stable \(version 2\): \d+\.\d\d% -> candidate \d+\.\d\d% \(\+0\.00 points\), fixed 0, broken 0, McNemar p = 1\.000: passed/,
+      new RegExp(
+        'baseline label:stable \\(version 2\\): \\d+\\.\\d\\d% -> candidate \\d+\\.\\d\\d% ' +
+          '\\(\\+0\\.00 points\\), fixed 0, broken 0, McNemar p = 1\\.000: passed',
+      ),
     );
 
     const refused: [string[], string][] = [

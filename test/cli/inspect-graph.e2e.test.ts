@@ -53,8 +53,10 @@ describe('mnist-serve inspect-graph', () => {
     expect(result.stdout.split('\n').slice(0, 5)).toEqual([
       'source: the default model spec',
       'input: conv2d_input:0  output: dense_1/Sigmoid:0',
-      'signature predict_classes (as export writes it, adding ArgMax): image=conv2d_input:0 -> decoded=dense_1/Sigmoid:0',
-      'signature serving_default (as export writes it, adding ArgMax): image=conv2d_input:0 -> classes=ArgMax:0, scores=dense_1/Sigmoid:0',
+      'signature predict_classes (as export writes it, adding ArgMax): ' +
+        'image=conv2d_input:0 -> decoded=dense_1/Sigmoid:0',
+      'signature serving_default (as export writes it, adding ArgMax): ' +
+        'image=conv2d_input:0 -> classes=ArgMax:0, scores=dense_1/Sigmoid:0',
       '1 of 110 nodes',
     ]);
     expect(result.stdout).toMatch(/^dense_1\/Sigmoid\s+Sigmoid\s+DT_FLOAT\s+dense_1\/BiasAdd$/m);

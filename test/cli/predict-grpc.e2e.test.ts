@@ -61,7 +61,8 @@ describe('mnist-serve predict --grpc', () => {
     expect(grpcReport.results[0].top).toHaveLength(3);
   }, 60_000);
 
-  it('reads the notebook signature predict_classes: class = argmax of decoded, top scores as serving_default, REST and gRPC', async () => {
+  it('reads the notebook signature predict_classes: ' +
+    'class = argmax of decoded, top scores as serving_default, REST and gRPC', async () => {
     const classes = await runCli([
       'predict',
       '--grpc',

@@ -55,11 +55,8 @@ describe('mnist-serve predict', () => {
     const result = await runCli(['predict', '--server', served.url, '--image', imageFile]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`model mnist version 2 (serving_default) at ${served.url}`);
-    expect(result.stdout).toMatch(
-      new RegExp(
-        `${imageFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+\\d\\s+\\d: 0\\.\\d{4}  \\d: 0\\.\\d{4}  \\d: 0\\.\\d{4}`,
-      ),
-    );
+    const escaped = imageFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    expect(result.stdout).toMatch(new RegExp(`${escaped}\\s+\\d\\s+\\d: 0\\.\\d{4}  \\d: 0\\.\\d{4}  \\d: 0\\.\\d{4}`));
   }, 60_000);
 
   it('prints one JSON object for test-split samples at a labelled version', async () => {
@@ -98,7 +95,8 @@ describe('mnist-serve predict', () => {
     [
       ['--image', bomb50k],
       2,
-      `${bomb50k}: a 50000×50000 PNG (2500 megapixels) is over the limit of 50 megapixels for a digit image; scale it down`,
+      `${bomb50k}: a 50000×50000 PNG (2500 megapixels) ` +
+        'is over the limit of 50 megapixels for a digit image; scale it down',
     ],
     [['--image', hugeJpeg], 2, `${hugeJpeg}: a 60000×60000 JPEG (3600 megapixels) is over the limit of 50 megapixels`],
     [
@@ -124,7 +122,9 @@ describe('mnist-serve predict', () => {
       nodeArgs: ['--require', peakRss],
     });
     expect(result.code).toBe(2);
-    const message = `${bombPng}: a 20000×20000 PNG (400 megapixels) is over the limit of 50 megapixels for a digit image; scale it down`;
+    const message =
+      `${bombPng}: a 20000×20000 PNG (400 megapixels) ` +
+      'is over the limit of 50 megapixels for a digit image; scale it down';
     expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message } });
     expect(userStderr(result.stderr)[0]).toBe(`mnist-serve: error: ${message}`);
     // Measured: 1.2 s and 100 MB peak; decoding it first took 35 s and 3.2 GB.

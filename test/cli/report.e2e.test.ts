@@ -100,7 +100,10 @@ describe('mnist-serve report', () => {
     const first = await runCli(['report', '--saved-model', path.join('prod', '1'), '--out', out], { cwd: project });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(
-      /^wrote .*report\.md: test accuracy \d+\.\d\d% on 2000 images\n {2}figures: confusion-matrix\.png, most-confident-mistakes\.png, per-class-accuracy\.png\n$/,
+      new RegExp(
+        '^wrote .*report\\.md: test accuracy \\d+\\.\\d\\d% on 2000 images\\n' +
+          ' {2}figures: confusion-matrix\\.png, most-confident-mistakes\\.png, per-class-accuracy\\.png\\n$',
+      ),
     );
     const again = await runCli(['--json', 'report', '--saved-model', path.join('prod', '1'), '--out', out], {
       cwd: project,
@@ -114,7 +117,8 @@ describe('mnist-serve report', () => {
     expect(fs.readdirSync(out)).not.toContain('training-curves.png');
   }, 120_000);
 
-  it('answers a wrong model choice or an output directory of other files with one line and exit 2, writing nothing', async () => {
+  it('answers a wrong model choice or an output directory of other files ' +
+    'with one line and exit 2, writing nothing', async () => {
     const other = tempDir('report-other');
     fs.writeFileSync(path.join(other, 'keep.txt'), 'mine');
     const cases: [string[], string][] = [
@@ -128,7 +132,8 @@ describe('mnist-serve report', () => {
       ],
       [
         ['report', '--saved-model', 'prod/1', '--out', other],
-        `mnist-serve: error: ${other}: a directory of other files (no report.json from an earlier report); choose an empty or new directory`,
+        `mnist-serve: error: ${other}: a directory of other files ` +
+          '(no report.json from an earlier report); choose an empty or new directory',
       ],
       [
         ['report', '--saved-model', 'prod/1', '--baseline', '4', '--model-base-path', 'prod', '--out', 'x'],

@@ -18,7 +18,8 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('mnist-serve serve speaks the Open Inference Protocol', () => {
-  it('on its REST port (JSON and binary) and its gRPC port, with /healthz and /readyz, answering the same floats', async () => {
+  it('on its REST port (JSON and binary) and its gRPC port, ' +
+    'with /healthz and /readyz, answering the same floats', async () => {
     const server = await startServe(['--model-base-path', base, '--file-system-poll-wait-seconds', '0'], {
       grpc: true,
     });

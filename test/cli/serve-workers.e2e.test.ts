@@ -60,7 +60,8 @@ const alive = (pid: number) => {
 };
 
 describe('mnist-serve serve --workers', () => {
-  it('answers from every worker on one port, counts every request in one metrics page, and drains them all on SIGTERM', async () => {
+  it('answers from every worker on one port, counts every request in one metrics page, ' +
+    'and drains them all on SIGTERM', async () => {
     const server = await startServe(['--model-base-path', base, '--enable-batching', '--json'], {
       workers: 2,
       grpc: true,
@@ -176,7 +177,8 @@ describe('mnist-serve serve --workers', () => {
     expect(errors).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^mnist-serve: error: worker process \\d+ \\(pid ${victim}\\) exited unexpectedly \\(signal SIGKILL\\); the server stopped$`,
+          `^mnist-serve: error: worker process \\d+ \\(pid ${victim}\\) ` +
+            'exited unexpectedly \\(signal SIGKILL\\); the server stopped$',
         ),
       ),
     ]);
@@ -231,7 +233,8 @@ describe('mnist-serve serve --workers', () => {
     ]);
   }, 60_000);
 
-  it("stops cleanly when the whole process group gets SIGINT while workers still load (a terminal's Ctrl-C)", async () => {
+  it('stops cleanly when the whole process group gets SIGINT while workers still load ' +
+    "(a terminal's Ctrl-C)", async () => {
     const server = await startServe(['--model-base-path', base, '--json'], {
       workers: 2,
       processGroup: true,

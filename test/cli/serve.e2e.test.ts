@@ -161,7 +161,8 @@ describe('mnist-serve serve', () => {
     const configFile = path.join(dir, 'models.config');
     fs.writeFileSync(
       configFile,
-      `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" model_version_policy { all {} } version_labels { key: "stable" value: 1 } } }\n`,
+      `model_config_list { config { name: "digits" base_path: "${base}" model_platform: "tensorflow" ` +
+        'model_version_policy { all {} } version_labels { key: "stable" value: 1 } } }\n',
     );
     const server = await startServe(['--model-config-file', configFile]);
     const stable = () =>

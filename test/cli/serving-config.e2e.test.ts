@@ -64,7 +64,8 @@ describe('mnist-serve serving-config', () => {
     expect(deployment.spec.replicas).toBe(4);
   }, 60_000);
 
-  it('re-reads models.config every 60 s in every generated TF Serving command by default, --config-poll-seconds N otherwise', async () => {
+  it('re-reads models.config every 60 s in every generated TF Serving command by default, ' +
+    '--config-poll-seconds N otherwise', async () => {
     const commands = (out: string) => {
       const read = (name: string) => fs.readFileSync(path.join(out, name), 'utf8');
       const k8s = YAML.parseAllDocuments(read('kubernetes.yaml'))[1]!.toJS();
@@ -114,7 +115,8 @@ describe('mnist-serve serving-config', () => {
       const result = await runCli(['serving-config', '--out', out, '--gpu-memory-fraction', value]);
       expect(result.code).toBe(2);
       expect(userStderr(result.stderr)).toEqual([
-        `mnist-serve: error: option '--gpu-memory-fraction <f>' argument '${value}' is invalid. expected a number greater than 0 and at most 1`,
+        `mnist-serve: error: option '--gpu-memory-fraction <f>' argument '${value}' is invalid. ` +
+          'expected a number greater than 0 and at most 1',
       ]);
       expect(fs.existsSync(out)).toBe(false);
     },

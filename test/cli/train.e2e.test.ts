@@ -41,44 +41,48 @@ function trainUntil(
 }
 
 describe('mnist-serve train', () => {
-  it('--json prints one object with per-epoch metrics, the final evaluation, the checkpoint, duration and samples/s', async () => {
-    const dir = tempDir('cli-train');
-    const result = await runCli([
-      '--json',
-      'train',
-      '--train-samples',
-      '128',
-      '--test-samples',
-      '64',
-      '--epochs',
-      '2',
-      '--checkpoint-dir',
-      dir,
-    ]);
-    expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(report.status).toBe('completed');
-    expect(report.epochs).toHaveLength(2);
-    expect(Object.keys(report.epochs[0]).sort()).toEqual([
-      'accuracy',
-      'checkpoint',
-      'epoch',
-      'loss',
-      'samplesPerSecond',
-      'seconds',
-      'val_accuracy',
-      'val_loss',
-    ]);
-    expect(report.epochs[1].checkpoint).toBe(path.join(dir, 'ckpt-2'));
-    expect(report.evaluation.accuracyPercent).toBeCloseTo(report.evaluation.accuracy * 100, 2);
-    expect(report.evaluation.accuracy).toBe(report.epochs[1].val_accuracy);
-    expect(report.checkpoint).toBe(path.join(dir, 'ckpt-2'));
-    expect(report).toMatchObject({ epoch: 2, step: 8, engine: 'graph', run: { epochs: 2, batchSize: 32, seed: 42 } });
-    expect(report.data).toMatchObject({ name: 'mnist', trainSamples: 128, testSamples: 64 });
-    expect(report.durationSeconds).toBeGreaterThan(0);
-    expect(report.samplesPerSecond).toBeGreaterThan(0);
-    expect(userStderr(result.stderr).filter((l) => l.startsWith('Epoch '))).toHaveLength(2);
-  });
+  it(
+    '--json prints one object with per-epoch metrics, ' +
+      'the final evaluation, the checkpoint, duration and samples/s',
+    async () => {
+      const dir = tempDir('cli-train');
+      const result = await runCli([
+        '--json',
+        'train',
+        '--train-samples',
+        '128',
+        '--test-samples',
+        '64',
+        '--epochs',
+        '2',
+        '--checkpoint-dir',
+        dir,
+      ]);
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.status).toBe('completed');
+      expect(report.epochs).toHaveLength(2);
+      expect(Object.keys(report.epochs[0]).sort()).toEqual([
+        'accuracy',
+        'checkpoint',
+        'epoch',
+        'loss',
+        'samplesPerSecond',
+        'seconds',
+        'val_accuracy',
+        'val_loss',
+      ]);
+      expect(report.epochs[1].checkpoint).toBe(path.join(dir, 'ckpt-2'));
+      expect(report.evaluation.accuracyPercent).toBeCloseTo(report.evaluation.accuracy * 100, 2);
+      expect(report.evaluation.accuracy).toBe(report.epochs[1].val_accuracy);
+      expect(report.checkpoint).toBe(path.join(dir, 'ckpt-2'));
+      expect(report).toMatchObject({ epoch: 2, step: 8, engine: 'graph', run: { epochs: 2, batchSize: 32, seed: 42 } });
+      expect(report.data).toMatchObject({ name: 'mnist', trainSamples: 128, testSamples: 64 });
+      expect(report.durationSeconds).toBeGreaterThan(0);
+      expect(report.samplesPerSecond).toBeGreaterThan(0);
+      expect(userStderr(result.stderr).filter((l) => l.startsWith('Epoch '))).toHaveLength(2);
+    },
+  );
 
   it('redraws a progress bar on a terminal, and prints plain epoch lines there with --no-color', async () => {
     const dir = tempDir('cli-train');
@@ -105,65 +109,75 @@ describe('mnist-serve train', () => {
     expect(plain.stdout).not.toContain('\x1b[');
   });
 
-  it("prints the notebook's `Eval accuracy percentage` and writes its weights-only checkpoint with --checkpoint-path", async () => {
-    const dir = tempDir('cli-train');
-    const prefix = path.join(dir, 'training', 'cp.ckpt');
-    const result = await runCli([
-      'train',
-      '--train-samples',
-      '64',
-      '--test-samples',
-      '32',
-      '--epochs',
-      '1',
-      '--checkpoint-path',
-      prefix,
-    ]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Eval accuracy percentage: \d{1,3}\.\d\d$/m);
-    expect(result.stdout).toMatch(/^Eval loss: \d+\.\d{4}$/m);
-    // Not a TTY: one plain line per epoch, no progress bar.
-    expect(userStderr(result.stderr)).toContainEqual(
-      expect.stringMatching(
-        /^Epoch 1\/1 - [\d.]+s - \d+ samples\/s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - saved /,
-      ),
-    );
-    expect(fs.readFileSync(path.join(dir, 'training', 'checkpoint'), 'utf8')).toContain(
-      'model_checkpoint_path: "cp.ckpt"',
-    );
-    expect((await loadCheckpoint(prefix)).meta.weightsOnly).toBe(true);
-  });
+  it(
+    "prints the notebook's `Eval accuracy percentage` and " +
+      'writes its weights-only checkpoint with --checkpoint-path',
+    async () => {
+      const dir = tempDir('cli-train');
+      const prefix = path.join(dir, 'training', 'cp.ckpt');
+      const result = await runCli([
+        'train',
+        '--train-samples',
+        '64',
+        '--test-samples',
+        '32',
+        '--epochs',
+        '1',
+        '--checkpoint-path',
+        prefix,
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Eval accuracy percentage: \d{1,3}\.\d\d$/m);
+      expect(result.stdout).toMatch(/^Eval loss: \d+\.\d{4}$/m);
+      // Not a TTY: one plain line per epoch, no progress bar.
+      expect(userStderr(result.stderr)).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            '^Epoch 1/1 - [\\d.]+s - \\d+ samples/s - loss: [\\d.]+ - accuracy: [\\d.]+ - ' +
+              'val_loss: [\\d.]+ - val_accuracy: [\\d.]+ - saved ',
+          ),
+        ),
+      );
+      expect(fs.readFileSync(path.join(dir, 'training', 'checkpoint'), 'utf8')).toContain(
+        'model_checkpoint_path: "cp.ckpt"',
+      );
+      expect((await loadCheckpoint(prefix)).meta.weightsOnly).toBe(true);
+    },
+  );
 
-  it('on SIGTERM finishes the step, writes a checkpoint, says how to resume and exits 130; --resume then completes', async () => {
-    const dir = tempDir('cli-train');
-    const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
-    const result = await trainUntil(args, /^Epoch 1\/40 /m, 'SIGTERM');
-    expect(result.code).toBe(130);
-    const lines = userStderr(result.stderr);
-    expect(lines).toContainEqual(expect.stringMatching(/^Interrupted by SIGTERM; checkpoint written to .*ckpt-\d+$/));
-    expect(lines).toContain(`resume with: mnist-serve train --resume --checkpoint-dir ${dir} --epochs 40`);
-    const prefix = /checkpoint written to (\S+)/.exec(result.stderr)![1]!;
-    const checkpoint = await loadCheckpoint(prefix);
-    // Mid-epoch the loop writes an `interrupted` checkpoint at that batch; a signal that lands just
-    // after an epoch's checkpoint needs no new one, so the epoch's own is the resume point.
-    expect(checkpoint.meta.epoch).toBeGreaterThanOrEqual(1);
-    if (checkpoint.meta.reason === 'epoch') expect(checkpoint.meta.batch).toBe(0);
-    else expect(checkpoint.meta.reason).toBe('interrupted');
+  it(
+    'on SIGTERM finishes the step, writes a checkpoint, ' + 'says how to resume and exits 130; --resume then completes',
+    async () => {
+      const dir = tempDir('cli-train');
+      const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
+      const result = await trainUntil(args, /^Epoch 1\/40 /m, 'SIGTERM');
+      expect(result.code).toBe(130);
+      const lines = userStderr(result.stderr);
+      expect(lines).toContainEqual(expect.stringMatching(/^Interrupted by SIGTERM; checkpoint written to .*ckpt-\d+$/));
+      expect(lines).toContain(`resume with: mnist-serve train --resume --checkpoint-dir ${dir} --epochs 40`);
+      const prefix = /checkpoint written to (\S+)/.exec(result.stderr)![1]!;
+      const checkpoint = await loadCheckpoint(prefix);
+      // Mid-epoch the loop writes an `interrupted` checkpoint at that batch; a signal that lands just
+      // after an epoch's checkpoint needs no new one, so the epoch's own is the resume point.
+      expect(checkpoint.meta.epoch).toBeGreaterThanOrEqual(1);
+      if (checkpoint.meta.reason === 'epoch') expect(checkpoint.meta.batch).toBe(0);
+      else expect(checkpoint.meta.reason).toBe('interrupted');
 
-    const resumed = await runCli([
-      '--json',
-      'train',
-      '--resume',
-      '--checkpoint-dir',
-      dir,
-      '--epochs',
-      String(checkpoint.meta.epoch + 1),
-    ]);
-    expect(resumed.code).toBe(0);
-    const report = JSON.parse(resumed.stdout);
-    expect(report).toMatchObject({ status: 'completed', resumedFrom: prefix, epoch: checkpoint.meta.epoch + 1 });
-    expect(report.data).toMatchObject({ trainSamples: 1024, testSamples: 64 });
-  });
+      const resumed = await runCli([
+        '--json',
+        'train',
+        '--resume',
+        '--checkpoint-dir',
+        dir,
+        '--epochs',
+        String(checkpoint.meta.epoch + 1),
+      ]);
+      expect(resumed.code).toBe(0);
+      const report = JSON.parse(resumed.stdout);
+      expect(report).toMatchObject({ status: 'completed', resumedFrom: prefix, epoch: checkpoint.meta.epoch + 1 });
+      expect(report.data).toMatchObject({ trainSamples: 1024, testSamples: 64 });
+    },
+  );
 
   it('interrupted before the first training step, saves nothing and says so (exit 130)', async () => {
     const dir = tempDir('cli-train');
@@ -199,27 +213,34 @@ describe('mnist-serve train', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('--checkpoint-path refuses --keep, --save-best-only and --checkpoint-dir (exit 2, one line) instead of ignoring them', async () => {
-    const prefix = path.join(tempDir('cli-train'), 'cp.ckpt');
-    for (const extra of [['--keep', '3'], ['--save-best-only'], ['--checkpoint-dir', tempDir('cli-train')]]) {
-      const result = await runCli(['train', '--checkpoint-path', prefix, ...extra]);
-      expect(result.code, extra.join(' ')).toBe(2);
-      expect(userStderr(result.stderr)).toEqual([
-        expect.stringMatching(
-          new RegExp(
-            `^mnist-serve: error: option '--checkpoint-path <prefix>' cannot be used with option '${extra[0]}`,
+  it(
+    '--checkpoint-path refuses --keep, --save-best-only and --checkpoint-dir ' +
+      '(exit 2, one line) instead of ignoring them',
+    async () => {
+      const prefix = path.join(tempDir('cli-train'), 'cp.ckpt');
+      for (const extra of [['--keep', '3'], ['--save-best-only'], ['--checkpoint-dir', tempDir('cli-train')]]) {
+        const result = await runCli(['train', '--checkpoint-path', prefix, ...extra]);
+        expect(result.code, extra.join(' ')).toBe(2);
+        expect(userStderr(result.stderr)).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^mnist-serve: error: option '--checkpoint-path <prefix>' cannot be used with option '${extra[0]}`,
+            ),
           ),
-        ),
-      ]);
-    }
-  });
+        ]);
+      }
+    },
+  );
 
   it("--help says --seed also fixes the initial weights and every epoch's shuffle", async () => {
     const result = await runCli(['train', '--help']);
     expect(result.code).toBe(0);
     const help = result.stdout.replace(/\s+/g, ' ');
     expect(help).toMatch(
-      /--seed <n> seed of the embedded set's train\/test split; for train also of the initial weights and every epoch's shuffle/,
+      new RegExp(
+        "--seed <n> seed of the embedded set's train/test split; " +
+          "for train also of the initial weights and every epoch's shuffle",
+      ),
     );
   });
 

@@ -80,28 +80,32 @@ describe('mnist-serve data', () => {
     });
   });
 
-  it('data info reports a mismatch with the expected and actual hashes when named Fashion-MNIST files are not the published ones', async () => {
-    const dir = tempDir();
-    const written = writeIdxDir(dir, { train: 30, test: 10 });
-    const pins = PINNED_DATASETS['fashion-mnist'].files;
-    const expected = Object.entries(written).map(([base, bytes]) => ({
-      file: path.join(dir, base),
-      sha256: sha256(bytes),
-      expected: pins.find((pin) => pin.file === `${base}.gz`)!.sha256,
-    }));
+  it(
+    'data info reports a mismatch with the expected and actual hashes ' +
+      'when named Fashion-MNIST files are not the published ones',
+    async () => {
+      const dir = tempDir();
+      const written = writeIdxDir(dir, { train: 30, test: 10 });
+      const pins = PINNED_DATASETS['fashion-mnist'].files;
+      const expected = Object.entries(written).map(([base, bytes]) => ({
+        file: path.join(dir, base),
+        sha256: sha256(bytes),
+        expected: pins.find((pin) => pin.file === `${base}.gz`)!.sha256,
+      }));
 
-    const json = await runCli(['--json', 'data', 'info', '--data', 'fashion-mnist', '--data-dir', dir]);
-    expect(json.code, json.stderr).toBe(0);
-    const info = JSON.parse(json.stdout);
-    expect(info).toMatchObject({ name: 'fashion-mnist', source: dir });
-    expect(info.checksum).toEqual({ status: 'mismatch', files: expected });
+      const json = await runCli(['--json', 'data', 'info', '--data', 'fashion-mnist', '--data-dir', dir]);
+      expect(json.code, json.stderr).toBe(0);
+      const info = JSON.parse(json.stdout);
+      expect(info).toMatchObject({ name: 'fashion-mnist', source: dir });
+      expect(info.checksum).toEqual({ status: 'mismatch', files: expected });
 
-    const text = await runCli(['data', 'info', '--data', 'fashion-mnist', '--data-dir', dir]);
-    expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/^checksum\s+mismatch$/m);
-    for (const file of expected)
-      expect(text.stdout).toContain(`          ${file.file}: expected ${file.expected}, got ${file.sha256}\n`);
-  });
+      const text = await runCli(['data', 'info', '--data', 'fashion-mnist', '--data-dir', dir]);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^checksum\s+mismatch$/m);
+      for (const file of expected)
+        expect(text.stdout).toContain(`          ${file.file}: expected ${file.expected}, got ${file.sha256}\n`);
+    },
+  );
 
   it('data show prints the digit as ASCII art with its label and writes a PNG', async () => {
     const png = path.join(tempDir(), 'digit.png');
@@ -177,24 +181,29 @@ describe('mnist-serve data', () => {
     );
   });
 
-  it('data info refuses a 1.9 MB .gz declaring 60000 images that inflates to 1.9 GB: exit 2, memory near the declared 47 MB', async () => {
-    const dir = tempDir();
-    writeIdxDir(dir, { gzip: true });
-    const images = path.join(dir, 'train-images-idx3-ubyte.gz');
-    fs.writeFileSync(images, gzipBomb(imagesHeader(60_000), 1_900_000_000));
-    fs.writeFileSync(
-      path.join(dir, 'train-labels-idx1-ubyte.gz'),
-      encodeIdxLabels(new Uint8Array(60_000), { gzip: true }),
-    );
-    expect(fs.statSync(images).size).toBeLessThan(2_000_000);
-    const result = await runCli(['data', 'info', '--data-dir', dir], { nodeArgs: ['--require', peakRss] });
-    expect(result.code).toBe(2);
-    expect(withoutPeakRss(result.stderr)).toBe(
-      `mnist-serve: error: ${images}: the data goes on past the 47040000 bytes its 60000×28×28 header declares (not an IDX file, or a wrong header)\n`,
-    );
-    // Measured: 0.9 s and 152 MB peak (85 MB for a small valid directory); before streaming, 23 s and 3.8 GB.
-    expect(peakRssMb(result)).toBeLessThan(300);
-  });
+  it(
+    'data info refuses a 1.9 MB .gz declaring 60000 images that inflates to 1.9 GB: ' +
+      'exit 2, memory near the declared 47 MB',
+    async () => {
+      const dir = tempDir();
+      writeIdxDir(dir, { gzip: true });
+      const images = path.join(dir, 'train-images-idx3-ubyte.gz');
+      fs.writeFileSync(images, gzipBomb(imagesHeader(60_000), 1_900_000_000));
+      fs.writeFileSync(
+        path.join(dir, 'train-labels-idx1-ubyte.gz'),
+        encodeIdxLabels(new Uint8Array(60_000), { gzip: true }),
+      );
+      expect(fs.statSync(images).size).toBeLessThan(2_000_000);
+      const result = await runCli(['data', 'info', '--data-dir', dir], { nodeArgs: ['--require', peakRss] });
+      expect(result.code).toBe(2);
+      expect(withoutPeakRss(result.stderr)).toBe(
+        `mnist-serve: error: ${images}: the data goes on past the 47040000 bytes ` +
+          'its 60000×28×28 header declares (not an IDX file, or a wrong header)\n',
+      );
+      // Measured: 0.9 s and 152 MB peak (85 MB for a small valid directory); before streaming, 23 s and 3.8 GB.
+      expect(peakRssMb(result)).toBeLessThan(300);
+    },
+  );
 
   /** The fixture dataset's four .gz archives on a mirror at 127.0.0.1: well-formed, but not the published MNIST. */
   async function fixtureMirror(): Promise<{ archives: Record<string, Uint8Array>; url: string }> {
@@ -205,67 +214,82 @@ describe('mnist-serve data', () => {
     return { archives, url: `${server.url}mnist/` };
   }
 
-  it('data download (default --dataset mnist) refuses a file that does not match its pin: exit 1, one line naming the file and both hashes, nothing kept', async () => {
-    const { archives, url } = await fixtureMirror();
-    const cacheDir = tempDir();
-    const images = 'train-images-idx3-ubyte.gz';
-    const pin = PINNED_DATASETS.mnist.files.find((f) => f.file === images)!;
-    const got = sha256(zlib.gunzipSync(archives[images]!));
-    const expectedLine = `mnist-serve: error: ${images} from ${url}${images}: checksum mismatch: expected SHA-256 ${pin.sha256} of the IDX content, got ${got}; the file was removed`;
+  it(
+    'data download (default --dataset mnist) refuses a file that does not match its pin: ' +
+      'exit 1, one line naming the file and both hashes, nothing kept',
+    async () => {
+      const { archives, url } = await fixtureMirror();
+      const cacheDir = tempDir();
+      const images = 'train-images-idx3-ubyte.gz';
+      const pin = PINNED_DATASETS.mnist.files.find((f) => f.file === images)!;
+      const got = sha256(zlib.gunzipSync(archives[images]!));
+      const expectedLine =
+        `mnist-serve: error: ${images} from ${url}${images}: checksum mismatch: ` +
+        `expected SHA-256 ${pin.sha256} of the IDX content, got ${got}; the file was removed`;
 
-    const text = await runCli(['--quiet', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir]);
-    expect(text.code).toBe(1);
-    expect(text.stdout).toBe('');
-    expect(text.stderr).toBe(`${expectedLine}\n`);
-    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+      const text = await runCli(['--quiet', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir]);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toBe('');
+      expect(text.stderr).toBe(`${expectedLine}\n`);
+      expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
 
-    const json = await runCli(['--json', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir]);
-    expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({
-      error: { kind: 'failure', message: expectedLine.replace('mnist-serve: error: ', '') },
-    });
-    expect(json.stderr.trim().split('\n').pop()).toBe(expectedLine);
-    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
-  });
+      const json = await runCli(['--json', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir]);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toEqual({
+        error: { kind: 'failure', message: expectedLine.replace('mnist-serve: error: ', '') },
+      });
+      expect(json.stderr.trim().split('\n').pop()).toBe(expectedLine);
+      expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+    },
+  );
 
-  it('data download --mirror stops verifying a .gz that inflates past the pinned size: exit 1, nothing kept, memory bounded', async () => {
-    const images = 'train-images-idx3-ubyte.gz';
-    const pin = PINNED_DATASETS.mnist.files.find((f) => f.file === images)!;
-    server = await startMirror({ [`/mnist/${images}`]: serveBytes(gzipBomb(imagesHeader(60_000), 1_900_000_000)) });
-    const url = `${server.url}mnist/`;
-    const cacheDir = tempDir();
-    const result = await runCli(['--quiet', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir], {
-      nodeArgs: ['--require', peakRss],
-    });
-    expect(result.code).toBe(1);
-    expect(withoutPeakRss(result.stderr)).toBe(
-      `mnist-serve: error: ${images} from ${url}${images}: its content goes on past the ${pin.bytes} bytes of the pinned file; the file was removed\n`,
-    );
-    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
-    expect(peakRssMb(result)).toBeLessThan(300);
-  });
+  it(
+    'data download --mirror stops verifying a .gz that inflates past the pinned size: ' +
+      'exit 1, nothing kept, memory bounded',
+    async () => {
+      const images = 'train-images-idx3-ubyte.gz';
+      const pin = PINNED_DATASETS.mnist.files.find((f) => f.file === images)!;
+      server = await startMirror({ [`/mnist/${images}`]: serveBytes(gzipBomb(imagesHeader(60_000), 1_900_000_000)) });
+      const url = `${server.url}mnist/`;
+      const cacheDir = tempDir();
+      const result = await runCli(['--quiet', 'data', 'download', '--mirror', url, '--cache-dir', cacheDir], {
+        nodeArgs: ['--require', peakRss],
+      });
+      expect(result.code).toBe(1);
+      expect(withoutPeakRss(result.stderr)).toBe(
+        `mnist-serve: error: ${images} from ${url}${images}: ` +
+          `its content goes on past the ${pin.bytes} bytes of the pinned file; the file was removed\n`,
+      );
+      expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+      expect(peakRssMb(result)).toBeLessThan(300);
+    },
+  );
 
-  it('data download reports a file missing on the mirror (HTTP 404) in one line, exit 1, with a hint to check --mirror', async () => {
-    await fixtureMirror();
-    const cacheDir = tempDir();
-    const elsewhere = `${server!.url}elsewhere/`;
-    const result = await runCli([
-      '--json',
-      'data',
-      'download',
-      '--dataset',
-      'mnist',
-      '--mirror',
-      elsewhere,
-      '--cache-dir',
-      cacheDir,
-    ]);
-    expect(result.code).toBe(1);
-    const message = `${elsewhere}train-images-idx3-ubyte.gz: not found on the mirror (HTTP 404); check --mirror`;
-    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'failure', message } });
-    expect(result.stderr).toBe(`mnist-serve: error: ${message}\n`);
-    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
-  });
+  it(
+    'data download reports a file missing on the mirror (HTTP 404) ' +
+      'in one line, exit 1, with a hint to check --mirror',
+    async () => {
+      await fixtureMirror();
+      const cacheDir = tempDir();
+      const elsewhere = `${server!.url}elsewhere/`;
+      const result = await runCli([
+        '--json',
+        'data',
+        'download',
+        '--dataset',
+        'mnist',
+        '--mirror',
+        elsewhere,
+        '--cache-dir',
+        cacheDir,
+      ]);
+      expect(result.code).toBe(1);
+      const message = `${elsewhere}train-images-idx3-ubyte.gz: not found on the mirror (HTTP 404); check --mirror`;
+      expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'failure', message } });
+      expect(result.stderr).toBe(`mnist-serve: error: ${message}\n`);
+      expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+    },
+  );
 
   it('data download exits 2 with one line for a --mirror that is not http(s), before creating anything', async () => {
     const cacheDir = tempDir();
@@ -278,7 +302,8 @@ describe('mnist-serve data', () => {
   });
 
   it.skipIf(!fs.existsSync(SYSTEM_FASHION_MNIST_DIR))(
-    "data download fetches Fashion-MNIST from a --mirror, verified against the pinned SHA-256s (serves Debian's dataset-fashion-mnist files)",
+    'data download fetches Fashion-MNIST from a --mirror, ' +
+      "verified against the pinned SHA-256s (serves Debian's dataset-fashion-mnist files)",
     async () => {
       const routes = Object.fromEntries(
         fs

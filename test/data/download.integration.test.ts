@@ -117,21 +117,24 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     expect(mirrorServer.requests[0]).toEqual({ path: `/mnist/${IMAGES}`, range: 'bytes=100-' });
   });
 
-  it('redoes the file whole once when a resumed file does not verify (a stale partial from another version)', async () => {
-    const cacheDir = tempDir();
-    const stale = new Uint8Array(
-      zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: noisySplit(20, 9).images })),
-    );
-    fs.mkdirSync(path.join(cacheDir, 'mnist'), { recursive: true });
-    fs.writeFileSync(path.join(cacheDir, 'mnist', `.${IMAGES}.partial`), stale.subarray(0, 1000));
-    const mirrorServer = await mirror();
-    const result = await download(mirrorServer, cacheDir);
-    expect(result.files[0]).toMatchObject({ status: 'downloaded', sha256: pins[0]!.sha256 });
-    expect(mirrorServer.requests.filter((r) => r.path.endsWith(IMAGES))).toEqual([
-      { path: `/mnist/${IMAGES}`, range: 'bytes=1000-' },
-      { path: `/mnist/${IMAGES}` },
-    ]);
-  });
+  it(
+    'redoes the file whole once when a resumed file does not verify ' + '(a stale partial from another version)',
+    async () => {
+      const cacheDir = tempDir();
+      const stale = new Uint8Array(
+        zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: noisySplit(20, 9).images })),
+      );
+      fs.mkdirSync(path.join(cacheDir, 'mnist'), { recursive: true });
+      fs.writeFileSync(path.join(cacheDir, 'mnist', `.${IMAGES}.partial`), stale.subarray(0, 1000));
+      const mirrorServer = await mirror();
+      const result = await download(mirrorServer, cacheDir);
+      expect(result.files[0]).toMatchObject({ status: 'downloaded', sha256: pins[0]!.sha256 });
+      expect(mirrorServer.requests.filter((r) => r.path.endsWith(IMAGES))).toEqual([
+        { path: `/mnist/${IMAGES}`, range: 'bytes=1000-' },
+        { path: `/mnist/${IMAGES}` },
+      ]);
+    },
+  );
 
   it('replaces a file in the cache that no longer verifies', async () => {
     const cacheDir = tempDir();
@@ -152,19 +155,22 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     expect(result.files[0]).toMatchObject({ status: 'downloaded', sha256: pins[0]!.sha256 });
   });
 
-  it('rejects a file whose content does not match its pinned SHA-256, naming both hashes, and keeps nothing of it', async () => {
-    const cacheDir = tempDir();
-    const other = new Uint8Array(
-      zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: fixtureSplit(20, 1).images })),
-    );
-    const error = await download(await mirror({ [IMAGES]: serveBytes(other) }), cacheDir).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OperationalError);
-    expect((error as Error).message).toContain(
-      `${IMAGES} from ${server!.url}mnist/${IMAGES}: checksum mismatch: expected SHA-256 ${pins[0]!.sha256}`,
-    );
-    expect((error as Error).message).toContain(`got ${sha256(zlib.gunzipSync(other))}`);
-    expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
-  });
+  it(
+    'rejects a file whose content does not match its pinned SHA-256, ' + 'naming both hashes, and keeps nothing of it',
+    async () => {
+      const cacheDir = tempDir();
+      const other = new Uint8Array(
+        zlib.gzipSync(encodeIdxImages({ count: 20, rows: 28, cols: 28, data: fixtureSplit(20, 1).images })),
+      );
+      const error = await download(await mirror({ [IMAGES]: serveBytes(other) }), cacheDir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperationalError);
+      expect((error as Error).message).toContain(
+        `${IMAGES} from ${server!.url}mnist/${IMAGES}: checksum mismatch: expected SHA-256 ${pins[0]!.sha256}`,
+      );
+      expect((error as Error).message).toContain(`got ${sha256(zlib.gunzipSync(other))}`);
+      expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
+    },
+  );
 
   it('rejects a download that is not valid gzip and removes it', async () => {
     const cacheDir = tempDir();
@@ -242,7 +248,8 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     const error = await download(await mirror({ [IMAGES]: endless }), cacheDir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationalError);
     expect((error as Error).message).toBe(
-      `${server!.url}mnist/${IMAGES}: the server sends more than ${maxArchiveBytes(pins[0]!)} bytes, more than the file can be; stopped, and removed what was received`,
+      `${server!.url}mnist/${IMAGES}: the server sends more than ${maxArchiveBytes(pins[0]!)} bytes, ` +
+        'more than the file can be; stopped, and removed what was received',
     );
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });
@@ -277,7 +284,8 @@ describe('downloadDataset against a mirror on 127.0.0.1', () => {
     expect(bomb.length).toBeLessThan(maxArchiveBytes(pins[0]!));
     // The check streams through idxContent, which stops inflating early (test/formats/idx.test.ts counts it).
     await expect(download(await mirror({ [IMAGES]: serveBytes(bomb) }), cacheDir)).rejects.toThrow(
-      `${IMAGES} from ${server!.url}mnist/${IMAGES}: its content goes on past the ${pins[0]!.bytes} bytes of the pinned file; the file was removed`,
+      `${IMAGES} from ${server!.url}mnist/${IMAGES}: ` +
+        `its content goes on past the ${pins[0]!.bytes} bytes of the pinned file; the file was removed`,
     );
     expect(fs.readdirSync(path.join(cacheDir, 'mnist'))).toEqual([]);
   });

@@ -31,7 +31,8 @@ describe('loadDataset from a directory of IDX files', () => {
     writeIdxDir(dir, { train: 30 });
     fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), encodeIdxLabels(new Uint8Array(29)));
     await expect(loadDataset({ dataDir: dir })).rejects.toThrow(
-      `${path.join(dir, 'train-images-idx3-ubyte')} has 30 images but ${path.join(dir, 'train-labels-idx1-ubyte')} has 29 labels; the counts must match`,
+      `${path.join(dir, 'train-images-idx3-ubyte')} has 30 images but ` +
+        `${path.join(dir, 'train-labels-idx1-ubyte')} has 29 labels; the counts must match`,
     );
   });
 

@@ -34,9 +34,12 @@ function isIgnored(root: string, name: string): boolean {
 }
 
 describe('paths named in the documentation', () => {
-  it('every src/, test/, bench/ and scripts/ path in README.md, CONTRIBUTING.md, bench/README.md and docs/ exists', () => {
-    expect(documentationFiles(projectRoot).flatMap((file) => missingPaths(projectRoot, file))).toEqual([]);
-  });
+  it(
+    'every src/, test/, bench/ and scripts/ path in README.md, ' + 'CONTRIBUTING.md, bench/README.md and docs/ exists',
+    () => {
+      expect(documentationFiles(projectRoot).flatMap((file) => missingPaths(projectRoot, file))).toEqual([]);
+    },
+  );
 
   describe('the check', () => {
     const dir = tempDir('doc-paths');

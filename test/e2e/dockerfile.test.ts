@@ -150,10 +150,10 @@ async function replay(stages: Stage[], context: string, scratch: string, engineC
           env: { ...process.env, ...env, npm_config_prefer_offline: 'true' },
           timeoutMs: 240_000,
         });
-        if (result.status !== 0)
-          throw new Error(
-            `${where} failed (exit ${result.status ?? 'killed: timeout'}):\n${`${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n')}`,
-          );
+        if (result.status !== 0) {
+          const lastLines = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n');
+          throw new Error(`${where} failed (exit ${result.status ?? 'killed: timeout'}):\n${lastLines}`);
+        }
       } else
         throw new Error(`${where}: the test does not replay ${keyword}; teach it or keep the Dockerfile conventional`);
     }
@@ -163,7 +163,8 @@ async function replay(stages: Stage[], context: string, scratch: string, engineC
 }
 
 describe('Dockerfile', () => {
-  it('every step runs in a clean copy of the repository; in the result the engine loads and sync runs without TensorFlow', async () => {
+  it('every step runs in a clean copy of the repository; ' +
+    'in the result the engine loads and sync runs without TensorFlow', async () => {
     const stages = parseDockerfile(fs.readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8'));
     expect(stages.map((stage) => stage.instructions[0]!.text)).toEqual(['node:20-slim AS build', 'node:20-slim']);
     const build = stages[0]!;
@@ -181,7 +182,8 @@ describe('Dockerfile', () => {
     const replayed = await replay(stages, context, scratch, engineCache);
     // Named, so a new root-only step cannot hide here unnoticed.
     expect(replayed.skipped.map((line) => line.replace(/^Dockerfile:\d+ /, ''))).toEqual([
-      'RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-pip make g++ && rm -rf /var/lib/apt/lists/* (needs root; only the image build runs it)',
+      'RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-pip make g++ ' +
+        '&& rm -rf /var/lib/apt/lists/* (needs root; only the image build runs it)',
       'RUN mkdir -p /models /cache && chown 1000:1000 /models /cache (needs root; only the image build runs it)',
       'USER 1000:1000 (a user switch only Docker makes)',
     ]);
@@ -211,7 +213,8 @@ describe('Dockerfile', () => {
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain('--from <uri>');
 
-    // The engine prepared at build time loads in the runtime stage, which cannot prepare it (MNIST_SERVE_NO_AUTO_SETUP).
+    // The engine prepared at build time loads in the runtime stage, which cannot prepare it
+    // (MNIST_SERVE_NO_AUTO_SETUP).
     expect(final.env.MNIST_SERVE_NO_AUTO_SETUP).toBe('1');
     const doctor = await image(['--json', 'doctor']);
     expect(doctor.status, doctor.stderr).toBe(0);

@@ -114,7 +114,8 @@ describe('deployment files for s3:// models, end to end', () => {
     }
   }, 180_000);
 
-  it('serving-config copies the endpoint settings of its environment into the files, and never the credentials', async () => {
+  it('serving-config copies the endpoint settings of its environment into the files, ' +
+    'and never the credentials', async () => {
     const out = path.join(tempDir('store-config-cli'), 'serving');
     const env = {
       AWS_ENDPOINT_URL_S3: 'http://store.internal:9000',
@@ -162,7 +163,8 @@ describe('deployment files for s3:// models, end to end', () => {
     ]);
     expect(mixed.code).toBe(2);
     expect(userStderr(mixed.stderr)).toEqual([
-      'mnist-serve: error: models: mnist is on an object store and b is a local path; write the files for each kind into its own directory',
+      'mnist-serve: error: models: mnist is on an object store and b is a local path; ' +
+        'write the files for each kind into its own directory',
     ]);
   }, 60_000);
 });

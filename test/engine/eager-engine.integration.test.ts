@@ -26,37 +26,41 @@ function maxAbsDifference(a: TrainingState, b: TrainingState): number {
 }
 
 describe('the eager engine', () => {
-  it("applies Adam as Keras does: lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v+ε), with m and v as TF's ResourceApplyAdam updates them", async () => {
-    const engine = await createEagerEngine(spec, initialTrainingState(spec, 7));
-    const { images, labels } = syntheticBatch(16, 1);
-    const { learningRate, beta1, beta2, epsilon } = spec.optimizer;
-    let before = await engine.getState();
-    for (let t = 1; t <= 2; t += 1) {
-      await engine.trainBatch(images, labels, 16);
-      const after = await engine.getState();
-      expect(after.adam.step).toBe(t);
-      const alpha = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-      for (const variable of variableSpecs(spec)) {
-        const m0 = before.adam.m.get(variable.name)!;
-        const m1 = after.adam.m.get(variable.name)!;
-        const v0 = before.adam.v.get(variable.name)!;
-        const v1 = after.adam.v.get(variable.name)!;
-        const w0 = before.variables.get(variable.name)!;
-        const w1 = after.variables.get(variable.name)!;
-        for (let i = 0; i < w1.length; i += 97) {
-          // Recover the gradient from m, then check v and the weight step against it.
-          const g = (m1[i]! - m0[i]! * beta1) / (1 - beta1);
-          expect(v1[i]!).toBeCloseTo(v0[i]! * beta2 + (1 - beta2) * g * g, 9);
-          const step = (alpha * m1[i]!) / (Math.sqrt(v1[i]!) + epsilon);
-          expect(Math.abs(w0[i]! - step - w1[i]!)).toBeLessThanOrEqual(
-            1e-6 * Math.max(1, Math.abs(w1[i]!)) + 1e-4 * Math.abs(step),
-          );
+  it(
+    'applies Adam as Keras does: lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v+ε), ' +
+      "with m and v as TF's ResourceApplyAdam updates them",
+    async () => {
+      const engine = await createEagerEngine(spec, initialTrainingState(spec, 7));
+      const { images, labels } = syntheticBatch(16, 1);
+      const { learningRate, beta1, beta2, epsilon } = spec.optimizer;
+      let before = await engine.getState();
+      for (let t = 1; t <= 2; t += 1) {
+        await engine.trainBatch(images, labels, 16);
+        const after = await engine.getState();
+        expect(after.adam.step).toBe(t);
+        const alpha = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+        for (const variable of variableSpecs(spec)) {
+          const m0 = before.adam.m.get(variable.name)!;
+          const m1 = after.adam.m.get(variable.name)!;
+          const v0 = before.adam.v.get(variable.name)!;
+          const v1 = after.adam.v.get(variable.name)!;
+          const w0 = before.variables.get(variable.name)!;
+          const w1 = after.variables.get(variable.name)!;
+          for (let i = 0; i < w1.length; i += 97) {
+            // Recover the gradient from m, then check v and the weight step against it.
+            const g = (m1[i]! - m0[i]! * beta1) / (1 - beta1);
+            expect(v1[i]!).toBeCloseTo(v0[i]! * beta2 + (1 - beta2) * g * g, 9);
+            const step = (alpha * m1[i]!) / (Math.sqrt(v1[i]!) + epsilon);
+            expect(Math.abs(w0[i]! - step - w1[i]!)).toBeLessThanOrEqual(
+              1e-6 * Math.max(1, Math.abs(w1[i]!)) + 1e-4 * Math.abs(step),
+            );
+          }
         }
+        before = after;
       }
-      before = after;
-    }
-    engine.dispose();
-  });
+      engine.dispose();
+    },
+  );
 
   it('learns a batch whose label is drawn into the image as a bright row band', async () => {
     const engine = await createEagerEngine(spec, initialTrainingState(spec, 3));

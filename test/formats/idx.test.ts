@@ -126,7 +126,8 @@ describe('IDX reader', () => {
       for (;;) yield new Uint8Array(65536).fill(++pulled);
     }
     await expect(readIdxImages(endless(), 'huge')).rejects.toThrow(
-      `huge: the header declares ${MAX_IDX_ITEMS + 1} images, more than the limit of ${MAX_IDX_ITEMS} per file (a wrong header, or not an MNIST-style dataset)`,
+      `huge: the header declares ${MAX_IDX_ITEMS + 1} images, ` +
+        `more than the limit of ${MAX_IDX_ITEMS} per file (a wrong header, or not an MNIST-style dataset)`,
     );
     expect(pulled).toBe(0);
     const labelsHeader = Uint8Array.of(0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff);

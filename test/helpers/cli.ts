@@ -46,7 +46,8 @@ export function runOnTerminal(args: string[], options: { cwd?: string; timeoutMs
   // A pseudo-terminal starts with no size; give it a usual one, as a terminal window has. The
   // command runs in script's own session, out of reach of a test's timeout: `timeout` bounds it.
   const quoted = [process.execPath, binPath, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
-  const command = `stty cols 100 rows 30; exec timeout --kill-after=5 ${Math.ceil((options.timeoutMs ?? 120_000) / 1000)} ${quoted}`;
+  const seconds = Math.ceil((options.timeoutMs ?? 120_000) / 1000);
+  const command = `stty cols 100 rows 30; exec timeout --kill-after=5 ${seconds} ${quoted}`;
   const env = { ...process.env };
   delete env.NO_COLOR;
   return new Promise((resolve, reject) => {

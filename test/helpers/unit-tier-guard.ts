@@ -23,7 +23,8 @@ for (const name of starters) {
   Object.defineProperty(childProcess, name, {
     value: () => {
       throw new Error(
-        `a unit test started a child process (child_process.${name}): name the file *.integration.test.ts (or .e2e/.interop)`,
+        `a unit test started a child process (child_process.${name}): ` +
+          'name the file *.integration.test.ts (or .e2e/.interop)',
       );
     },
   });

@@ -57,15 +57,19 @@ describe('savedModelPredictions', () => {
     );
   });
 
-  it('falls back to a signature that maps image to float scores when the preferred name is absent, and names a directory without a SavedModel', () => {
-    const dir = tempDir('scoring');
-    writeSavedModel(
-      dir,
-      servingModelContent(spec, fixtureWeights(spec), {
-        signatureNames: { main: 'classify', decoded: 'predict_classes' },
-      }),
-    );
-    expect(scoringSignature(dir, 'nope').name).toBe('classify');
-    expect(() => scoringSignature(tempDir('empty'))).toThrow(/not a SavedModel directory/);
-  });
+  it(
+    'falls back to a signature that maps image to float scores when the preferred name is absent, ' +
+      'and names a directory without a SavedModel',
+    () => {
+      const dir = tempDir('scoring');
+      writeSavedModel(
+        dir,
+        servingModelContent(spec, fixtureWeights(spec), {
+          signatureNames: { main: 'classify', decoded: 'predict_classes' },
+        }),
+      );
+      expect(scoringSignature(dir, 'nope').name).toBe('classify');
+      expect(() => scoringSignature(tempDir('empty'))).toThrow(/not a SavedModel directory/);
+    },
+  );
 });

@@ -96,35 +96,39 @@ describe('compareWithBaseline', () => {
     expect(disagree, 'two differently seeded models disagree somewhere').toBeGreaterThan(0);
   }, 60_000);
 
-  it("refuses a candidate that breaks images the baseline gets right, with both accuracies and McNemar's p", async () => {
-    // Labels are the baseline's answers: it scores 100%, and every disagreement is a broken image.
-    const labelled: Split = { ...split, labels: Uint8Array.from(baseline.classes) };
-    const result = await compareWithBaseline(tf, { ref: '1', version: 1, dir: baselineDir }, candidate, labelled, {
-      ref: '1',
-      maxRegression: 0,
-    });
-    expect(result).toEqual({
-      baseline: { ref: '1', version: 1, path: baselineDir, accuracy: 1 },
-      candidate: { accuracy: (60 - disagree) / 60 },
-      samples: 60,
-      maxRegression: 0,
-      delta: (60 - disagree) / 60 - 1,
-      fixed: 0,
-      broken: disagree,
-      pValue: exactMcNemarPValue(0, disagree),
-      passed: false,
-      note: null,
-    });
-    expect(gateRefusal(result, 'prod/2')).toBe(
-      `candidate accuracy ${((60 - disagree) / 60).toFixed(4)} is below baseline accuracy 1.0000 (version 1) minus the allowed regression 0 ` +
-        `(fixed 0, broken ${disagree}, McNemar p = ${result.pValue! >= 0.001 ? result.pValue!.toFixed(3) : result.pValue!.toExponential(1)}); prod/2 was not published`,
-    );
-    const allowed = await compareWithBaseline(tf, { ref: '1', version: 1, dir: baselineDir }, candidate, labelled, {
-      ref: '1',
-      maxRegression: disagree / 60,
-    });
-    expect(allowed.passed, 'a regression of exactly the allowance passes').toBe(true);
-  });
+  it(
+    'refuses a candidate that breaks images the baseline gets right, ' + "with both accuracies and McNemar's p",
+    async () => {
+      // Labels are the baseline's answers: it scores 100%, and every disagreement is a broken image.
+      const labelled: Split = { ...split, labels: Uint8Array.from(baseline.classes) };
+      const result = await compareWithBaseline(tf, { ref: '1', version: 1, dir: baselineDir }, candidate, labelled, {
+        ref: '1',
+        maxRegression: 0,
+      });
+      expect(result).toEqual({
+        baseline: { ref: '1', version: 1, path: baselineDir, accuracy: 1 },
+        candidate: { accuracy: (60 - disagree) / 60 },
+        samples: 60,
+        maxRegression: 0,
+        delta: (60 - disagree) / 60 - 1,
+        fixed: 0,
+        broken: disagree,
+        pValue: exactMcNemarPValue(0, disagree),
+        passed: false,
+        note: null,
+      });
+      const p = result.pValue! >= 0.001 ? result.pValue!.toFixed(3) : result.pValue!.toExponential(1);
+      expect(gateRefusal(result, 'prod/2')).toBe(
+        `candidate accuracy ${((60 - disagree) / 60).toFixed(4)} is below baseline accuracy 1.0000 (version 1) ` +
+          `minus the allowed regression 0 (fixed 0, broken ${disagree}, McNemar p = ${p}); prod/2 was not published`,
+      );
+      const allowed = await compareWithBaseline(tf, { ref: '1', version: 1, dir: baselineDir }, candidate, labelled, {
+        ref: '1',
+        maxRegression: disagree / 60,
+      });
+      expect(allowed.passed, 'a regression of exactly the allowance passes').toBe(true);
+    },
+  );
 
   it('passes a candidate that fixes what the baseline got wrong, and one equal to it', async () => {
     const labelled: Split = { ...split, labels: Uint8Array.from(candidate.classes) };

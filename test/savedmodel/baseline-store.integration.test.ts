@@ -75,35 +75,44 @@ describe('fetchBaseline on an s3:// base path', () => {
 });
 
 describe('export --baseline latest to an s3:// base path', () => {
-  it('publishes a candidate as good as the version on the store, and refuses a worse one without publishing', async () => {
-    const base = `s3://${BUCKET}/gate`;
-    const unlabelled = syntheticSplit(60);
-    await exportSavedModel(exportRequest(base, 7, unlabelled));
-    // Labels are version 1's answers, so it scores 100% and any disagreement is a broken image.
-    const stored = await fetchBaseline({ ref: '1', maxRegression: 0 }, base);
-    const answers = await savedModelPredictions(await loadTf(), stored.dir!, scoringSignature(stored.dir!), unlabelled);
-    releaseBaseline(stored);
-    const split: Split = { ...unlabelled, labels: Uint8Array.from(answers.classes) };
+  it(
+    'publishes a candidate as good as the version on the store, ' + 'and refuses a worse one without publishing',
+    async () => {
+      const base = `s3://${BUCKET}/gate`;
+      const unlabelled = syntheticSplit(60);
+      await exportSavedModel(exportRequest(base, 7, unlabelled));
+      // Labels are version 1's answers, so it scores 100% and any disagreement is a broken image.
+      const stored = await fetchBaseline({ ref: '1', maxRegression: 0 }, base);
+      const answers = await savedModelPredictions(
+        await loadTf(),
+        stored.dir!,
+        scoringSignature(stored.dir!),
+        unlabelled,
+      );
+      releaseBaseline(stored);
+      const split: Split = { ...unlabelled, labels: Uint8Array.from(answers.classes) };
 
-    const same = await exportSavedModel(exportRequest(base, 7, split, 'latest'));
-    expect(same.version).toBe(2);
-    expect(same.gate).toMatchObject({
-      baseline: { ref: 'latest', version: 1, path: `${base}/1`, accuracy: 1 },
-      broken: 0,
-      passed: true,
-    });
+      const same = await exportSavedModel(exportRequest(base, 7, split, 'latest'));
+      expect(same.version).toBe(2);
+      expect(same.gate).toMatchObject({
+        baseline: { ref: 'latest', version: 1, path: `${base}/1`, accuracy: 1 },
+        broken: 0,
+        passed: true,
+      });
 
-    await expect(exportSavedModel(exportRequest(base, 8, split, 'latest'))).rejects.toThrow(
-      new RegExp(
-        `^candidate accuracy 0\\.\\d{4} is below baseline accuracy 1\\.0000 \\(version 2, latest\\) .*; ${base} was not published$`,
-      ),
-    );
-    await expect(
-      exportSavedModel(exportRequest(base, 8, split, 'latest')),
-      'the refusal carries the comparison for --json',
-    ).rejects.toMatchObject({
-      details: { gate: { baseline: { version: 2, path: `${base}/2` }, passed: false } },
-    });
-    expect(await openModelStore(base).listVersions()).toEqual([1, 2]);
-  });
+      await expect(exportSavedModel(exportRequest(base, 8, split, 'latest'))).rejects.toThrow(
+        new RegExp(
+          '^candidate accuracy 0\\.\\d{4} is below baseline accuracy 1\\.0000 ' +
+            `\\(version 2, latest\\) .*; ${base} was not published$`,
+        ),
+      );
+      await expect(
+        exportSavedModel(exportRequest(base, 8, split, 'latest')),
+        'the refusal carries the comparison for --json',
+      ).rejects.toMatchObject({
+        details: { gate: { baseline: { version: 2, path: `${base}/2` }, passed: false } },
+      });
+      expect(await openModelStore(base).listVersions()).toEqual([1, 2]);
+    },
+  );
 });

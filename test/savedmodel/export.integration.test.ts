@@ -178,29 +178,34 @@ describe('exportSavedModel', () => {
     expect(fs.readFileSync(path.join(base, '1', 'saved_model.pb'))).toEqual(before);
   }, 60_000);
 
-  it('writes TF Serving warmup records: one PredictRequest per test image, alternating the two signatures', async () => {
-    const result = await exportSavedModel(request(tempDir('warmup'), { warmupRequests: 3, modelName: 'digits' }));
-    expect(result.warmup).toEqual({
-      requests: 3,
-      file: path.join(result.path, 'assets.extra', 'tf_serving_warmup_requests'),
-      signatures: ['serving_default', 'predict_classes'],
-    });
-    const records = decodeTFRecords(fs.readFileSync(result.warmup!.file), result.warmup!.file);
-    expect(records).toHaveLength(3);
-    const requests = records.map(
-      (record) => decodeMessage<any>('tensorflow.serving.PredictionLog', record).predict_log.request,
-    );
-    expect(requests.map((r) => r.model_spec)).toEqual([
-      { name: 'digits', signature_name: 'serving_default' },
-      { name: 'digits', signature_name: 'predict_classes' },
-      { name: 'digits', signature_name: 'serving_default' },
-    ]);
-    const request2 = requests[2];
-    expect(request2.inputs.image.dtype).toBe('DT_FLOAT');
-    expect(request2.inputs.image.tensor_shape).toEqual({ dim: [{ size: 1 }, { size: 28 }, { size: 28 }, { size: 1 }] });
-    const pixels = new Float32Array(new Uint8Array(request2.inputs.image.tensor_content).buffer);
-    expect(Array.from(pixels)).toEqual(Array.from(gatherBatch(test, null, 2, 1).images));
-  });
+  it(
+    'writes TF Serving warmup records: ' + 'one PredictRequest per test image, alternating the two signatures',
+    async () => {
+      const result = await exportSavedModel(request(tempDir('warmup'), { warmupRequests: 3, modelName: 'digits' }));
+      expect(result.warmup).toEqual({
+        requests: 3,
+        file: path.join(result.path, 'assets.extra', 'tf_serving_warmup_requests'),
+        signatures: ['serving_default', 'predict_classes'],
+      });
+      const records = decodeTFRecords(fs.readFileSync(result.warmup!.file), result.warmup!.file);
+      expect(records).toHaveLength(3);
+      const requests = records.map(
+        (record) => decodeMessage<any>('tensorflow.serving.PredictionLog', record).predict_log.request,
+      );
+      expect(requests.map((r) => r.model_spec)).toEqual([
+        { name: 'digits', signature_name: 'serving_default' },
+        { name: 'digits', signature_name: 'predict_classes' },
+        { name: 'digits', signature_name: 'serving_default' },
+      ]);
+      const request2 = requests[2];
+      expect(request2.inputs.image.dtype).toBe('DT_FLOAT');
+      expect(request2.inputs.image.tensor_shape).toEqual({
+        dim: [{ size: 1 }, { size: 28 }, { size: 28 }, { size: 1 }],
+      });
+      const pixels = new Float32Array(new Uint8Array(request2.inputs.image.tensor_content).buffer);
+      expect(Array.from(pixels)).toEqual(Array.from(gatherBatch(test, null, 2, 1).images));
+    },
+  );
 
   it('rejects bad settings as usage errors', async () => {
     const base = tempDir('bad');

@@ -53,27 +53,32 @@ const exportArgs = (checkpoint: string, base: string, ...names: string[]): strin
 ];
 
 describe('export signature names', () => {
-  it('--signature-name and --decoded-signature-name name both signatures in saved_model.pb and the --json report', async () => {
-    const base = tempDir('names');
-    const result = await runCli(
-      exportArgs(
-        checkpointFixture(),
-        base,
-        '--signature-name',
-        'scores_and_classes',
-        '--decoded-signature-name',
-        'notebook',
-      ),
-    );
-    expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(report.signatures.map((s: { name: string; outputs: object }) => [s.name, Object.keys(s.outputs)])).toEqual([
-      ['notebook', ['decoded']],
-      ['scores_and_classes', ['classes', 'scores']],
-    ]);
-    const { metaGraph } = readSavedModel(path.join(base, '1'));
-    expect(Object.keys(metaGraph.signature_def ?? {}).sort()).toEqual(['notebook', 'scores_and_classes']);
-  });
+  it(
+    '--signature-name and --decoded-signature-name name ' + 'both signatures in saved_model.pb and the --json report',
+    async () => {
+      const base = tempDir('names');
+      const result = await runCli(
+        exportArgs(
+          checkpointFixture(),
+          base,
+          '--signature-name',
+          'scores_and_classes',
+          '--decoded-signature-name',
+          'notebook',
+        ),
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.signatures.map((s: { name: string; outputs: object }) => [s.name, Object.keys(s.outputs)])).toEqual(
+        [
+          ['notebook', ['decoded']],
+          ['scores_and_classes', ['classes', 'scores']],
+        ],
+      );
+      const { metaGraph } = readSavedModel(path.join(base, '1'));
+      expect(Object.keys(metaGraph.signature_def ?? {}).sort()).toEqual(['notebook', 'scores_and_classes']);
+    },
+  );
 
   it('still takes --classes-signature-name, the older name of --decoded-signature-name, but not both', async () => {
     const checkpoint = checkpointFixture();
@@ -90,7 +95,8 @@ describe('export signature names', () => {
     ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe(
-      "mnist-serve: error: option '--classes-signature-name <name>' cannot be used with option '--decoded-signature-name <name>'\n",
+      "mnist-serve: error: option '--classes-signature-name <name>' " +
+        "cannot be used with option '--decoded-signature-name <name>'\n",
     );
   });
 
@@ -104,34 +110,37 @@ describe('export signature names', () => {
     ]);
   });
 
-  it('refuses a signature name that is not plain or equals the other one: exit 2, one line, nothing written', async () => {
-    const checkpoint = checkpointFixture();
-    const plain = 'is invalid. expected a plain name (letters, digits, _ . - /)';
-    const cases: [string[], string][] = [
-      [
-        ['--decoded-signature-name', 'serving_default'],
-        'the main and the decoded signature need different names; both are "serving_default"',
-      ],
-      [
-        ['--signature-name', 'decode', '--classes-signature-name', 'decode'],
-        'the main and the decoded signature need different names; both are "decode"',
-      ],
-      [
-        ['--decoded-signature-name', 'two words'],
-        `option '--decoded-signature-name <name>' argument 'two words' ${plain}`,
-      ],
-      [['--classes-signature-name', ''], `option '--classes-signature-name <name>' argument '' ${plain}`],
-      [['--signature-name', 'a:b'], `option '--signature-name <name>' argument 'a:b' ${plain}`],
-    ];
-    for (const [names, message] of cases) {
-      const base = tempDir('names');
-      const result = await runCli(['--quiet', ...exportArgs(checkpoint, base, ...names)]);
-      expect(result.code, names.join(' ')).toBe(2);
-      expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message } });
-      expect(result.stderr).toBe(`mnist-serve: error: ${message}\n`);
-      expect(fs.readdirSync(base)).toEqual([]);
-    }
-  });
+  it(
+    'refuses a signature name that is not plain or equals the other one: ' + 'exit 2, one line, nothing written',
+    async () => {
+      const checkpoint = checkpointFixture();
+      const plain = 'is invalid. expected a plain name (letters, digits, _ . - /)';
+      const cases: [string[], string][] = [
+        [
+          ['--decoded-signature-name', 'serving_default'],
+          'the main and the decoded signature need different names; both are "serving_default"',
+        ],
+        [
+          ['--signature-name', 'decode', '--classes-signature-name', 'decode'],
+          'the main and the decoded signature need different names; both are "decode"',
+        ],
+        [
+          ['--decoded-signature-name', 'two words'],
+          `option '--decoded-signature-name <name>' argument 'two words' ${plain}`,
+        ],
+        [['--classes-signature-name', ''], `option '--classes-signature-name <name>' argument '' ${plain}`],
+        [['--signature-name', 'a:b'], `option '--signature-name <name>' argument 'a:b' ${plain}`],
+      ];
+      for (const [names, message] of cases) {
+        const base = tempDir('names');
+        const result = await runCli(['--quiet', ...exportArgs(checkpoint, base, ...names)]);
+        expect(result.code, names.join(' ')).toBe(2);
+        expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message } });
+        expect(result.stderr).toBe(`mnist-serve: error: ${message}\n`);
+        expect(fs.readdirSync(base)).toEqual([]);
+      }
+    },
+  );
 
   it('verifies both renamed signatures through tf.node.loadSavedModel', async () => {
     const result = await exportSavedModel({

@@ -84,7 +84,8 @@ export async function startConditionalWriteProxy(
           refused.push(key);
           response.writeHead(412, { 'content-type': 'application/xml' });
           response.end(
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>' +
+              '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
           );
           return;
         }

@@ -50,52 +50,62 @@ async function keys(prefix: string): Promise<string[]> {
 }
 
 describe('the S3 model store', () => {
-  it('publishes an export under s3://, byte for byte as a local export, and TensorFlow loads the version read back', async () => {
-    const base = `s3://${BUCKET}/load`;
-    expect(await exportVersion(base, 1)).toBe(`${base}/1`);
-    expect(await openModelStore(base).listVersions()).toEqual([1]);
-    const local = await exportVersion(tempDir('local'), 1);
-    const dir = await readBack(base, 1);
-    expect(filesOf(dir)).toEqual(filesOf(local));
-    const tf = await loadTf();
-    const model = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
-    const scores = (
-      model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<string, import('@tensorflow/tfjs-node').Tensor>
-    ).scores!;
-    expect(scores.shape).toEqual([1, 10]);
-    model.dispose();
-    // saved_model.pb went last, after the manifest claimed the version.
-    expect((await keys('load/1/')).sort()).toEqual([
-      'load/1/assets.extra/tf_serving_warmup_requests',
-      'load/1/mnist-serve-manifest.json',
-      'load/1/saved_model.pb',
-      'load/1/variables/variables.data-00000-of-00001',
-      'load/1/variables/variables.index',
-    ]);
-  });
+  it(
+    'publishes an export under s3://, byte for byte as a local export, ' + 'and TensorFlow loads the version read back',
+    async () => {
+      const base = `s3://${BUCKET}/load`;
+      expect(await exportVersion(base, 1)).toBe(`${base}/1`);
+      expect(await openModelStore(base).listVersions()).toEqual([1]);
+      const local = await exportVersion(tempDir('local'), 1);
+      const dir = await readBack(base, 1);
+      expect(filesOf(dir)).toEqual(filesOf(local));
+      const tf = await loadTf();
+      const model = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
+      const scores = (
+        model.predict({ image: tf.tensor([sampleImage(0)]) }) as Record<string, import('@tensorflow/tfjs-node').Tensor>
+      ).scores!;
+      expect(scores.shape).toEqual([1, 10]);
+      model.dispose();
+      // saved_model.pb went last, after the manifest claimed the version.
+      expect((await keys('load/1/')).sort()).toEqual([
+        'load/1/assets.extra/tf_serving_warmup_requests',
+        'load/1/mnist-serve-manifest.json',
+        'load/1/saved_model.pb',
+        'load/1/variables/variables.data-00000-of-00001',
+        'load/1/variables/variables.index',
+      ]);
+    },
+  );
 
-  it('numbers versions by listing the store, refuses an existing one without --force, and replaces it whole with it', async () => {
-    const base = `s3://${BUCKET}/numbering`;
-    expect(await exportVersion(base, undefined, { seed: 1 })).toBe(`${base}/1`);
-    expect(await exportVersion(base, undefined, { seed: 2 })).toBe(`${base}/2`);
-    await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(UserInputError);
-    await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(`${base}/2 already exists; pass force`);
-    await exportVersion(base, 2, { seed: 3, force: true });
-    expect(filesOf(await readBack(base, 2))).toEqual(filesOf(await exportVersion(tempDir('seed-3'), 1, { seed: 3 })));
-    expect(await openModelStore(base).listVersions()).toEqual([1, 2]);
-  });
+  it(
+    'numbers versions by listing the store, ' +
+      'refuses an existing one without --force, and replaces it whole with it',
+    async () => {
+      const base = `s3://${BUCKET}/numbering`;
+      expect(await exportVersion(base, undefined, { seed: 1 })).toBe(`${base}/1`);
+      expect(await exportVersion(base, undefined, { seed: 2 })).toBe(`${base}/2`);
+      await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(UserInputError);
+      await expect(exportVersion(base, 2, { seed: 3 })).rejects.toThrow(`${base}/2 already exists; pass force`);
+      await exportVersion(base, 2, { seed: 3, force: true });
+      expect(filesOf(await readBack(base, 2))).toEqual(filesOf(await exportVersion(tempDir('seed-3'), 1, { seed: 3 })));
+      expect(await openModelStore(base).listVersions()).toEqual([1, 2]);
+    },
+  );
 
-  it('never lets a reader load a mix of two exports racing for one version on a store that ignores If-None-Match', async () => {
-    const base = `s3://${BUCKET}/race`;
-    const references = await Promise.all([11, 12].map((seed) => exportVersion(tempDir(`race-${seed}`), 1, { seed })));
-    await Promise.all([exportVersion(base, undefined, { seed: 11 }), exportVersion(base, undefined, { seed: 12 })]);
-    for (const version of await openModelStore(base).listVersions()) {
-      const read = await readBack(base, version).then(filesOf, (error: Error) => error);
-      if (read instanceof Error)
-        expect(read.message).toMatch(/does not match the version's manifest|is \d+ bytes, expected/);
-      else expect(references.map((dir) => JSON.stringify([...filesOf(dir)]))).toContain(JSON.stringify([...read]));
-    }
-  });
+  it(
+    'never lets a reader load a mix of two exports racing ' + 'for one version on a store that ignores If-None-Match',
+    async () => {
+      const base = `s3://${BUCKET}/race`;
+      const references = await Promise.all([11, 12].map((seed) => exportVersion(tempDir(`race-${seed}`), 1, { seed })));
+      await Promise.all([exportVersion(base, undefined, { seed: 11 }), exportVersion(base, undefined, { seed: 12 })]);
+      for (const version of await openModelStore(base).listVersions()) {
+        const read = await readBack(base, version).then(filesOf, (error: Error) => error);
+        if (read instanceof Error)
+          expect(read.message).toMatch(/does not match the version's manifest|is \d+ bytes, expected/);
+        else expect(references.map((dir) => JSON.stringify([...filesOf(dir)]))).toContain(JSON.stringify([...read]));
+      }
+    },
+  );
 
   it('leaves no version a reader would load when the exporting process is killed (-9) during its upload', async () => {
     const base = `s3://${BUCKET}/killed`;

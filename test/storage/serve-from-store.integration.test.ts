@@ -53,7 +53,8 @@ const states = async (url: string) =>
   );
 
 describe('serve from an s3:// base path', () => {
-  it('swaps 32 busy connections to a version exported to the store, with no failed request, and drops the old copy from the cache', async () => {
+  it('swaps 32 busy connections to a version exported to the store, ' +
+    'with no failed request, and drops the old copy from the cache', async () => {
     const base = `s3://${BUCKET}/swap`;
     const cache = tempDir('store-cache');
     await exportVersion(base, 1);
@@ -85,7 +86,8 @@ describe('serve from an s3:// base path', () => {
     expect(fs.readdirSync(`${cache}/${cached}`)).toEqual(['2']);
   }, 180_000);
 
-  it('keeps serving while the store is down, logs and counts each failing poll, and picks up a new version once it is back', async () => {
+  it('keeps serving while the store is down, logs and counts each failing poll, ' +
+    'and picks up a new version once it is back', async () => {
     const base = `s3://${BUCKET}/outage`;
     await exportVersion(base, 1);
     const lines: Record<string, unknown>[] = [];

@@ -94,7 +94,9 @@ describe('mnist-serve sync', () => {
     expect(await syncExit).toBe(0);
     expect(serveLogLines(syncLog).map((line) => line.msg)).toContain('sync stopped');
     expect(seen.length).toBeGreaterThan(0);
-    const whole = `assets.extra,assets.extra/padding,assets.extra/tf_serving_warmup_requests,saved_model.pb,variables,variables/variables.data-00000-of-00001,variables/variables.index:${96 << 20}`;
+    const whole =
+      'assets.extra,assets.extra/padding,assets.extra/tf_serving_warmup_requests,saved_model.pb,' +
+      `variables,variables/variables.data-00000-of-00001,variables/variables.index:${96 << 20}`;
     expect(new Set(seen)).toEqual(new Set([whole]));
   }, 120_000);
 });
@@ -111,7 +113,10 @@ describe('store errors', () => {
       'a missing bucket',
       's3://no-such-bucket/x',
       {},
-      /^mnist-serve: error: s3:\/\/no-such-bucket\/x: cannot list versions \(NoSuchBucket: The specified bucket does not exist\)$/,
+      new RegExp(
+        '^mnist-serve: error: s3://no-such-bucket/x: cannot list versions ' +
+          '\\(NoSuchBucket: The specified bucket does not exist\\)$',
+      ),
     ],
     [
       'an unreachable endpoint',

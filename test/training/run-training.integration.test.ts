@@ -54,7 +54,8 @@ describe('training with checkpoints', () => {
     { engine: 'eager', tolerance: 1e-7 },
     { engine: 'graph', tolerance: 0 },
   ] as const)(
-    'resumed after epoch 1 of 2 ($engine engine) ends with the same weights and Adam state as an uninterrupted 2-epoch run',
+    'resumed after epoch 1 of 2 ($engine engine) ' +
+      'ends with the same weights and Adam state as an uninterrupted 2-epoch run',
     async ({ engine, tolerance }) => {
       const straightDir = tempDir('train');
       const straight = await train(options(straightDir, { engine }));
@@ -106,31 +107,34 @@ describe('training with checkpoints', () => {
     },
   );
 
-  it('stops at an abort signal after the current step, checkpoints that batch, and resumes to the same weights', async () => {
-    const straightDir = tempDir('train');
-    await train(options(straightDir));
+  it(
+    'stops at an abort signal after the current step, ' + 'checkpoints that batch, and resumes to the same weights',
+    async () => {
+      const straightDir = tempDir('train');
+      await train(options(straightDir));
 
-    const dir = tempDir('train');
-    const controller = new AbortController();
-    const onEvent = (event: TrainingEvent) => {
-      if (event.type === 'batch' && event.epoch === 1 && event.batch === 3) controller.abort();
-    };
-    const interrupted = await train(options(dir, { signal: controller.signal, onEvent }));
-    expect(interrupted.status).toBe('interrupted');
-    expect(interrupted.evaluation).toBeNull();
-    const saved = await loadCheckpoint(interrupted.checkpoint!);
-    expect(saved.meta).toMatchObject({ epoch: 0, batch: 3, step: 3, reason: 'interrupted' });
-    expect(saved.position).toEqual({ epoch: 0, batch: 3 });
+      const dir = tempDir('train');
+      const controller = new AbortController();
+      const onEvent = (event: TrainingEvent) => {
+        if (event.type === 'batch' && event.epoch === 1 && event.batch === 3) controller.abort();
+      };
+      const interrupted = await train(options(dir, { signal: controller.signal, onEvent }));
+      expect(interrupted.status).toBe('interrupted');
+      expect(interrupted.evaluation).toBeNull();
+      const saved = await loadCheckpoint(interrupted.checkpoint!);
+      expect(saved.meta).toMatchObject({ epoch: 0, batch: 3, step: 3, reason: 'interrupted' });
+      expect(saved.position).toEqual({ epoch: 0, batch: 3 });
 
-    const resumed = await train(options(dir, { resume: true }));
-    expect(resumed.status).toBe('completed');
-    const straight = await latest(straightDir);
-    expect(maxDifference(straight, await latest(dir))).toBeLessThanOrEqual(1e-7);
-    // The resumed first epoch reports whole-epoch metrics, carried over from the interrupted part.
-    const straightFirstEpoch = (await loadCheckpoint(path.join(straightDir, 'ckpt-1'))).meta.metrics!;
-    expect(resumed.history[0]!.loss).toBeCloseTo(straightFirstEpoch.loss, 6);
-    expect(resumed.history[0]!.accuracy).toBeCloseTo(straightFirstEpoch.accuracy, 6);
-  });
+      const resumed = await train(options(dir, { resume: true }));
+      expect(resumed.status).toBe('completed');
+      const straight = await latest(straightDir);
+      expect(maxDifference(straight, await latest(dir))).toBeLessThanOrEqual(1e-7);
+      // The resumed first epoch reports whole-epoch metrics, carried over from the interrupted part.
+      const straightFirstEpoch = (await loadCheckpoint(path.join(straightDir, 'ckpt-1'))).meta.metrics!;
+      expect(resumed.history[0]!.loss).toBeCloseTo(straightFirstEpoch.loss, 6);
+      expect(resumed.history[0]!.accuracy).toBeCloseTo(straightFirstEpoch.accuracy, 6);
+    },
+  );
 
   it('interrupted right after an epoch checkpoint, writes nothing more and points at that checkpoint', async () => {
     const dir = tempDir('train');
@@ -166,22 +170,26 @@ describe('training with checkpoints', () => {
     expect(listCheckpoints(dir).map((c) => path.basename(c.prefix))).toEqual(['ckpt-2', 'ckpt-3']);
   });
 
-  it('with a learning rate too small to change anything, saves only the first epoch under save-best-only and stops early', async () => {
-    const dir = tempDir('train');
-    const result = await train(
-      options(dir, {
-        epochs: 5,
-        trainSamples: 64,
-        learningRate: 1e-12,
-        earlyStoppingPatience: 2,
-        checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: true },
-      }),
-    );
-    expect(result.status).toBe('early-stopped');
-    expect(result.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
-    expect(result.history.map((r) => r.checkpoint && path.basename(r.checkpoint))).toEqual(['ckpt-1', null, null]);
-    expect(listCheckpoints(dir).map((c) => path.basename(c.prefix))).toEqual(['ckpt-1']);
-  });
+  it(
+    'with a learning rate too small to change anything, ' +
+      'saves only the first epoch under save-best-only and stops early',
+    async () => {
+      const dir = tempDir('train');
+      const result = await train(
+        options(dir, {
+          epochs: 5,
+          trainSamples: 64,
+          learningRate: 1e-12,
+          earlyStoppingPatience: 2,
+          checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: true },
+        }),
+      );
+      expect(result.status).toBe('early-stopped');
+      expect(result.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+      expect(result.history.map((r) => r.checkpoint && path.basename(r.checkpoint))).toEqual(['ckpt-1', null, null]);
+      expect(listCheckpoints(dir).map((c) => path.basename(c.prefix))).toEqual(['ckpt-1']);
+    },
+  );
 
   it("writes TensorBoard event files in Keras's train/ and validation/ layout", async () => {
     const dir = tempDir('train');

@@ -42,7 +42,10 @@ describe('tensor bundle corruption', () => {
     const error = errorOf(() => decodeTensorBundle(index, corrupted(data, 1), source));
     expect(error).toBeInstanceOf(UserInputError);
     expect(error.message).toMatch(
-      /^ckpt-3\.data-00000-of-00001: tensor conv2d\/kernel fails its checksum \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/,
+      new RegExp(
+        '^ckpt-3\\.data-00000-of-00001: tensor conv2d/kernel fails its checksum ' +
+          '\\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\)$',
+      ),
     );
   });
 

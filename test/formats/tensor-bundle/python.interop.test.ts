@@ -99,49 +99,53 @@ describe.skipIf(noPythonTf)('tensor bundle interop (needs Python TensorFlow: npm
     expect(seen['flags']!.dtype).toBe('bool');
   });
 
-  it('reads, exactly, what TensorFlow wrote with SaveV2 and with tf.train.Checkpoint, in one index block or several', () => {
-    const prefix = path.join(dir, 'theirs');
-    runPython(SAVE_V2, [prefix]);
-    const tensors = Object.fromEntries(readTensorBundle(prefix).map((t) => [t.name, t]));
-    expect(Object.keys(tensors)).toHaveLength(49);
-    expect(tensors['conv2d/kernel']).toEqual({
-      name: 'conv2d/kernel',
-      dtype: 'float32',
-      shape: [2, 3, 4],
-      data: Float32Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i / 7) - 1)),
-    });
-    expect(tensors['dense_1/bias']!.data).toEqual(new Float32Array([0.1, -2.5e-8, 3e38]));
-    expect(tensors['double']!.data).toEqual(new Float64Array([1 / 3]));
-    expect(tensors['int32']!.data).toEqual(new Int32Array([-2147483648, 7]));
-    expect(tensors['step']).toEqual({
-      name: 'step',
-      dtype: 'int64',
-      shape: [],
-      data: new BigInt64Array([9007199254740993n]),
-    });
-    expect(tensors['pixels']).toEqual({
-      name: 'pixels',
-      dtype: 'uint8',
-      shape: [1, 3],
-      data: new Uint8Array([0, 128, 255]),
-    });
-    expect(tensors['flags']).toEqual({ name: 'flags', dtype: 'bool', shape: [3], data: new Uint8Array([1, 0, 1]) });
-    expect(tensors['labels']!.data).toEqual(['', 'héllo', 'x'.repeat(200)]);
-    expect(tensors['scalar_label']).toEqual({ name: 'scalar_label', dtype: 'string', shape: [], data: ['one'] });
-    expect(tensors['many/039']!.data).toEqual(new Float32Array([39]));
+  it(
+    'reads, exactly, what TensorFlow wrote with SaveV2 and with tf.train.Checkpoint, ' +
+      'in one index block or several',
+    () => {
+      const prefix = path.join(dir, 'theirs');
+      runPython(SAVE_V2, [prefix]);
+      const tensors = Object.fromEntries(readTensorBundle(prefix).map((t) => [t.name, t]));
+      expect(Object.keys(tensors)).toHaveLength(49);
+      expect(tensors['conv2d/kernel']).toEqual({
+        name: 'conv2d/kernel',
+        dtype: 'float32',
+        shape: [2, 3, 4],
+        data: Float32Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i / 7) - 1)),
+      });
+      expect(tensors['dense_1/bias']!.data).toEqual(new Float32Array([0.1, -2.5e-8, 3e38]));
+      expect(tensors['double']!.data).toEqual(new Float64Array([1 / 3]));
+      expect(tensors['int32']!.data).toEqual(new Int32Array([-2147483648, 7]));
+      expect(tensors['step']).toEqual({
+        name: 'step',
+        dtype: 'int64',
+        shape: [],
+        data: new BigInt64Array([9007199254740993n]),
+      });
+      expect(tensors['pixels']).toEqual({
+        name: 'pixels',
+        dtype: 'uint8',
+        shape: [1, 3],
+        data: new Uint8Array([0, 128, 255]),
+      });
+      expect(tensors['flags']).toEqual({ name: 'flags', dtype: 'bool', shape: [3], data: new Uint8Array([1, 0, 1]) });
+      expect(tensors['labels']!.data).toEqual(['', 'héllo', 'x'.repeat(200)]);
+      expect(tensors['scalar_label']).toEqual({ name: 'scalar_label', dtype: 'string', shape: [], data: ['one'] });
+      expect(tensors['many/039']!.data).toEqual(new Float32Array([39]));
 
-    const object = Object.fromEntries(readTensorBundle(`${prefix}-object`).map((t) => [t.name, t]));
-    expect(Object.keys(object).sort()).toEqual([
-      '_CHECKPOINTABLE_OBJECT_GRAPH',
-      'step/.ATTRIBUTES/VARIABLE_VALUE',
-      'weights/.ATTRIBUTES/VARIABLE_VALUE',
-    ]);
-    expect(object['_CHECKPOINTABLE_OBJECT_GRAPH']).toMatchObject({ dtype: 'string', shape: [] });
-    expect(object['weights/.ATTRIBUTES/VARIABLE_VALUE']!.data).toEqual(new Float32Array([1.5, -2]));
-    expect(object['step/.ATTRIBUTES/VARIABLE_VALUE']!.data).toEqual(new BigInt64Array([12n]));
+      const object = Object.fromEntries(readTensorBundle(`${prefix}-object`).map((t) => [t.name, t]));
+      expect(Object.keys(object).sort()).toEqual([
+        '_CHECKPOINTABLE_OBJECT_GRAPH',
+        'step/.ATTRIBUTES/VARIABLE_VALUE',
+        'weights/.ATTRIBUTES/VARIABLE_VALUE',
+      ]);
+      expect(object['_CHECKPOINTABLE_OBJECT_GRAPH']).toMatchObject({ dtype: 'string', shape: [] });
+      expect(object['weights/.ATTRIBUTES/VARIABLE_VALUE']!.data).toEqual(new Float32Array([1.5, -2]));
+      expect(object['step/.ATTRIBUTES/VARIABLE_VALUE']!.data).toEqual(new BigInt64Array([12n]));
 
-    const large = readTensorBundle(`${prefix}-large`);
-    expect(fs.statSync(`${prefix}-large.index`).size).toBeGreaterThan(262144); // TF's block size
-    expect(large.map((tensor) => tensor.data[0])).toEqual(Array.from({ length: 6000 }, (_, i) => i));
-  });
+      const large = readTensorBundle(`${prefix}-large`);
+      expect(fs.statSync(`${prefix}-large.index`).size).toBeGreaterThan(262144); // TF's block size
+      expect(large.map((tensor) => tensor.data[0])).toEqual(Array.from({ length: 6000 }, (_, i) => i));
+    },
+  );
 });

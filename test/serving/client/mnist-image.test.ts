@@ -113,7 +113,8 @@ describe('MNIST-style preprocessing', () => {
     // The message comes from the inflate capped at the declared size (png-image-data.ts), not from a full decode.
     expect(() => decodeImage(bomb, 'adam7.png')).toThrow(
       new UserInputError(
-        'adam7.png: cannot read the image (its interlaced image data inflates past the 20264 bytes a 100×100 image can hold)',
+        'adam7.png: cannot read the image ' +
+          '(its interlaced image data inflates past the 20264 bytes a 100×100 image can hold)',
       ),
     );
   });

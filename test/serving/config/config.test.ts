@@ -34,7 +34,8 @@ describe('models.config', () => {
   it('writes ModelServerConfig text format that parses back to the same models', () => {
     const text = formatModelsConfig(twoModels);
     expect(text).toContain(
-      'model_config_list {\n  config {\n    name: "mnist"\n    base_path: "/models/mnist"\n    model_platform: "tensorflow"',
+      'model_config_list {\n  config {\n    name: "mnist"\n' +
+        '    base_path: "/models/mnist"\n    model_platform: "tensorflow"',
     );
     expect(text).toContain('specific {\n        versions: 2\n        versions: 3\n      }');
     expect(text).toContain('version_labels {\n      key: "stable"\n      value: 2\n    }');
@@ -43,7 +44,8 @@ describe('models.config', () => {
 
   it('reads what people write by hand: comments, inline messages, the default policy', () => {
     const config = parseModelsConfig(
-      '# one model\nmodel_config_list: { config: { name: "m" base_path: "/b" model_platform: "tensorflow" model_version_policy: { latest: { num_versions: 2 } } } }',
+      '# one model\nmodel_config_list: { config: { name: "m" base_path: "/b" model_platform: "tensorflow" ' +
+        'model_version_policy: { latest: { num_versions: 2 } } } }',
       'hand.config',
     );
     expect(config.models[0]).toMatchObject({
@@ -95,7 +97,8 @@ describe('batching_parameters.txt', () => {
   it('writes the notebook values as wrapped fields and parses them back', () => {
     const text = formatBatchingParameters({ ...DEFAULT_BATCHING, allowedBatchSizes: [64, 1024] });
     expect(text).toBe(
-      'max_batch_size {\n  value: 1024\n}\nbatch_timeout_micros {\n  value: 1000\n}\nmax_enqueued_batches {\n  value: 100\n}\n' +
+      'max_batch_size {\n  value: 1024\n}\nbatch_timeout_micros {\n  value: 1000\n}\n' +
+        'max_enqueued_batches {\n  value: 100\n}\n' +
         'num_batch_threads {\n  value: 4\n}\nallowed_batch_sizes: 64\nallowed_batch_sizes: 1024\n',
     );
     expect(parseBatchingParameters(text, 'b.txt')).toEqual({ ...DEFAULT_BATCHING, allowedBatchSizes: [64, 1024] });

@@ -60,156 +60,162 @@ const endpointEnv = [
 ];
 
 describe('serving-config for models on an object store', () => {
-  it('writes TF Serving files where sync fills an emptyDir, the embedded server and KServe manifests, and no docker-run scripts', () => {
-    const written = writeServingConfig(request(path.join(tempDir('store-config'), 'serving')));
-    expect(Object.keys(written.files).sort()).toEqual([
-      'batchingParameters',
-      'dockerCompose',
-      'embeddedServer',
-      'kserve',
-      'kubernetes',
-      'modelsConfig',
-      's3EnvExample',
-    ]);
-    // TF Serving reads the local copies.
-    expect(written.config.models.map((model) => model.basePath)).toEqual(['/models/mnist', '/models/fashion_v2']);
+  it(
+    'writes TF Serving files where sync fills an emptyDir, ' +
+      'the embedded server and KServe manifests, and no docker-run scripts',
+    () => {
+      const written = writeServingConfig(request(path.join(tempDir('store-config'), 'serving')));
+      expect(Object.keys(written.files).sort()).toEqual([
+        'batchingParameters',
+        'dockerCompose',
+        'embeddedServer',
+        'kserve',
+        'kubernetes',
+        'modelsConfig',
+        's3EnvExample',
+      ]);
+      // TF Serving reads the local copies.
+      expect(written.config.models.map((model) => model.basePath)).toEqual(['/models/mnist', '/models/fashion_v2']);
 
-    const [configMap, deployment, service] = documents(written.files.kubernetes);
-    expect(parseModelsConfig(configMap.data['models.config'], 'configmap')).toEqual(written.config);
-    const pod = deployment.spec.template.spec;
-    expect(deployment.spec.replicas).toBe(3);
-    expect(pod.volumes).toEqual([
-      { name: 'config', configMap: { name: 'tfs-config' } },
-      { name: 'models', emptyDir: {} },
-    ]);
-    expect(pod.initContainers.map((container: { name: string }) => container.name)).toEqual([
-      'sync-mnist-once',
-      'sync-fashion-v2-once',
-    ]);
-    expect(pod.initContainers[0]).toEqual({
-      name: 'sync-mnist-once',
-      image: 'registry.example/mnist-serve:1.2.3',
-      args: syncArgs('s3://models/ci/mnist', '/models/mnist', true),
-      env: [...endpointEnv, ...secretEnv],
-      volumeMounts: [{ name: 'models', mountPath: '/models' }],
-    });
-    expect(pod.initContainers[1].args).toEqual(syncArgs('s3://models/ci/fashion', '/models/fashion_v2', true));
-    const [tfServing, ...sidecars] = pod.containers;
-    expect(tfServing.image).toBe('tensorflow/serving:2.18.0');
-    expect(tfServing.args).toContain('--model_config_file=/config/models.config');
-    expect(tfServing.args).toContain('--file_system_poll_wait_seconds=2');
-    expect(tfServing.volumeMounts).toContainEqual({ name: 'models', mountPath: '/models', readOnly: true });
-    expect(tfServing.env).toBeUndefined();
-    expect(
-      sidecars.map((container: { name: string; args: string[]; env: object[] }) => [
-        container.name,
-        container.args,
-        container.env,
-      ]),
-    ).toEqual([
-      ['sync-mnist', syncArgs('s3://models/ci/mnist', '/models/mnist', false), [...endpointEnv, ...secretEnv]],
-      [
+      const [configMap, deployment, service] = documents(written.files.kubernetes);
+      expect(parseModelsConfig(configMap.data['models.config'], 'configmap')).toEqual(written.config);
+      const pod = deployment.spec.template.spec;
+      expect(deployment.spec.replicas).toBe(3);
+      expect(pod.volumes).toEqual([
+        { name: 'config', configMap: { name: 'tfs-config' } },
+        { name: 'models', emptyDir: {} },
+      ]);
+      expect(pod.initContainers.map((container: { name: string }) => container.name)).toEqual([
+        'sync-mnist-once',
+        'sync-fashion-v2-once',
+      ]);
+      expect(pod.initContainers[0]).toEqual({
+        name: 'sync-mnist-once',
+        image: 'registry.example/mnist-serve:1.2.3',
+        args: syncArgs('s3://models/ci/mnist', '/models/mnist', true),
+        env: [...endpointEnv, ...secretEnv],
+        volumeMounts: [{ name: 'models', mountPath: '/models' }],
+      });
+      expect(pod.initContainers[1].args).toEqual(syncArgs('s3://models/ci/fashion', '/models/fashion_v2', true));
+      const [tfServing, ...sidecars] = pod.containers;
+      expect(tfServing.image).toBe('tensorflow/serving:2.18.0');
+      expect(tfServing.args).toContain('--model_config_file=/config/models.config');
+      expect(tfServing.args).toContain('--file_system_poll_wait_seconds=2');
+      expect(tfServing.volumeMounts).toContainEqual({ name: 'models', mountPath: '/models', readOnly: true });
+      expect(tfServing.env).toBeUndefined();
+      expect(
+        sidecars.map((container: { name: string; args: string[]; env: object[] }) => [
+          container.name,
+          container.args,
+          container.env,
+        ]),
+      ).toEqual([
+        ['sync-mnist', syncArgs('s3://models/ci/mnist', '/models/mnist', false), [...endpointEnv, ...secretEnv]],
+        [
+          'sync-fashion-v2',
+          syncArgs('s3://models/ci/fashion', '/models/fashion_v2', false),
+          [...endpointEnv, ...secretEnv],
+        ],
+      ]);
+      expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+
+      const compose = YAML.parse(fs.readFileSync(written.files.dockerCompose, 'utf8'));
+      expect(Object.keys(compose.services)).toEqual([
+        'sync-mnist-once',
+        'sync-mnist',
+        'sync-fashion-v2-once',
         'sync-fashion-v2',
-        syncArgs('s3://models/ci/fashion', '/models/fashion_v2', false),
-        [...endpointEnv, ...secretEnv],
-      ],
-    ]);
-    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
-
-    const compose = YAML.parse(fs.readFileSync(written.files.dockerCompose, 'utf8'));
-    expect(Object.keys(compose.services)).toEqual([
-      'sync-mnist-once',
-      'sync-mnist',
-      'sync-fashion-v2-once',
-      'sync-fashion-v2',
-      'tfs',
-    ]);
-    expect(compose.volumes).toEqual({ models: {} });
-    const once = compose.services['sync-mnist-once'];
-    expect(once).toEqual({
-      image: 'registry.example/mnist-serve:1.2.3',
-      command: syncArgs('s3://models/ci/mnist', '/models/mnist', true),
-      env_file: ['s3.env'],
-      environment: {
-        AWS_ENDPOINT_URL_S3: 'http://minio:9000',
-        AWS_REGION: 'eu-west-1',
-        MNIST_SERVE_S3_FORCE_PATH_STYLE: '1',
-      },
-      volumes: [{ type: 'volume', source: 'models', target: '/models' }],
-    });
-    expect(compose.services['sync-mnist']).toMatchObject({
-      restart: 'unless-stopped',
-      depends_on: { 'sync-mnist-once': { condition: 'service_completed_successfully' } },
-    });
-    expect(compose.services.tfs.depends_on).toEqual({
-      'sync-mnist-once': { condition: 'service_completed_successfully' },
-      'sync-fashion-v2-once': { condition: 'service_completed_successfully' },
-    });
-    expect(compose.services.tfs.volumes).toContainEqual({
-      type: 'volume',
-      source: 'models',
-      target: '/models',
-      read_only: true,
-    });
-    expect(fs.readFileSync(written.files.s3EnvExample!, 'utf8')).toMatch(
-      /^AWS_ACCESS_KEY_ID=\nAWS_SECRET_ACCESS_KEY=\n$/m,
-    );
-
-    const [embeddedConfig, embedded, embeddedService] = documents(written.files.embeddedServer!);
-    // The embedded server reads the store itself.
-    expect(
-      parseModelsConfig(embeddedConfig.data['models.config'], 'configmap').models.map((model) => model.basePath),
-    ).toEqual(['s3://models/ci/mnist', 's3://models/ci/fashion']);
-    const server = embedded.spec.template.spec.containers[0];
-    expect(server.image).toBe('registry.example/mnist-serve:1.2.3');
-    expect(server.args).toEqual([
-      'serve',
-      '--host',
-      '0.0.0.0',
-      '--port',
-      '8500',
-      '--rest-api-port',
-      '8501',
-      '--model-config-file',
-      '/config/models.config',
-      '--model-cache-dir',
-      '/cache',
-      '--file-system-poll-wait-seconds',
-      '7',
-      '--enable-batching',
-      '--batching-parameters-file',
-      '/config/batching_parameters.txt',
-    ]);
-    expect(server.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 8501 });
-    expect(server.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8501 });
-    expect(server.env).toEqual([...endpointEnv, ...secretEnv]);
-    expect(embedded.spec.template.spec.volumes).toContainEqual({ name: 'cache', emptyDir: {} });
-    expect(server.volumeMounts).toContainEqual({ name: 'cache', mountPath: '/cache' });
-    expect(embeddedService.spec.selector).toEqual(embedded.spec.selector.matchLabels);
-
-    const [serviceAccount, ...inferenceServices] = documents(written.files.kserve!);
-    expect(serviceAccount).toMatchObject({ kind: 'ServiceAccount', secrets: [{ name: 'store-credentials' }] });
-    expect(inferenceServices.map((doc) => [doc.apiVersion, doc.kind, doc.metadata.name, doc.spec.predictor])).toEqual([
-      [
-        'serving.kserve.io/v1beta1',
-        'InferenceService',
-        'mnist',
-        {
-          serviceAccountName: serviceAccount.metadata.name,
-          tensorflow: { storageUri: 's3://models/ci/mnist', runtimeVersion: '2.18.0' },
+        'tfs',
+      ]);
+      expect(compose.volumes).toEqual({ models: {} });
+      const once = compose.services['sync-mnist-once'];
+      expect(once).toEqual({
+        image: 'registry.example/mnist-serve:1.2.3',
+        command: syncArgs('s3://models/ci/mnist', '/models/mnist', true),
+        env_file: ['s3.env'],
+        environment: {
+          AWS_ENDPOINT_URL_S3: 'http://minio:9000',
+          AWS_REGION: 'eu-west-1',
+          MNIST_SERVE_S3_FORCE_PATH_STYLE: '1',
         },
-      ],
-      [
-        'serving.kserve.io/v1beta1',
-        'InferenceService',
-        'fashion-v2',
-        {
-          serviceAccountName: serviceAccount.metadata.name,
-          tensorflow: { storageUri: 's3://models/ci/fashion', runtimeVersion: '2.18.0' },
-        },
-      ],
-    ]);
-  });
+        volumes: [{ type: 'volume', source: 'models', target: '/models' }],
+      });
+      expect(compose.services['sync-mnist']).toMatchObject({
+        restart: 'unless-stopped',
+        depends_on: { 'sync-mnist-once': { condition: 'service_completed_successfully' } },
+      });
+      expect(compose.services.tfs.depends_on).toEqual({
+        'sync-mnist-once': { condition: 'service_completed_successfully' },
+        'sync-fashion-v2-once': { condition: 'service_completed_successfully' },
+      });
+      expect(compose.services.tfs.volumes).toContainEqual({
+        type: 'volume',
+        source: 'models',
+        target: '/models',
+        read_only: true,
+      });
+      expect(fs.readFileSync(written.files.s3EnvExample!, 'utf8')).toMatch(
+        /^AWS_ACCESS_KEY_ID=\nAWS_SECRET_ACCESS_KEY=\n$/m,
+      );
+
+      const [embeddedConfig, embedded, embeddedService] = documents(written.files.embeddedServer!);
+      // The embedded server reads the store itself.
+      expect(
+        parseModelsConfig(embeddedConfig.data['models.config'], 'configmap').models.map((model) => model.basePath),
+      ).toEqual(['s3://models/ci/mnist', 's3://models/ci/fashion']);
+      const server = embedded.spec.template.spec.containers[0];
+      expect(server.image).toBe('registry.example/mnist-serve:1.2.3');
+      expect(server.args).toEqual([
+        'serve',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '8500',
+        '--rest-api-port',
+        '8501',
+        '--model-config-file',
+        '/config/models.config',
+        '--model-cache-dir',
+        '/cache',
+        '--file-system-poll-wait-seconds',
+        '7',
+        '--enable-batching',
+        '--batching-parameters-file',
+        '/config/batching_parameters.txt',
+      ]);
+      expect(server.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 8501 });
+      expect(server.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8501 });
+      expect(server.env).toEqual([...endpointEnv, ...secretEnv]);
+      expect(embedded.spec.template.spec.volumes).toContainEqual({ name: 'cache', emptyDir: {} });
+      expect(server.volumeMounts).toContainEqual({ name: 'cache', mountPath: '/cache' });
+      expect(embeddedService.spec.selector).toEqual(embedded.spec.selector.matchLabels);
+
+      const [serviceAccount, ...inferenceServices] = documents(written.files.kserve!);
+      expect(serviceAccount).toMatchObject({ kind: 'ServiceAccount', secrets: [{ name: 'store-credentials' }] });
+      expect(inferenceServices.map((doc) => [doc.apiVersion, doc.kind, doc.metadata.name, doc.spec.predictor])).toEqual(
+        [
+          [
+            'serving.kserve.io/v1beta1',
+            'InferenceService',
+            'mnist',
+            {
+              serviceAccountName: serviceAccount.metadata.name,
+              tensorflow: { storageUri: 's3://models/ci/mnist', runtimeVersion: '2.18.0' },
+            },
+          ],
+          [
+            'serving.kserve.io/v1beta1',
+            'InferenceService',
+            'fashion-v2',
+            {
+              serviceAccountName: serviceAccount.metadata.name,
+              tensorflow: { storageUri: 's3://models/ci/fashion', runtimeVersion: '2.18.0' },
+            },
+          ],
+        ],
+      );
+    },
+  );
 
   it('leaves batching out of every file when it is off, and keeps the URIs in models.config with host paths', () => {
     const written = writeServingConfig(
@@ -230,7 +236,8 @@ describe('serving-config for models on an object store', () => {
     expect(() =>
       writeServingConfig(request(out, { models: [MODELS[0]!, { name: 'local', basePath: 'models/x' }] })),
     ).toThrow(
-      'models: mnist is on an object store and local is a local path; write the files for each kind into its own directory',
+      'models: mnist is on an object store and local is a local path; ' +
+        'write the files for each kind into its own directory',
     );
     expect(() =>
       writeServingConfig(request(out, { models: [{ name: 'mnist', basePath: 's3://Bad_Bucket/x' }] })),

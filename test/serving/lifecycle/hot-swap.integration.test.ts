@@ -54,7 +54,8 @@ const states = async (url: string) =>
   );
 
 describe('hot version swaps', () => {
-  it('moves 32 concurrent connections from version 1 to a newly exported version 2 without a failed request', async () => {
+  it('moves 32 concurrent connections from version 1 to ' +
+    'a newly exported version 2 without a failed request', async () => {
     const base = tempDir('swap');
     await exportVersion(base, 1);
     running = await startServer([modelConfig(base)], {
@@ -99,7 +100,8 @@ describe('hot version swaps', () => {
     expect(await states(url)).toEqual({ '2': 'AVAILABLE', '1': 'END' });
   }, 180_000);
 
-  it('rolls back to version 1 when version 2 is removed, and keeps serving a good version when a new one is broken', async () => {
+  it('rolls back to version 1 when version 2 is removed, ' +
+    'and keeps serving a good version when a new one is broken', async () => {
     const base = tempDir('rollback');
     await exportVersion(base, 1);
     await exportVersion(base, 2);
@@ -123,7 +125,8 @@ describe('hot version swaps', () => {
     expect((await states(url))['1']).toBe('AVAILABLE');
   }, 120_000);
 
-  it('reports the old version UNLOADING while a request it answers is in flight, and END once that request is done', async () => {
+  it('reports the old version UNLOADING while a request it answers is in flight, ' +
+    'and END once that request is done', async () => {
     const base = tempDir('unloading');
     await exportVersion(base, 1);
     await exportVersion(base, 2);
@@ -260,11 +263,13 @@ describe('a full batching queue', () => {
     // 32 requests pipelined in one write on one connection, so they reach the server in one read.
     const socket = await connect(running.server.restAddress.port);
     const body = JSON.stringify({ instances: [sampleImage(0)] });
-    const raw = Array.from(
-      { length: 32 },
-      (_, i) =>
-        `POST /v1/models/mnist:predict HTTP/1.1\r\nHost: x\r\n${i === 31 ? 'Connection: close\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`,
-    ).join('');
+    const raw = Array.from({ length: 32 }, (_, i) => {
+      const close = i === 31 ? 'Connection: close\r\n' : '';
+      return (
+        `POST /v1/models/mnist:predict HTTP/1.1\r\nHost: x\r\n${close}` +
+        `Content-Length: ${body.length}\r\n\r\n${body}`
+      );
+    }).join('');
     const answer = await exchange(socket, raw);
     const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
     expect(statuses).toHaveLength(32);

@@ -75,22 +75,25 @@ async function eventually(condition: () => boolean): Promise<void> {
 }
 
 describe('ModelRegistry', () => {
-  it("answers a request for an unknown model with TF Serving's NOT_FOUND wording for latest and specific versions", () => {
-    const { registry } = newRegistry();
-    expect(servingError(() => registry.acquire('digits', {}))).toMatchObject({
-      code: 'NOT_FOUND',
-      message: 'Servable not found for request: Latest(digits)',
-    });
-    expect(servingError(() => registry.acquire('digits', { version: 3 }))).toMatchObject({
-      code: 'NOT_FOUND',
-      message: 'Servable not found for request: Specific(digits, 3)',
-    });
-    expect(servingError(() => registry.status('digits', {}))).toMatchObject({
-      code: 'NOT_FOUND',
-      message: 'Could not find any versions of model digits',
-    });
-    expect(registry.statusesOf('digits')).toEqual([]);
-  });
+  it(
+    "answers a request for an unknown model with TF Serving's " + 'NOT_FOUND wording for latest and specific versions',
+    () => {
+      const { registry } = newRegistry();
+      expect(servingError(() => registry.acquire('digits', {}))).toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'Servable not found for request: Latest(digits)',
+      });
+      expect(servingError(() => registry.acquire('digits', { version: 3 }))).toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'Servable not found for request: Specific(digits, 3)',
+      });
+      expect(servingError(() => registry.status('digits', {}))).toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'Could not find any versions of model digits',
+      });
+      expect(registry.statusesOf('digits')).toEqual([]);
+    },
+  );
 
   it('lists the configured models in config order and forgets the ones a new config removes', async () => {
     const { registry, logs } = newRegistry();
@@ -102,18 +105,21 @@ describe('ModelRegistry', () => {
     expect(logs.filter((line) => line.msg === 'config applied').map((line) => line.removed)).toEqual([[], ['b']]);
   });
 
-  it('reports a version that failed to load as END with UNKNOWN and the reason, and serves nothing from it', async () => {
-    const base = basePath(4);
-    const { registry } = newRegistry();
-    await registry.applyConfig({ models: [model('digits', base)] });
-    const [status] = registry.status('digits', {});
-    expect(status).toMatchObject({ version: 4, state: 'END', errorCode: 'UNKNOWN' });
-    expect(status!.errorMessage).toContain(path.join(base, '4'));
-    expect(servingError(() => registry.acquire('digits', {}))).toMatchObject({
-      code: 'NOT_FOUND',
-      message: 'Servable not found for request: Latest(digits)',
-    });
-  });
+  it(
+    'reports a version that failed to load as END with UNKNOWN and the reason, ' + 'and serves nothing from it',
+    async () => {
+      const base = basePath(4);
+      const { registry } = newRegistry();
+      await registry.applyConfig({ models: [model('digits', base)] });
+      const [status] = registry.status('digits', {});
+      expect(status).toMatchObject({ version: 4, state: 'END', errorCode: 'UNKNOWN' });
+      expect(status!.errorMessage).toContain(path.join(base, '4'));
+      expect(servingError(() => registry.acquire('digits', {}))).toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'Servable not found for request: Latest(digits)',
+      });
+    },
+  );
 
   it('looks up a status by version number or label, naming what it could not find', async () => {
     const { registry } = newRegistry();

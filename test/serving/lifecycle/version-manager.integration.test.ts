@@ -165,25 +165,28 @@ describe('VersionManager', () => {
     await versions.unloadAll();
   });
 
-  it('keeps serving the current version when its successor fails to load, and stops retrying after 5 attempts', async () => {
-    const base = basePathWith([1]);
-    const { versions, log } = manager(base);
-    await versions.poll();
-    fs.mkdirSync(path.join(base, '2'));
-    fs.writeFileSync(path.join(base, '2', 'saved_model.pb'), 'not a SavedModel');
-    await versions.poll();
-    const [broken, serving] = versions.statuses();
-    expect(broken).toMatchObject({ version: 2, state: 'END', errorCode: 'UNKNOWN' });
-    expect(broken!.errorMessage).not.toBe('');
-    expect(serving).toMatchObject({ version: 1, state: 'AVAILABLE' });
-    for (let poll = 0; poll < 6; poll++) await versions.poll();
-    expect(log.filter(({ msg, version }) => msg === 'loading version' && version === 2)).toHaveLength(5);
-    expect(log.filter(({ msg }) => msg === 'version failed to load')).toHaveLength(5);
-    const lease = versions.acquire({});
-    expect(lease.loaded.version).toBe(1);
-    lease.release();
-    await versions.unloadAll();
-  });
+  it(
+    'keeps serving the current version when its successor fails to load, ' + 'and stops retrying after 5 attempts',
+    async () => {
+      const base = basePathWith([1]);
+      const { versions, log } = manager(base);
+      await versions.poll();
+      fs.mkdirSync(path.join(base, '2'));
+      fs.writeFileSync(path.join(base, '2', 'saved_model.pb'), 'not a SavedModel');
+      await versions.poll();
+      const [broken, serving] = versions.statuses();
+      expect(broken).toMatchObject({ version: 2, state: 'END', errorCode: 'UNKNOWN' });
+      expect(broken!.errorMessage).not.toBe('');
+      expect(serving).toMatchObject({ version: 1, state: 'AVAILABLE' });
+      for (let poll = 0; poll < 6; poll++) await versions.poll();
+      expect(log.filter(({ msg, version }) => msg === 'loading version' && version === 2)).toHaveLength(5);
+      expect(log.filter(({ msg }) => msg === 'version failed to load')).toHaveLength(5);
+      const lease = versions.acquire({});
+      expect(lease.loaded.version).toBe(1);
+      lease.release();
+      await versions.unloadAll();
+    },
+  );
 
   it('reports a base path it cannot list as a store failure and recovers at the next poll', async () => {
     const base = path.join(tempDir('versions-unlistable'), 'models');

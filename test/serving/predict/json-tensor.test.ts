@@ -37,7 +37,8 @@ describe('TF Serving number formatting', () => {
   });
 
   it("agrees with the C standard's definition of %g at every magnitude and precision", () => {
-    // C11 7.21.6.1: with X the exponent style E would write, style f at precision P-1-X when P > X >= -4, else style E; then trailing zeros go.
+    // C11 7.21.6.1: with X the exponent style E would write, style f at precision P-1-X when
+    // P > X >= -4, else style E; then trailing zeros go.
     const strip = (digits: string) => (digits.includes('.') ? digits.replace(/0+$/, '').replace(/\.$/, '') : digits);
     const reference = (value: number, precision: number) => {
       const [mantissa, exponentText] = value.toExponential(precision - 1).split('e') as [string, string];

@@ -62,16 +62,19 @@ describe('admission of rows in flight', () => {
 });
 
 describe("serve's request limits", () => {
-  it('default to 1024 rows per request without batching and max_batch_size with it, eight such requests in flight', () => {
-    expect(requestLimitsFrom(settings, undefined)).toEqual({ maxRequestRows: 1024, maxInFlightRows: 8192 });
-    expect(requestLimitsFrom({ ...settings, enableBatching: true }, { ...DEFAULT_BATCHING, maxBatchSize: 32 })).toEqual(
-      { maxRequestRows: 32, maxInFlightRows: 256 },
-    );
-    expect(requestLimitsFrom({ ...settings, maxRequestRows: 10, maxInFlightRows: 15 }, undefined)).toEqual({
-      maxRequestRows: 10,
-      maxInFlightRows: 15,
-    });
-  });
+  it(
+    'default to 1024 rows per request without batching and max_batch_size with it, ' + 'eight such requests in flight',
+    () => {
+      expect(requestLimitsFrom(settings, undefined)).toEqual({ maxRequestRows: 1024, maxInFlightRows: 8192 });
+      expect(
+        requestLimitsFrom({ ...settings, enableBatching: true }, { ...DEFAULT_BATCHING, maxBatchSize: 32 }),
+      ).toEqual({ maxRequestRows: 32, maxInFlightRows: 256 });
+      expect(requestLimitsFrom({ ...settings, maxRequestRows: 10, maxInFlightRows: 15 }, undefined)).toEqual({
+        maxRequestRows: 10,
+        maxInFlightRows: 15,
+      });
+    },
+  );
 
   it('refuse a row limit the batcher would refuse, and an in-flight bound no request fits', () => {
     expect(() => requestLimitsFrom({ ...settings, maxRequestRows: 2000 }, DEFAULT_BATCHING)).toThrow(

@@ -66,25 +66,28 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
     expectStatus(error, status.INVALID_ARGUMENT, message);
   });
 
-  it('INVALID_ARGUMENT for an unknown signature, output_filter entry, version label or a missing ModelSpec', async () => {
-    const inputs = { image };
-    expectStatus(
-      await failure(fixture.client.predict({ model_spec: { name: 'mnist', signature_name: 'nope' }, inputs })),
-      status.INVALID_ARGUMENT,
-      /signature name: "nope" not found/,
-    );
-    expectStatus(
-      await failure(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs, output_filter: ['logits'] })),
-      status.INVALID_ARGUMENT,
-      /output tensor alias not found in signature: logits/,
-    );
-    expectStatus(
-      await failure(fixture.client.predict({ model_spec: { name: 'mnist', version_label: 'beta' }, inputs })),
-      status.INVALID_ARGUMENT,
-      /Unrecognized servable version label: beta/,
-    );
-    expectStatus(await failure(fixture.client.predict({ inputs })), status.INVALID_ARGUMENT, 'Missing ModelSpec');
-  });
+  it(
+    'INVALID_ARGUMENT for an unknown signature, ' + 'output_filter entry, version label or a missing ModelSpec',
+    async () => {
+      const inputs = { image };
+      expectStatus(
+        await failure(fixture.client.predict({ model_spec: { name: 'mnist', signature_name: 'nope' }, inputs })),
+        status.INVALID_ARGUMENT,
+        /signature name: "nope" not found/,
+      );
+      expectStatus(
+        await failure(fixture.client.predict({ model_spec: { name: 'mnist' }, inputs, output_filter: ['logits'] })),
+        status.INVALID_ARGUMENT,
+        /output tensor alias not found in signature: logits/,
+      );
+      expectStatus(
+        await failure(fixture.client.predict({ model_spec: { name: 'mnist', version_label: 'beta' }, inputs })),
+        status.INVALID_ARGUMENT,
+        /Unrecognized servable version label: beta/,
+      );
+      expectStatus(await failure(fixture.client.predict({ inputs })), status.INVALID_ARGUMENT, 'Missing ModelSpec');
+    },
+  );
 
   it('INVALID_ARGUMENT for metadata requests without, or with an unsupported, metadata_field', async () => {
     expectStatus(
@@ -132,14 +135,17 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
     );
   });
 
-  it('NOT_FOUND for an unknown model even when its tensor_content is malformed (the servable is resolved first)', async () => {
-    const malformed = { image: { ...image, tensor_content: Buffer.alloc(10) } };
-    expectStatus(
-      await failure(fixture.client.predict({ model_spec: { name: 'fashion' }, inputs: malformed })),
-      status.NOT_FOUND,
-      'Servable not found for request: Latest(fashion)',
-    );
-  });
+  it(
+    'NOT_FOUND for an unknown model even when its tensor_content is malformed ' + '(the servable is resolved first)',
+    async () => {
+      const malformed = { image: { ...image, tensor_content: Buffer.alloc(10) } };
+      expectStatus(
+        await failure(fixture.client.predict({ model_spec: { name: 'fashion' }, inputs: malformed })),
+        status.NOT_FOUND,
+        'Servable not found for request: Latest(fashion)',
+      );
+    },
+  );
 
   it.each(['DT_HALF', 'DT_STRING'])(
     'INVALID_ARGUMENT naming both dtypes for %s tensor_content, which the server cannot decode',
@@ -152,25 +158,28 @@ describe('gRPC errors carry TF Serving status codes and name the problem', () =>
     },
   );
 
-  it('INVALID_ARGUMENT for a request with more rows than max_batch_size (the default row limit with batching)', async () => {
-    const batching = {
-      maxBatchSize: 2,
-      batchTimeoutMicros: 1000,
-      maxEnqueuedBatches: 10,
-      numBatchThreads: 1,
-      allowedBatchSizes: [],
-    };
-    const side = await sideServer({ batching });
-    try {
-      const error = await failure(
-        side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(3)) } }),
-      );
-      expectStatus(error, status.INVALID_ARGUMENT, 'input image: 3 rows exceed the limit of 2 rows per request');
-    } finally {
-      side.client.close();
-      await side.grpc.close(1000);
-    }
-  });
+  it(
+    'INVALID_ARGUMENT for a request with more rows than max_batch_size ' + '(the default row limit with batching)',
+    async () => {
+      const batching = {
+        maxBatchSize: 2,
+        batchTimeoutMicros: 1000,
+        maxEnqueuedBatches: 10,
+        numBatchThreads: 1,
+        allowedBatchSizes: [],
+      };
+      const side = await sideServer({ batching });
+      try {
+        const error = await failure(
+          side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(3)) } }),
+        );
+        expectStatus(error, status.INVALID_ARGUMENT, 'input image: 3 rows exceed the limit of 2 rows per request');
+      } finally {
+        side.client.close();
+        await side.grpc.close(1000);
+      }
+    },
+  );
 
   // Every method of TF Serving's prediction_service.proto and model_service.proto that we do not serve.
   it.each([

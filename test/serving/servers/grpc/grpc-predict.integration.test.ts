@@ -59,19 +59,22 @@ describe('tensorflow.serving.PredictionService/Predict over gRPC', () => {
     expect(canary.outputs.scores!.float_val).not.toEqual(stable.outputs.scores!.float_val);
   });
 
-  it('runs the predict_classes signature, whose decoded output equals serving_default scores (float [N,10])', async () => {
-    const inputs = { image: contentTensor(pixels) };
-    const classes = await fixture.client.predict({
-      model_spec: { name: 'mnist', signature_name: 'predict_classes' },
-      inputs,
-    });
-    const main = await fixture.client.predict({ model_spec: { name: 'mnist' }, inputs });
-    expect(classes.model_spec!.signature_name).toBe('predict_classes');
-    expect(Object.keys(classes.outputs)).toEqual(['decoded']);
-    expect(classes.outputs.decoded!.dtype).toBe('DT_FLOAT');
-    expect(classes.outputs.decoded!.tensor_shape!.dim!.map((dim) => dim.size)).toEqual([3, 10]);
-    expect(classes.outputs.decoded!.float_val).toEqual(main.outputs.scores!.float_val);
-  });
+  it(
+    'runs the predict_classes signature, ' + 'whose decoded output equals serving_default scores (float [N,10])',
+    async () => {
+      const inputs = { image: contentTensor(pixels) };
+      const classes = await fixture.client.predict({
+        model_spec: { name: 'mnist', signature_name: 'predict_classes' },
+        inputs,
+      });
+      const main = await fixture.client.predict({ model_spec: { name: 'mnist' }, inputs });
+      expect(classes.model_spec!.signature_name).toBe('predict_classes');
+      expect(Object.keys(classes.outputs)).toEqual(['decoded']);
+      expect(classes.outputs.decoded!.dtype).toBe('DT_FLOAT');
+      expect(classes.outputs.decoded!.tensor_shape!.dim!.map((dim) => dim.size)).toEqual([3, 10]);
+      expect(classes.outputs.decoded!.float_val).toEqual(main.outputs.scores!.float_val);
+    },
+  );
 
   it('returns only the outputs named in output_filter', async () => {
     const response = await fixture.client.predict({

@@ -158,30 +158,34 @@ describe('admission: rows in flight across requests', () => {
   // A long batch timeout keeps the first request in flight (waiting in its batch) while others arrive.
   const slowBatching: BatchingParameters = { ...DEFAULT_BATCHING, maxBatchSize: 64, batchTimeoutMicros: 800_000 };
 
-  it('refuses a request past --max-in-flight-rows with RESOURCE_EXHAUSTED while the admitted one waits; that one completes and rows are given back', async () => {
-    const side = await sideServer({ batching: slowBatching, limits: { maxRequestRows: 64, maxInFlightRows: 64 } });
-    try {
-      let firstAnswered = false;
-      const first = side.client
-        .predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(40)) } })
-        .finally(() => (firstAnswered = true));
-      await vi.waitFor(() => expect(side.service.admission.rows).toBe(40));
-      const { error } = await outcome(
-        side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(40) } }),
-      );
-      expect(error && status[error.code]).toBe('RESOURCE_EXHAUSTED');
-      expect(error!.details).toContain(
-        'the server is at its limit of rows in flight; retry later (40 of 64 in flight, this request 40)',
-      );
-      expect(firstAnswered, 'refused while the admitted request still waits for its batch').toBe(false);
-      expect((await first).outputs.classes!.int64_val).toHaveLength(40);
-      expect(side.service.admission.rows).toBe(0);
-      const again = await side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(64) } });
-      expect(again.outputs.classes!.int64_val).toHaveLength(64);
-    } finally {
-      await side.close();
-    }
-  });
+  it(
+    'refuses a request past --max-in-flight-rows with RESOURCE_EXHAUSTED while the admitted one waits; ' +
+      'that one completes and rows are given back',
+    async () => {
+      const side = await sideServer({ batching: slowBatching, limits: { maxRequestRows: 64, maxInFlightRows: 64 } });
+      try {
+        let firstAnswered = false;
+        const first = side.client
+          .predict({ model_spec: { name: 'mnist' }, inputs: { image: contentTensor(imageBatch(40)) } })
+          .finally(() => (firstAnswered = true));
+        await vi.waitFor(() => expect(side.service.admission.rows).toBe(40));
+        const { error } = await outcome(
+          side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(40) } }),
+        );
+        expect(error && status[error.code]).toBe('RESOURCE_EXHAUSTED');
+        expect(error!.details).toContain(
+          'the server is at its limit of rows in flight; retry later (40 of 64 in flight, this request 40)',
+        );
+        expect(firstAnswered, 'refused while the admitted request still waits for its batch').toBe(false);
+        expect((await first).outputs.classes!.int64_val).toHaveLength(40);
+        expect(side.service.admission.rows).toBe(0);
+        const again = await side.client.predict({ model_spec: { name: 'mnist' }, inputs: { image: broadcast(64) } });
+        expect(again.outputs.classes!.int64_val).toHaveLength(64);
+      } finally {
+        await side.close();
+      }
+    },
+  );
 });
 
 describe('cancelled work is dropped before its engine call', () => {

@@ -27,7 +27,10 @@ const zeroImage = () => Array.from({ length: 28 }, () => Array.from({ length: 28
 
 const post = (url: string, body: string) => request(`${url}/v1/models/mnist:predict`, 'POST', body);
 
-/** A list whose first element at each level is full and the rest scalars: its first elements declare `size`^`levels` values. */
+/**
+ * A list whose first element at each level is full and the rest scalars: its first elements
+ * declare `size`^`levels` values.
+ */
 function declaresMoreThanItHolds(size: number, levels: number): unknown {
   let node: unknown = Array(size).fill(0);
   for (let level = 1; level < levels; level++) node = [node, ...Array(size - 1).fill(0)];
@@ -89,19 +92,23 @@ describe('REST admission and cancellation (batching with a long batch timeout ke
     await slow?.server.stop();
   });
 
-  it('answers 503 past --max-in-flight-rows while the admitted request waits, and serves again once rows are given back', async () => {
-    let firstAnswered = false;
-    const first = post(slow.url, JSON.stringify({ instances: Array.from({ length: 40 }, zeroImage) })).finally(
-      () => (firstAnswered = true),
-    );
-    await vi.waitFor(() => expect(slow.server.service.admission.rows).toBe(40));
-    const refused = await post(slow.url, JSON.stringify({ instances: Array.from({ length: 40 }, zeroImage) }));
-    expect(refused.status).toBe(503);
-    expect(refused.body.error).toContain('the server is at its limit of rows in flight; retry later');
-    expect(firstAnswered, 'refused while the admitted request still waits for its batch').toBe(false);
-    expect((await first).status).toBe(200);
-    expect(slow.server.service.admission.rows).toBe(0);
-  });
+  it(
+    'answers 503 past --max-in-flight-rows while the admitted request waits, ' +
+      'and serves again once rows are given back',
+    async () => {
+      let firstAnswered = false;
+      const first = post(slow.url, JSON.stringify({ instances: Array.from({ length: 40 }, zeroImage) })).finally(
+        () => (firstAnswered = true),
+      );
+      await vi.waitFor(() => expect(slow.server.service.admission.rows).toBe(40));
+      const refused = await post(slow.url, JSON.stringify({ instances: Array.from({ length: 40 }, zeroImage) }));
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toContain('the server is at its limit of rows in flight; retry later');
+      expect(firstAnswered, 'refused while the admitted request still waits for its batch').toBe(false);
+      expect((await first).status).toBe(200);
+      expect(slow.server.service.admission.rows).toBe(0);
+    },
+  );
 
   it('does not run a request whose connection closed while it waited for its batch', async () => {
     const before = await slow.server.metrics.text();

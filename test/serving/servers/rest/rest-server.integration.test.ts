@@ -62,15 +62,19 @@ describe('REST predict', () => {
     }
   });
 
-  it('runs the predict_classes signature when signature_name asks for it: ten scores per instance, a plain list each', async () => {
-    const answer = await request(url('/v1/models/mnist:predict'), 'POST', {
-      signature_name: 'predict_classes',
-      instances: [sampleImage(0), sampleImage(1)],
-    });
-    expect(answer.status).toBe(200);
-    expect(Object.keys(answer.body)).toEqual(['predictions']);
-    expectScoresClose(answer.body.predictions, expected.scores);
-  });
+  it(
+    'runs the predict_classes signature when signature_name asks for it: ' +
+      'ten scores per instance, a plain list each',
+    async () => {
+      const answer = await request(url('/v1/models/mnist:predict'), 'POST', {
+        signature_name: 'predict_classes',
+        instances: [sampleImage(0), sampleImage(1)],
+      });
+      expect(answer.status).toBe(200);
+      expect(Object.keys(answer.body)).toEqual(['predictions']);
+      expectScoresClose(answer.body.predictions, expected.scores);
+    },
+  );
 
   it('serves a pinned version and a labelled version', async () => {
     const v1 = await request(url('/v1/models/mnist/versions/1:predict'), 'POST', { instances: [sampleImage(0)] });

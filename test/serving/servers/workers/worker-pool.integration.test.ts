@@ -74,17 +74,21 @@ describe('WorkerPool', () => {
     expect(first![0]).not.toBe(second![0]);
   });
 
-  it("fails to start with a worker's own error, of the same kind and with the fields it names, and leaves no worker behind", async () => {
-    const before = Object.keys(cluster.workers ?? {}).length;
-    const failure = await startPool(2, 'refuse').catch((error: Error) => error);
-    expect(failure).toBeInstanceOf(UserInputError);
-    expect((failure as Error).message).toBe('models.config: no model named modelName=digits');
-    expect((failure as UserInputError).parts).toEqual([
-      'models.config: no model named ',
-      { field: 'modelName', value: 'digits' },
-    ]);
-    await eventually(() => Object.keys(cluster.workers ?? {}).length === before);
-  });
+  it(
+    "fails to start with a worker's own error, " +
+      'of the same kind and with the fields it names, and leaves no worker behind',
+    async () => {
+      const before = Object.keys(cluster.workers ?? {}).length;
+      const failure = await startPool(2, 'refuse').catch((error: Error) => error);
+      expect(failure).toBeInstanceOf(UserInputError);
+      expect((failure as Error).message).toBe('models.config: no model named modelName=digits');
+      expect((failure as UserInputError).parts).toEqual([
+        'models.config: no model named ',
+        { field: 'modelName', value: 'digits' },
+      ]);
+      await eventually(() => Object.keys(cluster.workers ?? {}).length === before);
+    },
+  );
 
   it('fails to start when a worker exits before it reports anything', async () => {
     const failure = await startPool(1, 'exit').catch((error: Error) => error);
@@ -104,27 +108,33 @@ describe('WorkerPool', () => {
     );
   });
 
-  it('takes a failed write to a worker that died unnoticed (EPIPE) without dying itself, and reports the death', async () => {
-    const { pool, pids } = await startPool(2, 'serve');
-    const dying = Object.values(cluster.workers ?? {}).find((worker) => worker?.process.pid === pids[0])!;
-    process.kill(pids[0]!, 'SIGKILL');
-    // Blocks this event loop so the write below comes before the primary has seen the exit.
-    const until = Date.now() + 300;
-    while (Date.now() < until);
-    expect(dying.isConnected()).toBe(true);
-    dying.send({ type: 'mnist-serve:metrics', id: 0, text: '' });
-    const crash = await pool.crashed.catch((error: Error) => error);
-    expect((crash as Error).message).toMatch(/exited unexpectedly \(signal SIGKILL\); the server stopped$/);
-  });
+  it(
+    'takes a failed write to a worker that died unnoticed (EPIPE) ' + 'without dying itself, and reports the death',
+    async () => {
+      const { pool, pids } = await startPool(2, 'serve');
+      const dying = Object.values(cluster.workers ?? {}).find((worker) => worker?.process.pid === pids[0])!;
+      process.kill(pids[0]!, 'SIGKILL');
+      // Blocks this event loop so the write below comes before the primary has seen the exit.
+      const until = Date.now() + 300;
+      while (Date.now() < until);
+      expect(dying.isConnected()).toBe(true);
+      dying.send({ type: 'mnist-serve:metrics', id: 0, text: '' });
+      const crash = await pool.crashed.catch((error: Error) => error);
+      expect((crash as Error).message).toMatch(/exited unexpectedly \(signal SIGKILL\); the server stopped$/);
+    },
+  );
 
-  it("starts workers that outlive a SIGINT sent to them directly (a terminal's Ctrl-C reaches the whole group)", async () => {
-    const { pool, pids } = await startPool(1, 'serve');
-    process.kill(pids[0]!, 'SIGINT');
-    // SIGINT's default action would end the worker within milliseconds.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(alive(pids[0]!)).toBe(true);
-    expect(await pool.stop()).toEqual({ drained: true });
-  });
+  it(
+    'starts workers that outlive a SIGINT sent to them directly ' + "(a terminal's Ctrl-C reaches the whole group)",
+    async () => {
+      const { pool, pids } = await startPool(1, 'serve');
+      process.kill(pids[0]!, 'SIGINT');
+      // SIGINT's default action would end the worker within milliseconds.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(alive(pids[0]!)).toBe(true);
+      expect(await pool.stop()).toEqual({ drained: true });
+    },
+  );
 
   it("answers a worker's metrics request with every worker's metrics aggregated", async () => {
     await startPool(1, 'metrics');
@@ -132,16 +142,19 @@ describe('WorkerPool', () => {
     expect(fs.readFileSync(journal, 'utf8')).toMatch(/^pool_worker_answers \d+$/m);
   });
 
-  it('answers a metrics request made while it stops with an error at once, not after waiting for leaving workers', async () => {
-    const { pool } = await startPool(2, 'metrics-while-stopping');
-    const started = Date.now();
-    expect(await pool.stop()).toEqual({ drained: true });
-    expect(Date.now() - started).toBeLessThan(4_000);
-    expect(journalLines().map((line) => line.replace(/^\d+ /, ''))).toEqual([
-      'aggregating worker metrics: the server is stopping',
-      'aggregating worker metrics: the server is stopping',
-    ]);
-  });
+  it(
+    'answers a metrics request made while it stops with an error at once, ' + 'not after waiting for leaving workers',
+    async () => {
+      const { pool } = await startPool(2, 'metrics-while-stopping');
+      const started = Date.now();
+      expect(await pool.stop()).toEqual({ drained: true });
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(journalLines().map((line) => line.replace(/^\d+ /, ''))).toEqual([
+        'aggregating worker metrics: the server is stopping',
+        'aggregating worker metrics: the server is stopping',
+      ]);
+    },
+  );
 });
 
 describe('isWorkerMessage', () => {
