@@ -108,7 +108,9 @@ with zipfile.ZipFile(wheel) as z:
             continue
         if name.startswith('tensorflow/') and name[len('tensorflow/'):] in libs:
             dest = os.path.join(out, 'lib', os.path.basename(name))
-        elif name.startswith('tensorflow/include/') and any(name[len('tensorflow/include/'):].startswith(r) for r in roots):
+        elif name.startswith('tensorflow/include/') and any(
+            name[len('tensorflow/include/'):].startswith(r) for r in roots
+        ):
             dest = os.path.join(out, 'include', name[len('tensorflow/include/'):])
         else:
             continue

@@ -123,7 +123,11 @@ describe.skipIf(noPythonTf)(
       runPython(
         `
 import sys, tensorflow as tf
-model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3, activation='relu', name='hidden'), tf.keras.layers.Dense(2, name='out')])
+model = tf.keras.Sequential([
+    tf.keras.Input((4,)),
+    tf.keras.layers.Dense(3, activation='relu', name='hidden'),
+    tf.keras.layers.Dense(2, name='out'),
+])
 tf.saved_model.save(model, sys.argv[1])
 `,
         [dir],

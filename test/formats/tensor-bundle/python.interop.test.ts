@@ -18,7 +18,10 @@ def plain(value):
     if value.dtype.kind in 'iu':
         return [str(v) for v in value.reshape(-1).tolist()]
     return value.reshape(-1).tolist()
-print(json.dumps({name: {'shape': shapes[name], 'dtype': dtypes[name].name, 'values': plain(reader.get_tensor(name))} for name in shapes}))
+print(json.dumps({
+    name: {'shape': shapes[name], 'dtype': dtypes[name].name, 'values': plain(reader.get_tensor(name))}
+    for name in shapes
+}))
 `;
 
 const SAVE_V2 = `
@@ -44,7 +47,10 @@ tf.raw_ops.SaveV2(prefix=prefix, tensor_names=names, shape_and_slices=[''] * len
 tf.train.Checkpoint(weights=tf.Variable([[1.5, -2.0]]), step=tf.Variable(12, dtype=tf.int64)).write(prefix + '-object')
 # Enough entries for TensorFlow's own index to span several of its (large) data blocks.
 large = ['layer_%05d/a_rather_long_variable_name_for_filling_index_blocks/kernel' % i for i in range(6000)]
-tf.raw_ops.SaveV2(prefix=prefix + '-large', tensor_names=large, shape_and_slices=[''] * len(large), tensors=[tf.constant([float(i)]) for i in range(6000)])
+tf.raw_ops.SaveV2(
+    prefix=prefix + '-large', tensor_names=large, shape_and_slices=[''] * len(large),
+    tensors=[tf.constant([float(i)]) for i in range(6000)],
+)
 `;
 
 interface PythonTensor {

@@ -16,7 +16,9 @@ graph = tf.Graph()
 with graph.as_default():
     image = v1.placeholder(tf.float32, [None, 28, 28, 1], name='conv2d_input')
     flat = tf.reshape(image, [-1, 784])
-    kernel = v1.get_variable('dense_1/kernel', initializer=rng.normal(0, 0.1, (784, 10)).astype(np.float32), use_resource=True)
+    kernel = v1.get_variable(
+        'dense_1/kernel', initializer=rng.normal(0, 0.1, (784, 10)).astype(np.float32), use_resource=True
+    )
     bias = v1.get_variable('dense_1/bias', initializer=rng.normal(0, 0.1, (10,)).astype(np.float32), use_resource=True)
     scores = tf.sigmoid(tf.matmul(flat, kernel) + bias, name='dense_1/Sigmoid')
     classes = tf.argmax(scores, 1, name='ArgMax')
@@ -27,7 +29,9 @@ with graph.as_default():
         predict = v1.saved_model.signature_def_utils.build_signature_def
         method = 'tensorflow/serving/predict'
         builder.add_meta_graph_and_variables(sess, ['serve'], signature_def_map={
-            'serving_default': predict({'image': info(image)}, {'scores': info(scores), 'classes': info(classes)}, method),
+            'serving_default': predict(
+                {'image': info(image)}, {'scores': info(scores), 'classes': info(classes)}, method
+            ),
             'predict_classes': predict({'image': info(image)}, {'decoded': info(classes)}, method),
         })
         builder.save()
