@@ -5,6 +5,7 @@ import { runPython } from '../../src/runtime/python-tf.ts';
 import { train } from '../../src/training/run-training.ts';
 import { noPythonTf } from '../helpers/python-tf.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { trainOptions } from '../helpers/train-options.ts';
 
 const READ_CHECKPOINT = `
 import json, sys
@@ -25,21 +26,7 @@ describe.skipIf(noPythonTf)(
       'tf.train.load_checkpoint sees every variable, slot and counter ' + 'with exact names, shapes and values',
       async () => {
         const dir = tempDir('checkpoint-interop');
-        const result = await train({
-          data: {},
-          trainSamples: 64,
-          testSamples: 32,
-          epochs: 1,
-          batchSize: 32,
-          learningRate: 0.001,
-          head: 'sigmoid',
-          engine: 'eager',
-          checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false },
-          resume: false,
-          monitor: 'val_accuracy',
-          earlyStoppingPatience: null,
-          tensorboard: null,
-        });
+        const result = await train(trainOptions(dir, { trainSamples: 64, testSamples: 32, epochs: 1 }));
         const prefix = result.checkpoint!;
         const seen = JSON.parse(runPython(READ_CHECKPOINT, [prefix, dir])) as {
           latest: string;

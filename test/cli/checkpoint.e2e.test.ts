@@ -6,6 +6,7 @@ import { train } from '../../src/training/run-training.ts';
 import { writeIdxDir } from '../data/fixtures.ts';
 import { runCli, userStderr } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { trainOptions } from '../helpers/train-options.ts';
 
 let dir: string;
 
@@ -18,21 +19,7 @@ function copyOfCheckpoints(): string {
 
 beforeAll(async () => {
   dir = tempDir('cli-ckpt');
-  await train({
-    data: {},
-    trainSamples: 128,
-    testSamples: 64,
-    epochs: 3,
-    batchSize: 32,
-    learningRate: 0.001,
-    head: 'sigmoid',
-    engine: 'eager',
-    checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false },
-    resume: false,
-    monitor: 'val_accuracy',
-    earlyStoppingPatience: null,
-    tensorboard: null,
-  });
+  await train(trainOptions(dir, { trainSamples: 128, testSamples: 64, epochs: 3 }));
 });
 
 /** A copy of ckpt-3 whose dense/bias bytes no longer match their checksum; its prefix. */

@@ -11,25 +11,11 @@ import { UserInputError } from '../../src/errors.ts';
 import type { TrainingEvent } from '../../src/training/events.ts';
 import { train, type TrainOptions } from '../../src/training/run-training.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { trainOptions } from '../helpers/train-options.ts';
 
 /** A few hundred embedded digits, 8 steps an epoch: real training, a second or so per epoch. */
 function options(dir: string, overrides: Partial<TrainOptions> = {}): TrainOptions {
-  return {
-    data: { seed: 7 },
-    trainSamples: 256,
-    testSamples: 128,
-    epochs: 2,
-    batchSize: 32,
-    learningRate: 0.001,
-    head: 'sigmoid',
-    engine: 'eager',
-    checkpoint: { kind: 'directory', dir, keep: 5, saveBestOnly: false },
-    resume: false,
-    monitor: 'val_accuracy',
-    earlyStoppingPatience: null,
-    tensorboard: null,
-    ...overrides,
-  };
+  return trainOptions(dir, { data: { seed: 7 }, ...overrides });
 }
 
 function maxDifference(a: LoadedCheckpoint, b: LoadedCheckpoint): number {
