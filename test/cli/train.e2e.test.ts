@@ -40,6 +40,23 @@ function trainUntil(
   });
 }
 
+/**
+ * Stops a 40-epoch run with `signal` during its first epoch; checks the one-line report and the
+ * resume hint, and returns the run's directory and the checkpoint it wrote.
+ */
+async function interruptMidTraining(signal: 'SIGINT' | 'SIGTERM'): Promise<{ dir: string; prefix: string }> {
+  const dir = tempDir('cli-train');
+  const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
+  const result = await trainUntil(args, /^Epoch 1\/40 /m, signal);
+  expect(result.code).toBe(130);
+  const lines = userStderr(result.stderr);
+  expect(lines).toContainEqual(
+    expect.stringMatching(new RegExp(`^Interrupted by ${signal}; checkpoint written to .*ckpt-\\d+$`)),
+  );
+  expect(lines).toContain(`resume with: mnist-serve train --resume --checkpoint-dir ${dir} --epochs 40`);
+  return { dir, prefix: /checkpoint written to (\S+)/.exec(result.stderr)![1]! };
+}
+
 describe('mnist-serve train', () => {
   it(
     '--json prints one object with per-epoch metrics, ' +
@@ -148,14 +165,7 @@ describe('mnist-serve train', () => {
   it(
     'on SIGTERM finishes the step, writes a checkpoint, ' + 'says how to resume and exits 130; --resume then completes',
     async () => {
-      const dir = tempDir('cli-train');
-      const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
-      const result = await trainUntil(args, /^Epoch 1\/40 /m, 'SIGTERM');
-      expect(result.code).toBe(130);
-      const lines = userStderr(result.stderr);
-      expect(lines).toContainEqual(expect.stringMatching(/^Interrupted by SIGTERM; checkpoint written to .*ckpt-\d+$/));
-      expect(lines).toContain(`resume with: mnist-serve train --resume --checkpoint-dir ${dir} --epochs 40`);
-      const prefix = /checkpoint written to (\S+)/.exec(result.stderr)![1]!;
+      const { dir, prefix } = await interruptMidTraining('SIGTERM');
       const checkpoint = await loadCheckpoint(prefix);
       // Mid-epoch the loop writes an `interrupted` checkpoint at that batch; a signal that lands just
       // after an epoch's checkpoint needs no new one, so the epoch's own is the resume point.
@@ -192,14 +202,7 @@ describe('mnist-serve train', () => {
   });
 
   it('on SIGINT (Ctrl-C) finishes the step, writes a checkpoint that loads and exits 130', async () => {
-    const dir = tempDir('cli-train');
-    const args = ['--train-samples', '1024', '--test-samples', '64', '--epochs', '40', '--checkpoint-dir', dir];
-    const result = await trainUntil(args, /^Epoch 1\/40 /m, 'SIGINT');
-    expect(result.code).toBe(130);
-    const lines = userStderr(result.stderr);
-    expect(lines).toContainEqual(expect.stringMatching(/^Interrupted by SIGINT; checkpoint written to .*ckpt-\d+$/));
-    expect(lines).toContain(`resume with: mnist-serve train --resume --checkpoint-dir ${dir} --epochs 40`);
-    const prefix = /checkpoint written to (\S+)/.exec(result.stderr)![1]!;
+    const { prefix } = await interruptMidTraining('SIGINT');
     expect((await loadCheckpoint(prefix)).meta.epoch).toBeGreaterThanOrEqual(1);
   });
 
